@@ -1,0 +1,61 @@
+# The feed service: two commands matter.
+#   make run    install what is missing, build, start the whole pipeline
+#               in the foreground (Ctrl-C stops it)
+#   make test   every test of the project; starts the stack once, stops it
+# The rest are steps of those two, useful on their own.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+FEEDCTL := bin/feedctl
+JAVA17  ?= /usr/lib/jvm/java-17-openjdk-amd64
+MVN     := JAVA_HOME=$(JAVA17) mvn -B -q
+
+include c.mk
+
+.PHONY: help install build run start stop status reset test test-unit test-stack job clean
+
+help:
+	@echo "make run     install, build and start the pipeline in the foreground (Ctrl-C stops)"
+	@echo "make test    run every test (starts and stops the stack itself)"
+	@echo "make install fetch missing Debian packages and engine jars"
+	@echo "make build   build the C programs and the Flink job"
+	@echo "make start | stop | status | reset    (see bin/feedctl --help)"
+
+install:
+	@stack/install.sh
+
+# The Flink job jar is rebuilt when its sources change.
+JOB_JAR     := job/target/feed-job.jar
+JOB_SOURCES := $(shell find job/src job/pom.xml -type f 2>/dev/null)
+
+$(JOB_JAR): $(JOB_SOURCES)
+	$(MVN) -f job/pom.xml -DskipTests package
+
+job: $(JOB_JAR)
+
+build: install
+	@$(MAKE) --no-print-directory c-build job
+
+run: build
+	@$(FEEDCTL) run
+
+start: build
+	@$(FEEDCTL) start
+
+stop:
+	@$(FEEDCTL) stop
+
+status:
+	@$(FEEDCTL) status
+
+reset:
+	@$(FEEDCTL) reset
+
+# Everything: unit tests and fuzzers first (no servers), then the stack is
+# started once for all integration and end-to-end tests and stopped after.
+test: build
+	@tests/run-all
+
+clean: c-clean
+	rm -rf job/target build

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# stack/install.sh: install what the stack needs and is missing.
+#   - Debian packages (PostgreSQL 15, Redis, Java 17, Maven, C libraries,
+#     clang for the fuzzers), with apt-get, as root;
+#   - the JVM engines' jars from Maven Central (stack/engines/pom.xml) into
+#     var/engines, once per change of that pom.
+# Re-running it when everything is there takes about a second.
+set -u -o pipefail
+FEED_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+. "$FEED_HOME/stack/lib.sh"
+
+DEBIAN_PACKAGES=(
+  postgresql-15 postgresql-contrib redis-server redis-tools
+  openjdk-17-jdk-headless maven
+  gcc make pkg-config libpq-dev libhiredis-dev libjansson-dev libcmocka-dev
+  clang-14 libclang-rt-14-dev
+  curl jq util-linux procps iproute2 wrk
+)
+
+missing_packages() {
+  local pkg
+  for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || printf '%s\n' "$pkg"
+  done
+}
+
+install_packages() {
+  local missing log=$FEED_LOGS/install.log
+  mapfile -t missing < <(missing_packages)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" != 0 ]; then
+    feed_die "install: missing Debian packages: ${missing[*]}; install them as root (sudo apt-get install ${missing[*]}) and run again"
+  fi
+  feed_say "install: apt-get install ${missing[*]} (log: $log)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq >>"$log" 2>&1 || feed_die "install: apt-get update failed; see $log"
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$log" 2>&1 \
+    || feed_die "install: apt-get install failed; see $log"
+}
+
+# The engines are re-fetched only when a pom under stack/engines changes.
+install_engines() {
+  local log=$FEED_LOGS/install.log stamp=$FEED_ENGINES/.installed digest
+  digest=$(cat "$FEED_HOME"/stack/engines/pom.xml "$FEED_HOME"/stack/engines/*/pom.xml | sha256sum | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && return 0
+  feed_say "install: fetching engine jars from Maven Central into $FEED_ENGINES (log: $log)"
+  JAVA_HOME=$FEED_JAVA_HOME mvn -B -q -f "$FEED_HOME/stack/engines/pom.xml" \
+    -Dengines.dir="$FEED_ENGINES" package >>"$log" 2>&1 \
+    || feed_die "install: downloading the engines (Kafka, Connect, Debezium, Apicurio, Flink, Cassandra) failed; see $log"
+  printf '%s\n' "$digest" >"$stamp"
+}
+
+mkdir -p "$FEED_LOGS" "$FEED_ENGINES"
+install_packages
+feed_require_java
+install_engines

@@ -1,0 +1,79 @@
+# stack/parts/job.sh: the Flink fan-out job (job/, built into
+# job/target/feed-job.jar), submitted to the session cluster through its
+# REST API. Not a process of its own: it runs inside the TaskManager.
+#
+# Exactly-once across restarts of the whole stack: checkpoints are
+# retained (RETAIN_ON_CANCELLATION, see stack/conf/flink), and a new
+# submission resumes from the newest retained checkpoint, so the job picks
+# up its state and its Kafka offsets where it left them.
+# shellcheck shell=bash
+
+FEED_JOB_NAME=feed-fanout
+: "${FEED_JOB_JAR:=$FEED_HOME/job/target/feed-job.jar}"
+: "${FEED_JOB_CHECKPOINT_MS:=5000}"
+
+flink_rest() { printf '%s' "${FEED_FLINK_REST:-http://$FEED_HOST:$FEED_FLINK_REST_PORT}"; }
+
+# job_id: the id of our job if it is running (or about to), else nothing.
+job_id() {
+  curl -fsS --max-time 3 "$(flink_rest)/jobs/overview" 2>/dev/null |
+    jq -r --arg name "$FEED_JOB_NAME" '.jobs[] | select(.name == $name)
+      | select(.state | IN("RUNNING","CREATED","INITIALIZING","RESTARTING","RECONCILING")) | .jid' | head -n 1
+}
+
+job_state() {
+  local jid
+  jid=$(job_id)
+  [ -n "$jid" ] || { echo "not running"; return 0; }
+  curl -fsS --max-time 3 "$(flink_rest)/jobs/$jid" | jq -r '.state | ascii_downcase'
+}
+
+# The newest completed checkpoint on disk, from any earlier run of the job.
+job_latest_checkpoint() {
+  local dir=$FEED_DATA/flink/checkpoints
+  [ -d "$dir" ] || return 0
+  find "$dir" -mindepth 3 -maxdepth 3 -name _metadata -path '*/chk-*/_metadata' -printf '%T@ %h\n' 2>/dev/null |
+    sort -rn | head -n 1 | cut -d' ' -f2-
+}
+
+job_setup() {
+  local log jar_id checkpoint body jid
+  log=$(part_logfile job)
+  [ -n "$(job_id)" ] && { feed_say "job: $FEED_JOB_NAME already running"; return 0; }
+  [ -f "$FEED_JOB_JAR" ] || { feed_say "job: $FEED_JOB_JAR missing; run 'make build'"; return 1; }
+  jar_id=$(curl -fsS --max-time 60 -X POST -F "jarfile=@$FEED_JOB_JAR" "$(flink_rest)/jars/upload" 2>>"$log" |
+    jq -r '.filename' | xargs -r basename) || true
+  [ -n "$jar_id" ] || { feed_say "job: uploading $FEED_JOB_JAR to $(flink_rest) failed"; return 1; }
+  checkpoint=$(job_latest_checkpoint)
+  body=$(jq -n --arg kafka "$(kafka_bootstrap)" --arg registry "$(registry_url)" \
+    --arg redis "${FEED_REDIS_ADDR:-$FEED_HOST:$FEED_REDIS_PORT}" \
+    --arg cassandra "${FEED_CASSANDRA_CONTACT_POINTS:-$FEED_HOST:$FEED_CASSANDRA_PORT}" \
+    --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" '
+    {programArgsList: ["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
+                       "--cassandra", $cassandra, "--checkpoint-interval-ms", $interval,
+                       "--topic-prefix", "feed", "--group-id", "feed-fanout"]}
+    + (if $checkpoint == "" then {} else {savepointPath: $checkpoint} end)')
+  if [ -n "$checkpoint" ]; then
+    feed_say "job: resuming $FEED_JOB_NAME from $checkpoint"
+  else
+    feed_say "job: starting $FEED_JOB_NAME from the beginning of the change topics"
+  fi
+  printf '%s submit %s\n' "$(date -Is)" "$body" >>"$log"
+  jid=$(curl -fsS --max-time 120 -X POST -H 'Content-Type: application/json' --data "$body" \
+    "$(flink_rest)/jars/$jar_id/run" 2>>"$log" | jq -r '.jobid // empty')
+  [ -n "$jid" ] || { feed_say "job: submission failed; see $log and $(part_logfile flink_jm)"; return 1; }
+  printf '%s submitted job %s\n' "$(date -Is)" "$jid" >>"$log"
+}
+
+# One line: the job's last completed checkpoint and its Kafka lag.
+job_status() {
+  local jid
+  jid=$(job_id)
+  [ -n "$jid" ] || return 0
+  curl -fsS --max-time 3 "$(flink_rest)/jobs/$jid/checkpoints" 2>/dev/null | jq -r '
+    .latest.completed as $c |
+    if $c == null then "no checkpoint yet"
+    else "checkpoint \($c.id) \(((now * 1000 - $c.latest_ack_timestamp) / 1000) | floor)s ago" end' |
+    tr '\n' ' '
+  kafka_status
+}

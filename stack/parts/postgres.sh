@@ -1,0 +1,150 @@
+# stack/parts/postgres.sh: our own PostgreSQL 15 cluster (Debian's
+# binaries, our data folder), wal_level=logical for Debezium.
+#
+# initdb and postgres refuse to run as root, so as root both run as the
+# 'postgres' system user, which then owns $FEED_DATA/postgres.
+# shellcheck shell=bash
+
+: "${FEED_PG_BIN:=/usr/lib/postgresql/15/bin}"
+FEED_PG_DB=feed
+FEED_PG_APP_USER=feed
+FEED_PG_APP_PASSWORD=${FEED_PG_APP_PASSWORD:-feed}
+FEED_PG_CDC_USER=feed_cdc
+FEED_PG_CDC_PASSWORD=${FEED_PG_CDC_PASSWORD:-feed_cdc}
+FEED_PG_SLOT=feed_slot
+FEED_PG_PUBLICATION=feed_pub
+
+# The DSN every client of ours uses (libpq keyword form).
+feed_pg_dsn() {
+  if [ -n "$FEED_PG_DSN" ]; then printf '%s' "$FEED_PG_DSN"; return; fi
+  printf 'host=%s port=%s dbname=%s user=%s password=%s' \
+    "$FEED_HOST" "$FEED_PG_PORT" "$FEED_PG_DB" "$FEED_PG_APP_USER" "$FEED_PG_APP_PASSWORD"
+}
+
+# pg_as_owner CMD...: run CMD as the cluster's owner. setpriv execs in
+# place (runuser would stay as a parent), so a pid recorded for the
+# command is the command's own.
+pg_as_owner() {
+  if [ "$(id -u)" = 0 ]; then
+    setpriv --reuid=postgres --regid=postgres --init-groups -- "$@"
+  else
+    "$@"
+  fi
+}
+
+# pg_superuser_sql [psql args...]: psql as the cluster superuser over the
+# cluster's own Unix socket (trust for the local owner only).
+pg_superuser_sql() {
+  pg_as_owner "$FEED_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$FEED_RUN/postgres" \
+    -p "$FEED_PG_PORT" -U postgres "$@"
+}
+
+postgres_ports() { printf '%s\n' "$FEED_PG_PORT"; }
+
+postgres_init() {
+  local data=$FEED_DATA/postgres
+  [ -x "$FEED_PG_BIN/initdb" ] || feed_die "postgres: $FEED_PG_BIN/initdb not found; run 'make install' (Debian package postgresql-15)"
+  mkdir -p "$FEED_DATA" "$FEED_LOGS" "$FEED_RUN/postgres"
+  if [ "$(id -u)" = 0 ]; then
+    id postgres >/dev/null 2>&1 || feed_die "postgres: system user 'postgres' missing; run 'make install'"
+    chown postgres: "$FEED_RUN/postgres"
+    # postgres must be able to reach its folders through ours.
+    runuser -u postgres -- test -x "$FEED_DATA" || chmod o+x "$FEED_VAR" "$FEED_DATA"
+  fi
+  [ -f "$data/PG_VERSION" ] && return 0
+  mkdir -p "$data"
+  [ "$(id -u)" = 0 ] && chown postgres: "$data"
+  chmod 700 "$data"
+  feed_say "postgres: initdb $data"
+  pg_as_owner "$FEED_PG_BIN/initdb" -D "$data" -U postgres --auth-local=trust \
+    --auth-host=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >>"$(part_logfile postgres)" 2>&1 \
+    || feed_die "postgres: initdb failed; see $(part_logfile postgres)"
+  cat >>"$data/postgresql.conf" <<CONF
+
+# ---- feed stack settings (stack/parts/postgres.sh) ----
+listen_addresses = '$FEED_HOST'
+port = $FEED_PG_PORT
+unix_socket_directories = '$FEED_RUN/postgres'
+wal_level = logical
+max_wal_senders = 10
+max_replication_slots = 10
+# A stalled connector must not fill the disk: past this much retained WAL
+# the slot is invalidated and the connector has to resnapshot.
+max_slot_wal_keep_size = 4GB
+max_connections = 200
+shared_buffers = 256MB
+synchronous_commit = on
+logging_collector = off
+log_min_messages = warning
+CONF
+  # Replication connections from loopback for the CDC role.
+  printf 'host replication %s 127.0.0.1/32 scram-sha-256\n' "$FEED_PG_CDC_USER" >>"$data/pg_hba.conf"
+}
+
+postgres_start() {
+  if [ "$(id -u)" = 0 ]; then
+    part_launch postgres setpriv --reuid=postgres --regid=postgres --init-groups -- \
+      "$FEED_PG_BIN/postgres" -D "$FEED_DATA/postgres"
+  else
+    part_launch postgres "$FEED_PG_BIN/postgres" -D "$FEED_DATA/postgres"
+  fi
+}
+
+# SIGTERM is PostgreSQL's "smart" shutdown, which waits for every client
+# (Debezium's replication connection never leaves). SIGINT is "fast":
+# clients are disconnected, committed work is flushed, the exit is clean.
+postgres_stop_signal() { echo INT; }
+
+postgres_ready() {
+  "$FEED_PG_BIN/pg_isready" -q -h "$FEED_HOST" -p "$FEED_PG_PORT"
+}
+
+# Roles, database, migrations (schema/sql/NNN_*.sql, each once, in order,
+# each in one transaction) and the replication slot. Idempotent.
+postgres_setup() {
+  pg_superuser_sql -d postgres <<SQL || return 1
+SELECT 'CREATE ROLE $FEED_PG_APP_USER LOGIN PASSWORD ''$FEED_PG_APP_PASSWORD'''
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$FEED_PG_APP_USER') \gexec
+SELECT 'CREATE ROLE $FEED_PG_CDC_USER LOGIN REPLICATION PASSWORD ''$FEED_PG_CDC_PASSWORD'''
+  WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$FEED_PG_CDC_USER') \gexec
+SELECT 'CREATE DATABASE $FEED_PG_DB OWNER $FEED_PG_APP_USER'
+  WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = '$FEED_PG_DB') \gexec
+SQL
+  pg_migrate || return 1
+  pg_superuser_sql -d "$FEED_PG_DB" <<SQL || return 1
+GRANT USAGE ON SCHEMA public TO $FEED_PG_CDC_USER;
+GRANT SELECT ON ALL TABLES IN SCHEMA public TO $FEED_PG_CDC_USER;
+ALTER DEFAULT PRIVILEGES FOR ROLE $FEED_PG_APP_USER IN SCHEMA public GRANT SELECT ON TABLES TO $FEED_PG_CDC_USER;
+-- The slot is created here, not by the connector, so WAL is kept from the
+-- moment the schema exists, whenever the connector first starts.
+DO \$\$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = '$FEED_PG_SLOT') THEN
+    PERFORM pg_create_logical_replication_slot('$FEED_PG_SLOT', 'pgoutput');
+  END IF;
+END \$\$;
+SQL
+}
+
+# pg_migrate: apply schema/sql/NNN_name.sql files not yet recorded in
+# schema_migrations, as the application role, one transaction per file.
+pg_migrate() {
+  local file version applied
+  pg_superuser_sql -d "$FEED_PG_DB" -U "$FEED_PG_APP_USER" -c \
+    "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())" \
+    || return 1
+  applied=$(pg_superuser_sql -d "$FEED_PG_DB" -U "$FEED_PG_APP_USER" -At -c "SELECT version FROM schema_migrations") || return 1
+  for file in "$FEED_HOME"/schema/sql/[0-9][0-9][0-9]_*.sql; do
+    version=$(basename "$file" .sql)
+    grep -qx "$version" <<<"$applied" && continue
+    feed_say "postgres: applying migration $version"
+    # psql reads the file through stdin: the postgres user may not be able to open it.
+    { cat "$file"; printf "\nINSERT INTO schema_migrations (version) VALUES ('%s');\n" "$version"; } |
+      pg_superuser_sql -d "$FEED_PG_DB" -U "$FEED_PG_APP_USER" --single-transaction \
+      || { feed_say "postgres: migration $version failed; nothing of it was applied"; return 1; }
+  done
+}
+
+# One line: the replication slot's lag (WAL not yet confirmed by Debezium).
+postgres_status() {
+  pg_superuser_sql -d "$FEED_PG_DB" -At -c "SELECT 'slot $FEED_PG_SLOT: ' || CASE WHEN active THEN 'active' ELSE 'inactive' END || ', lag ' || pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = '$FEED_PG_SLOT'" 2>/dev/null
+}
