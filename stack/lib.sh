@@ -96,10 +96,14 @@ part_launch() {
     done
   fi
   mkdir -p "$FEED_LOGS" "$FEED_RUN"
+  rm -f "$(part_pidfile "$name")"
   log=$(part_logfile "$name")
   printf '\n==== %s starting %s at %s\n' "$name" "$*" "$(date -Is)" >>"$log"
-  setsid "$@" >>"$log" 2>&1 </dev/null &
-  echo $! >"$(part_pidfile "$name")"
+  # The child writes its own pid, then execs the command: with job control
+  # on, setsid forks, and $! would be setsid's short-lived parent.
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null &
+  local waited=0
+  until [ -s "$(part_pidfile "$name")" ] || [ "$waited" -ge 50 ]; do sleep 0.02; waited=$((waited + 1)); done
 }
 
 # part_stop NAME [SECONDS]: signal the part (NAME_stop_signal, else TERM), wait for it

@@ -11,6 +11,8 @@
 FEED_JOB_NAME=feed-fanout
 : "${FEED_JOB_JAR:=$FEED_HOME/job/target/feed-job.jar}"
 : "${FEED_JOB_CHECKPOINT_MS:=5000}"
+# REST submissions ignore the cluster default parallelism: say it here.
+: "${FEED_JOB_PARALLELISM:=2}"
 
 flink_rest() { printf '%s' "${FEED_FLINK_REST:-http://$FEED_HOST:$FEED_FLINK_REST_PORT}"; }
 
@@ -48,8 +50,9 @@ job_setup() {
   body=$(jq -n --arg kafka "$(kafka_bootstrap)" --arg registry "$(registry_url)" \
     --arg redis "${FEED_REDIS_ADDR:-$FEED_HOST:$FEED_REDIS_PORT}" \
     --arg cassandra "${FEED_CASSANDRA_CONTACT_POINTS:-$FEED_HOST:$FEED_CASSANDRA_PORT}" \
-    --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" '
-    {programArgsList: ["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
+    --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" '
+    {parallelism: ($parallelism | tonumber),
+     programArgsList: ["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
                        "--cassandra", $cassandra, "--checkpoint-interval-ms", $interval,
                        "--topic-prefix", "feed", "--group-id", "feed-fanout"]}
     + (if $checkpoint == "" then {} else {savepointPath: $checkpoint} end)')
@@ -65,7 +68,8 @@ job_setup() {
   printf '%s submitted job %s\n' "$(date -Is)" "$jid" >>"$log"
 }
 
-# One line: the job's last completed checkpoint and its Kafka lag.
+# One line: the job's last completed checkpoint (its Kafka lag is on the
+# kafka line).
 job_status() {
   local jid
   jid=$(job_id)
@@ -74,6 +78,5 @@ job_status() {
     .latest.completed as $c |
     if $c == null then "no checkpoint yet"
     else "checkpoint \($c.id) \(((now * 1000 - $c.latest_ack_timestamp) / 1000) | floor)s ago" end' |
-    tr '\n' ' '
-  kafka_status
+    tr -d '\n'
 }

@@ -35,7 +35,7 @@ pg_as_owner() {
 # pg_superuser_sql [psql args...]: psql as the cluster superuser over the
 # cluster's own Unix socket (trust for the local owner only).
 pg_superuser_sql() {
-  pg_as_owner "$FEED_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$FEED_RUN/postgres" \
+  PGOPTIONS="-c client_min_messages=warning" pg_as_owner "$FEED_PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$FEED_RUN/postgres" \
     -p "$FEED_PG_PORT" -U postgres "$@"
 }
 

@@ -1,0 +1,58 @@
+/* config.h: feed-api's configuration, from flags and the environment.
+ *
+ * Precedence: a flag beats its environment variable, which beats the
+ * default. Variable names follow stack/config.env (FEED_API_PORT,
+ * FEED_PG_DSN, ...), so the stack scripts configure the server without
+ * flags. app_config_usage prints every flag and variable; keep it in
+ * step with app_config_parse.
+ *
+ * The pg/redis/cassandra addresses are only stored here: nothing checks
+ * or connects to them yet.
+ *
+ * Ownership: the string fields point into argv, the environment or the
+ * struct itself (listen); they live as long as those.
+ */
+#ifndef API_APP_CONFIG_H
+#define API_APP_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "api/src/base/log.h"
+
+#define APP_VERSION "0.1.0"
+#define APP_MAX_THREADS 256 /* request ids carry an 8-bit worker number */
+
+typedef struct app_config {
+    char listen[256];            /* host:port */
+    unsigned threads;            /* event loops, one per thread */
+    const char *pg_dsn;          /* NULL: not configured */
+    const char *redis_addr;
+    const char *cassandra;       /* contact points, comma-separated */
+    int access_log;
+    log_level log_level;
+    size_t max_body;
+    size_t max_connections;      /* per thread */
+    uint32_t idle_timeout_ms;
+    uint32_t read_timeout_ms;
+    uint32_t request_timeout_ms;
+    uint32_t shutdown_timeout_ms;
+} app_config;
+
+/* getenv, or a fake one in tests. */
+typedef const char *app_getenv_fn(const char *name);
+
+#define APP_CONFIG_OK 0
+#define APP_CONFIG_HELP 1    /* --help: print usage, exit 0 */
+#define APP_CONFIG_VERSION 2 /* --version */
+#define APP_CONFIG_ERR (-1)  /* message in err */
+
+/* Fill cfg from argv and the environment. Uses getopt_long, so it is not
+ * reentrant (it resets optind itself). */
+int app_config_parse(app_config *cfg, int argc, char **argv, app_getenv_fn *env, char *err,
+                     size_t errlen);
+
+void app_config_usage(FILE *out, const char *prog);
+
+#endif

@@ -1,0 +1,35 @@
+/* test_handlers.h: handlers the server and app tests register.
+ *
+ *   POST /echo/{tag}  -> 200 "tag:body"
+ *   GET  /big         -> 200 with a TH_BIG_BODY-byte body
+ *   GET  /slow/{ms}   -> 200 "late <id>" after ms, from a loop timer: an
+ *                        asynchronous handler. Needs the worker as the
+ *                        request context (http_request_context).
+ *
+ * Pending slow answers are kept per worker thread; th_flush_pending (a
+ * worker on_exit hook) answers them when a worker ends, as a store
+ * client failing its pending queries would.
+ */
+#ifndef API_TESTS_SUPPORT_TEST_HANDLERS_H
+#define API_TESTS_SUPPORT_TEST_HANDLERS_H
+
+#include <stdatomic.h>
+
+#include "api/src/app/worker.h"
+#include "api/src/server/request.h"
+#include "api/src/server/router.h"
+
+#define TH_BIG_BODY (1024 * 1024)
+
+extern atomic_int th_big_dispatched;
+extern atomic_int th_late_answered; /* respond() returned 0 */
+extern atomic_int th_late_dropped;  /* respond() returned -1: the request was abandoned */
+
+void th_reset_counters(void);
+
+/* Register the three routes above on r. 0 or -1. */
+int th_add_routes(router *r);
+
+void th_flush_pending(worker *w);
+
+#endif

@@ -1,0 +1,181 @@
+package feed.job;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import org.apache.flink.util.ParameterTool;
+
+import feed.job.cdc.BadRecordPolicy;
+
+/**
+ * The job's command-line parameters, checked. Every parameter has a default
+ * that fits the local stack (stack/config.env), so {@code FeedJob} with no
+ * arguments runs against it.
+ */
+public final class JobParameters {
+
+    public static final String USAGE = String.join("\n",
+            "usage: feed-job.jar [--kafka HOST:PORT[,HOST:PORT...]] [--registry URL] [--redis HOST:PORT]",
+            "                    [--cassandra HOST:PORT[,HOST:PORT...]]",
+            "                    [--checkpoint-interval-ms MS] [--topic-prefix PREFIX] [--group-id ID]",
+            "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--help]",
+            "",
+            "  --kafka                   Kafka bootstrap servers           (default 127.0.0.1:19092)",
+            "  --registry                schema registry base URL; schemas are read from",
+            "                            <URL>/apis/ccompat/v7/schemas/ids/<id>  (default http://127.0.0.1:18081)",
+            "  --redis                   Redis address                     (default 127.0.0.1:16379)",
+            "  --cassandra               Cassandra contact points; checked, not used yet (the feed",
+            "                            writer will use them)             (default 127.0.0.1:19042)",
+            "  --checkpoint-interval-ms  exactly-once checkpoint interval  (default 5000, at least 10)",
+            "  --topic-prefix            Debezium topic.prefix; topics are <prefix>.public.<table>  (default feed)",
+            "  --group-id                Kafka consumer group              (default feed-fanout)",
+            "  --bad-records             a record that is not a change event fails the job, or is",
+            "                            logged and skipped                (default fail)",
+            "  --buffer-timeout-ms       longest a record waits in a network buffer  (default 10)",
+            "  --help                    print this and exit");
+
+    private static final String NO_VALUE = "__NO_VALUE_KEY"; // what ParameterTool stores for "--key" alone
+    private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]+");
+
+    public final boolean help;
+    public final String kafka;
+    public final String registry;
+    public final String redisHost;
+    public final int redisPort;
+    /** Cassandra contact points, {@code host:port[,host:port...]}. Not used yet: the feed writer will. */
+    public final String cassandra;
+    public final long checkpointIntervalMs;
+    public final String topicPrefix;
+    public final String groupId;
+    public final BadRecordPolicy badRecords;
+    public final long bufferTimeoutMs;
+
+    private JobParameters(ParameterTool p) {
+        help = p.has("help");
+        kafka = hostPorts("kafka", value(p, "kafka", "127.0.0.1:19092"));
+        registry = url("registry", value(p, "registry", "http://127.0.0.1:18081"));
+        String[] redis = hostPort("redis", value(p, "redis", "127.0.0.1:16379"));
+        redisHost = redis[0];
+        redisPort = Integer.parseInt(redis[1]);
+        cassandra = hostPorts("cassandra", value(p, "cassandra", "127.0.0.1:19042"));
+        checkpointIntervalMs = number("checkpoint-interval-ms", value(p, "checkpoint-interval-ms", "5000"), 10);
+        topicPrefix = value(p, "topic-prefix", "feed");
+        if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
+            throw new IllegalArgumentException("--topic-prefix: not a Kafka topic name part: " + topicPrefix);
+        }
+        groupId = value(p, "group-id", "feed-fanout");
+        if (groupId.isBlank()) {
+            throw new IllegalArgumentException("--group-id: empty");
+        }
+        try {
+            badRecords = BadRecordPolicy.parse(value(p, "bad-records", "fail"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--bad-records: " + e.getMessage());
+        }
+        bufferTimeoutMs = number("buffer-timeout-ms", value(p, "buffer-timeout-ms", "10"), 0);
+        Set<String> unknown = p.getUnrequestedParameters();
+        if (!unknown.isEmpty()) {
+            List<String> names = new ArrayList<>(unknown);
+            names.sort(null);
+            throw new IllegalArgumentException("unknown parameter(s): --" + String.join(", --", names));
+        }
+    }
+
+    /**
+     * Parses and checks the arguments.
+     *
+     * @throws IllegalArgumentException with a one-line reason if an argument is unknown or bad
+     */
+    public static JobParameters parse(String... args) {
+        ParameterTool p;
+        try {
+            p = ParameterTool.fromArgs(args);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(e.getMessage(), e);
+        }
+        return new JobParameters(p);
+    }
+
+    /** {@link #redisHost}:{@link #redisPort}. */
+    public String redis() {
+        return redisHost + ":" + redisPort;
+    }
+
+    @Override
+    public String toString() {
+        return "--kafka " + kafka + " --registry " + registry + " --redis " + redis() + " --cassandra " + cassandra
+                + " --checkpoint-interval-ms " + checkpointIntervalMs + " --topic-prefix " + topicPrefix
+                + " --group-id " + groupId + " --bad-records " + badRecords.name().toLowerCase()
+                + " --buffer-timeout-ms " + bufferTimeoutMs;
+    }
+
+    private static String value(ParameterTool p, String key, String dflt) {
+        if (!p.has(key)) {
+            return dflt;
+        }
+        String v = p.get(key);
+        if (v == null || NO_VALUE.equals(v) || v.isBlank()) {
+            throw new IllegalArgumentException("--" + key + " needs a value");
+        }
+        return v.trim();
+    }
+
+    private static long number(String key, String v, long min) {
+        long n;
+        try {
+            n = Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + ": not a number: " + v);
+        }
+        if (n < min) {
+            throw new IllegalArgumentException("--" + key + ": must be at least " + min + ": " + v);
+        }
+        return n;
+    }
+
+    private static String hostPorts(String key, String v) {
+        for (String hp : v.split(",", -1)) {
+            hostPort(key, hp.trim());
+        }
+        return v;
+    }
+
+    private static String[] hostPort(String key, String v) {
+        int colon = v.lastIndexOf(':');
+        if (colon <= 0 || colon == v.length() - 1) {
+            throw new IllegalArgumentException("--" + key + ": not HOST:PORT: " + v);
+        }
+        String host = v.substring(0, colon);
+        String port = v.substring(colon + 1);
+        int n;
+        try {
+            n = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + ": bad port in " + v);
+        }
+        if (n < 1 || n > 65535) {
+            throw new IllegalArgumentException("--" + key + ": port out of range in " + v);
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            host = host.substring(1, host.length() - 1); // [::1]:6379
+        }
+        return new String[] {host, port};
+    }
+
+    private static String url(String key, String v) {
+        try {
+            URI uri = new URI(v);
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+                throw new IllegalArgumentException("--" + key + ": not an http(s) URL: " + v);
+            }
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("--" + key + ": not a URL: " + v);
+        }
+        return v;
+    }
+}

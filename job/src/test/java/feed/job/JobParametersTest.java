@@ -1,0 +1,129 @@
+package feed.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import feed.job.cdc.BadRecordPolicy;
+import feed.job.source.KafkaSources;
+
+class JobParametersTest {
+
+    @Test
+    void defaultsFitTheLocalStack() {
+        JobParameters p = JobParameters.parse();
+        assertThat(p.kafka).isEqualTo("127.0.0.1:19092");
+        assertThat(p.registry).isEqualTo("http://127.0.0.1:18081");
+        assertThat(p.redis()).isEqualTo("127.0.0.1:16379");
+        assertThat(p.cassandra).isEqualTo("127.0.0.1:19042");
+        assertThat(p.checkpointIntervalMs).isEqualTo(5000);
+        assertThat(p.topicPrefix).isEqualTo("feed");
+        assertThat(p.groupId).isEqualTo("feed-fanout");
+        assertThat(p.badRecords).isEqualTo(BadRecordPolicy.FAIL);
+        assertThat(p.bufferTimeoutMs).isEqualTo(10);
+        assertThat(p.help).isFalse();
+    }
+
+    @Test
+    void readsEveryParameter() {
+        JobParameters p = JobParameters.parse("--kafka", "k1:9092,k2:9093", "--registry", "https://reg:8443/",
+                "--redis", "cache:6380", "--checkpoint-interval-ms", "250", "--topic-prefix", "test_1",
+                "--group-id", "g", "--bad-records", "SKIP", "--buffer-timeout-ms", "0");
+        assertThat(p.kafka).isEqualTo("k1:9092,k2:9093");
+        assertThat(p.registry).isEqualTo("https://reg:8443/");
+        assertThat(p.redisHost).isEqualTo("cache");
+        assertThat(p.redisPort).isEqualTo(6380);
+        assertThat(p.checkpointIntervalMs).isEqualTo(250);
+        assertThat(p.topicPrefix).isEqualTo("test_1");
+        assertThat(p.groupId).isEqualTo("g");
+        assertThat(p.badRecords).isEqualTo(BadRecordPolicy.SKIP);
+        assertThat(p.bufferTimeoutMs).isZero();
+        assertThat(KafkaSources.topics(p.topicPrefix)).containsExactly("test_1.public.users",
+                "test_1.public.follows", "test_1.public.posts", "test_1.public.comments", "test_1.public.likes");
+    }
+
+    @Test
+    void acceptsWhatStackPartsJobShPasses() {
+        // The argument list stack/parts/job.sh submits through the REST API.
+        JobParameters p = JobParameters.parse("--kafka", "127.0.0.1:19092", "--registry", "http://127.0.0.1:18081",
+                "--redis", "127.0.0.1:16379", "--cassandra", "127.0.0.1:19042", "--checkpoint-interval-ms", "5000",
+                "--topic-prefix", "feed", "--group-id", "feed-fanout");
+        assertThat(p.cassandra).isEqualTo("127.0.0.1:19042");
+        assertThat(p.toString()).isEqualTo("--kafka 127.0.0.1:19092 --registry http://127.0.0.1:18081"
+                + " --redis 127.0.0.1:16379 --cassandra 127.0.0.1:19042 --checkpoint-interval-ms 5000"
+                + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10");
+    }
+
+    @Test
+    void refusesWhatItCannotUse() {
+        String[][] bad = {
+            {"--kafak", "x:1"},
+            {"--kafka"},
+            {"--kafka", "localhost"},
+            {"--kafka", "a:1,b"},
+            {"--redis", "host:0"},
+            {"--redis", "host:http"},
+            {"--cassandra", "c1"},
+            {"--registry", "127.0.0.1:18081"},
+            {"--registry", "ftp://x"},
+            {"--checkpoint-interval-ms", "5s"},
+            {"--checkpoint-interval-ms", "5"},
+            {"--topic-prefix", "a b"},
+            {"--bad-records", "ignore"},
+            {"--buffer-timeout-ms", "-1"},
+            {"positional"},
+        };
+        for (String[] args : bad) {
+            assertThatThrownBy(() -> JobParameters.parse(args))
+                    .as(String.join(" ", args))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+        assertThatThrownBy(() -> JobParameters.parse("--kafak", "x:1"))
+                .hasMessageContaining("unknown parameter(s): --kafak");
+        assertThatThrownBy(() -> JobParameters.parse("--redis", "h:99999")).hasMessageContaining("--redis");
+    }
+
+    /** Runs main with stdout and stderr captured; returns what it printed. */
+    static String mainPrints(String... args) throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8);
+        System.setOut(capture);
+        System.setErr(capture);
+        try {
+            FeedJob.main(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        return buf.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    @Timeout(30) // past the usage, main would start a job that never ends
+    void helpPrintsTheUsageAndRunsNothing() throws Exception {
+        assertThat(JobParameters.parse("--help").help).isTrue();
+        assertThat(mainPrints("--help")).startsWith("usage: feed-job.jar");
+    }
+
+    @Test
+    void mainRefusesBadArgumentsWithTheUsage() {
+        assertThatThrownBy(() -> mainPrints("--redis", "nope"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--redis: not HOST:PORT")
+                .hasMessageContaining("usage: feed-job.jar");
+    }
+
+    @Test
+    void theKafkaSourceBuildsWithoutABroker() {
+        assertThat(KafkaSources.changeTopics("127.0.0.1:1", "feed", "feed-fanout").getBoundedness().name())
+                .isEqualTo("CONTINUOUS_UNBOUNDED");
+    }
+}

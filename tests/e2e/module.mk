@@ -1,0 +1,13 @@
+# tests/e2e/module.mk: end-to-end tests across the parts of the running
+# stack (see c.mk for the variables). They are integration programs: run
+# by `make c-integration`, which tests/run-all calls once the stack is up.
+
+C_MODULES += e2e
+e2e_SRCS :=
+e2e_DEPS :=
+e2e_PKGS := libpq hiredis jansson
+e2e_LDLIBS :=
+e2e_TESTS :=
+e2e_TEST_SRCS := tests/e2e/e2e_env.c
+e2e_FUZZERS :=
+e2e_INTEGRATION := $(wildcard tests/e2e/test_*.c)
