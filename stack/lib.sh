@@ -21,7 +21,9 @@ FEED_HOME=${FEED_HOME:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
 export FEED_HOME
 # shellcheck source=stack/config.env
 . "$FEED_HOME/stack/config.env"
-export FEED_VAR FEED_ENGINES FEED_DATA FEED_LOGS FEED_RUN FEED_HOST
+# Only the roots are exported: a child feedctl given another FEED_VAR
+# derives its own data, log and run folders from it.
+export FEED_VAR FEED_ENGINES FEED_HOST
 
 feed_say() { printf '[feedctl] %s\n' "$*" >&2; }
 feed_die() { printf 'feedctl: error: %s\n' "$*" >&2; exit 1; }
@@ -78,6 +80,9 @@ part_pid() {
 
 part_running() { part_pid "$1" >/dev/null; }
 
+# The parts this shell launched, so a failed start stops only those.
+FEED_LAUNCHED=()
+
 # part_launch NAME CMD...: start CMD in a new session, detached, output
 # appended to the part's log. Refuses when any of the part's ports is
 # taken by another process, naming the port.
@@ -98,10 +103,16 @@ part_launch() {
   mkdir -p "$FEED_LOGS" "$FEED_RUN"
   rm -f "$(part_pidfile "$name")"
   log=$(part_logfile "$name")
-  printf '\n==== %s starting %s at %s\n' "$name" "$*" "$(date -Is)" >>"$log"
+  # The whole command line goes to NAME.cmdline (classpaths run to pages).
+  printf '%q ' "$@" >"$FEED_RUN/$name.cmdline"
+  printf '\n==== %s starting at %s: %.160s... (full command in %s)\n' \
+    "$name" "$(date -Is)" "$*" "$FEED_RUN/$name.cmdline" >>"$log"
+  FEED_LAUNCHED+=("$name")
   # The child writes its own pid, then execs the command: with job control
   # on, setsid forks, and $! would be setsid's short-lived parent.
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null &
+  # Descriptors above 2 are closed (feedctl's lock is fd 9: a part holding
+  # it would block every later feedctl).
+  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null 9>&- &
   local waited=0
   until [ -s "$(part_pidfile "$name")" ] || [ "$waited" -ge 50 ]; do sleep 0.02; waited=$((waited + 1)); done
 }

@@ -49,7 +49,9 @@ postgres_init() {
     id postgres >/dev/null 2>&1 || feed_die "postgres: system user 'postgres' missing; run 'make install'"
     chown postgres: "$FEED_RUN/postgres"
     # postgres must be able to reach its folders through ours.
-    runuser -u postgres -- test -x "$FEED_DATA" || chmod o+x "$FEED_VAR" "$FEED_DATA"
+    pg_as_owner test -x "$FEED_DATA" || chmod o+x "$FEED_VAR" "$FEED_DATA"
+    pg_as_owner test -x "$FEED_DATA" ||
+      feed_die "postgres: the 'postgres' user cannot reach $FEED_DATA: a parent folder is not searchable by others (chmod o+x it, or set FEED_VAR elsewhere)"
   fi
   [ -f "$data/PG_VERSION" ] && return 0
   mkdir -p "$data"

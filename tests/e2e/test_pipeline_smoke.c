@@ -50,6 +50,8 @@ static int smoke_setup(void **state) {
 
 static int smoke_teardown(void **state) {
     smoke_ctx *ctx = *state;
+    /* cmocka runs the teardown with a NULL state when the setup failed. */
+    if (ctx == NULL) return 0;
     PQfinish(ctx->pg);
     redisFree(ctx->redis);
     free(ctx);
