@@ -9,7 +9,8 @@
 #   c-fuzz         every libFuzzer target (clang), each run FUZZ_SECONDS on a copy of its corpus
 #   c-integration  integration tests against the real servers (Cassandra on FEED_CASSANDRA_PORT)
 #   c-clean        remove what these rules built
-#   build/san/bin/<dir>/tests/test_x   one unit test;  c-fuzz-<fuzzer>   one fuzzer
+#   c-test-<m>, c-integration-<m>   one module's tests;  c-fuzz-<fuzzer>   one fuzzer
+#   build/san/bin/<dir>/tests/test_x   one unit test program (logs land beside it, .log)
 #
 # Variables (override on the command line or before the include)
 #   CC (gcc)  FUZZ_CC (clang-14)  CFLAGS  CPPFLAGS  LDFLAGS  C_OPT (-O2 -g)
@@ -137,9 +138,9 @@ C_INTEGRATION_BINS += $$($(1)_INTEGRATION_BINS)
 # one module's tests alone: c-test-<m>, c-integration-<m>
 .PHONY: c-test-$(1) c-integration-$(1)
 c-test-$(1): $$($(1)_TEST_BINS)
-	$$(c_q)$$(call c_run_tests,$$^,)
+	$$(c_q)$$(call c_run_tests,$$^)
 c-integration-$(1): $$($(1)_INTEGRATION_BINS)
-	$$(c_q)$$(call c_run_tests,$$^,FEED_CASSANDRA_PORT=$$$${FEED_CASSANDRA_PORT:-19042})
+	$$(c_q)$$(call c_run_tests,$$^)
 endef
 
 # c_bin_rules(m, program)
@@ -197,10 +198,10 @@ C_ALL_SRCS :=
 $(foreach m,$(C_MODULES),$(eval $(m)_HAS_LIB := $(if $(strip $($(m)_SRCS)),yes)))
 $(foreach m,$(C_MODULES),$(eval $(call c_module_rules,$(m))))
 
-# c_run_tests(programs, extra env): run each, report, fail at the end if any failed
+# c_run_tests(programs): run each, report, fail at the end if any failed
 c_run_tests = failed=0; total=0; \
     for t in $(1); do \
-      if $(C_TEST_ENV) $(2) $$t >$$t.log 2>&1; then \
+      if $(C_TEST_ENV) $$t >$$t.log 2>&1; then \
         n=$$(grep -o '\[  PASSED  \] [0-9]*' $$t.log | tail -n 1 | grep -o '[0-9]*$$'); total=$$((total + $${n:-0})); \
         echo "  PASS    $$t ($${n:-?} tests)"; \
       else echo "  FAIL    $$t"; sed 's/^/          /' $$t.log; failed=$$((failed + 1)); fi; \
@@ -217,14 +218,16 @@ c-build: $(C_LIBS) $(C_BINS)
 c-test-build: $(C_TEST_BINS)
 
 c-test: c-test-build
-	$(c_q)$(call c_run_tests,$(C_TEST_BINS),)
+	$(c_q)$(call c_run_tests,$(C_TEST_BINS))
 
 c-fuzz-build: $(C_FUZZ_BINS)
 
 c-fuzz: $(C_FUZZ_RUNS)
 
+# The programs read the servers' addresses from the environment (FEED_*,
+# stack/config.env); variables given on make's command line reach them too.
 c-integration: $(C_INTEGRATION_BINS) $(C_BINS)
-	$(c_q)$(call c_run_tests,$(C_INTEGRATION_BINS),FEED_CASSANDRA_PORT=$${FEED_CASSANDRA_PORT:-19042})
+	$(c_q)$(call c_run_tests,$(C_INTEGRATION_BINS))
 
 c-clean:
 	rm -rf $(C_BUILD)/obj $(C_BUILD)/san $(C_BUILD)/fuzz $(C_LIBS) $(C_BINS)

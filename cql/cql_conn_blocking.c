@@ -78,7 +78,8 @@ static int cql_conn_try_address(cql_conn *c, const struct addrinfo *ai, int64_t 
             goto err;
         }
         if (cql_conn_wait(c, fd, POLLOUT, deadline, "connecting") != CQL_OK) {
-            cql_error_set(&c->err, c->err.code, "connect to %s: %s", name, c->err.msg);
+            cql_error why = c->err; /* the message must not be formatted into itself */
+            cql_error_set(&c->err, why.code, "connect to %s: %s", name, why.msg);
             goto err;
         }
         if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0 || soerr != 0) {

@@ -120,7 +120,8 @@ static void cql_format_varint(cql_buf *out, cql_slice s)
 }
 
 /* decimal: <scale:int><unscaled:varint> = unscaled * 10^-scale, printed
- * as unscaled with the point moved (or an exponent when scale <= 0). */
+ * as unscaled with the point moved (or an exponent when scale < 0 or is
+ * too large to spell out). */
 static int cql_format_decimal(cql_buf *out, cql_slice s, cql_error *err)
 {
     char digits[24];
@@ -136,8 +137,12 @@ static int cql_format_decimal(cql_buf *out, cql_slice s, cql_error *err)
         return CQL_OK;
     }
     unscaled = cql_be_int(s.base + 4, s.len - 4);
-    if (scale <= 0 || scale > 40) {
-        cql_buf_printf(out, "%" PRId64 "E%+d", unscaled, -(int)scale);
+    if (scale == 0) {
+        cql_buf_printf(out, "%" PRId64, unscaled);
+        return CQL_OK;
+    }
+    if (scale < 0 || scale > 40) {
+        cql_buf_printf(out, "%" PRId64 "E%+" PRId64, unscaled, -(int64_t)scale); /* -INT32_MIN fits 64 bits */
         return CQL_OK;
     }
     n = snprintf(digits, sizeof(digits), "%" PRIu64, unscaled < 0 ? -(uint64_t)unscaled : (uint64_t)unscaled);

@@ -92,8 +92,10 @@ static void test_numbers(void **state)
     CHECK(&t_decimal, "\x00\x00\x00\x02\x30\x39", "123.45");
     CHECK(&t_decimal, "\x00\x00\x00\x03\xff\x85", "-0.123");
     CHECK(&t_decimal, "\x00\x00\x00\x05\x7b", "0.00123");
-    CHECK(&t_decimal, "\x00\x00\x00\x00\x05", "5E+0");
+    CHECK(&t_decimal, "\x00\x00\x00\x00\x05", "5");
     CHECK(&t_decimal, "\xff\xff\xff\xfe\x05", "5E+2");
+    CHECK(&t_decimal, "\x80\x00\x00\x00\x05", "5E+2147483648"); /* found by fuzz_cql_frame */
+    CHECK(&t_decimal, "\x7f\xff\xff\xff\xfb", "-5E-2147483647");
     CHECK(&t_decimal, "\x00\x00\x00", NULL);
 }
 

@@ -84,6 +84,8 @@ static int teardown(void **state)
 {
     live *l = *state;
 
+    if (l == NULL) /* cmocka 1.1 tears down even when setup failed */
+        return 0;
     exec(l, "DROP KEYSPACE IF EXISTS %s", l->keyspace);
     cql_conn_close(&l->conn);
     free(l);
