@@ -7,12 +7,12 @@
 
 C_MODULES += api
 api_SRCS := $(filter-out api/src/main.c,$(wildcard api/src/*.c api/src/*/*.c))
-api_DEPS :=
-api_PKGS :=
+api_DEPS := cql
+api_PKGS := libpq hiredis libcrypto jansson
 api_LDLIBS := -lpthread
 api_BINS := feed-api
 feed-api_SRCS := api/src/main.c
 api_TESTS := $(wildcard api/tests/test_*.c api/tests/*/test_*.c)
 api_TEST_SRCS := $(wildcard api/tests/support/*.c)
 api_FUZZERS := $(wildcard api/fuzz/fuzz_*.c)
-api_INTEGRATION :=
+api_INTEGRATION := $(wildcard api/tests/integration/*/test_*.c)

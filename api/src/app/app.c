@@ -49,7 +49,7 @@ static void app_server_config(const app_config *cfg, unsigned id, server_config 
 /* Open a listener per worker and initialise the workers. Returns how
  * many were initialised; *port gets the bound port. */
 static unsigned app_init_workers(const app_config *cfg, const router *r, worker *workers,
-                                 int done_fd, int *port)
+                                 int done_fd, int *port, const app_hooks *hooks)
 {
     listener_addr addr, bound;
     char err[256];
@@ -81,10 +81,12 @@ static unsigned app_init_workers(const app_config *cfg, const router *r, worker 
             listener_addr_set_port(&addr, *port); /* port 0: all share the first one's */
         }
         app_server_config(cfg, i, &sc);
-        if (worker_init(&workers[i], i, r, &sc, NULL, fd, cfg->shutdown_timeout_ms, done_fd) != 0) {
+        if (worker_init(&workers[i], i, r, &sc, &workers[i], fd, cfg->shutdown_timeout_ms, done_fd) != 0) {
             app_log_errno("cannot set up a worker", errno);
             return i;
         }
+        if (hooks != NULL)
+            workers[i].on_exit = hooks->worker_exit;
     }
     return i;
 }
@@ -221,7 +223,7 @@ int app_run(const app_config *cfg, const app_hooks *hooks)
         goto out_fds;
     }
 
-    ninit = app_init_workers(cfg, &r, workers, done_fd, &port);
+    ninit = app_init_workers(cfg, &r, workers, done_fd, &port, hooks);
     if (ninit < cfg->threads)
         goto out_workers;
     for (nstarted = 0; nstarted < ninit; nstarted++) {

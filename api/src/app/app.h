@@ -11,14 +11,18 @@
 #define API_APP_APP_H
 
 #include "api/src/app/config.h"
+#include "api/src/app/worker.h"
 #include "api/src/server/router.h"
 
-/* Hooks for tests; main passes NULL. */
+/* Hooks for tests; main passes NULL. Handlers get their worker as
+ * http_request_context (its loop, and later its per-thread clients). */
 typedef struct app_hooks {
     /* Register extra routes (after the real ones). 0 or -1. */
     int (*add_routes)(router *r, void *data);
     /* Called once every worker runs, with the bound port. */
     void (*on_ready)(int port, void *data);
+    /* Installed as every worker's on_exit (see worker.h). */
+    void (*worker_exit)(worker *w);
     void *data;
 } app_hooks;
 

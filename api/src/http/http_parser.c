@@ -53,7 +53,12 @@ static int http_fail(http_parser *p, int rc, const char *why)
 }
 
 /* Resume scanning for line ends. 1 when the head is complete, 0 when
- * more bytes are needed, < 0 on an error. */
+ * more bytes are needed, < 0 on an error.
+ *
+ * Every decision is made at a byte from that byte and the ones before
+ * it, never at the end of a chunk: so a request gets the same answer
+ * (and the same error) however the network cut it into reads. The fuzz
+ * target checks exactly that. */
 static int http_scan(http_parser *p, const char *buf, size_t len, const http_limits *lim)
 {
     size_t i;
@@ -65,43 +70,36 @@ static int http_scan(http_parser *p, const char *buf, size_t len, const http_lim
             return http_fail(p, HTTP_PARSE_BAD_REQUEST, "too many empty lines before the request");
         if (i > 0 && buf[i - 1] == '\r' && c != '\n')
             return http_fail(p, HTTP_PARSE_BAD_REQUEST, "bare CR in the request head");
-        if (c != '\n') {
-            if (p->leading && c != '\r') {
-                p->leading = 0;
-                p->start = i;
-                p->line_start = i;
-            }
-            continue;
+        if (p->leading && c != '\r' && c != '\n') {
+            p->leading = 0;
+            p->start = i;
+            p->line_start = i;
         }
-        if (i == 0 || buf[i - 1] != '\r')
+        if (p->leading) {
+            if (c == '\n' && (i == 0 || buf[i - 1] != '\r'))
+                return http_fail(p, HTTP_PARSE_BAD_REQUEST, "bare LF in the request head");
+            continue; /* empty lines before the request are skipped */
+        }
+        if (p->line_end == 0) {
+            if (c != '\r' && c != '\n' && i - p->start + 1 > lim->max_request_line)
+                return http_fail(p, HTTP_PARSE_URI_TOO_LONG, "request line too long");
+        } else if (i + 1 - (p->line_end + 2) > lim->max_header_bytes) {
+            return http_fail(p, HTTP_PARSE_HEADERS_TOO_LARGE, "request headers too large");
+        }
+        if (c != '\n')
+            continue;
+        if (buf[i - 1] != '\r')
             return http_fail(p, HTTP_PARSE_BAD_REQUEST, "bare LF in the request head");
-        if (p->leading)
-            continue; /* an empty line before the request: skipped */
         if (p->line_end == 0) {
             p->line_end = i - 1;
-            if (p->line_end - p->start > lim->max_request_line)
-                return http_fail(p, HTTP_PARSE_URI_TOO_LONG, "request line too long");
         } else if (i - 1 == p->line_start) {
             p->head_end = i + 1;
             p->pos = i + 1;
-            if (p->head_end - (p->line_end + 2) > lim->max_header_bytes)
-                return http_fail(p, HTTP_PARSE_HEADERS_TOO_LARGE, "request headers too large");
             return 1;
         }
         p->line_start = i + 1;
     }
     p->pos = len;
-
-    /* Incomplete: enforce the limits on what is there already. */
-    if (p->leading) {
-        /* only CRLFs so far, bounded by the check in the loop */
-    } else if (p->line_end == 0) {
-        size_t n = len - p->start - (buf[len - 1] == '\r' ? 1 : 0);
-        if (n > lim->max_request_line)
-            return http_fail(p, HTTP_PARSE_URI_TOO_LONG, "request line too long");
-    } else if (len - (p->line_end + 2) > lim->max_header_bytes) {
-        return http_fail(p, HTTP_PARSE_HEADERS_TOO_LARGE, "request headers too large");
-    }
     return 0;
 }
 

@@ -84,7 +84,7 @@ int server_init(server *s, loop *l, const router *r, const server_config *cfg, v
 int server_listen(server *s, int fd);
 
 /* Begin a graceful shutdown (see above); on_drained runs once when done.
- * Calling it again only updates nothing. */
+ * Calling it again does nothing. */
 void server_drain(server *s, uint32_t timeout_ms, server_drained_proc *on_drained, void *data);
 
 /* Close everything. Requests still held by handlers are abandoned and
