@@ -16,3 +16,5 @@ api_TESTS := $(wildcard api/tests/test_*.c api/tests/*/test_*.c)
 api_TEST_SRCS := $(wildcard api/tests/support/*.c)
 api_FUZZERS := $(wildcard api/fuzz/fuzz_*.c)
 api_INTEGRATION := $(wildcard api/tests/integration/*/test_*.c)
+# the CQL client's unit tests play against cql/'s scripted fake server
+api_TEST_SRCS += cql/tests/cql_fake_server.c

@@ -1,5 +1,7 @@
 package feed.job;
 
+import java.time.Duration;
+
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -14,31 +16,49 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import feed.job.cassandra.ActivityCql;
+import feed.job.cassandra.CassandraSink;
+import feed.job.cassandra.FeedWriteCql;
 import feed.job.cdc.ChangeEvent;
 import feed.job.cdc.DecodeChangeEvents;
 import feed.job.cdc.RegistrySchemaLookup;
 import feed.job.cdc.SchemaLookup;
+import feed.job.fanout.Activity;
+import feed.job.fanout.ActivityRouter;
+import feed.job.fanout.FanOut;
+import feed.job.fanout.FanOutInput;
+import feed.job.fanout.FanOutKeys;
+import feed.job.fanout.FeedWrite;
 import feed.job.progress.ProgressRecorder;
 import feed.job.progress.ProgressWrite;
 import feed.job.progress.TableProgress;
+import feed.job.redis.ActivityCacheWrite;
+import feed.job.redis.FeedCacheWrite;
 import feed.job.redis.RedisSink;
 import feed.job.source.KafkaRecord;
 import feed.job.source.KafkaSources;
 
 /**
- * The feed fan-out job. For now it proves the pipeline end to end:
+ * The feed fan-out job:
  *
  * <pre>
  *   Kafka (Debezium topics, read_committed)
  *     -> decode (Confluent wire format + registry schema -> ChangeEvent)
- *     -> keyBy(table) -> ProgressRecorder (events, max LSN, commit time)
- *     -> Redis: HSET feed:pipeline:progress &lt;table&gt; {"events":N,"lsn":L,"ts_ms":T}
+ *     |-> keyBy(table) -> ProgressRecorder (events, max LSN, commit time)
+ *     |     -> Redis: HSET feed:pipeline:progress &lt;table&gt; {"events":N,"lsn":L,"ts_ms":T}
+ *     |-> activities (ActivityRouter: follows/posts/comments/likes -> Activity)
+ *           |-> Cassandra: feed.activities (bodies, once per activity)
+ *           |-> Redis: act:&lt;id&gt; (bodies, with a TTL)
+ *           |-> fanout-keys (actor's key; for FOLLOW also the followee's)
+ *                 -> keyBy(user) -> FanOut (followers + activities in state)
+ *                 |-> Cassandra: feed.home_feed / feed.profile_feed
+ *                 |-> Redis: feed:home:&lt;uid&gt; / feed:profile:&lt;uid&gt; (cached heads only)
  * </pre>
  *
- * <p>The job takes its source, schema lookup and sink in its constructor, so
+ * <p>The job takes its source, schema lookup and sinks in its constructor, so
  * tests run the very graph that production runs, against a bounded source
- * of encoded records, schemas from memory and a collecting sink. Fan-out to
- * feeds and notifications will hang off the decoded change stream.
+ * of encoded records, schemas from memory and collecting sinks.
+ * Notifications will hang off the activity stream.
  *
  * <p>Exactly-once: checkpoints (EXACTLY_ONCE) hold the Kafka offsets and the
  * keyed state together; the sink flushes before each checkpoint and writes
@@ -53,23 +73,54 @@ public final class FeedJob {
 
     /** The progress sink flushes early past this many buffered tables (there are five). */
     static final int REDIS_MAX_BUFFERED = 1_000;
+    /** The feed-cache and body sinks flush early past this many buffered (key, member)s. */
+    static final int REDIS_FEED_MAX_BUFFERED = 5_000;
+    /** Cassandra sinks send early past this many buffered mutations. */
+    static final int CASSANDRA_MAX_BUFFERED = 5_000;
+    /** Most mutations in one (single-partition, unlogged) batch. */
+    static final int CASSANDRA_MAX_BATCH = 100;
+    /** Most batches awaiting Cassandra's reply, per writer. */
+    static final int CASSANDRA_MAX_IN_FLIGHT = 64;
 
     private final Source<KafkaRecord, ?, ?> source;
     private final SchemaLookup.Factory schemas;
-    private final Sink<TableProgress> progressSink;
+    private final Sinks sinks;
     private final JobParameters params;
+
+    /** Where the job's outputs go; production: {@link #production}, tests: collecting sinks. */
+    public static final class Sinks {
+        /** Per-table progress (Redis). */
+        public final Sink<TableProgress> progress;
+        /** Home and profile feed rows (Cassandra). */
+        public final Sink<FeedWrite> feeds;
+        /** Activity bodies (Cassandra). */
+        public final Sink<Activity> activities;
+        /** Cached feed heads (Redis). */
+        public final Sink<FeedWrite> feedCache;
+        /** Cached activity bodies (Redis). */
+        public final Sink<Activity> activityCache;
+
+        public Sinks(Sink<TableProgress> progress, Sink<FeedWrite> feeds, Sink<Activity> activities,
+                     Sink<FeedWrite> feedCache, Sink<Activity> activityCache) {
+            this.progress = progress;
+            this.feeds = feeds;
+            this.activities = activities;
+            this.feedCache = feedCache;
+            this.activityCache = activityCache;
+        }
+    }
 
     /**
      * @param source       the Debezium topics' records (production: {@link KafkaSources#changeTopics})
      * @param schemas      where writer schemas come from (production: the registry)
-     * @param progressSink where per-table progress goes (production: Redis)
-     * @param params       checkpointing and decoding settings; the addresses in it are not used here
+     * @param sinks        where progress, feeds and bodies go
+     * @param params       checkpointing, decoding and fan-out settings; the addresses in it are not used here
      */
-    public FeedJob(Source<KafkaRecord, ?, ?> source, SchemaLookup.Factory schemas,
-                   Sink<TableProgress> progressSink, JobParameters params) {
+    public FeedJob(Source<KafkaRecord, ?, ?> source, SchemaLookup.Factory schemas, Sinks sinks,
+                   JobParameters params) {
         this.source = source;
         this.schemas = schemas;
-        this.progressSink = progressSink;
+        this.sinks = sinks;
         this.params = params;
     }
 
@@ -108,8 +159,32 @@ public final class FeedJob {
                 .keyBy(ChangeEvent::table, Types.STRING)
                 .process(new ProgressRecorder())
                 .name("progress").uid("progress")
-                .sinkTo(progressSink)
+                .sinkTo(sinks.progress)
                 .name("progress-redis").uid("progress-redis");
+
+        DataStream<Activity> activities = changes
+                .flatMap(new ActivityRouter(params.badRecords))
+                .name("activities").uid("activities");
+
+        activities
+                .sinkTo(sinks.activities)
+                .name("activities-cassandra").uid("activities-cassandra");
+        activities
+                .sinkTo(sinks.activityCache)
+                .name("activities-redis").uid("activities-redis");
+
+        DataStream<FeedWrite> feedWrites = activities
+                .flatMap(new FanOutKeys())
+                .name("fanout-keys").uid("fanout-keys")
+                .keyBy(FanOutInput::key, Types.LONG)
+                .process(new FanOut(params.backfill, Duration.ofMillis(params.markerTtlMs)))
+                .name("fanout").uid("fanout");
+        feedWrites
+                .sinkTo(sinks.feeds)
+                .name("feeds-cassandra").uid("feeds-cassandra");
+        feedWrites
+                .sinkTo(sinks.feedCache)
+                .name("feeds-redis").uid("feeds-redis");
     }
 
     /** Runs the job against Kafka, the registry and Redis named by the arguments. */
@@ -132,12 +207,21 @@ public final class FeedJob {
         production(params).execute();
     }
 
-    /** The job wired to Kafka, the registry and Redis as the parameters say. */
+    /** The job wired to Kafka, the registry, Redis and Cassandra as the parameters say. */
     public static FeedJob production(JobParameters params) {
         return new FeedJob(
                 KafkaSources.changeTopics(params.kafka, params.topicPrefix, params.groupId),
                 RegistrySchemaLookup.factory(params.registry),
-                new RedisSink<>(params.redisHost, params.redisPort, new ProgressWrite(), REDIS_MAX_BUFFERED),
+                new Sinks(
+                        new RedisSink<>(params.redisHost, params.redisPort, new ProgressWrite(), REDIS_MAX_BUFFERED),
+                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new FeedWriteCql(),
+                                CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH, CASSANDRA_MAX_IN_FLIGHT),
+                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new ActivityCql(),
+                                CASSANDRA_MAX_BUFFERED, 1, CASSANDRA_MAX_IN_FLIGHT),
+                        new RedisSink<>(params.redisHost, params.redisPort,
+                                new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED),
+                        new RedisSink<>(params.redisHost, params.redisPort,
+                                new ActivityCacheWrite(ActivityCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED)),
                 params);
     }
 }

@@ -20,7 +20,8 @@ public final class JobParameters {
 
     public static final String USAGE = String.join("\n",
             "usage: feed-job.jar [--kafka HOST:PORT[,HOST:PORT...]] [--registry URL] [--redis HOST:PORT]",
-            "                    [--cassandra HOST:PORT[,HOST:PORT...]]",
+            "                    [--cassandra HOST:PORT[,HOST:PORT...]] [--cassandra-dc NAME] [--keyspace NAME]",
+            "                    [--backfill N] [--marker-ttl-ms MS]",
             "                    [--checkpoint-interval-ms MS] [--topic-prefix PREFIX] [--group-id ID]",
             "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--help]",
             "",
@@ -28,8 +29,13 @@ public final class JobParameters {
             "  --registry                schema registry base URL; schemas are read from",
             "                            <URL>/apis/ccompat/v7/schemas/ids/<id>  (default http://127.0.0.1:18081)",
             "  --redis                   Redis address                     (default 127.0.0.1:16379)",
-            "  --cassandra               Cassandra contact points; checked, not used yet (the feed",
-            "                            writer will use them)             (default 127.0.0.1:19042)",
+            "  --cassandra               Cassandra contact points          (default 127.0.0.1:19042)",
+            "  --cassandra-dc            Cassandra local data centre       (default datacenter1)",
+            "  --keyspace                Cassandra keyspace of the feeds   (default feed)",
+            "  --backfill                activities of V copied into U's home feed when U follows V",
+            "                            (default 100, at least 0)",
+            "  --marker-ttl-ms           how long an undo waits for the change it undoes: the lateness",
+            "                            bound for out-of-order undos      (default 86400000, one day)",
             "  --checkpoint-interval-ms  exactly-once checkpoint interval  (default 5000, at least 10)",
             "  --topic-prefix            Debezium topic.prefix; topics are <prefix>.public.<table>  (default feed)",
             "  --group-id                Kafka consumer group              (default feed-fanout)",
@@ -39,6 +45,7 @@ public final class JobParameters {
             "  --help                    print this and exit");
 
     private static final String NO_VALUE = "__NO_VALUE_KEY"; // what ParameterTool stores for "--key" alone
+    private static final Pattern CQL_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]+");
 
     public final boolean help;
@@ -46,8 +53,16 @@ public final class JobParameters {
     public final String registry;
     public final String redisHost;
     public final int redisPort;
-    /** Cassandra contact points, {@code host:port[,host:port...]}. Not used yet: the feed writer will. */
+    /** Cassandra contact points, {@code host:port[,host:port...]}. */
     public final String cassandra;
+    /** The Cassandra local data centre (SimpleSnitch: {@code datacenter1}). */
+    public final String cassandraDc;
+    /** The Cassandra keyspace of schema/cql. */
+    public final String keyspace;
+    /** How many of V's newest activities a new follower of V gets. */
+    public final int backfill;
+    /** How long undo markers are kept in the fan-out's state. */
+    public final long markerTtlMs;
     public final long checkpointIntervalMs;
     public final String topicPrefix;
     public final String groupId;
@@ -62,6 +77,17 @@ public final class JobParameters {
         redisHost = redis[0];
         redisPort = Integer.parseInt(redis[1]);
         cassandra = hostPorts("cassandra", value(p, "cassandra", "127.0.0.1:19042"));
+        cassandraDc = value(p, "cassandra-dc", "datacenter1");
+        keyspace = value(p, "keyspace", "feed");
+        if (!CQL_NAME.matcher(keyspace).matches()) {
+            throw new IllegalArgumentException("--keyspace: not a CQL name: " + keyspace);
+        }
+        long n = number("backfill", value(p, "backfill", "100"), 0);
+        if (n > 100_000) {
+            throw new IllegalArgumentException("--backfill: at most 100000: " + n);
+        }
+        backfill = (int) n;
+        markerTtlMs = number("marker-ttl-ms", value(p, "marker-ttl-ms", "86400000"), 1);
         checkpointIntervalMs = number("checkpoint-interval-ms", value(p, "checkpoint-interval-ms", "5000"), 10);
         topicPrefix = value(p, "topic-prefix", "feed");
         if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
@@ -108,6 +134,8 @@ public final class JobParameters {
     @Override
     public String toString() {
         return "--kafka " + kafka + " --registry " + registry + " --redis " + redis() + " --cassandra " + cassandra
+                + " --cassandra-dc " + cassandraDc + " --keyspace " + keyspace + " --backfill " + backfill
+                + " --marker-ttl-ms " + markerTtlMs
                 + " --checkpoint-interval-ms " + checkpointIntervalMs + " --topic-prefix " + topicPrefix
                 + " --group-id " + groupId + " --bad-records " + badRecords.name().toLowerCase()
                 + " --buffer-timeout-ms " + bufferTimeoutMs;

@@ -33,11 +33,15 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import feed.job.cdc.MalformedRecordException;
+import feed.job.fanout.Activity;
+import feed.job.fanout.FeedWrite;
 import feed.job.progress.TableProgress;
 import feed.job.source.KafkaRecord;
 import feed.job.source.KafkaSources;
 import feed.job.testing.CollectingSink;
 import feed.job.testing.DebeziumFixtures;
+import feed.job.testing.FeedState;
+import feed.job.testing.History;
 import feed.job.testing.RecordsGenerator;
 import feed.job.testing.StaticSchemas;
 
@@ -130,6 +134,50 @@ class FeedJobTest {
                 (a, b) -> a.events >= b.events ? a : b));
     }
 
+    /** An activity as the Debezium record of its row (insert, or delete with the before-image). */
+    static KafkaRecord record(Activity a) {
+        String table;
+        switch (a.verb) {
+            case FOLLOW: table = "follows"; break;
+            case SHARD: table = "posts"; break;
+            case COMMENT: table = "comments"; break;
+            default: table = "likes"; break;
+        }
+        Schema env = ENVELOPES.get(table);
+        long id = Long.parseLong(a.id.substring(2));
+        String createdAt = java.time.Instant.ofEpochSecond(a.tsUs / 1_000_000, (a.tsUs % 1_000_000) * 1_000).toString();
+        long postAuthor = a.targetUserId == Activity.NO_TARGET ? a.actorId : a.targetUserId;
+        long postId = a.objectId.startsWith("p:") ? Long.parseLong(a.objectId.substring(2)) : 0;
+        GenericRecord row;
+        switch (a.verb) {
+            case FOLLOW:
+                row = DebeziumFixtures.row(env, "id", id, "follower_id", a.actorId, "followee_id", a.targetUserId,
+                        "created_at", createdAt);
+                break;
+            case SHARD:
+                row = DebeziumFixtures.row(env, "id", id, "author_id", a.actorId, "body", a.body, "created_at", createdAt);
+                break;
+            case COMMENT:
+                row = DebeziumFixtures.row(env, "id", id, "post_id", postId, "post_author_id", postAuthor,
+                        "author_id", a.actorId, "body", a.body, "created_at", createdAt);
+                break;
+            default:
+                row = DebeziumFixtures.row(env, "id", id, "user_id", a.actorId, "post_id", postId,
+                        "post_author_id", postAuthor, "created_at", createdAt);
+                break;
+        }
+        GenericRecord e = change(env, a.delete ? 'd' : 'c', a.delete ? row : null, a.delete ? null : row,
+                a.lsn, a.lsn / 16, commitTime(a.lsn));
+        return new KafkaRecord("feed.public." + table, 0, 0, 0, confluent(IDS.get(table), e));
+    }
+
+    /** The job with collecting sinks named progress, feeds and activities. */
+    static FeedJob job(Source<KafkaRecord, ?, ?> source, JobParameters params) {
+        return new FeedJob(source, REGISTRY, new FeedJob.Sinks(new CollectingSink<>("progress"),
+                new CollectingSink<>("feeds"), new CollectingSink<>("activities"),
+                new CollectingSink<>("feed-cache"), new CollectingSink<>("activity-cache")), params);
+    }
+
     static StreamExecutionEnvironment environmentWithoutRestarts() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         Configuration noRestarts = new Configuration();
@@ -146,12 +194,39 @@ class FeedJobTest {
     @Test
     void everyTablesProgressComesOutRightWhateverTheArrivalOrder() throws Exception {
         Input in = input(40, 7);
-        new FeedJob(RecordsGenerator.source(in.records), REGISTRY, new CollectingSink<>(),
-                JobParameters.parse()).execute();
+        job(RecordsGenerator.source(in.records), JobParameters.parse()).execute();
 
-        List<TableProgress> values = CollectingSink.values();
+        List<TableProgress> values = CollectingSink.<TableProgress>values("progress");
         assertThat(finalProgress(values)).isEqualTo(in.expected);
         assertThat(values).hasSize(5 * 40); // one value per change event, none per tombstone
+    }
+
+    @Test
+    void feedsComeOutAsTheRulesSayWhateverTheArrivalOrder() throws Exception {
+        History.Scenario sc = History.scenario(new Random(5), 8, 300);
+        List<KafkaRecord> records = new ArrayList<>();
+        for (Activity a : sc.events) {
+            records.add(record(a));
+        }
+        Collections.shuffle(records, new Random(5));
+        job(RecordsGenerator.source(records), JobParameters.parse("--backfill", "1000")).execute();
+
+        FeedState feeds = FeedState.of(CollectingSink.<FeedWrite>values("feeds"));
+        assertThat(feeds.rows()).isEqualTo(sc.oracle().rows()).isNotEmpty();
+
+        // Bodies: one insert and at most one delete per activity; the live ones are the survivors.
+        Map<String, Activity> last = new HashMap<>();
+        for (Activity a : CollectingSink.<Activity>values("activities")) {
+            last.merge(a.id, a, (x, y) -> x.lsn >= y.lsn ? x : y);
+        }
+        assertThat(last.values().stream().filter(a -> !a.delete).map(a -> a.id).collect(Collectors.toSet()))
+                .isEqualTo(sc.live.keySet());
+        assertThat(CollectingSink.<Activity>values("activities")).hasSize(sc.events.size());
+        // The caches get the very same streams.
+        assertThat(CollectingSink.<FeedWrite>values("feed-cache"))
+                .containsExactlyInAnyOrderElementsOf(CollectingSink.<FeedWrite>values("feeds"));
+        assertThat(CollectingSink.<Activity>values("activity-cache"))
+                .containsExactlyInAnyOrderElementsOf(CollectingSink.<Activity>values("activities"));
     }
 
     @Test
@@ -159,24 +234,24 @@ class FeedJobTest {
         Input in = input(30, 11);
         // ~1.5 s of input at 100 records/s, checkpoints every 100 ms.
         Source<KafkaRecord, ?, ?> slow = RecordsGenerator.source(in.records, 100);
-        new FeedJob(slow, REGISTRY, new CollectingSink<>(),
-                JobParameters.parse("--checkpoint-interval-ms", "100")).execute();
+        job(slow, JobParameters.parse("--checkpoint-interval-ms", "100")).execute();
 
-        assertThat(finalProgress(CollectingSink.values())).isEqualTo(in.expected);
+        assertThat(finalProgress(CollectingSink.<TableProgress>values("progress"))).isEqualTo(in.expected);
         assertThat(CollectingSink.checkpointFlushes()).isPositive();
     }
 
     @Test
     void theGraphHasNoKryoFallbackAndStableOperatorIds() {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        new FeedJob(RecordsGenerator.source(input(1, 1).records), REGISTRY, new CollectingSink<>(),
-                JobParameters.parse()).build(env);
+        job(RecordsGenerator.source(input(1, 1).records), JobParameters.parse()).build(env);
         assertThat(env.getConfig().getSerializerConfig().hasGenericTypesDisabled()).isTrue();
         assertThat(env.getCheckpointConfig().isCheckpointingEnabled()).isTrue();
         assertThat(env.getCheckpointConfig().getCheckpointingConsistencyMode().name()).isEqualTo("EXACTLY_ONCE");
         List<String> uids = new ArrayList<>();
         env.getStreamGraph().getStreamNodes().forEach(n -> uids.add(n.getTransformationUID()));
-        assertThat(uids).contains("debezium-topics", "decode", "progress");
+        assertThat(uids).contains("debezium-topics", "decode", "progress", "progress-redis", "activities",
+                "activities-cassandra", "activities-redis", "fanout-keys", "fanout", "feeds-cassandra",
+                "feeds-redis");
     }
 
     @Test
@@ -196,8 +271,7 @@ class FeedJobTest {
         in.records.add(2, new KafkaRecord("feed.public.users", 0, 0, 0, new byte[] {0x7f, 1, 2, 3, 4, 5}));
 
         StreamExecutionEnvironment env = environmentWithoutRestarts();
-        new FeedJob(RecordsGenerator.source(in.records), REGISTRY, new CollectingSink<>(),
-                JobParameters.parse()).build(env);
+        job(RecordsGenerator.source(in.records), JobParameters.parse()).build(env);
 
         assertThatThrownBy(() -> env.execute(FeedJob.NAME))
                 .satisfies(t -> assertThat(ExceptionUtils.findThrowable(t, MalformedRecordException.class))
@@ -210,10 +284,9 @@ class FeedJobTest {
         in.records.add(2, new KafkaRecord("feed.public.users", 0, 0, 0, new byte[] {0x7f, 1, 2, 3, 4, 5}));
 
         StreamExecutionEnvironment env = environmentWithoutRestarts();
-        new FeedJob(RecordsGenerator.source(in.records), REGISTRY, new CollectingSink<>(),
-                JobParameters.parse("--bad-records", "skip")).build(env);
+        job(RecordsGenerator.source(in.records), JobParameters.parse("--bad-records", "skip")).build(env);
         env.execute(FeedJob.NAME);
 
-        assertThat(finalProgress(CollectingSink.values())).isEqualTo(in.expected);
+        assertThat(finalProgress(CollectingSink.<TableProgress>values("progress"))).isEqualTo(in.expected);
     }
 }

@@ -27,6 +27,10 @@ class JobParametersTest {
         assertThat(p.groupId).isEqualTo("feed-fanout");
         assertThat(p.badRecords).isEqualTo(BadRecordPolicy.FAIL);
         assertThat(p.bufferTimeoutMs).isEqualTo(10);
+        assertThat(p.cassandraDc).isEqualTo("datacenter1");
+        assertThat(p.keyspace).isEqualTo("feed");
+        assertThat(p.backfill).isEqualTo(100);
+        assertThat(p.markerTtlMs).isEqualTo(86_400_000L);
         assertThat(p.help).isFalse();
     }
 
@@ -34,7 +38,12 @@ class JobParametersTest {
     void readsEveryParameter() {
         JobParameters p = JobParameters.parse("--kafka", "k1:9092,k2:9093", "--registry", "https://reg:8443/",
                 "--redis", "cache:6380", "--checkpoint-interval-ms", "250", "--topic-prefix", "test_1",
-                "--group-id", "g", "--bad-records", "SKIP", "--buffer-timeout-ms", "0");
+                "--group-id", "g", "--bad-records", "SKIP", "--buffer-timeout-ms", "0",
+                "--cassandra-dc", "dc2", "--keyspace", "feed_test", "--backfill", "0", "--marker-ttl-ms", "60000");
+        assertThat(p.cassandraDc).isEqualTo("dc2");
+        assertThat(p.keyspace).isEqualTo("feed_test");
+        assertThat(p.backfill).isZero();
+        assertThat(p.markerTtlMs).isEqualTo(60_000L);
         assertThat(p.kafka).isEqualTo("k1:9092,k2:9093");
         assertThat(p.registry).isEqualTo("https://reg:8443/");
         assertThat(p.redisHost).isEqualTo("cache");
@@ -56,7 +65,8 @@ class JobParametersTest {
                 "--topic-prefix", "feed", "--group-id", "feed-fanout");
         assertThat(p.cassandra).isEqualTo("127.0.0.1:19042");
         assertThat(p.toString()).isEqualTo("--kafka 127.0.0.1:19092 --registry http://127.0.0.1:18081"
-                + " --redis 127.0.0.1:16379 --cassandra 127.0.0.1:19042 --checkpoint-interval-ms 5000"
+                + " --redis 127.0.0.1:16379 --cassandra 127.0.0.1:19042 --cassandra-dc datacenter1 --keyspace feed"
+                + " --backfill 100 --marker-ttl-ms 86400000 --checkpoint-interval-ms 5000"
                 + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10");
     }
 
@@ -70,6 +80,10 @@ class JobParametersTest {
             {"--redis", "host:0"},
             {"--redis", "host:http"},
             {"--cassandra", "c1"},
+            {"--backfill", "-1"},
+            {"--backfill", "1000000"},
+            {"--marker-ttl-ms", "0"},
+            {"--keyspace", "feed; DROP"},
             {"--registry", "127.0.0.1:18081"},
             {"--registry", "ftp://x"},
             {"--checkpoint-interval-ms", "5s"},

@@ -50,6 +50,7 @@ final class RedisSinkWriter<T> implements SinkWriter<T> {
         }
         List<Object> replies;
         try (Pipeline pipeline = redis.pipelined()) {
+            write.prelude(pipeline);
             for (T element : buffer.values()) {
                 write.append(element, pipeline);
             }

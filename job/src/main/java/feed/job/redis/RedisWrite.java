@@ -26,4 +26,12 @@ public interface RedisWrite<T> extends Serializable {
 
     /** Appends the element's commands to a pipeline. Must not read replies. */
     void append(T element, PipeliningBase pipeline);
+
+    /**
+     * Appends commands that go before the elements' in every flush, e.g.
+     * loading a script the elements' commands run with EVALSHA (so a Redis
+     * that restarted and forgot its scripts gets it again). Nothing by default.
+     */
+    default void prelude(PipeliningBase pipeline) {
+    }
 }

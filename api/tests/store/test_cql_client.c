@@ -1,0 +1,283 @@
+/* test_cql_client.c: the loop's CQL client against cql/'s scripted fake
+ * server: transparent re-prepare on UNPREPARED, a request timeout whose
+ * stream id stays taken, a connection cut mid-frame, an answer on a
+ * stream id not in use, server events, a refused STARTUP, refusal while
+ * waiting to reconnect, and a free inside a callback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "api/src/loop/loop.h"
+#include "api/src/store/cql_client.h"
+#include "cql/tests/cql_fake_server.h"
+
+static const uint8_t ready[] = {0x84, 0, 0, 0, 0x02, 0, 0, 0, 0};
+static const uint8_t prepared[] = {0x84, 0, 0, 0, 0x08, 0, 0, 0, 28,
+                                   0, 0, 0, 4,                    /* kind PREPARED */
+                                   0, 2, 'i', 'd',                /* id */
+                                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* no bind markers */
+                                   0, 0, 0, 4, 0, 0, 0, 0};       /* result: no metadata */
+static const uint8_t unprepared[] = {0x84, 0, 0, 0, 0x00, 0, 0, 0, 14,
+                                     0, 0, 0x25, 0, 0, 4, 'g', 'o', 'n', 'e', 0, 2, 'i', 'd'};
+static const uint8_t result_void[] = {0x84, 0, 0, 0, 0x08, 0, 0, 0, 4, 0, 0, 0, 1};
+static const uint8_t bad_startup[] = {0x84, 0, 0, 0, 0x00, 0, 0, 0, 10,
+                                      0, 0, 0, 0x0A, 0, 4, 'n', 'o', 'p', 'e'};
+
+#define STEP(action, frame) {action, frame, sizeof(frame)}
+
+static void on_guard(loop *l, loop_timer *t)
+{
+    (void)l;
+    (void)t;
+}
+
+static int run_until(loop *l, const int *flag, uint64_t timeout_ms)
+{
+    uint64_t end = loop_clock_ms() + timeout_ms;
+    loop_timer guard;
+
+    loop_timer_init(&guard, on_guard, NULL);
+    while (!*flag && loop_clock_ms() < end) {
+        assert_int_equal(loop_timer_start(l, &guard, 10), LOOP_OK);
+        assert_true(loop_run_once(l, 1) >= 0);
+    }
+    loop_timer_stop(l, &guard);
+    return *flag;
+}
+
+typedef struct tally {
+    int calls, status[8], target, done;
+    int32_t kind;
+    cql_client *free_in_cb;
+} tally;
+
+static void on_result(cql_client *c, int status, const cql_response *resp, void *privdata)
+{
+    tally *t = privdata;
+
+    (void)c;
+    assert_true(status >= 0 && status < 8);
+    t->calls++;
+    t->status[status]++;
+    assert_true((resp != NULL) == (status == CQL_CLIENT_ENONE || status == CQL_CLIENT_ESERVER));
+    if (status == CQL_CLIENT_ENONE)
+        t->kind = resp->result.kind;
+    if (t->free_in_cb != NULL) {
+        cql_client_free(t->free_in_cb);
+        t->free_in_cb = NULL;
+    }
+    if (t->calls >= t->target)
+        t->done = 1;
+}
+
+static cql_client *client(loop *l, uint16_t port, uint32_t timeout_ms)
+{
+    cql_client_config cfg = {.host = "127.0.0.1", .port = port, .request_timeout_ms = timeout_ms,
+                             .connect_timeout_ms = 2000, .reconnect_base_ms = 5000, .max_streams = 128};
+    cql_client *c = cql_client_new(l, &cfg);
+
+    assert_non_null(c);
+    return c;
+}
+
+static void test_unprepared_is_reprepared(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_REPLY, prepared),
+                                   STEP(CQL_FAKE_REPLY, unprepared), STEP(CQL_FAKE_REPLY, prepared),
+                                   STEP(CQL_FAKE_REPLY, result_void)};
+    cql_fake_server s = cql_fake_start(steps, 5);
+    loop l;
+    tally t = {.target = 1};
+    cql_client *c;
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    c = client(&l, s.port, 5000);
+    assert_int_equal(cql_client_execute(c, "INSERT x", NULL, on_result, &t), 0);
+    assert_true(run_until(&l, &t.done, 5000));
+    assert_int_equal(t.status[CQL_CLIENT_ENONE], 1);
+    assert_int_equal(t.kind, CQL_RESULT_VOID);
+    assert_int_equal(c->prepares, 2);
+    assert_int_equal(cql_streams_in_use(&c->streams), 0);
+    cql_client_free(c);
+    cql_fake_stop(&s);
+    loop_dispose(&l);
+}
+
+static void test_timeout_keeps_stream(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_STALL, result_void)};
+    cql_fake_server s = cql_fake_start(steps, 2);
+    loop l;
+    tally t = {.target = 1};
+    cql_client *c;
+    uint64_t start;
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    c = client(&l, s.port, 200);
+    start = loop_clock_ms();
+    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
+    assert_true(run_until(&l, &t.done, 3000));
+    assert_int_equal(t.status[CQL_CLIENT_ETIMEOUT], 1);
+    assert_true(loop_clock_ms() - start < 1500);
+    assert_int_equal(cql_streams_in_use(&c->streams), 1); /* until the late answer */
+    assert_int_equal(c->pending, 0);
+    cql_client_free(c); /* no second callback */
+    assert_int_equal(t.calls, 1);
+    cql_fake_stop(&s);
+    loop_dispose(&l);
+}
+
+static void test_cut_mid_frame_then_refused(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_HALF_THEN_CLOSE, prepared)};
+    cql_fake_server s = cql_fake_start(steps, 2);
+    loop l;
+    tally t = {.target = 1};
+    cql_client *c;
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    c = client(&l, s.port, 5000);
+    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
+    assert_true(run_until(&l, &t.done, 5000));
+    assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
+    assert_non_null(strstr(c->errstr, "middle of a frame"));
+    assert_int_equal(c->state, CQL_CLIENT_WAITING);
+    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), CQL_CLIENT_ERR);
+    assert_int_equal(c->err, CQL_CLIENT_EDISCONNECTED);
+    cql_client_free(c);
+    cql_fake_stop(&s);
+    loop_dispose(&l);
+}
+
+static void test_wrong_stream_drops_connection(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_WRONG_STREAM, result_void)};
+    cql_fake_server s = cql_fake_start(steps, 2);
+    loop l;
+    tally t = {.target = 1};
+    cql_client *c;
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    c = client(&l, s.port, 5000);
+    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
+    assert_true(run_until(&l, &t.done, 5000));
+    assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
+    assert_non_null(strstr(c->errstr, "stream id not in use"));
+    cql_client_free(c);
+    cql_fake_stop(&s);
+    loop_dispose(&l);
+}
+
+static void test_event_ignored(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_EVENT_THEN_REPLY, ready),
+                                   STEP(CQL_FAKE_EVENT_THEN_REPLY, result_void)};
+    cql_fake_server s = cql_fake_start(steps, 2);
+    loop l;
+    tally t = {.target = 1};
+    cql_client *c;
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    c = client(&l, s.port, 5000);
+    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
+    assert_true(run_until(&l, &t.done, 5000));
+    assert_int_equal(t.status[CQL_CLIENT_ENONE], 1);
+    cql_client_free(c);
+    cql_fake_stop(&s);
+    loop_dispose(&l);
+}
+
+static void test_startup_refused(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, bad_startup)};
+    cql_fake_server s = cql_fake_start(steps, 1);
+    loop l;
+    tally t = {.target = 1};
+    cql_client *c;
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    c = client(&l, s.port, 5000);
+    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
+    assert_true(run_until(&l, &t.done, 5000));
+    assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
+    assert_non_null(strstr(c->errstr, "STARTUP"));
+    assert_non_null(strstr(c->errstr, "nope"));
+    assert_int_equal(c->connects, 0);
+    cql_client_free(c);
+    cql_fake_stop(&s);
+    loop_dispose(&l);
+}
+
+static void test_free_inside_callback(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_REPLY, result_void),
+                                   STEP(CQL_FAKE_STALL, result_void)};
+    cql_fake_server s = cql_fake_start(steps, 3);
+    loop l;
+    tally t = {.target = 2};
+    cql_client *c;
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    c = client(&l, s.port, 5000);
+    t.free_in_cb = c;
+    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
+    assert_int_equal(cql_client_query(c, "SELECT 2", NULL, on_result, &t), 0);
+    assert_true(run_until(&l, &t.done, 5000));
+    assert_int_equal(t.status[CQL_CLIENT_ENONE], 1);
+    assert_int_equal(t.status[CQL_CLIENT_ECLOSED], 1);
+    cql_fake_stop(&s);
+    loop_dispose(&l);
+}
+
+static void test_dead_port_and_bad_host(void **state)
+{
+    int fd;
+    uint16_t port = cql_fake_dead_port(&fd);
+    loop l;
+    tally t = {.target = 1};
+    cql_client *c;
+    cql_client_config bad = {.host = "localhost", .port = 9042};
+
+    (void)state;
+    assert_int_equal(loop_init(&l), LOOP_OK);
+    assert_null(cql_client_new(&l, &bad)); /* names would need a blocking lookup */
+    c = client(&l, port, 5000);
+    if (c->state == CQL_CLIENT_CONNECTING) {
+        assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
+        assert_true(run_until(&l, &t.done, 5000));
+        assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
+    }
+    assert_int_equal(c->state, CQL_CLIENT_WAITING);
+    assert_int_equal(cql_client_execute(c, "SELECT 1", NULL, on_result, &t), CQL_CLIENT_ERR);
+    assert_non_null(strstr(c->errstr, "refused"));
+    cql_client_free(c);
+    close(fd);
+    loop_dispose(&l);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_unprepared_is_reprepared),
+        cmocka_unit_test(test_timeout_keeps_stream),
+        cmocka_unit_test(test_cut_mid_frame_then_refused),
+        cmocka_unit_test(test_wrong_stream_drops_connection),
+        cmocka_unit_test(test_event_ignored),
+        cmocka_unit_test(test_startup_refused),
+        cmocka_unit_test(test_free_inside_callback),
+        cmocka_unit_test(test_dead_port_and_bad_host),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,103 @@
+package feed.job.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+
+import redis.clients.jedis.PipeliningBase;
+
+import feed.job.fanout.FeedWrite;
+
+/**
+ * Keeps the cached feed heads in Redis in step with {@link FeedWrite}s
+ * (docs/DATA-MODEL.md "Redis"): {@code feed:home:<uid>} / {@code feed:profile:<uid>},
+ * score ts_us, member activity id, at most {@code window} newest members.
+ *
+ * <p>The cache is filled by the API on a miss; the job only keeps heads
+ * that exist fresh, and keeps each one a <em>prefix</em> of the feed (its
+ * newest items, none missing in between), with one Lua script per write:
+ * <ul>
+ *   <li>a key that does not exist is left alone: a head the job created would
+ *       hold only new items and hide the older ones from a reader;</li>
+ *   <li>an insert goes in only if it sorts after the head's oldest member:
+ *       an older item may have items between it and the head that the head
+ *       does not hold (trimmed, or never cached). So a reader must continue
+ *       in Cassandra past the head, also when the head is short;</li>
+ *   <li>the head is trimmed back to {@code window} members;</li>
+ *   <li>a delete is a ZREM, wherever the member is.</li>
+ * </ul>
+ * The key's idle expiry is the API's (every read renews it); writes do not
+ * touch it, so a feed nobody reads ages out.
+ *
+ * <p>Idempotent: replaying a write gives the same set. Coalescing in the
+ * sink keeps the last write per (key, member), which is the one the fan-out
+ * emitted last for that row.
+ *
+ * <p>Known race, for the API to close: a cache fill that read Cassandra
+ * before a write and stores its result after the write's script ran
+ * (the key did not exist yet) misses the item until the key expires.
+ */
+public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The window of DATA-MODEL.md. */
+    public static final int DEFAULT_WINDOW = 500;
+
+    /** KEYS[1] feed key; ARGV: op (+/-), score, member, window. */
+    static final String SCRIPT = String.join("\n",
+            "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end",
+            "if ARGV[1] == '-' then return redis.call('ZREM', KEYS[1], ARGV[3]) end",
+            "local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')",
+            "local s = tonumber(oldest[2])",
+            "local score = tonumber(ARGV[2])",
+            "if score < s or (score == s and ARGV[3] < oldest[1]) then return 0 end",
+            "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])",
+            "local window = tonumber(ARGV[4])",
+            "local n = redis.call('ZCARD', KEYS[1])",
+            "if n > window then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - window - 1) end",
+            "return 1");
+
+    static final String SHA = sha1(SCRIPT);
+
+    private final int window;
+
+    public FeedCacheWrite(int window) {
+        if (window < 1) {
+            throw new IllegalArgumentException("window must be positive: " + window);
+        }
+        this.window = window;
+    }
+
+    /** {@code feed:home:<uid>} or {@code feed:profile:<uid>}. */
+    public static String key(FeedWrite w) {
+        return (w.feed == FeedWrite.Feed.HOME ? "feed:home:" : "feed:profile:") + w.userId;
+    }
+
+    @Override
+    public Object target(FeedWrite w) {
+        return List.of(key(w), w.activityId);
+    }
+
+    @Override
+    public void prelude(PipeliningBase pipeline) {
+        pipeline.scriptLoad(SCRIPT, "feed:"); // the sample key only matters on a cluster
+    }
+
+    @Override
+    public void append(FeedWrite w, PipeliningBase pipeline) {
+        // ts_us is exact in a double up to 2^53; written as an integer string.
+        pipeline.evalsha(SHA, List.of(key(w)),
+                List.of(w.delete ? "-" : "+", Long.toString(w.tsUs), w.activityId, Integer.toString(window)));
+    }
+
+    private static String sha1(String s) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

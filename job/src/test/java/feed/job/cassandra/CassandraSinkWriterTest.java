@@ -1,0 +1,183 @@
+package feed.job.cassandra;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.flink.metrics.SimpleCounter;
+import org.junit.jupiter.api.Test;
+
+import feed.job.fanout.Activity;
+import feed.job.fanout.FeedWrite;
+import feed.job.fanout.FeedWrite.Feed;
+import feed.job.fanout.Verb;
+
+/** The writer's batching, flow control and failure handling, against a fake session. */
+class CassandraSinkWriterTest {
+
+    /** Records batches; completes them at once, or when told. */
+    static final class FakeClient implements CqlClient {
+        final List<String> prepared = new ArrayList<>();
+        final List<List<Mutation>> batches = new CopyOnWriteArrayList<>();
+        final List<CompletableFuture<Void>> pending = new CopyOnWriteArrayList<>();
+        volatile boolean hold;
+        boolean closed;
+
+        @Override
+        public void prepare(List<String> statements) {
+            prepared.addAll(statements);
+        }
+
+        @Override
+        public CompletionStage<?> executeBatch(List<Mutation> mutations) {
+            batches.add(new ArrayList<>(mutations));
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            if (hold) {
+                pending.add(f);
+            } else {
+                f.complete(null);
+            }
+            return f;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    static FeedWrite home(long user, String id, long ts) {
+        return FeedWrite.insert(Feed.HOME, user, 1_000 + ts, id, 9, ts);
+    }
+
+    @Test
+    void batchesPerPartitionSplitAtMaxBatchAndSendOnFlush() throws Exception {
+        FakeClient c = new FakeClient();
+        SimpleCounter sent = new SimpleCounter();
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1000, 2, 4, sent);
+        assertThat(c.prepared).hasSize(4).allMatch(s -> s.contains("feed."));
+        w.write(home(1, "p:1", 10), null);
+        w.write(home(2, "p:1", 10), null);
+        w.write(home(1, "p:2", 11), null);
+        w.write(home(1, "p:3", 12), null);
+        w.write(FeedWrite.remove(Feed.PROFILE, 1, 1_010, "p:1", 1, 20), null);
+        assertThat(c.batches).isEmpty();
+        w.flush(false);
+        assertThat(c.batches).hasSize(4); // home(1): 2 + 1, home(2): 1, profile(1): 1
+        assertThat(c.batches.get(0)).containsExactly(
+                new Mutation(FeedWriteCql.HOME_INSERT, new Object[] {1L, 1_010L, "p:1", 9L, 10L}),
+                new Mutation(FeedWriteCql.HOME_INSERT, new Object[] {1L, 1_011L, "p:2", 9L, 11L}));
+        assertThat(c.batches.get(1)).hasSize(1);
+        assertThat(c.batches.get(2)).containsExactly(
+                new Mutation(FeedWriteCql.HOME_INSERT, new Object[] {2L, 1_010L, "p:1", 9L, 10L}));
+        assertThat(c.batches.get(3)).containsExactly(
+                new Mutation(FeedWriteCql.PROFILE_DELETE, new Object[] {20L, 1L, 1_010L, "p:1"}));
+        assertThat(sent.getCount()).isEqualTo(5);
+        assertThat(w.buffered()).isZero();
+        w.close();
+        assertThat(c.closed).isTrue();
+    }
+
+    @Test
+    void sendsEarlyWhenTheBufferIsFull() throws Exception {
+        FakeClient c = new FakeClient();
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 3, 100, 4, new SimpleCounter());
+        for (int i = 0; i < 7; i++) {
+            w.write(home(1, "p:" + i, i), null);
+        }
+        assertThat(c.batches).hasSize(2);
+        assertThat(w.buffered()).isEqualTo(1);
+    }
+
+    @Test
+    void atMostMaxInFlightBatchesAreOutstandingAndFlushWaitsForAll() throws Exception {
+        FakeClient c = new FakeClient();
+        c.hold = true;
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 2, new SimpleCounter());
+        w.write(home(1, "p:1", 1), null);
+        w.write(home(2, "p:1", 1), null);
+        AtomicBoolean thirdSent = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                w.write(home(3, "p:1", 1), null); // blocks: two in flight
+                thirdSent.set(true);
+                w.flush(false);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        TimeUnit.MILLISECONDS.sleep(200);
+        assertThat(thirdSent).isFalse();
+        assertThat(c.batches).hasSize(2);
+        c.pending.get(0).complete(null);
+        waitFor(() -> c.batches.size() == 3);
+        assertThat(thirdSent.get() || c.batches.size() == 3).isTrue();
+        c.pending.get(1).complete(null);
+        TimeUnit.MILLISECONDS.sleep(100);
+        assertThat(t.isAlive()).isTrue(); // flush waits for the third
+        c.pending.get(2).complete(null);
+        t.join(5_000);
+        assertThat(t.isAlive()).isFalse();
+    }
+
+    @Test
+    void aFailedBatchFailsTheNextFlush() throws Exception {
+        FakeClient c = new FakeClient();
+        c.hold = true;
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 4, new SimpleCounter());
+        w.write(home(1, "p:1", 1), null);
+        c.pending.get(0).completeExceptionally(new IllegalStateException("write timeout"));
+        assertThatThrownBy(() -> w.flush(false)).isInstanceOf(IOException.class).hasMessageContaining("write timeout");
+        assertThatThrownBy(() -> w.write(home(1, "p:2", 2), null)).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void statementsAndBindValuesAgree() {
+        FeedWriteCql feeds = new FeedWriteCql();
+        List<Mutation> ms = new ArrayList<>();
+        CqlWrite.Mutations out = (p, s, v) -> ms.add(new Mutation(s, v));
+        feeds.append(FeedWrite.insert(Feed.HOME, 1, 2, "p:1", 3, 4), out);
+        feeds.append(FeedWrite.remove(Feed.HOME, 1, 2, "p:1", 3, 4), out);
+        feeds.append(FeedWrite.insert(Feed.PROFILE, 1, 2, "p:1", 3, 4), out);
+        feeds.append(FeedWrite.remove(Feed.PROFILE, 1, 2, "p:1", 3, 4), out);
+        assertThat(ms).extracting(Mutation::statement).containsExactly(0, 1, 2, 3);
+        for (Mutation m : ms) {
+            assertThat(markers(feeds.statements("feed").get(m.statement()))).isEqualTo(m.values().length);
+        }
+
+        ActivityCql acts = new ActivityCql();
+        ms.clear();
+        Activity like = new Activity(Verb.LIKE, "l:1", 7, "p:3", 8, 100, null, 55, false);
+        acts.append(like, out);
+        acts.append(like.undo(66), out);
+        assertThat(ms.get(0).values()).containsExactly("l:1", "LIKE", 7L, "p:3", "u:8", null, 100L, 55L);
+        assertThat(ms.get(1).values()).containsExactly(66L, "l:1");
+        for (Mutation m : ms) {
+            assertThat(markers(acts.statements("feed").get(m.statement()))).isEqualTo(m.values().length);
+        }
+        // Every statement carries the write timestamp.
+        feeds.statements("feed").forEach(s -> assertThat(s).contains("USING TIMESTAMP ?"));
+        acts.statements("feed").forEach(s -> assertThat(s).contains("USING TIMESTAMP ?"));
+    }
+
+    private static long markers(String cql) {
+        return cql.chars().filter(ch -> ch == '?').count();
+    }
+
+    private static void waitFor(java.util.function.BooleanSupplier cond) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!cond.getAsBoolean() && System.nanoTime() < end) {
+            TimeUnit.MILLISECONDS.sleep(10);
+        }
+        assertThat(cond.getAsBoolean()).isTrue();
+    }
+}

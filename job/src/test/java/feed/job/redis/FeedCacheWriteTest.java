@@ -1,0 +1,152 @@
+package feed.job.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import org.apache.flink.metrics.SimpleCounter;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import redis.clients.jedis.Jedis;
+
+import feed.job.fanout.Activity;
+import feed.job.fanout.FeedWrite;
+import feed.job.fanout.FeedWrite.Feed;
+import feed.job.fanout.Verb;
+import feed.job.testing.RedisServer;
+
+/** Feed heads and activity bodies in a real redis-server on loopback. */
+class FeedCacheWriteTest {
+
+    @TempDir
+    static Path dir;
+    static RedisServer redis;
+
+    @BeforeAll
+    static void startRedis() throws Exception {
+        assertTrue(RedisServer.available(), "redis-server is not installed (run make install)");
+        redis = RedisServer.start(dir);
+    }
+
+    @AfterAll
+    static void stopRedis() throws Exception {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    @BeforeEach
+    void emptyRedis() {
+        try (Jedis j = redis.client()) {
+            j.flushAll();
+            j.scriptFlush(); // so every test also proves the prelude loads the script
+        }
+    }
+
+    static RedisSinkWriter<FeedWrite> feeds(int window) {
+        return new RedisSinkWriter<>(RedisSink.client("127.0.0.1", redis.port), new FeedCacheWrite(window), 1_000,
+                new SimpleCounter());
+    }
+
+    static FeedWrite put(long user, String id, long tsUs) {
+        return FeedWrite.insert(Feed.HOME, user, tsUs, id, 9, tsUs);
+    }
+
+    static List<String> head(String key) {
+        try (Jedis j = redis.client()) {
+            return j.zrevrange(key, 0, -1);
+        }
+    }
+
+    /** As the API's cache fill would: the key exists with the feed's newest items. */
+    static void cached(String key, Object... scoreMember) {
+        try (Jedis j = redis.client()) {
+            for (int i = 0; i < scoreMember.length; i += 2) {
+                j.zadd(key, ((Number) scoreMember[i]).doubleValue(), (String) scoreMember[i + 1]);
+            }
+        }
+    }
+
+    @Test
+    void aHeadNobodyCachedIsNotCreated() throws Exception {
+        try (var w = feeds(500)) {
+            w.write(put(1, "p:1", 100), null);
+            w.flush(false);
+        }
+        try (Jedis j = redis.client()) {
+            assertThat(j.exists("feed:home:1")).isFalse();
+        }
+    }
+
+    @Test
+    void aCachedHeadGetsNewItemsNewestFirstTrimmedToTheWindow() throws Exception {
+        cached("feed:home:1", 100, "p:1", 200, "p:2");
+        cached("feed:profile:1", 100, "p:1");
+        try (var w = feeds(3)) {
+            w.write(put(1, "p:3", 300), null);
+            w.write(put(1, "p:4", 400), null);
+            w.write(FeedWrite.insert(Feed.PROFILE, 1, 300, "p:3", 1, 300), null);
+            w.write(put(1, "c:9", 300), null); // same time as p:3: member breaks the tie
+            w.flush(false);
+        }
+        assertThat(head("feed:home:1")).containsExactly("p:4", "p:3", "c:9");
+        assertThat(head("feed:profile:1")).containsExactly("p:3", "p:1");
+    }
+
+    @Test
+    void anItemOlderThanTheHeadStaysOutSoTheHeadRemainsAPrefix() throws Exception {
+        cached("feed:home:1", 200, "p:2", 300, "p:3");
+        try (var w = feeds(500)) {
+            w.write(put(1, "p:1", 100), null); // e.g. a backfill of an old post
+            w.write(put(1, "b:2", 200), null); // equal score, member sorts before the oldest: older
+            w.flush(false);
+        }
+        assertThat(head("feed:home:1")).containsExactly("p:3", "p:2");
+    }
+
+    @Test
+    void deletesRemoveAndReplaysChangeNothing() throws Exception {
+        cached("feed:home:1", 100, "p:1", 200, "p:2");
+        List<FeedWrite> writes = List.of(put(1, "p:3", 300), FeedWrite.remove(Feed.HOME, 1, 200, "p:2", 9, 500));
+        try (var w = feeds(500)) {
+            for (FeedWrite x : writes) {
+                w.write(x, null);
+            }
+            w.flush(false);
+            assertThat(head("feed:home:1")).containsExactly("p:3", "p:1");
+            for (FeedWrite x : writes) {
+                w.write(x, null);
+            }
+            w.flush(false);
+            assertThat(head("feed:home:1")).containsExactly("p:3", "p:1");
+        }
+    }
+
+    @Test
+    void bodiesAreSetOnceWithATtlAndDeletedByTheUndo() throws Exception {
+        Activity c = new Activity(Verb.COMMENT, "c:1", 7, "p:3", 8, 1_700_000_000_000_001L,
+                "say \"hi\"\n\\o/", 55, false);
+        try (var w = new RedisSinkWriter<>(RedisSink.client("127.0.0.1", redis.port), new ActivityCacheWrite(60),
+                1_000, new SimpleCounter())) {
+            w.write(c, null);
+            w.flush(false);
+            try (Jedis j = redis.client()) {
+                assertThat(j.get("act:c:1")).isEqualTo("{\"id\":\"c:1\",\"verb\":\"COMMENT\",\"actor_id\":7,"
+                        + "\"object_id\":\"p:3\",\"target_id\":\"u:8\",\"body\":\"say \\\"hi\\\"\\n\\\\o/\","
+                        + "\"ts_us\":1700000000000001}");
+                assertThat(j.ttl("act:c:1")).isBetween(1L, 60L);
+            }
+            w.write(c.undo(66), null);
+            w.flush(false);
+            try (Jedis j = redis.client()) {
+                assertThat(j.exists("act:c:1")).isFalse();
+            }
+        }
+    }
+}
