@@ -64,9 +64,8 @@ postgres_init() {
   cat >>"$data/postgresql.conf" <<CONF
 
 # ---- feed stack settings (stack/parts/postgres.sh) ----
-listen_addresses = '$FEED_HOST'
-port = $FEED_PG_PORT
-unix_socket_directories = '$FEED_RUN/postgres'
+# listen_addresses, port and unix_socket_directories are given on the
+# command line by postgres_start, so a changed FEED_PG_PORT takes effect.
 wal_level = logical
 max_wal_senders = 10
 max_replication_slots = 10
@@ -84,11 +83,15 @@ CONF
 }
 
 postgres_start() {
+  local args=(-D "$FEED_DATA/postgres" -p "$FEED_PG_PORT" -c "listen_addresses=$FEED_HOST"
+    -c "unix_socket_directories=$FEED_RUN/postgres")
+  mkdir -p "$FEED_RUN/postgres"
+  [ "$(id -u)" = 0 ] && chown postgres: "$FEED_RUN/postgres"
   if [ "$(id -u)" = 0 ]; then
     part_launch postgres setpriv --reuid=postgres --regid=postgres --init-groups -- \
-      "$FEED_PG_BIN/postgres" -D "$FEED_DATA/postgres"
+      "$FEED_PG_BIN/postgres" "${args[@]}"
   else
-    part_launch postgres "$FEED_PG_BIN/postgres" -D "$FEED_DATA/postgres"
+    part_launch postgres "$FEED_PG_BIN/postgres" "${args[@]}"
   fi
 }
 

@@ -14,6 +14,7 @@
 
 #include "api/src/loop/loop.h"
 #include "api/src/store/cql_client.h"
+#include "api/tests/support/test_wait.h"
 #include "cql/tests/cql_fake_server.h"
 
 static const uint8_t ready[] = {0x84, 0, 0, 0, 0x02, 0, 0, 0, 0};
@@ -29,26 +30,6 @@ static const uint8_t bad_startup[] = {0x84, 0, 0, 0, 0x00, 0, 0, 0, 10,
                                       0, 0, 0, 0x0A, 0, 4, 'n', 'o', 'p', 'e'};
 
 #define STEP(action, frame) {action, frame, sizeof(frame)}
-
-static void on_guard(loop *l, loop_timer *t)
-{
-    (void)l;
-    (void)t;
-}
-
-static int run_until(loop *l, const int *flag, uint64_t timeout_ms)
-{
-    uint64_t end = loop_clock_ms() + timeout_ms;
-    loop_timer guard;
-
-    loop_timer_init(&guard, on_guard, NULL);
-    while (!*flag && loop_clock_ms() < end) {
-        assert_int_equal(loop_timer_start(l, &guard, 10), LOOP_OK);
-        assert_true(loop_run_once(l, 1) >= 0);
-    }
-    loop_timer_stop(l, &guard);
-    return *flag;
-}
 
 typedef struct tally {
     int calls, status[8], target, done;
@@ -85,160 +66,158 @@ static cql_client *client(loop *l, uint16_t port, uint32_t timeout_ms)
     return c;
 }
 
+/* One test's world: the fake server playing its script, a loop, a
+ * client of the fake server on that loop, and the tally the client's
+ * callbacks fill. Lives on the test's stack (the loop must not move). */
+typedef struct fixture {
+    cql_fake_server s;
+    loop l;
+    cql_client *c;    /* owned; a test that frees it sets it to NULL */
+    tally t;
+} fixture;
+
+/* Start the fake server on steps[0..n), the loop, and a client of the
+ * server with request timeout timeout_ms; f->t waits for target answers. */
+static void fx_open(fixture *f, const cql_fake_step *steps, size_t n, uint32_t timeout_ms, int target)
+{
+    f->s = cql_fake_start(steps, n);
+    f->t = (tally){.target = target};
+    assert_int_equal(loop_init(&f->l), LOOP_OK);
+    f->c = client(&f->l, f->s.port, timeout_ms);
+}
+
+/* Send "SELECT 1" and wait (5 s at most) for f->t's answers. */
+static void fx_select1(fixture *f)
+{
+    assert_int_equal(cql_client_query(f->c, "SELECT 1", NULL, on_result, &f->t), 0);
+    assert_true(tw_run_until(&f->l, &f->t.done, 5000));
+}
+
+/* Free the client (if the test has not), stop the server, dispose of
+ * the loop, in that order: the client's fds leave the loop first. */
+static void fx_close(fixture *f)
+{
+    if (f->c != NULL)
+        cql_client_free(f->c);
+    f->c = NULL;
+    cql_fake_stop(&f->s);
+    loop_dispose(&f->l);
+}
+
+#define NSTEPS(steps) (sizeof(steps) / sizeof((steps)[0]))
+
 static void test_unprepared_is_reprepared(void **state)
 {
     const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_REPLY, prepared),
                                    STEP(CQL_FAKE_REPLY, unprepared), STEP(CQL_FAKE_REPLY, prepared),
                                    STEP(CQL_FAKE_REPLY, result_void)};
-    cql_fake_server s = cql_fake_start(steps, 5);
-    loop l;
-    tally t = {.target = 1};
-    cql_client *c;
+    fixture f;
 
     (void)state;
-    assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, s.port, 5000);
-    assert_int_equal(cql_client_execute(c, "INSERT x", NULL, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 5000));
-    assert_int_equal(t.status[CQL_CLIENT_ENONE], 1);
-    assert_int_equal(t.kind, CQL_RESULT_VOID);
-    assert_int_equal(c->prepares, 2);
-    assert_int_equal(cql_streams_in_use(&c->streams), 0);
-    cql_client_free(c);
-    cql_fake_stop(&s);
-    loop_dispose(&l);
+    fx_open(&f, steps, NSTEPS(steps), 5000, 1);
+    assert_int_equal(cql_client_execute(f.c, "INSERT x", NULL, on_result, &f.t), 0);
+    assert_true(tw_run_until(&f.l, &f.t.done, 5000));
+    assert_int_equal(f.t.status[CQL_CLIENT_ENONE], 1);
+    assert_int_equal(f.t.kind, CQL_RESULT_VOID);
+    assert_int_equal(f.c->prepares, 2);
+    assert_int_equal(cql_streams_in_use(&f.c->streams), 0);
+    fx_close(&f);
 }
 
 static void test_timeout_keeps_stream(void **state)
 {
     const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_STALL, result_void)};
-    cql_fake_server s = cql_fake_start(steps, 2);
-    loop l;
-    tally t = {.target = 1};
-    cql_client *c;
+    fixture f;
     uint64_t start;
 
     (void)state;
-    assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, s.port, 200);
+    fx_open(&f, steps, NSTEPS(steps), 200, 1);
     start = loop_clock_ms();
-    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 3000));
-    assert_int_equal(t.status[CQL_CLIENT_ETIMEOUT], 1);
+    assert_int_equal(cql_client_query(f.c, "SELECT 1", NULL, on_result, &f.t), 0);
+    assert_true(tw_run_until(&f.l, &f.t.done, 3000));
+    assert_int_equal(f.t.status[CQL_CLIENT_ETIMEOUT], 1);
     assert_true(loop_clock_ms() - start < 1500);
-    assert_int_equal(cql_streams_in_use(&c->streams), 1); /* until the late answer */
-    assert_int_equal(c->pending, 0);
-    cql_client_free(c); /* no second callback */
-    assert_int_equal(t.calls, 1);
-    cql_fake_stop(&s);
-    loop_dispose(&l);
+    assert_int_equal(cql_streams_in_use(&f.c->streams), 1); /* until the late answer */
+    assert_int_equal(f.c->pending, 0);
+    cql_client_free(f.c); /* no second callback */
+    f.c = NULL;
+    assert_int_equal(f.t.calls, 1);
+    fx_close(&f);
 }
 
 static void test_cut_mid_frame_then_refused(void **state)
 {
     const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_HALF_THEN_CLOSE, prepared)};
-    cql_fake_server s = cql_fake_start(steps, 2);
-    loop l;
-    tally t = {.target = 1};
-    cql_client *c;
+    fixture f;
 
     (void)state;
-    assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, s.port, 5000);
-    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 5000));
-    assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
-    assert_non_null(strstr(c->errstr, "middle of a frame"));
-    assert_int_equal(c->state, CQL_CLIENT_WAITING);
-    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), CQL_CLIENT_ERR);
-    assert_int_equal(c->err, CQL_CLIENT_EDISCONNECTED);
-    cql_client_free(c);
-    cql_fake_stop(&s);
-    loop_dispose(&l);
+    fx_open(&f, steps, NSTEPS(steps), 5000, 1);
+    fx_select1(&f);
+    assert_int_equal(f.t.status[CQL_CLIENT_EDISCONNECTED], 1);
+    assert_non_null(strstr(f.c->errstr, "middle of a frame"));
+    assert_int_equal(f.c->state, CQL_CLIENT_WAITING);
+    assert_int_equal(cql_client_query(f.c, "SELECT 1", NULL, on_result, &f.t), CQL_CLIENT_ERR);
+    assert_int_equal(f.c->err, CQL_CLIENT_EDISCONNECTED);
+    fx_close(&f);
 }
 
 static void test_wrong_stream_drops_connection(void **state)
 {
     const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_WRONG_STREAM, result_void)};
-    cql_fake_server s = cql_fake_start(steps, 2);
-    loop l;
-    tally t = {.target = 1};
-    cql_client *c;
+    fixture f;
 
     (void)state;
-    assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, s.port, 5000);
-    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 5000));
-    assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
-    assert_non_null(strstr(c->errstr, "stream id not in use"));
-    cql_client_free(c);
-    cql_fake_stop(&s);
-    loop_dispose(&l);
+    fx_open(&f, steps, NSTEPS(steps), 5000, 1);
+    fx_select1(&f);
+    assert_int_equal(f.t.status[CQL_CLIENT_EDISCONNECTED], 1);
+    assert_non_null(strstr(f.c->errstr, "stream id not in use"));
+    fx_close(&f);
 }
 
 static void test_event_ignored(void **state)
 {
     const cql_fake_step steps[] = {STEP(CQL_FAKE_EVENT_THEN_REPLY, ready),
                                    STEP(CQL_FAKE_EVENT_THEN_REPLY, result_void)};
-    cql_fake_server s = cql_fake_start(steps, 2);
-    loop l;
-    tally t = {.target = 1};
-    cql_client *c;
+    fixture f;
 
     (void)state;
-    assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, s.port, 5000);
-    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 5000));
-    assert_int_equal(t.status[CQL_CLIENT_ENONE], 1);
-    cql_client_free(c);
-    cql_fake_stop(&s);
-    loop_dispose(&l);
+    fx_open(&f, steps, NSTEPS(steps), 5000, 1);
+    fx_select1(&f);
+    assert_int_equal(f.t.status[CQL_CLIENT_ENONE], 1);
+    fx_close(&f);
 }
 
 static void test_startup_refused(void **state)
 {
     const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, bad_startup)};
-    cql_fake_server s = cql_fake_start(steps, 1);
-    loop l;
-    tally t = {.target = 1};
-    cql_client *c;
+    fixture f;
 
     (void)state;
-    assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, s.port, 5000);
-    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 5000));
-    assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
-    assert_non_null(strstr(c->errstr, "STARTUP"));
-    assert_non_null(strstr(c->errstr, "nope"));
-    assert_int_equal(c->connects, 0);
-    cql_client_free(c);
-    cql_fake_stop(&s);
-    loop_dispose(&l);
+    fx_open(&f, steps, NSTEPS(steps), 5000, 1);
+    fx_select1(&f);
+    assert_int_equal(f.t.status[CQL_CLIENT_EDISCONNECTED], 1);
+    assert_non_null(strstr(f.c->errstr, "STARTUP"));
+    assert_non_null(strstr(f.c->errstr, "nope"));
+    assert_int_equal(f.c->connects, 0);
+    fx_close(&f);
 }
 
 static void test_free_inside_callback(void **state)
 {
     const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_REPLY, result_void),
                                    STEP(CQL_FAKE_STALL, result_void)};
-    cql_fake_server s = cql_fake_start(steps, 3);
-    loop l;
-    tally t = {.target = 2};
-    cql_client *c;
+    fixture f;
 
     (void)state;
-    assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, s.port, 5000);
-    t.free_in_cb = c;
-    assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
-    assert_int_equal(cql_client_query(c, "SELECT 2", NULL, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 5000));
-    assert_int_equal(t.status[CQL_CLIENT_ENONE], 1);
-    assert_int_equal(t.status[CQL_CLIENT_ECLOSED], 1);
-    cql_fake_stop(&s);
-    loop_dispose(&l);
+    fx_open(&f, steps, NSTEPS(steps), 5000, 2);
+    f.t.free_in_cb = f.c;
+    assert_int_equal(cql_client_query(f.c, "SELECT 1", NULL, on_result, &f.t), 0);
+    assert_int_equal(cql_client_query(f.c, "SELECT 2", NULL, on_result, &f.t), 0);
+    assert_true(tw_run_until(&f.l, &f.t.done, 5000));
+    f.c = NULL; /* freed by the first callback */
+    assert_int_equal(f.t.status[CQL_CLIENT_ENONE], 1);
+    assert_int_equal(f.t.status[CQL_CLIENT_ECLOSED], 1);
+    fx_close(&f);
 }
 
 static void test_dead_port_and_bad_host(void **state)
@@ -256,7 +235,7 @@ static void test_dead_port_and_bad_host(void **state)
     c = client(&l, port, 5000);
     if (c->state == CQL_CLIENT_CONNECTING) {
         assert_int_equal(cql_client_query(c, "SELECT 1", NULL, on_result, &t), 0);
-        assert_true(run_until(&l, &t.done, 5000));
+        assert_true(tw_run_until(&l, &t.done, 5000));
         assert_int_equal(t.status[CQL_CLIENT_EDISCONNECTED], 1);
     }
     assert_int_equal(c->state, CQL_CLIENT_WAITING);

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <arpa/inet.h>
@@ -22,35 +21,9 @@
 
 #include "api/src/loop/loop.h"
 #include "api/src/store/cql_client.h"
+#include "api/tests/support/test_env.h"
+#include "api/tests/support/test_wait.h"
 #include "cql/cql_value.h"
-
-static int cassandra_port(void)
-{
-    const char *p = getenv("FEED_CASSANDRA_PORT");
-    int port = p != NULL && *p != '\0' ? atoi(p) : 19042;
-
-    return port > 0 && port < 65536 ? port : 19042;
-}
-
-static void on_guard(loop *l, loop_timer *t)
-{
-    (void)l;
-    (void)t;
-}
-
-static int run_until(loop *l, const int *flag, uint64_t timeout_ms)
-{
-    uint64_t end = loop_clock_ms() + timeout_ms;
-    loop_timer guard;
-
-    loop_timer_init(&guard, on_guard, NULL);
-    while (!*flag && loop_clock_ms() < end) {
-        assert_int_equal(loop_timer_start(l, &guard, 10), LOOP_OK);
-        assert_true(loop_run_once(l, 1) >= 0);
-    }
-    loop_timer_stop(l, &guard);
-    return *flag;
-}
 
 typedef struct tally {
     int calls, ok, server, timeouts, disconnected, closed, target, done;
@@ -109,7 +82,7 @@ static void on_result(cql_client *c, int status, const cql_response *resp, void 
 
 static cql_client *client(loop *l, const char *keyspace)
 {
-    cql_client_config cfg = {.host = "127.0.0.1", .port = cassandra_port(), .keyspace = keyspace,
+    cql_client_config cfg = {.host = "127.0.0.1", .port = te_cassandra_port(), .keyspace = keyspace,
                              .request_timeout_ms = 20000, .connect_timeout_ms = 5000};
     cql_client *c = cql_client_new(l, &cfg);
 
@@ -124,7 +97,7 @@ static void run_query(loop *l, cql_client *c, tally *t, const char *cql)
 
     *t = (tally){.target = 1};
     assert_int_equal(cql_client_query(c, cql, &p, on_result, t), 0);
-    assert_true(run_until(l, &t->done, 30000));
+    assert_true(tw_run_until(l, &t->done, 30000));
 }
 
 static void test_query_and_error(void **state)
@@ -169,7 +142,7 @@ static void test_200_executes_one_prepare(void **state)
     for (int i = 0; i < N; i++)
         assert_int_equal(cql_client_execute(c, "SELECT key FROM system.local WHERE key = ?", &p, on_result, &t), 0);
     cql_values_dispose(&v); /* copied at submission */
-    assert_true(run_until(&l, &t.done, 30000));
+    assert_true(tw_run_until(&l, &t.done, 30000));
     assert_int_equal(t.ok, N);
     assert_int_equal(t.total_rows, N);
     assert_int_equal(c->prepares, 1); /* one PREPARE served all 200 */
@@ -200,7 +173,7 @@ static void test_paging(void **state)
         t = (tally){.target = 1};
         assert_int_equal(cql_client_execute(c, "SELECT keyspace_name, table_name FROM system_schema.tables", &p,
                                             on_result, &t), 0);
-        assert_true(run_until(&l, &t.done, 30000));
+        assert_true(tw_run_until(&l, &t.done, 30000));
         assert_int_equal(t.ok, 1);
         assert_true(t.rows <= 7);
         total += t.rows;
@@ -237,7 +210,7 @@ static void test_reprepare_after_schema_change(void **state)
     run_query(&l, c, &t, "INSERT INTO store_it_prep (k, v) VALUES (1, 10)");
     t = (tally){.target = 1};
     assert_int_equal(cql_client_execute(c, select, &p, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 30000));
+    assert_true(tw_run_until(&l, &t.done, 30000));
     assert_int_equal(t.ok, 1);
     assert_int_equal(t.first_int, 10);
     assert_int_equal(c->prepares, 1);
@@ -249,7 +222,7 @@ static void test_reprepare_after_schema_change(void **state)
     run_query(&l, c, &t, "INSERT INTO store_it_prep (k, v) VALUES (1, 20)");
     t = (tally){.target = 1};
     assert_int_equal(cql_client_execute(c, select, &p, on_result, &t), 0);
-    assert_true(run_until(&l, &t.done, 30000));
+    assert_true(tw_run_until(&l, &t.done, 30000));
     assert_int_equal(t.ok, 1);
     assert_int_equal(t.first_int, 20);
     assert_int_equal(c->prepares, 2);
@@ -378,11 +351,10 @@ static void test_reconnect_through_cut_proxy(void **state)
     cql_client *c;
     cql_client_config cfg = {.host = "127.0.0.1", .keyspace = "feed", .request_timeout_ms = 20000,
                              .reconnect_base_ms = 20, .reconnect_max_ms = 100};
-    int never = 0;
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    proxy_start(&p, &l, cassandra_port());
+    proxy_start(&p, &l, te_cassandra_port());
     cfg.port = p.port;
     c = cql_client_new(&l, &cfg);
     assert_non_null(c);
@@ -393,13 +365,13 @@ static void test_reconnect_through_cut_proxy(void **state)
     /* a request submitted as the server side goes away fails clearly */
     assert_int_equal(cql_client_query(c, "SELECT release_version FROM system.local", NULL, on_result, &cut), 0);
     proxy_cut(&p);
-    assert_true(run_until(&l, &cut.done, 5000));
+    assert_true(tw_run_until(&l, &cut.done, 5000));
     assert_int_equal(cut.disconnected, 1);
     assert_non_null(strstr(c->errstr, "closed"));
 
     /* then the client comes back by itself: STARTUP and USE again */
     for (uint64_t end = loop_clock_ms() + 10000; c->connects < 2 && loop_clock_ms() < end;)
-        run_until(&l, &never, 10);
+        tw_run_for(&l, 10);
     assert_int_equal(c->connects, 2);
     assert_int_equal(p.accepted, 2);
     run_query(&l, c, &t, "SELECT release_version FROM system.local");

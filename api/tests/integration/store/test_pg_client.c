@@ -16,39 +16,8 @@
 
 #include "api/src/loop/loop.h"
 #include "api/src/store/pg_client.h"
-
-static const char *conninfo(void)
-{
-    static char buf[256];
-    const char *dsn = getenv("FEED_PG_DSN");
-    const char *p = getenv("FEED_PG_PORT");
-
-    if (dsn != NULL && *dsn != '\0')
-        return dsn;
-    snprintf(buf, sizeof(buf), "hostaddr=127.0.0.1 port=%d dbname=feed user=feed password=feed",
-             p != NULL && atoi(p) > 0 ? atoi(p) : 15432);
-    return buf;
-}
-
-static void on_guard(loop *l, loop_timer *t)
-{
-    (void)l;
-    (void)t;
-}
-
-static int run_until(loop *l, const int *flag, uint64_t timeout_ms)
-{
-    uint64_t end = loop_clock_ms() + timeout_ms;
-    loop_timer guard;
-
-    loop_timer_init(&guard, on_guard, NULL);
-    while (!*flag && loop_clock_ms() < end) {
-        assert_int_equal(loop_timer_start(l, &guard, 10), LOOP_OK);
-        assert_true(loop_run_once(l, 1) >= 0);
-    }
-    loop_timer_stop(l, &guard);
-    return *flag;
-}
+#include "api/tests/support/test_env.h"
+#include "api/tests/support/test_wait.h"
 
 typedef struct tally {
     int calls, ok, server, timeouts, disconnected, closed, target, done;
@@ -129,7 +98,7 @@ static void run_sql(loop *l, pg_client *c, tally *t, const char *sql)
 {
     *t = (tally){.target = 1};
     assert_int_equal(pg_client_query(c, sql, 0, NULL, on_reply, t), 0);
-    assert_true(run_until(l, &t->done, 10000));
+    assert_true(tw_run_until(l, &t->done, 10000));
 }
 
 static void test_params(void **state)
@@ -141,16 +110,14 @@ static void test_params(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, conninfo(), 2, 5000);
+    c = client(&l, te_pg_conninfo(), 2, 5000);
     assert_int_equal(pg_client_query(c, "SELECT $1::int + 1", 1, params, on_reply, &t), 0);
     assert_int_equal(pg_client_query(c, "SELECT coalesce($1::text, 'null')", 1, params + 1, on_reply, &t), 0);
     assert_int_equal(t.calls, 0); /* never answered inside the call */
-    assert_true(run_until(&l, &t.done, 10000));
+    assert_true(tw_run_until(&l, &t.done, 10000));
     assert_int_equal(t.ok, 2);
-    for (uint64_t end = loop_clock_ms() + 5000; pg_client_connected(c) < 2 && loop_clock_ms() < end;) {
-        int never = 0;
-        run_until(&l, &never, 10);
-    }
+    for (uint64_t end = loop_clock_ms() + 5000; pg_client_connected(c) < 2 && loop_clock_ms() < end;)
+        tw_run_for(&l, 10);
     assert_int_equal(pg_client_connected(c), 2); /* the whole pool comes up */
     run_sql(&l, c, &t, "SELECT 1 FROM no_such_table_here");
     assert_int_equal(t.server, 1);
@@ -173,7 +140,7 @@ static void test_200_concurrent(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, conninfo(), 4, 20000);
+    c = client(&l, te_pg_conninfo(), 4, 20000);
     for (int i = 0; i < N; i++) {
         snprintf(num[i], sizeof(num[i]), "%d", i);
         params[i] = num[i];
@@ -181,7 +148,7 @@ static void test_200_concurrent(void **state)
         assert_int_equal(pg_client_query(c, "SELECT $1::int", 1, &params[i], on_expect, &e[i]), 0);
     }
     assert_int_equal(c->queue.len, N);
-    assert_true(run_until(&l, &t.done, 30000));
+    assert_true(tw_run_until(&l, &t.done, 30000));
     assert_int_equal(t.ok, N);
     assert_int_equal(t.mismatches, 0);
     pg_client_free(c);
@@ -202,19 +169,19 @@ static void test_transaction(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, conninfo(), 1, 10000); /* one connection: the temp table is per session */
+    c = client(&l, te_pg_conninfo(), 1, 10000); /* one connection: the temp table is per session */
     run_sql(&l, c, &t, "CREATE TEMP TABLE store_it_tx (id int PRIMARY KEY, v text)");
     assert_int_equal(t.ok, 1);
 
     t = (tally){.target = 1};
     assert_int_equal(pg_client_transaction(c, ok, 2, on_reply, &t), 0);
-    assert_true(run_until(&l, &t.done, 10000));
+    assert_true(tw_run_until(&l, &t.done, 10000));
     assert_int_equal(t.ok, 1);
     assert_int_equal(t.nresults, 2);
 
     t = (tally){.target = 1};
     assert_int_equal(pg_client_transaction(c, bad, 3, on_reply, &t), 0);
-    assert_true(run_until(&l, &t.done, 10000));
+    assert_true(tw_run_until(&l, &t.done, 10000));
     assert_int_equal(t.server, 1);
     assert_string_equal(t.sqlstate, "23505");
     assert_int_equal(t.nresults, 3); /* the insert, the failure, the aborted SELECT */
@@ -238,12 +205,12 @@ static void test_timeouts(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, conninfo(), 1, 300);
+    c = client(&l, te_pg_conninfo(), 1, 300);
     start = loop_clock_ms();
     /* the first times out on the connection, the second in the queue */
     assert_int_equal(pg_client_query(c, "SELECT pg_sleep(3)", 0, NULL, on_reply, &t), 0);
     assert_int_equal(pg_client_query(c, "SELECT 2", 0, NULL, on_reply, &t), 0);
-    assert_true(run_until(&l, &t.done, 5000));
+    assert_true(tw_run_until(&l, &t.done, 5000));
     assert_int_equal(t.timeouts, 2);
     assert_true(loop_clock_ms() - start < 2000);
     /* the connection was reset and serves again */
@@ -261,7 +228,6 @@ static void test_unreachable(void **state)
     loop l;
     tally t = {.target = 1};
     pg_client *c;
-    int never = 0;
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
@@ -271,11 +237,11 @@ static void test_unreachable(void **state)
     c = pg_client_new(&l, &cfg); /* a long backoff: both stay down while we look */
     assert_non_null(c);
     if (pg_client_query(c, "SELECT 1", 0, NULL, on_reply, &t) == 0) {
-        assert_true(run_until(&l, &t.done, 5000));
+        assert_true(tw_run_until(&l, &t.done, 5000));
         assert_int_equal(t.disconnected, 1);
         assert_non_null(strstr(t.errstr, "refused"));
     }
-    run_until(&l, &never, 5); /* both connections now wait to retry */
+    tw_run_for(&l, 5); /* both connections now wait to retry */
     assert_int_equal(pg_client_query(c, "SELECT 1", 0, NULL, on_reply, &t), PG_CLIENT_ERR);
     assert_int_equal(c->err, PG_CLIENT_EDISCONNECTED);
     assert_non_null(strstr(c->errstr, "refused"));
@@ -289,12 +255,11 @@ static void test_reconnect_after_terminate(void **state)
     tally t, k;
     pg_client *c, *killer;
     char sql[128];
-    int never = 0;
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, conninfo(), 1, 5000);
-    killer = client(&l, conninfo(), 1, 5000);
+    c = client(&l, te_pg_conninfo(), 1, 5000);
+    killer = client(&l, te_pg_conninfo(), 1, 5000);
     run_sql(&l, c, &t, "SELECT pg_backend_pid()");
     assert_int_equal(t.ok, 1);
     snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", t.value);
@@ -302,7 +267,7 @@ static void test_reconnect_after_terminate(void **state)
     assert_string_equal(k.value, "t");
     /* the idle connection notices the close and comes back */
     for (uint64_t end = loop_clock_ms() + 5000; c->connects < 2 && loop_clock_ms() < end;)
-        run_until(&l, &never, 10);
+        tw_run_for(&l, 10);
     assert_int_equal(c->connects, 2);
     assert_int_equal(c->err, PG_CLIENT_EDISCONNECTED);
     run_sql(&l, c, &t, "SELECT 5");
@@ -320,24 +285,23 @@ static void test_terminated_mid_query(void **state)
     tally t, k, busy = {.target = 2};
     pg_client *c, *killer;
     char sql[128];
-    int never = 0;
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, conninfo(), 1, 10000);
-    killer = client(&l, conninfo(), 1, 10000);
+    c = client(&l, te_pg_conninfo(), 1, 10000);
+    killer = client(&l, te_pg_conninfo(), 1, 10000);
     run_sql(&l, c, &t, "SELECT pg_backend_pid()");
     snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%s)", t.value);
     assert_int_equal(pg_client_query(c, "SELECT pg_sleep(5)", 0, NULL, on_reply, &busy), 0);
     assert_int_equal(pg_client_query(c, "SELECT 1", 0, NULL, on_reply, &busy), 0);
-    run_until(&l, &never, 200); /* the sleep is running, the other queued */
+    tw_run_for(&l, 200); /* the sleep is running, the other queued */
     run_sql(&l, killer, &k, sql);
     assert_string_equal(k.value, "t");
-    assert_true(run_until(&l, &busy.done, 5000));
+    assert_true(tw_run_until(&l, &busy.done, 5000));
     assert_int_equal(busy.disconnected, 2);
     assert_non_null(strstr(busy.errstr, "terminat"));
     for (uint64_t end = loop_clock_ms() + 5000; c->connects < 2 && loop_clock_ms() < end;)
-        run_until(&l, &never, 10);
+        tw_run_for(&l, 10);
     run_sql(&l, c, &t, "SELECT 3");
     assert_string_equal(t.value, "3");
     pg_client_free(c);
@@ -353,17 +317,17 @@ static void test_free_pending_and_inside_callback(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, conninfo(), 2, 5000);
+    c = client(&l, te_pg_conninfo(), 2, 5000);
     for (int i = 0; i < 5; i++)
         assert_int_equal(pg_client_query(c, "SELECT 1", 0, NULL, on_reply, &t), 0);
     pg_client_free(c);
     assert_int_equal(t.closed, 5);
 
-    c = client(&l, conninfo(), 1, 5000);
+    c = client(&l, te_pg_conninfo(), 1, 5000);
     t2.free_in_cb = c;
     for (int i = 0; i < 4; i++)
         assert_int_equal(pg_client_query(c, "SELECT 1", 0, NULL, on_reply, &t2), 0);
-    assert_true(run_until(&l, &t2.done, 10000));
+    assert_true(tw_run_until(&l, &t2.done, 10000));
     assert_int_equal(t2.ok, 1);
     assert_int_equal(t2.closed, 3);
     loop_dispose(&l);

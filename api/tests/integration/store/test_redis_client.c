@@ -8,43 +8,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "api/src/loop/loop.h"
 #include "api/src/store/redis_client.h"
-
-static int redis_port(void)
-{
-    const char *p = getenv("FEED_REDIS_PORT");
-    int port = p != NULL && *p != '\0' ? atoi(p) : 16379;
-
-    return port > 0 && port < 65536 ? port : 16379;
-}
-
-static void on_guard(loop *l, loop_timer *t)
-{
-    (void)l;
-    (void)t;
-}
-
-/* Turn the loop until *flag or timeout_ms passed; returns *flag. A guard
- * timer bounds each wait, since nothing else may be armed. */
-static int run_until(loop *l, const int *flag, uint64_t timeout_ms)
-{
-    uint64_t end = loop_clock_ms() + timeout_ms;
-    loop_timer guard;
-
-    loop_timer_init(&guard, on_guard, NULL);
-    while (!*flag && loop_clock_ms() < end) {
-        assert_int_equal(loop_timer_start(l, &guard, 10), LOOP_OK);
-        assert_true(loop_run_once(l, 1) >= 0);
-    }
-    loop_timer_stop(l, &guard);
-    return *flag;
-}
+#include "api/tests/support/test_env.h"
+#include "api/tests/support/test_wait.h"
 
 typedef struct tally {
     int calls, ok, timeouts, disconnected, closed, target;
@@ -112,10 +83,10 @@ static void test_set_get(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, 2000, redis_port());
+    c = client(&l, 2000, te_redis_port());
     assert_int_equal(redis_client_command(c, on_reply, &t, "SET store-it:%s %b", "k", "v\0x", (size_t)3), 0);
     assert_int_equal(redis_client_command(c, on_reply, &t, "GET store-it:k"), 0);
-    assert_true(run_until(&l, &t.done, 5000));
+    assert_true(tw_run_until(&l, &t.done, 5000));
     assert_int_equal(t.ok, 2);
     assert_int_equal(memcmp(t.last_str, "v", 2), 0);
     assert_int_equal(c->state, REDIS_CLIENT_CONNECTED);
@@ -133,12 +104,12 @@ static void test_200_in_flight(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, 5000, redis_port());
+    c = client(&l, 5000, te_redis_port());
     assert_int_equal(redis_client_command(c, on_reply, &t, "SET store-it:counter 0"), 0);
     for (int i = 0; i < 200; i++)
         assert_int_equal(redis_client_commandargv(c, on_reply, &t, 2, argv, NULL), 0);
     assert_int_equal(c->pending, 201);
-    assert_true(run_until(&l, &t.done, 10000));
+    assert_true(tw_run_until(&l, &t.done, 10000));
     assert_int_equal(t.ok, 201);
     assert_int_equal(t.last_int, 200); /* replies in order: the last INCR saw 200 */
     redis_client_free(c);
@@ -154,18 +125,18 @@ static void test_timeout_then_late_reply_dropped(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, 150, redis_port());
+    c = client(&l, 150, te_redis_port());
     /* BLPOP blocks this connection on the server for 1 s */
     assert_int_equal(redis_client_command(c, on_reply, &t, "BLPOP store-it:never-pushed 1"), 0);
     start = loop_clock_ms();
-    assert_true(run_until(&l, &t.done, 3000));
+    assert_true(tw_run_until(&l, &t.done, 3000));
     assert_int_equal(t.timeouts, 1);
     assert_true(loop_clock_ms() - start < 900);
     /* the connection survives: the next command is answered after the
      * BLPOP's late nil, which is dropped without a second callback */
     c->command_timeout_ms = 5000;
     assert_int_equal(redis_client_command(c, on_reply, &t2, "PING"), 0);
-    assert_true(run_until(&l, &t2.done, 5000));
+    assert_true(tw_run_until(&l, &t2.done, 5000));
     assert_int_equal(t2.ok, 1);
     assert_string_equal(t2.last_str, "PONG");
     assert_int_equal(t.calls, 1);
@@ -179,7 +150,6 @@ static void test_refused_while_down(void **state)
     loop l;
     tally t = {.target = 1};
     redis_client *c;
-    int never = 0;
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
@@ -187,10 +157,10 @@ static void test_refused_while_down(void **state)
     /* queued while connecting, then failed when the connect fails */
     if (c->ac != NULL) {
         assert_int_equal(redis_client_command(c, on_reply, &t, "PING"), 0);
-        assert_true(run_until(&l, &t.done, 3000));
+        assert_true(tw_run_until(&l, &t.done, 3000));
         assert_int_equal(t.disconnected, 1);
     }
-    run_until(&l, &never, 50);
+    tw_run_for(&l, 50);
     if (c->ac == NULL) {
         assert_int_equal(redis_client_command(c, on_reply, &t, "PING"), REDIS_CLIENT_ERR);
         assert_int_equal(c->err, REDIS_CLIENT_EDISCONNECTED);
@@ -209,18 +179,18 @@ static void test_free_with_pending_and_inside_callback(void **state)
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    c = client(&l, 1000, redis_port());
+    c = client(&l, 1000, te_redis_port());
     for (int i = 0; i < 10; i++)
         assert_int_equal(redis_client_command(c, on_reply, &t, "PING"), 0);
     redis_client_free(c); /* at depth 0: every callback runs now */
     assert_int_equal(t.calls, 10);
     assert_int_equal(t.closed, 10);
 
-    c = client(&l, 1000, redis_port());
+    c = client(&l, 1000, te_redis_port());
     t2.free_in_cb = c;
     for (int i = 0; i < 3; i++)
         assert_int_equal(redis_client_command(c, on_reply, &t2, "PING"), 0);
-    assert_true(run_until(&l, &t2.done, 5000));
+    assert_true(tw_run_until(&l, &t2.done, 5000));
     assert_int_equal(t2.calls, 3); /* each exactly once, none after the free */
     assert_int_equal(t2.ok + t2.closed, 3);
     loop_dispose(&l);
@@ -231,28 +201,27 @@ static void test_reconnect_after_kill(void **state)
     loop l;
     tally id = {.target = 1}, kill = {.target = 1}, after = {.target = 1}, st = {0};
     redis_client *a, *b;
-    int never = 0;
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
-    a = client(&l, 2000, redis_port());
+    a = client(&l, 2000, te_redis_port());
     a->on_state = on_state;
     a->state_privdata = &st;
-    b = client(&l, 2000, redis_port());
+    b = client(&l, 2000, te_redis_port());
     assert_int_equal(redis_client_command(a, on_reply, &id, "CLIENT ID"), 0);
-    assert_true(run_until(&l, &id.done, 5000));
+    assert_true(tw_run_until(&l, &id.done, 5000));
     assert_int_equal(st.state_ups, 1);
     assert_int_equal(redis_client_command(b, on_reply, &kill, "CLIENT KILL ID %lld", id.last_int), 0);
-    assert_true(run_until(&l, &kill.done, 5000));
+    assert_true(tw_run_until(&l, &kill.done, 5000));
     assert_int_equal(kill.last_int, 1);
     /* a notices the EOF, waits its backoff, and connects again */
     for (uint64_t end = loop_clock_ms() + 5000; st.state_ups < 2 && loop_clock_ms() < end;)
-        run_until(&l, &never, 10);
+        tw_run_for(&l, 10);
     assert_int_equal(st.state_downs, 1);
     assert_int_equal(st.state_ups, 2);
     assert_int_equal(a->connects, 2);
     assert_int_equal(redis_client_command(a, on_reply, &after, "PING"), 0);
-    assert_true(run_until(&l, &after.done, 5000));
+    assert_true(tw_run_until(&l, &after.done, 5000));
     assert_string_equal(after.last_str, "PONG");
     redis_client_free(a);
     redis_client_free(b);

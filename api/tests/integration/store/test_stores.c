@@ -7,26 +7,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "api/src/loop/loop.h"
 #include "api/src/store/stores.h"
-
-static int env_port(const char *name, int def)
-{
-    const char *p = getenv(name);
-
-    return p != NULL && atoi(p) > 0 && atoi(p) < 65536 ? atoi(p) : def;
-}
-
-static void on_guard(loop *l, loop_timer *t)
-{
-    (void)l;
-    (void)t;
-}
+#include "api/tests/support/test_env.h"
+#include "api/tests/support/test_wait.h"
 
 static int answered;
 
@@ -59,7 +47,6 @@ static void on_cql(cql_client *c, int status, const cql_response *r, void *p)
 static void test_open_all_three(void **state)
 {
     loop l;
-    loop_timer guard;
     stores s;
     char err[256], dsn[256], redis[64], cass[64];
     stores_config cfg = {.pg_dsn = dsn, .redis_addr = redis, .cassandra = cass, .cassandra_keyspace = "feed",
@@ -67,9 +54,9 @@ static void test_open_all_three(void **state)
 
     (void)state;
     snprintf(dsn, sizeof(dsn), "hostaddr=127.0.0.1 port=%d dbname=feed user=feed password=feed",
-             env_port("FEED_PG_PORT", 15432));
-    snprintf(redis, sizeof(redis), "localhost:%d", env_port("FEED_REDIS_PORT", 16379));
-    snprintf(cass, sizeof(cass), "127.0.0.1:%d,127.0.0.2", env_port("FEED_CASSANDRA_PORT", 19042));
+             te_pg_port());
+    snprintf(redis, sizeof(redis), "localhost:%d", te_redis_port());
+    snprintf(cass, sizeof(cass), "127.0.0.1:%d,127.0.0.2", te_cassandra_port());
     assert_int_equal(loop_init(&l), LOOP_OK);
     assert_int_equal(stores_open(&s, &l, &cfg, err, sizeof(err)), 0);
     assert_non_null(s.pg);
@@ -79,12 +66,8 @@ static void test_open_all_three(void **state)
     assert_int_equal(pg_client_query(s.pg, "SELECT 1", 0, NULL, on_pg, NULL), 0);
     assert_int_equal(redis_client_command(s.redis, on_redis, NULL, "PING"), 0);
     assert_int_equal(cql_client_query(s.cql, "SELECT key FROM system.local", NULL, on_cql, NULL), 0);
-    loop_timer_init(&guard, on_guard, NULL);
-    for (uint64_t end = loop_clock_ms() + 15000; answered < 3 && loop_clock_ms() < end;) {
-        assert_int_equal(loop_timer_start(&l, &guard, 10), LOOP_OK);
-        assert_true(loop_run_once(&l, 1) >= 0);
-    }
-    loop_timer_stop(&l, &guard);
+    for (uint64_t end = loop_clock_ms() + 15000; answered < 3 && loop_clock_ms() < end;)
+        tw_run_for(&l, 10);
     assert_int_equal(answered, 3);
     stores_close(&s);
     assert_null(s.pg);
