@@ -40,13 +40,16 @@ install_packages() {
 
 # The engines are re-fetched only when a pom under stack/engines changes.
 install_engines() {
-  local log=$FEED_LOGS/install.log stamp=$FEED_ENGINES/.installed digest
+  local log=$FEED_LOGS/install.log stamp=$FEED_ENGINES/.installed digest failed
   digest=$(cat "$FEED_HOME"/stack/engines/pom.xml "$FEED_HOME"/stack/engines/*/pom.xml | sha256sum | cut -d' ' -f1)
   [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && return 0
   feed_say "install: fetching engine jars from Maven Central into $FEED_ENGINES (log: $log)"
-  JAVA_HOME=$FEED_JAVA_HOME mvn -B -q -f "$FEED_HOME/stack/engines/pom.xml" \
-    -Dengines.dir="$FEED_ENGINES" package >>"$log" 2>&1 \
-    || feed_die "install: downloading the engines (Kafka, Connect, Debezium, Apicurio, Flink, Cassandra) failed; see $log"
+  if ! JAVA_HOME=$FEED_JAVA_HOME mvn -B -q -f "$FEED_HOME/stack/engines/pom.xml" \
+    -Dengines.dir="$FEED_ENGINES" package >>"$log" 2>&1; then
+    # Maven names the module (= the engine) whose dependencies failed.
+    failed=$(grep -o 'on project [a-z]*' "$log" | tail -n 1 | cut -d' ' -f3)
+    feed_die "install: downloading the ${failed:-engine} jars failed (Maven Central unreachable, or a version missing); see $log"
+  fi
   printf '%s\n' "$digest" >"$stamp"
 }
 

@@ -41,7 +41,8 @@ connect_state() {
 # Register (or update) the Debezium connector and wait until its task runs.
 connect_setup() {
   local config waited=0 state
-  config=$(PG_HOST=$FEED_HOST PG_PORT=$FEED_PG_PORT PG_DB=$FEED_PG_DB \
+  config=$(PG_HOST=$(feed_pg_dsn_field host "$FEED_HOST") PG_PORT=$(feed_pg_dsn_field port "$FEED_PG_PORT") \
+    PG_DB=$(feed_pg_dsn_field dbname "$FEED_PG_DB") \
     PG_CDC_USER=$FEED_PG_CDC_USER PG_CDC_PASSWORD=$FEED_PG_CDC_PASSWORD \
     feed_render "$FEED_HOME/schema/connect/postgres-source.json" /dev/stdout) || return 1
   curl -fsS --max-time 30 -X PUT -H 'Content-Type: application/json' --data "$config" \

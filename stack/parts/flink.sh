@@ -57,11 +57,9 @@ FLINK_JAVA17_OPTS=(
   --add-opens=java.base/java.util.concurrent.locks=ALL-UNNAMED
 )
 
-flink__rest() { printf 'http://%s:%s' "$FEED_HOST" "$FEED_FLINK_REST_PORT"; }
-
 # flink__get PATH: GET a REST resource of the JobManager, body on stdout.
 flink__get() {
-  curl -fsS --max-time 3 "$(flink__rest)$1"
+  curl -fsS --max-time 3 "$(flink_rest)$1"
 }
 
 flink__need_java() {

@@ -9,7 +9,7 @@
 FEED_PG_DB=feed
 FEED_PG_APP_USER=feed
 FEED_PG_APP_PASSWORD=${FEED_PG_APP_PASSWORD:-feed}
-FEED_PG_CDC_USER=feed_cdc
+FEED_PG_CDC_USER=${FEED_PG_CDC_USER:-feed_cdc}
 FEED_PG_CDC_PASSWORD=${FEED_PG_CDC_PASSWORD:-feed_cdc}
 FEED_PG_SLOT=feed_slot
 FEED_PG_PUBLICATION=feed_pub
@@ -19,6 +19,25 @@ feed_pg_dsn() {
   if [ -n "$FEED_PG_DSN" ]; then printf '%s' "$FEED_PG_DSN"; return; fi
   printf 'host=%s port=%s dbname=%s user=%s password=%s' \
     "$FEED_HOST" "$FEED_PG_PORT" "$FEED_PG_DB" "$FEED_PG_APP_USER" "$FEED_PG_APP_PASSWORD"
+}
+
+# feed_pg_dsn_field KEY [DEFAULT]: one keyword's value from FEED_PG_DSN
+# (libpq's key=value form), else DEFAULT. The connector is configured from
+# these when PostgreSQL is external.
+feed_pg_dsn_field() {
+  local value
+  value=$(printf ' %s' "$FEED_PG_DSN" | sed -n "s/.* $1=\([^ ]*\).*/\1/p")
+  printf '%s' "${value:-${2:-}}"
+}
+
+# pg_app_sql [psql args...]: psql as the application role: over the local
+# cluster's socket, or through FEED_PG_DSN when PostgreSQL is external.
+pg_app_sql() {
+  if [ -n "$FEED_PG_DSN" ]; then
+    PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 "$FEED_PG_DSN" "$@"
+  else
+    pg_superuser_sql -d "$FEED_PG_DB" -U "$FEED_PG_APP_USER" "$@"
+  fi
 }
 
 # pg_as_owner CMD...: run CMD as the cluster's owner. setpriv execs in
@@ -107,6 +126,13 @@ postgres_ready() {
 # Roles, database, migrations (schema/sql/NNN_*.sql, each once, in order,
 # each in one transaction) and the replication slot. Idempotent.
 postgres_setup() {
+  if [ -n "$FEED_PG_DSN" ]; then
+    # An external cluster's roles, publication owner and replication slot
+    # are its administrator's: only our migrations are applied there.
+    feed_say "postgres: external (FEED_PG_DSN); applying migrations only (roles, wal_level=logical and the slot are the cluster owner's, see README)"
+    pg_migrate
+    return
+  fi
   pg_superuser_sql -d postgres <<SQL || return 1
 SELECT 'CREATE ROLE $FEED_PG_APP_USER LOGIN PASSWORD ''$FEED_PG_APP_PASSWORD'''
   WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '$FEED_PG_APP_USER') \gexec
@@ -134,17 +160,17 @@ SQL
 # schema_migrations, as the application role, one transaction per file.
 pg_migrate() {
   local file version applied
-  pg_superuser_sql -d "$FEED_PG_DB" -U "$FEED_PG_APP_USER" -c \
+  pg_app_sql -c \
     "CREATE TABLE IF NOT EXISTS schema_migrations (version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())" \
     || return 1
-  applied=$(pg_superuser_sql -d "$FEED_PG_DB" -U "$FEED_PG_APP_USER" -At -c "SELECT version FROM schema_migrations") || return 1
+  applied=$(pg_app_sql -At -c "SELECT version FROM schema_migrations") || return 1
   for file in "$FEED_HOME"/schema/sql/[0-9][0-9][0-9]_*.sql; do
     version=$(basename "$file" .sql)
     grep -qx "$version" <<<"$applied" && continue
     feed_say "postgres: applying migration $version"
     # psql reads the file through stdin: the postgres user may not be able to open it.
     { cat "$file"; printf "\nINSERT INTO schema_migrations (version) VALUES ('%s');\n" "$version"; } |
-      pg_superuser_sql -d "$FEED_PG_DB" -U "$FEED_PG_APP_USER" --single-transaction \
+      pg_app_sql --single-transaction \
       || { feed_say "postgres: migration $version failed; nothing of it was applied"; return 1; }
   done
 }
