@@ -1,20 +1,11 @@
-/* e2e_env.h: where the end-to-end tests find the running stack.
- *
- * Addresses come from the same environment variables as the stack's own
- * configuration (stack/config.env), with the same defaults, so the tests
- * reach the stack tests/run-all started whatever its ports. */
+/* e2e_env.h: helpers of the end-to-end tests. Where they find the
+ * running stack (ports, the PostgreSQL conninfo) comes from the shared
+ * api/tests/support/test_env.h, which reads the same environment
+ * variables as stack/config.env, with the same defaults. */
 #ifndef FEED_E2E_ENV_H
 #define FEED_E2E_ENV_H
 
 #include <stdint.h>
-
-/* e2e_env_int: the integer value of environment variable NAME, or
- * DEFAULT_VALUE when it is unset or not a number. */
-int e2e_env_int(const char *name, int default_value);
-
-/* e2e_pg_conninfo: a libpq conninfo string for the application role, in a
- * static buffer (valid until the next call). FEED_PG_DSN wins if set. */
-const char *e2e_pg_conninfo(void);
 
 /* e2e_now_ms: monotonic milliseconds. */
 int64_t e2e_now_ms(void);

@@ -25,6 +25,7 @@
 
 #include "cql/cql.h"
 #include "cql/cql_conn_blocking.h"
+#include "api/tests/support/test_env.h"
 #include "tests/e2e/e2e_env.h"
 
 #define DEADLINE_MS 90000
@@ -40,10 +41,10 @@ static int fanout_setup(void **state) {
 
     assert_non_null(ctx);
     *state = ctx;
-    ctx->pg = PQconnectdb(e2e_pg_conninfo());
+    ctx->pg = PQconnectdb(te_pg_conninfo());
     if (PQstatus(ctx->pg) != CONNECTION_OK) fail_msg("postgres: %s", PQerrorMessage(ctx->pg));
     cql_conn_init(&ctx->cql, 0);
-    if (cql_conn_connect(&ctx->cql, "127.0.0.1", (uint16_t)e2e_env_int("FEED_CASSANDRA_PORT", 19042), 5000, 30000) != CQL_OK ||
+    if (cql_conn_connect(&ctx->cql, "127.0.0.1", (uint16_t)te_cassandra_port(), 5000, 30000) != CQL_OK ||
         cql_conn_startup(&ctx->cql) != CQL_OK)
         fail_msg("cassandra: %s", ctx->cql.err.msg);
     return 0;

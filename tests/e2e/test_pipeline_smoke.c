@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "api/tests/support/test_env.h"
 #include "tests/e2e/e2e_env.h"
 
 #define PROGRESS_KEY "feed:pipeline:progress"
@@ -40,9 +41,9 @@ static int smoke_setup(void **state) {
     struct timeval timeout = {5, 0};
 
     assert_non_null(ctx);
-    ctx->pg = PQconnectdb(e2e_pg_conninfo());
+    ctx->pg = PQconnectdb(te_pg_conninfo());
     if (PQstatus(ctx->pg) != CONNECTION_OK) fail_msg("postgres: %s", PQerrorMessage(ctx->pg));
-    ctx->redis = redisConnectWithTimeout("127.0.0.1", e2e_env_int("FEED_REDIS_PORT", 16379), timeout);
+    ctx->redis = redisConnectWithTimeout("127.0.0.1", te_redis_port(), timeout);
     if (ctx->redis == NULL || ctx->redis->err) fail_msg("redis: %s", ctx->redis ? ctx->redis->errstr : "oom");
     *state = ctx;
     return 0;
