@@ -38,9 +38,9 @@ void cql_buf_dispose(cql_buf *buf);
 void cql_buf_reset(cql_buf *buf);
 
 /* 1 when a write has failed since init/reset (details in buf->err). */
-static inline int cql_buf_failed(const cql_buf *buf)
+static inline int cql_buf_failed(const cql_buf *b)
 {
-    return buf->err.code != CQL_ERR_NONE;
+    return b->err.code != CQL_ERR_NONE;
 }
 
 /* Make room for n more bytes. CQL_OK, or CQL_ERR and the sticky error. */

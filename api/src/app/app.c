@@ -48,9 +48,18 @@ static void app_server_config(const app_config *cfg, unsigned id, server_config 
 
 /* Open a listener per worker and initialise the workers. Returns how
  * many were initialised; *port gets the bound port. */
-static unsigned app_init_workers(const app_config *cfg, const router *r, worker *workers,
-                                 int done_fd, int *port, const app_hooks *hooks)
+static unsigned app_init_workers(const app_config *cfg, const app_shared *sh, metrics *m,
+                                 const router *r, worker *workers, int done_fd, int *port,
+                                 const app_hooks *hooks)
 {
+    stores_config stc = {
+        .pg_dsn = cfg->pg_dsn,
+        .redis_addr = cfg->redis_addr,
+        .cassandra = cfg->cassandra,
+        .cassandra_keyspace = cfg->cassandra_keyspace,
+        .pg_pool_size = cfg->pg_pool,
+        .timeout_ms = cfg->store_timeout_ms,
+    };
     listener_addr addr, bound;
     char err[256];
     server_config sc;
@@ -87,6 +96,14 @@ static unsigned app_init_workers(const app_config *cfg, const router *r, worker 
         }
         if (hooks != NULL)
             workers[i].on_exit = hooks->worker_exit;
+        workers[i].shared = sh;
+        workers[i].metrics = m;
+        /* Before the thread starts, so no lock: pthread_create orders it. */
+        if (stores_open(&workers[i].stores, &workers[i].loop, &stc, err, sizeof(err)) != 0) {
+            log_simple(LOG_ERROR, "cannot set up the store clients", err);
+            worker_dispose(&workers[i]);
+            return i;
+        }
     }
     return i;
 }
@@ -104,6 +121,7 @@ static void app_log_start(const app_config *cfg, int port)
     log_str(&l, "pg", cfg->pg_dsn != NULL ? "configured" : "unset");
     log_str(&l, "redis", cfg->redis_addr != NULL ? cfg->redis_addr : "unset");
     log_str(&l, "cassandra", cfg->cassandra != NULL ? cfg->cassandra : "unset");
+    log_str(&l, "keyspace", cfg->cassandra_keyspace);
     log_int(&l, "access_log", cfg->access_log);
     log_int(&l, "pid", (long long)getpid());
     log_end(&l);
@@ -181,12 +199,22 @@ int app_run(const app_config *cfg, const app_hooks *hooks)
     sigset_t set, old;
     struct sigaction ign;
     router r;
+    app_shared shared;
+    metrics counters;
+    char err[256];
     worker *workers = NULL;
     unsigned i, ninit = 0, nstarted = 0;
     int sfd = -1, done_fd = -1, port = -1, code = 1;
     uint64_t t0 = loop_clock_ms();
 
     log_set_level(cfg->log_level);
+    if (app_shared_init(&shared, cfg, err, sizeof(err)) != 0) {
+        log_simple(LOG_ERROR, "cannot set up the secret", err);
+        return 1;
+    }
+    if (shared.secret_is_random)
+        log_simple(LOG_WARN, "no secret configured (FEED_API_SECRET_FILE); using a random one",
+                   "tokens and cursors will not survive a restart");
     router_init(&r);
     if (app_routes_register(&r) != 0 ||
         (hooks != NULL && hooks->add_routes != NULL && hooks->add_routes(&r, hooks->data) != 0)) {
@@ -223,7 +251,8 @@ int app_run(const app_config *cfg, const app_hooks *hooks)
         goto out_fds;
     }
 
-    ninit = app_init_workers(cfg, &r, workers, done_fd, &port, hooks);
+    metrics_init(&counters);
+    ninit = app_init_workers(cfg, &shared, &counters, &r, workers, done_fd, &port, hooks);
     if (ninit < cfg->threads)
         goto out_workers;
     for (nstarted = 0; nstarted < ninit; nstarted++) {
@@ -257,6 +286,7 @@ out_mask:
     (void)pthread_sigmask(SIG_SETMASK, &old, NULL);
 out_router:
     router_dispose(&r);
+    app_shared_dispose(&shared);
     {
         log_line l;
         log_begin(&l, code == 0 ? LOG_INFO : LOG_ERROR, "stop");

@@ -27,6 +27,12 @@ enum {
     OPT_READ_TIMEOUT,
     OPT_REQUEST_TIMEOUT,
     OPT_SHUTDOWN_TIMEOUT,
+    OPT_KEYSPACE,
+    OPT_SECRET_FILE,
+    OPT_SECRET_ENV, /* no flag: a secret on the command line would show in ps */
+    OPT_PG_POOL,
+    OPT_STORE_TIMEOUT,
+    OPT_TOKEN_TTL,
     OPT_VERSION
 };
 
@@ -44,6 +50,11 @@ static const struct option app_options[] = {
     {"read-timeout-ms", required_argument, NULL, OPT_READ_TIMEOUT},
     {"request-timeout-ms", required_argument, NULL, OPT_REQUEST_TIMEOUT},
     {"shutdown-timeout-ms", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
+    {"keyspace", required_argument, NULL, OPT_KEYSPACE},
+    {"secret-file", required_argument, NULL, OPT_SECRET_FILE},
+    {"pg-pool", required_argument, NULL, OPT_PG_POOL},
+    {"store-timeout-ms", required_argument, NULL, OPT_STORE_TIMEOUT},
+    {"token-ttl-s", required_argument, NULL, OPT_TOKEN_TTL},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -54,8 +65,9 @@ void app_config_usage(FILE *out, const char *prog)
     fprintf(out,
         "Usage: %s [options]\n"
         "\n"
-        "The feed API server: HTTP/1.1 on one event loop per thread.\n"
-        "Endpoints so far: GET /healthz -> 200 {\"status\":\"ok\"}.\n"
+        "The feed API server: HTTP/1.1 on one event loop per thread, with its\n"
+        "PostgreSQL, Redis and Cassandra clients on the same loops. Endpoints\n"
+        "are under /v1 (see api/openapi.yaml), plus /healthz, /readyz, /metrics.\n"
         "\n"
         "Options (each overrides the environment variable named after it):\n"
         "  -l, --listen HOST:PORT      address to listen on; [::1]:PORT for IPv6,\n"
@@ -65,11 +77,24 @@ void app_config_usage(FILE *out, const char *prog)
         "  -t, --threads N             event loops (threads), each with its own\n"
         "                              SO_REUSEPORT listener, 1..%d\n"
         "                              env FEED_API_THREADS, default: number of cores\n"
-        "      --pg DSN                PostgreSQL conninfo, stored for the store\n"
-        "                              clients (not checked yet); env FEED_PG_DSN\n"
-        "      --redis HOST:PORT       Redis address (not checked yet); env FEED_REDIS_ADDR\n"
-        "      --cassandra HOSTS       Cassandra contact points, comma-separated (not\n"
-        "                              checked yet); env FEED_CASSANDRA_CONTACT_POINTS\n"
+        "      --pg DSN                PostgreSQL conninfo (writes, users, posts)\n"
+        "                              env FEED_PG_DSN; unset: those endpoints answer 503\n"
+        "      --redis HOST:PORT       Redis (feed cache); env FEED_REDIS_ADDR\n"
+        "      --cassandra HOSTS       Cassandra contact points, comma-separated (feeds)\n"
+        "                              env FEED_CASSANDRA_CONTACT_POINTS\n"
+        "      --keyspace NAME         Cassandra keyspace of the feeds\n"
+        "                              env FEED_CASSANDRA_KEYSPACE, default feed\n"
+        "      --secret-file PATH      file whose content (at least 16 bytes, a trailing\n"
+        "                              newline dropped) signs tokens and cursors\n"
+        "                              env FEED_API_SECRET_FILE; or the secret itself in\n"
+        "                              env FEED_API_SECRET. Neither: a random secret per\n"
+        "                              process (tokens and cursors die with it; logged)\n"
+        "      --token-ttl-s S         lifetime of the tokens POST /v1/users returns\n"
+        "                              env FEED_API_TOKEN_TTL_S, default 2592000 (30 days)\n"
+        "      --pg-pool N             PostgreSQL connections per thread, 1..64\n"
+        "                              env FEED_API_PG_POOL, default 4\n"
+        "      --store-timeout-ms MS   deadline of one store request (then 503)\n"
+        "                              env FEED_API_STORE_TIMEOUT_MS, default 2000\n"
         "      --access-log            one log line per request (method, path, status,\n"
         "                              duration_us); env FEED_API_ACCESS_LOG=1, default off\n"
         "      --log-level LEVEL       debug, info, warn or error\n"
@@ -173,6 +198,32 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
     case OPT_CASSANDRA:
         cfg->cassandra = v[0] != '\0' ? v : NULL;
         return 0;
+    case OPT_KEYSPACE:
+        if (v[0] == '\0' || strlen(v) > 48)
+            return app_fail(err, errlen, "%s: invalid keyspace '%s'", what, v);
+        cfg->cassandra_keyspace = v;
+        return 0;
+    case OPT_SECRET_FILE:
+        cfg->secret_file = v[0] != '\0' ? v : NULL;
+        return 0;
+    case OPT_SECRET_ENV:
+        cfg->secret = v[0] != '\0' ? v : NULL;
+        return 0;
+    case OPT_PG_POOL:
+        if (app_parse_num(v, 1, 64, &n) != 0)
+            return app_fail(err, errlen, "%s: '%s' is not a pool size in 1..64", what, v);
+        cfg->pg_pool = (unsigned)n;
+        return 0;
+    case OPT_STORE_TIMEOUT:
+        if (app_parse_num(v, 1, 600000, &n) != 0)
+            return app_fail(err, errlen, "%s: invalid value '%s'", what, v);
+        cfg->store_timeout_ms = (uint32_t)n;
+        return 0;
+    case OPT_TOKEN_TTL:
+        if (app_parse_num(v, 1, 10ull * 365 * 24 * 3600, &n) != 0)
+            return app_fail(err, errlen, "%s: invalid value '%s'", what, v);
+        cfg->token_ttl_s = (uint32_t)n;
+        return 0;
     case OPT_ACCESS_LOG:
         if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
             cfg->access_log = 1;
@@ -232,6 +283,12 @@ static const struct {
     {OPT_READ_TIMEOUT, "FEED_API_READ_TIMEOUT_MS"},
     {OPT_REQUEST_TIMEOUT, "FEED_API_REQUEST_TIMEOUT_MS"},
     {OPT_SHUTDOWN_TIMEOUT, "FEED_API_SHUTDOWN_TIMEOUT_MS"},
+    {OPT_KEYSPACE, "FEED_CASSANDRA_KEYSPACE"},
+    {OPT_SECRET_FILE, "FEED_API_SECRET_FILE"},
+    {OPT_SECRET_ENV, "FEED_API_SECRET"},
+    {OPT_PG_POOL, "FEED_API_PG_POOL"},
+    {OPT_STORE_TIMEOUT, "FEED_API_STORE_TIMEOUT_MS"},
+    {OPT_TOKEN_TTL, "FEED_API_TOKEN_TTL_S"},
 };
 
 static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t errlen)
@@ -259,6 +316,10 @@ static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t e
     cfg->read_timeout_ms = 10000;
     cfg->request_timeout_ms = 10000;
     cfg->shutdown_timeout_ms = 10000;
+    cfg->cassandra_keyspace = "feed";
+    cfg->pg_pool = 4;
+    cfg->store_timeout_ms = 2000;
+    cfg->token_ttl_s = 30u * 24 * 3600;
     return 0;
 }
 

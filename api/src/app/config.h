@@ -6,8 +6,9 @@
  * flags. app_config_usage prints every flag and variable; keep it in
  * step with app_config_parse.
  *
- * The pg/redis/cassandra addresses are only stored here: nothing checks
- * or connects to them yet.
+ * The pg/redis/cassandra addresses are only stored here; each worker
+ * opens its own clients from them (app.c, store/stores.h). The secret is
+ * read by app_run (app_shared.h), from the variable or the file.
  *
  * Ownership: the string fields point into argv, the environment or the
  * struct itself (listen); they live as long as those.
@@ -30,6 +31,12 @@ typedef struct app_config {
     const char *pg_dsn;          /* NULL: not configured */
     const char *redis_addr;
     const char *cassandra;       /* contact points, comma-separated */
+    const char *cassandra_keyspace; /* default "feed" */
+    const char *secret;          /* FEED_API_SECRET; NULL: see secret_file */
+    const char *secret_file;     /* a file holding the secret; NULL: none */
+    unsigned pg_pool;            /* PostgreSQL connections per thread */
+    uint32_t store_timeout_ms;   /* per store request */
+    uint32_t token_ttl_s;        /* lifetime of the tokens POST /v1/users mints */
     int access_log;
     log_level log_level;
     size_t max_body;

@@ -87,6 +87,9 @@ static void *worker_main(void *arg)
     server_dispose(&w->srv);
     if (w->on_exit != NULL)
         w->on_exit(w);
+    /* Closing fails whatever is still pending, which answers (and so
+     * frees) the requests the server abandoned. */
+    stores_close(&w->stores);
     atomic_store(&w->done, 1);
     do {
         n = write(w->done_fd, &one, sizeof(one));
@@ -138,6 +141,7 @@ void worker_dispose(worker *w)
 {
     if (!w->ready)
         return;
+    stores_close(&w->stores); /* a worker that never ran still has them */
     server_dispose(&w->srv);
     loop_dispose(&w->loop);
     w->ready = 0;

@@ -8,8 +8,14 @@
  * needs no polling and no signals of its own.
  *
  * Ownership: the caller owns the worker struct and the router (shared,
- * read-only) and done_fd; the worker owns its loop, its server and the
- * listening socket passed to worker_init.
+ * read-only) and done_fd; the worker owns its loop, its server, the
+ * listening socket passed to worker_init and its store clients (opened
+ * by the caller on the worker's loop before worker_start, closed by the
+ * worker thread when its loop has ended).
+ *
+ * Handlers find everything through http_request_context(req), which is
+ * the worker: w->stores for the clients of this thread, w->shared for
+ * the keys and configuration every thread shares.
  */
 #ifndef API_APP_WORKER_H
 #define API_APP_WORKER_H
@@ -18,8 +24,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "api/src/app/app_shared.h"
+#include "api/src/app/metrics.h"
 #include "api/src/loop/loop.h"
 #include "api/src/server/server.h"
+#include "api/src/store/stores.h"
 
 #define WORKER_STOP_DRAIN 1 /* graceful: finish requests in progress */
 #define WORKER_STOP_ABORT 2 /* close everything now */
@@ -42,6 +51,9 @@ typedef struct worker {
      * free) requests the server abandoned. */
     void (*on_exit)(struct worker *w);
     void *context;             /* the handlers' context (not owned) */
+    const app_shared *shared;  /* not owned; NULL in tests that need none */
+    stores stores;             /* this thread's clients; each NULL if not configured */
+    metrics *metrics;          /* the process's counters (not owned); NULL in some tests */
 } worker;
 
 /* Set up the loop and the server on listen_fd (owned from now on, even
