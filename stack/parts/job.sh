@@ -68,6 +68,25 @@ job_setup() {
   printf '%s submitted job %s\n' "$(date -Is)" "$jid" >>"$log"
 }
 
+# job_restart: cancel the running job (its checkpoints are retained on
+# cancel) and submit the current jar again, resuming from the newest
+# checkpoint: how a rebuilt job is deployed (`feedctl restart job`).
+job_restart() {
+  local jid i
+  jid=$(job_id)
+  if [ -n "$jid" ]; then
+    feed_say "job: cancelling $jid (its checkpoints are kept)"
+    curl -fsS --max-time 10 -X PATCH "$(flink_rest)/jobs/$jid?mode=cancel" >/dev/null ||
+      { feed_say "job: cancelling $jid failed"; return 1; }
+    for ((i = 0; i < 120; i++)); do
+      [ -z "$(job_id)" ] && break
+      sleep 0.5
+    done
+    [ -z "$(job_id)" ] || { feed_say "job: $jid did not stop within 60 s"; return 1; }
+  fi
+  job_setup
+}
+
 # One line: the job's last completed checkpoint (its Kafka lag is on the
 # kafka line).
 job_status() {

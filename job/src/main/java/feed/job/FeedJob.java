@@ -19,6 +19,7 @@ import org.slf4j.LoggerFactory;
 import feed.job.cassandra.ActivityCql;
 import feed.job.cassandra.CassandraSink;
 import feed.job.cassandra.FeedWriteCql;
+import feed.job.cassandra.NotificationCql;
 import feed.job.cdc.ChangeEvent;
 import feed.job.cdc.DecodeChangeEvents;
 import feed.job.cdc.RegistrySchemaLookup;
@@ -29,11 +30,15 @@ import feed.job.fanout.FanOut;
 import feed.job.fanout.FanOutInput;
 import feed.job.fanout.FanOutKeys;
 import feed.job.fanout.FeedWrite;
+import feed.job.notify.NotificationTargets;
+import feed.job.notify.NotificationWrite;
+import feed.job.notify.Notifications;
 import feed.job.progress.ProgressRecorder;
 import feed.job.progress.ProgressWrite;
 import feed.job.progress.TableProgress;
 import feed.job.redis.ActivityCacheWrite;
 import feed.job.redis.FeedCacheWrite;
+import feed.job.redis.NotificationCacheWrite;
 import feed.job.redis.RedisSink;
 import feed.job.source.KafkaRecord;
 import feed.job.source.KafkaSources;
@@ -50,15 +55,28 @@ import feed.job.source.KafkaSources;
  *           |-> Cassandra: feed.activities (bodies, once per activity)
  *           |-> Redis: act:&lt;id&gt; (bodies, with a TTL)
  *           |-> fanout-keys (actor's key; for FOLLOW also the followee's)
- *                 -> keyBy(user) -> FanOut (followers + activities in state)
- *                 |-> Cassandra: feed.home_feed / feed.profile_feed
- *                 |-> Redis: feed:home:&lt;uid&gt; / feed:profile:&lt;uid&gt; (cached heads only)
+ *           |     -> keyBy(user) -> FanOut (followers + activities in state)
+ *           |     |-> Cassandra: feed.home_feed / feed.profile_feed
+ *           |     |-> Redis: feed:home:&lt;uid&gt; / feed:profile:&lt;uid&gt; (cached heads only)
+ *           |-> notif-targets (FOLLOW, LIKE, COMMENT aimed at somebody else)
+ *                 -> notif-watermarks (event time = created_at, bounded out-of-orderness)
+ *                 -> keyBy(group id) -> Notifications (1-hour event-time groups, emitted on every change)
+ *                 |-> Cassandra: feed.notifications (whole group, USING TIMESTAMP = group version)
+ *                 |-> Redis: feed:notif:&lt;uid&gt; (cached heads only) + notif:&lt;uid&gt;:&lt;group&gt; (JSON)
  * </pre>
  *
  * <p>The job takes its source, schema lookup and sinks in its constructor, so
  * tests run the very graph that production runs, against a bounded source
  * of encoded records, schemas from memory and collecting sinks.
- * Notifications will hang off the activity stream.
+ *
+ * <p>Event time and watermarks are used by the notification branch only:
+ * its watermarks are assigned after the router, from each activity's
+ * {@code created_at}, with {@code --notif-out-of-order-ms} of bounded
+ * out-of-orderness and {@link #NOTIF_IDLENESS} of idleness (a subtask that
+ * sees no notification holds nobody back). Groups are emitted on every
+ * change; watermarks only decide when a group's undo markers can go
+ * ({@code --notif-lateness-ms} after its window) and which events count as
+ * late. Nothing is dropped for being late ({@link Notifications}).
  *
  * <p>Exactly-once: checkpoints (EXACTLY_ONCE) hold the Kafka offsets and the
  * keyed state together; the sink flushes before each checkpoint and writes
@@ -81,6 +99,8 @@ public final class FeedJob {
     static final int CASSANDRA_MAX_BATCH = 100;
     /** Most batches awaiting Cassandra's reply, per writer. */
     static final int CASSANDRA_MAX_IN_FLIGHT = 64;
+    /** A notification-watermark subtask with no input this long is idle (does not hold the watermark back). */
+    static final Duration NOTIF_IDLENESS = Duration.ofSeconds(30);
 
     private final Source<KafkaRecord, ?, ?> source;
     private final SchemaLookup.Factory schemas;
@@ -99,14 +119,21 @@ public final class FeedJob {
         public final Sink<FeedWrite> feedCache;
         /** Cached activity bodies (Redis). */
         public final Sink<Activity> activityCache;
+        /** Notification groups (Cassandra). */
+        public final Sink<NotificationWrite> notifications;
+        /** Cached notification heads and group bodies (Redis). */
+        public final Sink<NotificationWrite> notificationCache;
 
         public Sinks(Sink<TableProgress> progress, Sink<FeedWrite> feeds, Sink<Activity> activities,
-                     Sink<FeedWrite> feedCache, Sink<Activity> activityCache) {
+                     Sink<FeedWrite> feedCache, Sink<Activity> activityCache,
+                     Sink<NotificationWrite> notifications, Sink<NotificationWrite> notificationCache) {
             this.progress = progress;
             this.feeds = feeds;
             this.activities = activities;
             this.feedCache = feedCache;
             this.activityCache = activityCache;
+            this.notifications = notifications;
+            this.notificationCache = notificationCache;
         }
     }
 
@@ -145,8 +172,8 @@ public final class FeedJob {
                 ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
         env.setBufferTimeout(params.bufferTimeoutMs);
 
-        // No watermarks yet: nothing here uses event time. Notifications will
-        // assign them from the commit time (ChangeEvent.tsMs) after decoding.
+        // No watermarks at the source: only the notification branch uses event
+        // time, and assigns its own from created_at after routing.
         DataStream<KafkaRecord> records = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "debezium-topics")
                 .uid("debezium-topics");
@@ -185,6 +212,24 @@ public final class FeedJob {
         feedWrites
                 .sinkTo(sinks.feedCache)
                 .name("feeds-redis").uid("feeds-redis");
+
+        DataStream<NotificationWrite> notifications = activities
+                .filter(new NotificationTargets())
+                .name("notif-targets").uid("notif-targets")
+                .assignTimestampsAndWatermarks(WatermarkStrategy
+                        .<Activity>forBoundedOutOfOrderness(Duration.ofMillis(params.notifOutOfOrderMs))
+                        .withTimestampAssigner((a, previous) -> Notifications.eventTimeMs(a))
+                        .withIdleness(NOTIF_IDLENESS))
+                .name("notif-watermarks").uid("notif-watermarks")
+                .keyBy(Notifications::groupId, Types.STRING)
+                .process(new Notifications(params.notifLatenessMs, Duration.ofMillis(params.markerTtlMs)))
+                .name("notifications").uid("notifications");
+        notifications
+                .sinkTo(sinks.notifications)
+                .name("notifications-cassandra").uid("notifications-cassandra");
+        notifications
+                .sinkTo(sinks.notificationCache)
+                .name("notifications-redis").uid("notifications-redis");
     }
 
     /** Runs the job against Kafka, the registry and Redis named by the arguments. */
@@ -221,7 +266,13 @@ public final class FeedJob {
                         new RedisSink<>(params.redisHost, params.redisPort,
                                 new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED),
                         new RedisSink<>(params.redisHost, params.redisPort,
-                                new ActivityCacheWrite(ActivityCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED)),
+                                new ActivityCacheWrite(ActivityCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED),
+                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace,
+                                new NotificationCql(), CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH,
+                                CASSANDRA_MAX_IN_FLIGHT),
+                        new RedisSink<>(params.redisHost, params.redisPort,
+                                new NotificationCacheWrite(FeedCacheWrite.DEFAULT_WINDOW,
+                                        NotificationCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED)),
                 params);
     }
 }

@@ -21,7 +21,7 @@ public final class JobParameters {
     public static final String USAGE = String.join("\n",
             "usage: feed-job.jar [--kafka HOST:PORT[,HOST:PORT...]] [--registry URL] [--redis HOST:PORT]",
             "                    [--cassandra HOST:PORT[,HOST:PORT...]] [--cassandra-dc NAME] [--keyspace NAME]",
-            "                    [--backfill N] [--marker-ttl-ms MS]",
+            "                    [--backfill N] [--marker-ttl-ms MS] [--notif-out-of-order-ms MS] [--notif-lateness-ms MS]",
             "                    [--checkpoint-interval-ms MS] [--topic-prefix PREFIX] [--group-id ID]",
             "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--help]",
             "",
@@ -36,6 +36,11 @@ public final class JobParameters {
             "                            (default 100, at least 0)",
             "  --marker-ttl-ms           how long an undo waits for the change it undoes: the lateness",
             "                            bound for out-of-order undos      (default 86400000, one day)",
+            "  --notif-out-of-order-ms   notifications: how far behind the newest created_at seen an",
+            "                            event may come and still be on time (watermark delay)  (default 5000)",
+            "  --notif-lateness-ms       notifications: how long after its window's end (event time) a",
+            "                            group keeps undo markers; later events still update it,",
+            "                            counted as late                   (default 3600000, one hour)",
             "  --checkpoint-interval-ms  exactly-once checkpoint interval  (default 5000, at least 10)",
             "  --topic-prefix            Debezium topic.prefix; topics are <prefix>.public.<table>  (default feed)",
             "  --group-id                Kafka consumer group              (default feed-fanout)",
@@ -63,6 +68,10 @@ public final class JobParameters {
     public final int backfill;
     /** How long undo markers are kept in the fan-out's state. */
     public final long markerTtlMs;
+    /** Notifications: the watermark's bounded out-of-orderness. */
+    public final long notifOutOfOrderMs;
+    /** Notifications: allowed lateness after a window's end before its group is compacted. */
+    public final long notifLatenessMs;
     public final long checkpointIntervalMs;
     public final String topicPrefix;
     public final String groupId;
@@ -88,6 +97,8 @@ public final class JobParameters {
         }
         backfill = (int) n;
         markerTtlMs = number("marker-ttl-ms", value(p, "marker-ttl-ms", "86400000"), 1);
+        notifOutOfOrderMs = number("notif-out-of-order-ms", value(p, "notif-out-of-order-ms", "5000"), 0);
+        notifLatenessMs = number("notif-lateness-ms", value(p, "notif-lateness-ms", "3600000"), 0);
         checkpointIntervalMs = number("checkpoint-interval-ms", value(p, "checkpoint-interval-ms", "5000"), 10);
         topicPrefix = value(p, "topic-prefix", "feed");
         if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
@@ -135,7 +146,8 @@ public final class JobParameters {
     public String toString() {
         return "--kafka " + kafka + " --registry " + registry + " --redis " + redis() + " --cassandra " + cassandra
                 + " --cassandra-dc " + cassandraDc + " --keyspace " + keyspace + " --backfill " + backfill
-                + " --marker-ttl-ms " + markerTtlMs
+                + " --marker-ttl-ms " + markerTtlMs + " --notif-out-of-order-ms " + notifOutOfOrderMs
+                + " --notif-lateness-ms " + notifLatenessMs
                 + " --checkpoint-interval-ms " + checkpointIntervalMs + " --topic-prefix " + topicPrefix
                 + " --group-id " + groupId + " --bad-records " + badRecords.name().toLowerCase()
                 + " --buffer-timeout-ms " + bufferTimeoutMs;

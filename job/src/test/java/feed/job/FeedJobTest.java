@@ -35,6 +35,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import feed.job.cdc.MalformedRecordException;
 import feed.job.fanout.Activity;
 import feed.job.fanout.FeedWrite;
+import feed.job.notify.NotificationWrite;
 import feed.job.progress.TableProgress;
 import feed.job.source.KafkaRecord;
 import feed.job.source.KafkaSources;
@@ -42,6 +43,7 @@ import feed.job.testing.CollectingSink;
 import feed.job.testing.DebeziumFixtures;
 import feed.job.testing.FeedState;
 import feed.job.testing.History;
+import feed.job.testing.NotificationState;
 import feed.job.testing.RecordsGenerator;
 import feed.job.testing.StaticSchemas;
 
@@ -175,7 +177,8 @@ class FeedJobTest {
     static FeedJob job(Source<KafkaRecord, ?, ?> source, JobParameters params) {
         return new FeedJob(source, REGISTRY, new FeedJob.Sinks(new CollectingSink<>("progress"),
                 new CollectingSink<>("feeds"), new CollectingSink<>("activities"),
-                new CollectingSink<>("feed-cache"), new CollectingSink<>("activity-cache")), params);
+                new CollectingSink<>("feed-cache"), new CollectingSink<>("activity-cache"),
+                new CollectingSink<>("notifications"), new CollectingSink<>("notification-cache")), params);
     }
 
     static StreamExecutionEnvironment environmentWithoutRestarts() {
@@ -227,6 +230,13 @@ class FeedJobTest {
                 .containsExactlyInAnyOrderElementsOf(CollectingSink.<FeedWrite>values("feeds"));
         assertThat(CollectingSink.<Activity>values("activity-cache"))
                 .containsExactlyInAnyOrderElementsOf(CollectingSink.<Activity>values("activities"));
+
+        // Notification groups: the oracle's, with no two values at one write timestamp.
+        NotificationState notifications = NotificationState.of(CollectingSink.<NotificationWrite>values("notifications"));
+        assertThat(notifications.conflicts()).isEmpty();
+        assertThat(notifications.groups()).isEqualTo(NotificationState.oracle(sc.live.values())).isNotEmpty();
+        assertThat(CollectingSink.<NotificationWrite>values("notification-cache"))
+                .containsExactlyInAnyOrderElementsOf(CollectingSink.<NotificationWrite>values("notifications"));
     }
 
     @Test
@@ -251,7 +261,9 @@ class FeedJobTest {
         env.getStreamGraph().getStreamNodes().forEach(n -> uids.add(n.getTransformationUID()));
         assertThat(uids).contains("debezium-topics", "decode", "progress", "progress-redis", "activities",
                 "activities-cassandra", "activities-redis", "fanout-keys", "fanout", "feeds-cassandra",
-                "feeds-redis");
+                "feeds-redis", "notif-targets", "notif-watermarks", "notifications", "notifications-cassandra",
+                "notifications-redis");
+        assertThat(uids).doesNotHaveDuplicates();
     }
 
     @Test

@@ -31,6 +31,8 @@ class JobParametersTest {
         assertThat(p.keyspace).isEqualTo("feed");
         assertThat(p.backfill).isEqualTo(100);
         assertThat(p.markerTtlMs).isEqualTo(86_400_000L);
+        assertThat(p.notifOutOfOrderMs).isEqualTo(5_000L);
+        assertThat(p.notifLatenessMs).isEqualTo(3_600_000L);
         assertThat(p.help).isFalse();
     }
 
@@ -39,7 +41,10 @@ class JobParametersTest {
         JobParameters p = JobParameters.parse("--kafka", "k1:9092,k2:9093", "--registry", "https://reg:8443/",
                 "--redis", "cache:6380", "--checkpoint-interval-ms", "250", "--topic-prefix", "test_1",
                 "--group-id", "g", "--bad-records", "SKIP", "--buffer-timeout-ms", "0",
-                "--cassandra-dc", "dc2", "--keyspace", "feed_test", "--backfill", "0", "--marker-ttl-ms", "60000");
+                "--cassandra-dc", "dc2", "--keyspace", "feed_test", "--backfill", "0", "--marker-ttl-ms", "60000",
+                "--notif-out-of-order-ms", "0", "--notif-lateness-ms", "120000");
+        assertThat(p.notifOutOfOrderMs).isZero();
+        assertThat(p.notifLatenessMs).isEqualTo(120_000L);
         assertThat(p.cassandraDc).isEqualTo("dc2");
         assertThat(p.keyspace).isEqualTo("feed_test");
         assertThat(p.backfill).isZero();
@@ -66,7 +71,8 @@ class JobParametersTest {
         assertThat(p.cassandra).isEqualTo("127.0.0.1:19042");
         assertThat(p.toString()).isEqualTo("--kafka 127.0.0.1:19092 --registry http://127.0.0.1:18081"
                 + " --redis 127.0.0.1:16379 --cassandra 127.0.0.1:19042 --cassandra-dc datacenter1 --keyspace feed"
-                + " --backfill 100 --marker-ttl-ms 86400000 --checkpoint-interval-ms 5000"
+                + " --backfill 100 --marker-ttl-ms 86400000 --notif-out-of-order-ms 5000 --notif-lateness-ms 3600000"
+                + " --checkpoint-interval-ms 5000"
                 + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10");
     }
 
@@ -83,6 +89,8 @@ class JobParametersTest {
             {"--backfill", "-1"},
             {"--backfill", "1000000"},
             {"--marker-ttl-ms", "0"},
+            {"--notif-out-of-order-ms", "-1"},
+            {"--notif-lateness-ms", "1h"},
             {"--keyspace", "feed; DROP"},
             {"--registry", "127.0.0.1:18081"},
             {"--registry", "ftp://x"},

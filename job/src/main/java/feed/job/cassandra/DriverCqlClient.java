@@ -66,7 +66,10 @@ final class DriverCqlClient implements CqlClient {
             BoundStatementBuilder b = prepared.get(m.statement()).boundStatementBuilder();
             Object[] values = m.values();
             for (int i = 0; i < values.length; i++) {
-                if (values[i] != null) { // unset, not null: no tombstone for an absent body
+                if (values[i] instanceof List) {
+                    // The one collection we write: list<bigint> (notifications.actor_ids), whole.
+                    b = b.setList(i, (List<Long>) values[i], Long.class);
+                } else if (values[i] != null) { // unset, not null: no tombstone for an absent body
                     b = b.set(i, values[i], (Class) values[i].getClass());
                 }
             }

@@ -65,7 +65,8 @@ public final class ActivityCacheWrite implements RedisWrite<Activity> {
         return b.toString();
     }
 
-    private static void string(StringBuilder b, String s) {
+    /** Appends {@code s} as a JSON string (null as null). */
+    static void string(StringBuilder b, String s) {
         if (s == null) {
             b.append("null");
             return;

@@ -19,6 +19,7 @@ import feed.job.fanout.Activity;
 import feed.job.fanout.FeedWrite;
 import feed.job.fanout.FeedWrite.Feed;
 import feed.job.fanout.Verb;
+import feed.job.notify.NotificationWrite;
 
 /** The writer's batching, flow control and failure handling, against a fake session. */
 class CassandraSinkWriterTest {
@@ -167,6 +168,30 @@ class CassandraSinkWriterTest {
         // Every statement carries the write timestamp.
         feeds.statements("feed").forEach(s -> assertThat(s).contains("USING TIMESTAMP ?"));
         acts.statements("feed").forEach(s -> assertThat(s).contains("USING TIMESTAMP ?"));
+    }
+
+    @Test
+    void notificationsAreWrittenWholeAtTheGroupsVersion() {
+        NotificationCql cql = new NotificationCql();
+        List<Mutation> ms = new ArrayList<>();
+        List<Object> partitions = new ArrayList<>();
+        CqlWrite.Mutations out = (p, s, v) -> {
+            partitions.add(p);
+            ms.add(new Mutation(s, v));
+        };
+        cql.append(new NotificationWrite(10, "LIKE:p:1:3600000", Verb.LIKE, "p:1", 3_600_000_000L, 3,
+                new long[] {12, 11}, 3_600_000_042L, 777, false), out);
+        cql.append(new NotificationWrite(10, "LIKE:p:1:3600000", Verb.LIKE, "p:1", 3_600_000_000L, 0,
+                new long[0], 0L, 888, true), out);
+        assertThat(ms.get(0).values()).containsExactly(10L, 3_600_000_000L, "LIKE:p:1:3600000", "LIKE", "p:1",
+                List.of(12L, 11L), 3, 3_600_000_042L, 777L);
+        assertThat(ms.get(1).values()).containsExactly(888L, 10L, 3_600_000_000L, "LIKE:p:1:3600000");
+        assertThat(partitions).containsExactly("notif:10", "notif:10");
+        for (Mutation m : ms) {
+            assertThat(markers(cql.statements("feed").get(m.statement()))).isEqualTo(m.values().length);
+        }
+        cql.statements("feed").forEach(s -> assertThat(s).contains("USING TIMESTAMP ?"));
+        assertThat(cql.statements("feed").get(0)).doesNotContain("actor_ids +").doesNotContain("actor_count +");
     }
 
     private static long markers(String cql) {
