@@ -70,7 +70,7 @@ static void mode_decode(const cursor_key *k, const uint8_t *data, size_t size)
         CHECK(m == size && memcmp(again, data, size) == 0);
     }
 
-    for (kind = 0; kind <= 4; kind++) {
+    for (kind = 0; kind <= FEED_FOLLOWEES + 1; kind++) {
         r = cursor_decode(k, text, (feed_kind)kind, 7, &c);
         CHECK(r == CURSOR_OK || r == CURSOR_MALFORMED || r == CURSOR_FORGED || r == CURSOR_WRONG_FEED);
         if (r == CURSOR_OK)
@@ -88,7 +88,7 @@ static void mode_build(const cursor_key *k, const uint8_t *data, size_t size)
 
     if (size < 17)
         return;
-    kind = (feed_kind)(data[0] % 4);
+    kind = (feed_kind)(data[0] % (FEED_FOLLOWEES + 1));
     uid = get64(data + 1);
     ts = get64(data + 9);
     if (cursor_set(&c, kind, uid, ts, slice_make(data + 17, size - 17)) != CURSOR_OK)

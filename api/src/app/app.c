@@ -90,6 +90,7 @@ static unsigned app_init_workers(const app_config *cfg, const app_shared *sh, me
             listener_addr_set_port(&addr, *port); /* port 0: all share the first one's */
         }
         app_server_config(cfg, i, &sc);
+        sc.on_response = metrics_on_response, sc.on_response_data = m; /* every answer counted */
         if (worker_init(&workers[i], i, r, &sc, &workers[i], fd, cfg->shutdown_timeout_ms, done_fd) != 0) {
             app_log_errno("cannot set up a worker", errno);
             return i;

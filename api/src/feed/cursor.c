@@ -88,6 +88,10 @@ int cursor_id_valid(feed_kind kind, slice id)
     case FEED_HOME:
     case FEED_PROFILE:
         return id.len <= CURSOR_MAX_ACTIVITY_ID && cursor_activity_len(id) == id.len && id.len > 0;
+    case FEED_FOLLOWERS:
+    case FEED_FOLLOWEES:
+        return id.len <= CURSOR_MAX_ACTIVITY_ID && cursor_activity_len(id) == id.len && id.len > 0 &&
+               id.base[0] == 'f';
     case FEED_NOTIFICATIONS:
         return id.len <= CURSOR_MAX_ID && cursor_group_valid(id);
     }
@@ -96,7 +100,7 @@ int cursor_id_valid(feed_kind kind, slice id)
 
 static int cursor_fields_valid(feed_kind kind, int64_t user_id, int64_t ts_us, slice id)
 {
-    return (kind == FEED_HOME || kind == FEED_PROFILE || kind == FEED_NOTIFICATIONS) &&
+    return kind >= FEED_HOME && kind <= FEED_FOLLOWEES &&
            user_id > 0 && ts_us >= 0 && ts_us <= CURSOR_MAX_TS && cursor_id_valid(kind, id);
 }
 

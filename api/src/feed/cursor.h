@@ -9,7 +9,9 @@
  *     bytes 2-9    user id, big-endian
  *     bytes 10-17  ts_us, big-endian
  *     byte 18      id length n
- *     19..19+n     the id: an activity id "p:42" (home, profile) or a
+ *     19..19+n     the id: an activity id "p:42" (home, profile), a
+ *                  follow "f:17" (followers, followees: lists ordered by
+ *                  (follows.created_at, follows.id) like a feed) or a
  *                  notification group id "LIKE:p:42:1732500000000"
  *     then 16      HMAC-SHA256(key, all bytes before), truncated
  *
@@ -53,6 +55,8 @@ typedef enum feed_kind {
     FEED_HOME = 1,
     FEED_PROFILE = 2,
     FEED_NOTIFICATIONS = 3,
+    FEED_FOLLOWERS = 4, /* GET /v1/users/{id}/followers: ids "f:<follows.id>" */
+    FEED_FOLLOWEES = 5, /* GET /v1/users/{id}/followees: the same */
 } feed_kind;
 
 typedef struct cursor_key {
@@ -95,7 +99,8 @@ const char *cursor_strerror(int result);
 
 /* 1 when id is valid for a cursor of this kind: an activity id
  * "[a-z]:(0|[1-9][0-9]*)" of at most CURSOR_MAX_ACTIVITY_ID bytes for
- * home and profile; a group id "(FOLLOW|LIKE|COMMENT):<activity-like
+ * home and profile; the same with the letter f for followers and
+ * followees; a group id "(FOLLOW|LIKE|COMMENT):<activity-like
  * object>:<window start ms>" of at most CURSOR_MAX_ID for notifications. */
 int cursor_id_valid(feed_kind kind, slice id);
 

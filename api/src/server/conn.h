@@ -104,7 +104,9 @@ int conn_queue_response(conn *c, http_response *r);
 int request_error_body(buf *out, int status, const char *code, const char *message);
 
 /* One access log line for a finished request, or for a refused one
- * (req NULL, id the id its answer carries). Implemented in request.c. */
+ * (req NULL, id the id its answer carries), and the server_config's
+ * on_response hook (called even without the access log). Implemented in
+ * request.c. */
 void request_log_access(server *s, const http_request *req, uint64_t id, int status, size_t bytes,
                         const char *error);
 

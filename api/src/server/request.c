@@ -87,7 +87,12 @@ void request_log_access(server *s, const http_request *req, uint64_t id, int sta
                         const char *error)
 {
     log_line l;
+    uint64_t duration_us = req != NULL ? loop_clock_us() - req->start_us : 0;
 
+    if (s->cfg.on_response != NULL)
+        s->cfg.on_response(s->cfg.on_response_data,
+                           req != NULL && req->match.route != NULL ? req->match.route->pattern : NULL,
+                           status, duration_us);
     if (!s->cfg.access_log)
         return;
     log_begin(&l, LOG_INFO, "access");
@@ -104,7 +109,7 @@ void request_log_access(server *s, const http_request *req, uint64_t id, int sta
     log_int(&l, "status", status);
     log_uint(&l, "bytes", bytes);
     if (req != NULL)
-        log_uint(&l, "duration_us", loop_clock_us() - req->start_us);
+        log_uint(&l, "duration_us", duration_us);
     if (error != NULL)
         log_str(&l, "error", error);
     log_end(&l);

@@ -261,6 +261,16 @@ int router_find(const router *r, slice method, slice raw_path, pool *p, router_m
     return any ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
 }
 
+size_t router_count(const router *r)
+{
+    return r->nroutes;
+}
+
+const router_route *router_route_at(const router *r, size_t i)
+{
+    return i < r->nroutes ? r->routes[i] : NULL;
+}
+
 slice router_match_param(const router_match *m, const char *name)
 {
     slice none = {NULL, 0};

@@ -87,6 +87,13 @@ int router_add(router *r, const char *method, const char *pattern, router_handle
  * are decoded into pool p. Returns ROUTER_FOUND or a negative code. */
 int router_find(const router *r, slice method, slice raw_path, pool *p, router_match *m);
 
+/* The routes in registration order, for listings (the OpenAPI test
+ * checks the documented routes against these): router_count of them,
+ * router_route_at(r, i) for i below it (NULL past the end). The route's
+ * method and pattern are as given to router_add. */
+size_t router_count(const router *r);
+const router_route *router_route_at(const router *r, size_t i);
+
 /* A decoded parameter by name; an empty slice with NULL base if absent. */
 slice router_match_param(const router_match *m, const char *name);
 

@@ -40,6 +40,14 @@ typedef struct server_config {
     size_t max_connections;      /* per server; more are accepted and closed */
     int access_log;              /* one log line per request */
     unsigned worker_id;          /* 0..255: in request ids and log lines */
+    /* Optional: called once per answered request (every route, errors,
+     * 404s and answers given before any route was known), where the
+     * access log line is written, with the matched route's pattern
+     * ("/v1/users/{id}/home") or NULL when no route matched, the status
+     * sent and the time since the request started. For metrics; must be
+     * cheap and thread-safe for the data it gets (on_response_data). */
+    void (*on_response)(void *data, const char *route_template, int status, uint64_t duration_us);
+    void *on_response_data;
 } server_config;
 
 /* Defaults: http_limits_default, 256 KiB high water, idle 60 s, read

@@ -288,6 +288,36 @@ static void test_id_rules(void **state)
     assert_false(cursor_id_valid((feed_kind)0, SLICE_LIT("p:1")));
 }
 
+/* Followers and followees: lists of follows, "f:<follows.id>" only, and
+ * a cursor of one list is refused on the other and on every feed. */
+static void test_follow_lists(void **state)
+{
+    cursor_key k = key();
+    char text[CURSOR_TEXT_MAX + 1];
+    cursor out;
+    size_t n;
+    int kind;
+
+    (void)state;
+    assert_true(cursor_id_valid(FEED_FOLLOWERS, SLICE_LIT("f:17")));
+    assert_true(cursor_id_valid(FEED_FOLLOWEES, SLICE_LIT("f:9223372036854775807")));
+    assert_false(cursor_id_valid(FEED_FOLLOWERS, SLICE_LIT("p:17")));
+    assert_false(cursor_id_valid(FEED_FOLLOWEES, SLICE_LIT("f:017")));
+    assert_false(cursor_id_valid(FEED_FOLLOWEES, SLICE_LIT("FOLLOW:u:7:0")));
+    n = encode(&k, FEED_FOLLOWERS, 7, 1732500000000000, "f:17", text);
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_FOLLOWERS, 7, &out), CURSOR_OK);
+    assert_int_equal(out.kind, FEED_FOLLOWERS);
+    assert_string_equal(out.id, "f:17");
+    for (kind = FEED_HOME; kind <= FEED_FOLLOWEES; kind++) {
+        if (kind != FEED_FOLLOWERS)
+            assert_int_equal(cursor_decode(&k, slice_make(text, n), (feed_kind)kind, 7, &out),
+                             CURSOR_WRONG_FEED);
+    }
+    n = encode(&k, FEED_FOLLOWEES, 7, 0, "f:0", text);
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_FOLLOWEES, 7, &out), CURSOR_OK);
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_FOLLOWERS, 7, &out), CURSOR_WRONG_FEED);
+}
+
 static void test_encode_refuses(void **state)
 {
     cursor_key k = key();
@@ -299,7 +329,8 @@ static void test_encode_refuses(void **state)
     assert_int_equal(cursor_set(&c, FEED_HOME, 0, 1, SLICE_LIT("p:1")), CURSOR_INVALID);
     assert_int_equal(cursor_set(&c, FEED_HOME, 1, -1, SLICE_LIT("p:1")), CURSOR_INVALID);
     assert_int_equal(cursor_set(&c, FEED_HOME, 1, CURSOR_MAX_TS + 1, SLICE_LIT("p:1")), CURSOR_INVALID);
-    assert_int_equal(cursor_set(&c, (feed_kind)4, 1, 1, SLICE_LIT("p:1")), CURSOR_INVALID);
+    assert_int_equal(cursor_set(&c, (feed_kind)6, 1, 1, SLICE_LIT("p:1")), CURSOR_INVALID);
+    assert_int_equal(cursor_set(&c, FEED_FOLLOWERS, 1, 1, SLICE_LIT("p:1")), CURSOR_INVALID);
     assert_int_equal(cursor_set(&c, FEED_HOME, 1, 1, SLICE_LIT("x")), CURSOR_INVALID);
     assert_int_equal(cursor_set(&c, FEED_HOME, 1, 1, SLICE_LIT("p:1")), CURSOR_OK);
     assert_int_equal(cursor_encode(&k, &c, text, 52, &n), CURSOR_OK);
@@ -328,6 +359,7 @@ int main(void)
         cmocka_unit_test(test_lengths_at_bounds),
         cmocka_unit_test(test_wrong_feed),
         cmocka_unit_test(test_forged),
+        cmocka_unit_test(test_follow_lists),
         cmocka_unit_test(test_malformed),
         cmocka_unit_test(test_version_and_bounds_behind_the_tag),
         cmocka_unit_test(test_id_rules),

@@ -187,6 +187,25 @@ static void test_many_routes_grow(void **state)
     router_dispose(&rr);
 }
 
+static void test_enumeration(void **state)
+{
+    router rr;
+
+    (void)state;
+    router_init(&rr);
+    assert_int_equal(router_count(&rr), 0);
+    assert_null(router_route_at(&rr, 0));
+    assert_int_equal(router_add(&rr, "GET", "/a/{id}", h_a, NULL), 0);
+    assert_int_equal(router_add(&rr, "POST", "/b", h_a, NULL), 0);
+    assert_int_equal(router_count(&rr), 2);
+    assert_string_equal(router_route_at(&rr, 0)->method, "GET");
+    assert_string_equal(router_route_at(&rr, 0)->pattern, "/a/{id}");
+    assert_string_equal(router_route_at(&rr, 1)->method, "POST");
+    assert_string_equal(router_route_at(&rr, 1)->pattern, "/b");
+    assert_null(router_route_at(&rr, 2));
+    router_dispose(&rr);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -199,6 +218,7 @@ int main(void)
         cmocka_unit_test(test_explicit_head_route_wins),
         cmocka_unit_test(test_bad_patterns_refused),
         cmocka_unit_test(test_many_routes_grow),
+        cmocka_unit_test(test_enumeration),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);

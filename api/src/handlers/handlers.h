@@ -1,0 +1,48 @@
+/* handlers.h: the write side of the public API and the reads served
+ * from PostgreSQL (users, follows, posts, comments, likes).
+ *
+ *   POST   /v1/users                     users.c      (no token; returns one)
+ *   GET    /v1/users/{id}                users.c
+ *   POST   /v1/users/{id}/follow         follows.c
+ *   DELETE /v1/users/{id}/follow         follows.c
+ *   GET    /v1/users/{id}/followers      follow_lists.c
+ *   GET    /v1/users/{id}/followees      follow_lists.c
+ *   POST   /v1/posts                     posts.c
+ *   GET    /v1/posts/{id}                posts.c
+ *   DELETE /v1/posts/{id}                posts.c
+ *   POST   /v1/posts/{id}/comments       comments.c
+ *   DELETE /v1/comments/{id}              comments.c
+ *   POST   /v1/posts/{id}/like           likes.c
+ *   DELETE /v1/posts/{id}/like           likes.c
+ *
+ * Every endpoint but POST /v1/users needs a bearer token (app/authn.h).
+ * Every write is one transaction (create.h for POSTs with their
+ * Idempotency-Key, store_call.h for the rest); the database's
+ * constraints decide conflicts and references (pg_errors.h). Handlers
+ * find their worker with http_request_context and need w->shared and
+ * w->stores.pg (503 when PostgreSQL is not configured or down).
+ */
+#ifndef API_HANDLERS_HANDLERS_H
+#define API_HANDLERS_HANDLERS_H
+
+#include "api/src/server/router.h"
+#include "api/src/server/request.h"
+
+/* Register every route above on r. 0, or -1 with errno (router_add). */
+int handlers_write_register(router *r);
+
+void users_create(http_request *req, void *data);
+void users_get(http_request *req, void *data);
+void follows_create(http_request *req, void *data);
+void follows_delete(http_request *req, void *data);
+void follow_lists_followers(http_request *req, void *data);
+void follow_lists_followees(http_request *req, void *data);
+void posts_create(http_request *req, void *data);
+void posts_get(http_request *req, void *data);
+void posts_delete(http_request *req, void *data);
+void comments_create(http_request *req, void *data);
+void comments_delete(http_request *req, void *data);
+void likes_create(http_request *req, void *data);
+void likes_delete(http_request *req, void *data);
+
+#endif

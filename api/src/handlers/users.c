@@ -1,0 +1,99 @@
+/* users.c: POST /v1/users (sign up: a user and its bearer token) and
+ * GET /v1/users/{id}.
+ *
+ * The token is not stored anywhere: it is derived from the user's id and
+ * an expiry of created_at + token_ttl_s, so the first answer and a
+ * replay under the same Idempotency-Key carry the very same token, and
+ * the idempotency table holds no credential.
+ */
+#include "api/src/handlers/handlers.h"
+
+#include <jansson.h>
+#include <string.h>
+
+#include "api/src/auth/token.h"
+#include "api/src/feed/request_body.h"
+#include "api/src/handlers/create.h"
+#include "api/src/handlers/request_start.h"
+#include "api/src/handlers/resource_sql.h"
+#include "api/src/handlers/store_call.h"
+
+#define USERS_INSERT                                                                               \
+    RSQL_CREATE("INSERT INTO users (handle, display_name) VALUES ($1, $2)", "user", RSQL_USER_COLS("w"))
+
+#define USERS_SELECT                                                                               \
+    "SELECT " RSQL_WRAP("user",                                                                    \
+                        RSQL_USER_COLS("u") ", "                                                   \
+                        "(SELECT count(*) FROM follows f WHERE f.followee_id = u.id) AS followers_count, " \
+                        "(SELECT count(*) FROM follows f WHERE f.follower_id = u.id) AS followees_count", \
+                        "users u WHERE u.id = $1::bigint")
+
+/* {"user":{...}} -> {"user":{...},"token":"v1..."}; see the top. */
+static int users_add_token(const worker *w, slice stored, buf *out)
+{
+    char token[TOKEN_MAX_LEN + 1];
+    json_t *root, *user;
+    json_int_t id, ts_us;
+    int64_t expiry;
+    size_t tlen;
+    int ok;
+
+    root = json_loadb(stored.base, stored.len, 0, NULL);
+    user = json_object_get(root, "user");
+    ok = json_is_integer(json_object_get(user, "id")) && json_is_integer(json_object_get(user, "ts_us"));
+    id = ok ? json_integer_value(json_object_get(user, "id")) : 0;
+    ts_us = ok ? json_integer_value(json_object_get(user, "ts_us")) : 0;
+    json_decref(root);
+    if (!ok || ts_us < 0 || stored.len < 2 || stored.base[stored.len - 1] != '}')
+        return -1;
+    expiry = (int64_t)(ts_us / 1000000) + (int64_t)w->shared->cfg->token_ttl_s;
+    if (token_sign(&w->shared->token_key, (int64_t)id, expiry, token, sizeof(token), &tlen) != TOKEN_OK)
+        return -1;
+    if (buf_append(out, stored.base, stored.len - 1) != 0 || buf_append_cstr(out, ",\"token\":\"") != 0 ||
+        buf_append(out, token, tlen) != 0 || buf_append_cstr(out, "\"}") != 0)
+        return -1;
+    return 0;
+}
+
+void users_create(http_request *req, void *data)
+{
+    create_spec spec = {.cte = USERS_INSERT, .nparams = 2, .key_owner = 0, .empty_status = 500,
+                        .empty_code = "internal", .empty_message = "the user was not created",
+                        .finish = users_add_token};
+    rs_ids ids;
+    req_user u;
+    api_error e;
+
+    (void)data;
+    if (rs_start_public(req, NULL, &ids) != 0)
+        return;
+    if (req_parse_user(http_request_pool(req), http_request_body(req), &u, &e) != 0) {
+        rs_fail(req, &e);
+        return;
+    }
+    spec.params[0] = u.handle.base;
+    spec.params[1] = u.display_name.base;
+    create_run(req, ids.w, &spec);
+}
+
+static void users_got(http_request *req, void *data, const PGresult *res)
+{
+    (void)data;
+    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+        http_request_respond_error(req, 404, "user_not_found", "no such user");
+        return;
+    }
+    http_request_respond_json(req, 200, slice_make(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0)));
+}
+
+void users_get(http_request *req, void *data)
+{
+    const char *params[1];
+    rs_ids ids;
+
+    (void)data;
+    if (rs_start(req, "id", &ids) != 0)
+        return;
+    params[0] = ids.id_text;
+    store_call(req, ids.w, 0, USERS_SELECT, 1, params, users_got, NULL);
+}
