@@ -53,7 +53,7 @@ static void create_replayed(pg_client *c, const pg_reply *reply, void *privdata)
 
     (void)c;
     if (reply->status != PG_CLIENT_ENONE) {
-        store_call_fail(ctx->req, ctx->w, reply);
+        store_call_fail(ctx->req, ctx->w, reply, 1);
         return;
     }
     r = reply->results[0];
@@ -97,7 +97,7 @@ static void create_done(pg_client *c, const pg_reply *reply, void *privdata)
         return;
     }
     if (reply->status != PG_CLIENT_ENONE) {
-        store_call_fail(ctx->req, ctx->w, reply);
+        store_call_fail(ctx->req, ctx->w, reply, 1);
         return;
     }
     r = reply->nresults > ctx->has_key ? reply->results[ctx->has_key] : NULL;

@@ -10,6 +10,7 @@
 typedef struct store_call_ctx {
     http_request *req;
     const worker *w;
+    int tx;
     store_call_done *done;
     void *data;
 } store_call_ctx;
@@ -24,11 +25,18 @@ void store_call_refused(http_request *req, const worker *w, const pg_client *c)
     handler_store_unavailable(req, w, METRIC_STORE_POSTGRES, STORE_CALL_PG_DOWN);
 }
 
-void store_call_fail(http_request *req, const worker *w, const pg_reply *reply)
+void store_call_fail(http_request *req, const worker *w, const pg_reply *reply, int write)
 {
+    static const http_request_header_out retry[] = {{"Retry-After", "1"}};
     api_error e;
     log_line l;
 
+    if (write && reply->sent &&
+        (reply->status == PG_CLIENT_ETIMEOUT || reply->status == PG_CLIENT_EDISCONNECTED)) {
+        metrics_store_error(w != NULL ? w->metrics : NULL, METRIC_STORE_POSTGRES);
+        http_request_respond_error_headers(req, 503, "outcome_unknown", STORE_CALL_PG_UNKNOWN, retry, 1);
+        return;
+    }
     if (reply->status != PG_CLIENT_ESERVER) {
         handler_store_unavailable(req, w, METRIC_STORE_POSTGRES, STORE_CALL_PG_DOWN);
         return;
@@ -58,7 +66,7 @@ static void store_call_cb(pg_client *c, const pg_reply *reply, void *privdata)
 
     (void)c;
     if (reply->status != PG_CLIENT_ENONE) {
-        store_call_fail(ctx->req, ctx->w, reply);
+        store_call_fail(ctx->req, ctx->w, reply, ctx->tx);
         return;
     }
     if (reply->nresults < 1 || PQresultStatus(reply->results[0]) != PGRES_TUPLES_OK) {
@@ -87,6 +95,7 @@ void store_call(http_request *req, const worker *w, int tx, const char *sql, int
     }
     ctx->req = req;
     ctx->w = w;
+    ctx->tx = tx;
     ctx->done = done;
     ctx->data = data;
     rc = tx ? pg_client_transaction(pg, &st, 1, store_call_cb, ctx)

@@ -33,9 +33,16 @@ typedef void store_call_done(http_request *req, void *data, const PGresult *res)
 void store_call(http_request *req, const worker *w, int tx, const char *sql, int nparams,
                 const char *const *params, store_call_done *done, void *data);
 
+#define STORE_CALL_PG_UNKNOWN                                                                     \
+    "PostgreSQL went away while this write was being committed: it may or may not have been "     \
+    "applied. Retry with the same Idempotency-Key to get its outcome"
+
 /* Answer req for a reply that failed (status != 0): 503, a mapped 4xx,
- * or 500 (logged). */
-void store_call_fail(http_request *req, const worker *w, const pg_reply *reply);
+ * or 500 (logged). write: the reply is of a write transaction, so a
+ * timeout or lost connection after it was sent (reply->sent) is answered
+ * 503 outcome_unknown rather than store_unavailable: the COMMIT may have
+ * reached the server, and "refused" would be a lie. */
+void store_call_fail(http_request *req, const worker *w, const pg_reply *reply, int write);
 
 /* Answer req 503 because the client refused a request (c->err), or is
  * not configured (c NULL). */

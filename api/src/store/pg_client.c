@@ -27,6 +27,7 @@ typedef struct pg_job {
     loop_timer timer;
     int transaction;        /* wrapped in BEGIN/COMMIT */
     int answered;           /* cb ran (timeout); results are dropped */
+    int sent;               /* handed to a connection (see pg_reply.sent) */
     int nstmts;
     pg_job_stmt *stmts;
     int nexpected;          /* results the pipeline will return */
@@ -94,6 +95,7 @@ static void pg_job_finish(pg_job *job, int status, const char *errstr, const cha
         reply.status = status;
         reply.errstr = status == PG_CLIENT_ENONE ? NULL : errstr != NULL ? errstr : pg_client_strerror(status);
         reply.sqlstate = sqlstate;
+        reply.sent = job->sent;
         if (status == PG_CLIENT_ENONE || status == PG_CLIENT_ESERVER) {
             /* statements only: BEGIN's result and COMMIT's are not the caller's */
             reply.nresults = job->nresults > skip ? job->nresults - skip : 0;
@@ -335,6 +337,7 @@ static void pg_conn_send(pg_conn *conn, pg_job *job)
 
     conn->job = job;
     job->conn = conn;
+    job->sent = 1;
     conn->state = PG_CONN_BUSY;
     if (job->transaction)
         ok = pg_send_one(pg, "BEGIN", 0, NULL);
@@ -475,7 +478,8 @@ static void pg_on_job_timeout(loop *l, loop_timer *t)
         /* answer now; the connection is reset, since it stays busy until
          * the server is done and libpq 15 cannot cancel without blocking */
         if (!job->answered && job->cb != NULL) {
-            pg_reply reply = {.status = PG_CLIENT_ETIMEOUT, .errstr = pg_client_strerror(PG_CLIENT_ETIMEOUT)};
+            pg_reply reply = {.status = PG_CLIENT_ETIMEOUT, .errstr = pg_client_strerror(PG_CLIENT_ETIMEOUT),
+                              .sent = 1};
             job->answered = 1;
             c->pending--;
             job->cb(c, &reply, job->privdata);

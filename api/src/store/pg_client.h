@@ -73,6 +73,9 @@ typedef struct pg_reply {
     const char *sqlstate;      /* ESERVER: e.g. "23505"; else NULL */
     int nresults;              /* one per statement given (not BEGIN/COMMIT); 0 on failures other than ESERVER */
     PGresult *const *results;  /* owned by the client; PGRES_PIPELINE_ABORTED after a failure */
+    int sent;                  /* the job reached a connection: on ETIMEOUT or EDISCONNECTED
+                                  the server may have run it (a COMMIT in flight may have
+                                  committed); 0: it certainly did not run */
 } pg_reply;
 
 typedef void pg_client_cb(pg_client *c, const pg_reply *reply, void *privdata);

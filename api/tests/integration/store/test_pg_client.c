@@ -27,6 +27,7 @@ typedef struct tally {
     char errstr[256];
     int mismatches;      /* value != expected (200 queries) */
     pg_client *free_in_cb;
+    int sent;   /* replies saying the job had reached a connection */
 } tally;
 
 typedef struct expect {
@@ -37,6 +38,7 @@ typedef struct expect {
 static void record(tally *t, const pg_reply *r)
 {
     t->calls++;
+    t->sent += r->sent != 0;
     t->nresults = r->nresults;
     switch (r->status) {
     case PG_CLIENT_ENONE:
@@ -212,6 +214,7 @@ static void test_timeouts(void **state)
     assert_int_equal(pg_client_query(c, "SELECT 2", 0, NULL, on_reply, &t), 0);
     assert_true(tw_run_until(&l, &t.done, 5000));
     assert_int_equal(t.timeouts, 2);
+    assert_int_equal(t.sent, 1); /* the sleep was sent; the queued one never was */
     assert_true(loop_clock_ms() - start < 2000);
     /* the connection was reset and serves again */
     c->query_timeout_ms = 10000;
@@ -239,6 +242,7 @@ static void test_unreachable(void **state)
     if (pg_client_query(c, "SELECT 1", 0, NULL, on_reply, &t) == 0) {
         assert_true(tw_run_until(&l, &t.done, 5000));
         assert_int_equal(t.disconnected, 1);
+        assert_int_equal(t.sent, 0);
         assert_non_null(strstr(t.errstr, "refused"));
     }
     tw_run_for(&l, 5); /* both connections now wait to retry */
@@ -299,6 +303,8 @@ static void test_terminated_mid_query(void **state)
     assert_string_equal(k.value, "t");
     assert_true(tw_run_until(&l, &busy.done, 5000));
     assert_int_equal(busy.disconnected, 2);
+    /* the running one may have had effects (outcome unknown), the queued one not */
+    assert_int_equal(busy.sent, 1);
     assert_non_null(strstr(busy.errstr, "terminat"));
     for (uint64_t end = loop_clock_ms() + 5000; c->connects < 2 && loop_clock_ms() < end;)
         tw_run_for(&l, 10);
