@@ -13,7 +13,7 @@ MVN     := JAVA_HOME=$(JAVA17) mvn -B -q
 
 include c.mk
 
-.PHONY: help install build run start stop status reset test test-unit test-stack job clean chaos
+.PHONY: help install build run start stop status reset test test-unit test-stack job clean chaos bench
 
 help:
 	@echo "make run     install, build and start the pipeline in the foreground (Ctrl-C stops)"
@@ -21,6 +21,7 @@ help:
 	@echo "make install fetch missing Debian packages and engine jars"
 	@echo "make build   build the C programs and the Flink job"
 	@echo "make start | stop | status | reset    (see bin/feedctl --help)"
+	@echo "make bench   benchmark figures against the running stack (make start first; see bench/README.md)"
 	@echo "make chaos   fault injection: kill -9 each part under load, check every feed (own stack, ~15 min)"
 
 install:
@@ -57,6 +58,11 @@ reset:
 # started once for all integration and end-to-end tests and stopped after.
 test: build
 	@tests/run-all
+
+# Figures, not tests: against the running `make run`/`make start` stack.
+# They write benchmark users and activities into it (bench/README.md).
+bench: build
+	@build/bin/bench-freshness && build/bin/bench-hot-account && build/bin/bench-fanout && bench/api/api-read
 
 # Fault injection on its own stack (var/chaos, ports +12000); options go
 # to feed-chaos: make chaos CHAOS_ARGS="--faults kafka,api".

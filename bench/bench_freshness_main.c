@@ -1,0 +1,691 @@
+/* bench-freshness: time from an activity's commit in PostgreSQL to its
+ * item being readable in a follower's home feed in Cassandra, at a steady
+ * rate, through the whole running stack (Debezium, Kafka, the Flink job).
+ *
+ * Set-up (fresh users under a per-run prefix): A authors, R readers and K
+ * observers. Author a is followed by observer a mod K and by F_a - 1
+ * readers (F_a = --followers, or Zipf-like with that mean). Observers are
+ * ordinary followers whose home feeds this program polls: each observer
+ * sees only its own authors' items, so one range query per observer
+ * (ts_us >= the oldest item still awaited) finds every new item, and a
+ * full pass over the observers takes a few milliseconds whatever the rate.
+ * Before the follows, every author posts once; the follows backfill that
+ * post into each follower's home, so "the job has the graph" is visible.
+ *
+ * Steady phase: --writers connections insert posts (or likes, comments)
+ * on an open-loop schedule of --rate per second for --duration seconds;
+ * each records the client's monotonic time right after the INSERT's
+ * implicit COMMIT returned, and the row's created_at. The poller records,
+ * per item, the time the first query that returned it came back.
+ *
+ * What it prints: count, p50/p90/p99/max of commit -> readable, the rate
+ * achieved, the poller's own resolution, and how many items became
+ * readable inside a checkpoint's window (the job's Cassandra sink sends
+ * early only past 5,000 buffered rows, otherwise at the checkpoint).
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/bench_cql.h"
+#include "bench/bench_env.h"
+#include "bench/bench_flink.h"
+#include "bench/bench_graph.h"
+#include "bench/bench_pg.h"
+#include "bench/bench_stats.h"
+
+#define FR_MAX_CHECKPOINTS 4096
+#define FR_RING 1024
+
+enum { FR_EMPTY = 0, FR_COMMITTED = 1, FR_TAKEN = 2, FR_FAILED = 3 };
+
+typedef struct fr_opts {
+    double rate, duration, followers, zipf_s, drain_timeout;
+    int authors, readers, observers, writers;
+    int like_pct, comment_pct, poll_ms, trigger_ms;
+    size_t follows_per_hour;
+    uint64_t seed;
+} fr_opts;
+
+typedef struct fr_item {
+    _Atomic int state;
+    int obs;              /* observer index */
+    int64_t sched_ns;     /* when the schedule wanted it */
+    int64_t start_ns;     /* INSERT sent */
+    int64_t commit_ns;    /* INSERT (autocommit) returned: committed */
+    int64_t commit_wall_us;
+    int64_t created_us;   /* created_at: the feed's clustering time */
+    int64_t seen_ns;      /* first poll that returned it came back; 0: not yet */
+    int64_t seen_wall_us;
+    char aid[24];         /* activity id, e.g. p:42 */
+} fr_item;
+
+typedef struct fr_post {
+    int64_t id, author;
+} fr_post;
+
+typedef struct fr_run {
+    fr_opts o;
+    bench_env env;
+    char prefix[16];
+    int64_t *author_ids, *reader_ids, *observer_ids;
+    fr_item *items;
+    size_t total;             /* items scheduled */
+    _Atomic size_t next_slot; /* next slot a writer claims */
+    _Atomic int writers_left;
+    int64_t t0_ns;
+    int64_t start_wall_ms;    /* when the program started */
+    /* recent posts, for likes and comments */
+    pthread_mutex_t ring_lock;
+    fr_post ring[FR_RING];
+    size_t ring_n;
+    /* checkpoints seen by the REST thread */
+    bench_flink flink;
+    bench_flink_checkpoint cps[FR_MAX_CHECKPOINTS];
+    size_t ncps;
+    _Atomic int stop_rest;
+    /* poller figures */
+    bench_samples pass_ms;
+    size_t queries;
+} fr_run;
+
+static void fr_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: bench-freshness [options]\n"
+            "  --rate N           activities per second (200)\n"
+            "  --duration S       seconds of steady load (60)\n"
+            "  --followers N      followers per author, mean (50)\n"
+            "  --zipf S           Zipf exponent of follower counts; 0 = every author N (0)\n"
+            "  --authors N        acting users (200)\n"
+            "  --readers N        following users (2000)\n"
+            "  --observers N      followers whose feeds are polled (4)\n"
+            "  --poll-ms N        least time between two passes over the observers (10)\n"
+            "  --trigger-checkpoint-ms N  also ask the job for a checkpoint every N ms during the\n"
+            "                     steady phase (REST), as --checkpoint-interval-ms N would (0: no)\n"
+            "  --writers N        PostgreSQL connections inserting (4)\n"
+            "  --like-pct P       percent of activities that are likes (0)\n"
+            "  --comment-pct P    percent that are comments (0)\n"
+            "  --drain-timeout S  wait this long after the last insert for stragglers (30)\n"
+            "  --follows-per-hour N  backdate the follows, at most N per hour of created_at, so no\n"
+            "                     notification group is large (see bench_pg.h); 0: all now (100)\n"
+            "  --seed N           random seed (1)\n");
+}
+
+static void fr_parse(int argc, char **argv, fr_opts *o)
+{
+    static const struct option longs[] = {
+        {"rate", 1, 0, 'r'},      {"duration", 1, 0, 'd'},    {"followers", 1, 0, 'f'},
+        {"zipf", 1, 0, 'z'},      {"authors", 1, 0, 'a'},     {"readers", 1, 0, 'R'},
+        {"observers", 1, 0, 'o'}, {"writers", 1, 0, 'w'},     {"like-pct", 1, 0, 'l'},
+        {"comment-pct", 1, 0, 'c'}, {"drain-timeout", 1, 0, 'D'}, {"seed", 1, 0, 's'}, {"poll-ms", 1, 0, 'p'}, {"trigger-checkpoint-ms", 1, 0, 'T'}, {"follows-per-hour", 1, 0, 'H'},
+        {"help", 0, 0, 'h'},      {0, 0, 0, 0}};
+    int ch;
+
+    *o = (fr_opts){.rate = 200, .duration = 60, .followers = 50, .zipf_s = 0, .drain_timeout = 30,
+                   .authors = 200, .readers = 2000, .observers = 4, .writers = 4, .seed = 1, .poll_ms = 10, .follows_per_hour = 100};
+    while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'r': o->rate = atof(optarg); break;
+        case 'd': o->duration = atof(optarg); break;
+        case 'f': o->followers = atof(optarg); break;
+        case 'z': o->zipf_s = atof(optarg); break;
+        case 'a': o->authors = atoi(optarg); break;
+        case 'R': o->readers = atoi(optarg); break;
+        case 'o': o->observers = atoi(optarg); break;
+        case 'w': o->writers = atoi(optarg); break;
+        case 'l': o->like_pct = atoi(optarg); break;
+        case 'c': o->comment_pct = atoi(optarg); break;
+        case 'D': o->drain_timeout = atof(optarg); break;
+        case 's': o->seed = strtoull(optarg, NULL, 10); break;
+        case 'p': o->poll_ms = atoi(optarg); break;
+        case 'T': o->trigger_ms = atoi(optarg); break;
+        case 'H': o->follows_per_hour = (size_t)strtoull(optarg, NULL, 10); break;
+        case 'h': fr_usage(stdout); exit(0);
+        default: fr_usage(stderr); exit(2);
+        }
+    }
+    if (o->rate <= 0 || o->duration <= 0 || o->followers < 1 || o->authors < 1 || o->readers < 0 ||
+        o->observers < 1 || o->observers > o->authors || o->poll_ms < 0 || o->trigger_ms < 0 || o->writers < 1 || o->like_pct < 0 ||
+        o->comment_pct < 0 || o->like_pct + o->comment_pct > 100 || o->zipf_s < 0)
+        bench_fail("bad options (see --help)");
+}
+
+/* --- set-up ------------------------------------------------------------ */
+
+static void fr_setup_graph(fr_run *run, PGconn *pg)
+{
+    fr_opts *o = &run->o;
+    size_t *counts = calloc((size_t)o->authors, sizeof *counts);
+    uint32_t *perm = malloc(((size_t)o->readers + 1) * sizeof *perm);
+    int64_t *fer, *fee, *warm;
+    size_t nf = 0, cap;
+    long long total;
+    bench_rng rng;
+    char err[1024];
+    int64_t t;
+
+    bench_rng_seed(&rng, o->seed);
+    if (counts == NULL || perm == NULL)
+        bench_fail("out of memory");
+    total = bench_zipf_counts((size_t)o->authors, o->zipf_s, o->followers, (size_t)o->readers + 1, counts);
+    if (total < 0)
+        bench_fail("cannot give %d authors %.0f followers on average from %d readers", o->authors, o->followers,
+                   o->readers);
+    cap = (size_t)total + (size_t)o->authors;
+    fer = malloc(cap * sizeof *fer);
+    fee = malloc(cap * sizeof *fee);
+    warm = malloc((size_t)o->authors * sizeof *warm);
+    if (fer == NULL || fee == NULL || warm == NULL)
+        bench_fail("out of memory");
+    for (int i = 0; i < o->readers; i++)
+        perm[i] = (uint32_t)i;
+
+    t = bench_mono_ns();
+    run->author_ids = malloc((size_t)o->authors * sizeof(int64_t));
+    run->reader_ids = malloc(((size_t)o->readers + 1) * sizeof(int64_t));
+    run->observer_ids = malloc((size_t)o->observers * sizeof(int64_t));
+    if (run->author_ids == NULL || run->reader_ids == NULL || run->observer_ids == NULL)
+        bench_fail("out of memory");
+    if (bench_pg_create_users(pg, run->prefix, "a", (size_t)o->authors, run->author_ids, err, sizeof err) != 0 ||
+        bench_pg_create_users(pg, run->prefix, "r", (size_t)o->readers, run->reader_ids, err, sizeof err) != 0 ||
+        bench_pg_create_users(pg, run->prefix, "o", (size_t)o->observers, run->observer_ids, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    /* one warm-up post per author, before the follows: their backfill shows
+     * that the job has taken in the graph */
+    for (int a = 0; a < o->authors; a++)
+        warm[a] = run->author_ids[a];
+    if (bench_pg_copy_posts(pg, warm, (size_t)o->authors, 10000, "warm-up", err, sizeof err) != 0)
+        bench_fail("%s", err);
+    /* readers first, observers last: when the observers' follows are in,
+     * the readers' (earlier in the same partitions' order) mostly are too */
+    for (int a = 0; a < o->authors; a++) {
+        size_t k = counts[a] > 0 ? counts[a] - 1 : 0;
+        bench_sample_distinct(&rng, perm, (size_t)o->readers, k);
+        for (size_t i = 0; i < k; i++) {
+            fer[nf] = run->reader_ids[perm[i]];
+            fee[nf++] = run->author_ids[a];
+        }
+    }
+    for (int a = 0; a < o->authors; a++) {
+        fer[nf] = run->observer_ids[a % o->observers];
+        fee[nf++] = run->author_ids[a];
+    }
+    if (bench_pg_copy_follows(pg, fer, fee, nf, 20000, run->o.follows_per_hour, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    printf("graph: %d authors, %d readers, %d observers; %zu follows (mean %.1f followers per author, max %zu, %s)"
+           "; loaded in %.1f s\n",
+           o->authors, o->readers, o->observers, nf, (double)nf / o->authors, counts[0] ? counts[0] : 1,
+           o->zipf_s > 0 ? "Zipf-like" : "fixed", (double)(bench_mono_ns() - t) / 1e9);
+    free(counts);
+    free(perm);
+    free(fer);
+    free(fee);
+    free(warm);
+}
+
+/* Wait until each observer's home holds its follows and the backfilled
+ * warm-up posts (2 rows per author it follows). */
+static void fr_wait_graph(fr_run *run, cql_conn *cql)
+{
+    int64_t t = bench_mono_ns(), deadline = t + (int64_t)180e9;
+
+    for (;;) {
+        int done = 1;
+        for (int k = 0; k < run->o.observers && done; k++) {
+            int64_t n, want = 2 * ((run->o.authors - k + run->o.observers - 1) / run->o.observers);
+            if (bench_cql_count(cql, "home_feed", run->observer_ids[k], &n) != 0)
+                bench_fail("cassandra: %s", cql->err.msg);
+            if (n < want)
+                done = 0;
+        }
+        if (done)
+            break;
+        if (bench_mono_ns() > deadline)
+            bench_fail("the job did not take in the follow graph within 180 s (is it running? bin/feedctl status)");
+        usleep(200000);
+    }
+    printf("graph in the job's state after %.1f s (observers' homes hold their follows and backfills)\n",
+           (double)(bench_mono_ns() - t) / 1e9);
+}
+
+/* Wait until the job's delivered counter has not moved for quiet_ms (or
+ * max_ms passed): the graph's own fan-out must not overlap the measurement. */
+static void fr_wait_quiet(bench_flink *f, int quiet_ms, int max_ms)
+{
+    bench_flink_counts c;
+    double last = -1;
+    int64_t since = bench_mono_ns(), start = since;
+
+    for (;;) {
+        if (bench_flink_counts_get(f, &c) < 0)
+            bench_fail("flink: %s", f->err);
+        if (c.delivered != last) {
+            last = c.delivered;
+            since = bench_mono_ns();
+        }
+        if (bench_mono_ns() - since >= (int64_t)quiet_ms * 1000000 ||
+            bench_mono_ns() - start >= (int64_t)max_ms * 1000000)
+            return;
+        usleep(100000);
+    }
+}
+
+/* --- writers ----------------------------------------------------------- */
+
+typedef struct fr_writer {
+    fr_run *run;
+    int index;
+} fr_writer;
+
+/* Insert a like or comment on a recent post by someone else; 0 and the
+ * item filled, 1 when there is no suitable post (caller posts instead). */
+static int fr_insert_reaction(fr_run *run, PGconn *pg, bench_rng *rng, int64_t actor, int comment, fr_item *it)
+{
+    fr_post p = {0, 0};
+    char a[24], pid[24], pa[24];
+    const char *params[4] = {a, pid, pa, "nice"};
+    PGresult *res;
+    int ok;
+
+    pthread_mutex_lock(&run->ring_lock);
+    for (int tries = 0; tries < 4 && run->ring_n > 0; tries++) {
+        size_t n = run->ring_n < FR_RING ? run->ring_n : FR_RING;
+        p = run->ring[bench_rng_below(rng, n)];
+        if (p.author != actor)
+            break;
+        p.id = 0;
+    }
+    pthread_mutex_unlock(&run->ring_lock);
+    if (p.id == 0)
+        return 1;
+    snprintf(a, sizeof a, "%lld", (long long)actor);
+    snprintf(pid, sizeof pid, "%lld", (long long)p.id);
+    snprintf(pa, sizeof pa, "%lld", (long long)p.author);
+    res = PQexecParams(pg,
+                       comment ? "INSERT INTO comments (author_id, post_id, post_author_id, body) VALUES ($1, $2, $3, $4) "
+                                 "RETURNING id, (extract(epoch FROM created_at) * 1000000)::bigint"
+                               : "INSERT INTO likes (user_id, post_id, post_author_id) VALUES ($1, $2, $3) "
+                                 "ON CONFLICT DO NOTHING "
+                                 "RETURNING id, (extract(epoch FROM created_at) * 1000000)::bigint",
+                       comment ? 4 : 3, NULL, params, NULL, NULL, 0);
+    it->commit_ns = bench_mono_ns();
+    it->commit_wall_us = bench_wall_us();
+    ok = PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) == 1;
+    if (ok) {
+        snprintf(it->aid, sizeof it->aid, "%c:%s", comment ? 'c' : 'l', PQgetvalue(res, 0, 0));
+        it->created_us = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
+    } else if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        fprintf(stderr, "bench-freshness: %s: %s", comment ? "comment" : "like", PQresultErrorMessage(res));
+    }
+    PQclear(res);
+    return ok ? 0 : 1;
+}
+
+static void *fr_writer_main(void *arg)
+{
+    fr_writer *w = arg;
+    fr_run *run = w->run;
+    char err[1024];
+    PGconn *pg = bench_pg_connect(run->env.pg_conninfo, err, sizeof err);
+    bench_rng rng;
+
+    if (pg == NULL)
+        bench_fail("%s", err);
+    bench_rng_seed(&rng, run->o.seed * 7919 + (uint64_t)w->index + 1);
+    for (;;) {
+        size_t slot = atomic_fetch_add(&run->next_slot, 1);
+        fr_item *it;
+        int a, roll, done = 0;
+        int64_t id, ts;
+
+        if (slot >= run->total)
+            break;
+        it = &run->items[slot];
+        it->sched_ns = run->t0_ns + (int64_t)((double)slot * 1e9 / run->o.rate);
+        bench_sleep_until(it->sched_ns);
+        a = (int)bench_rng_below(&rng, (uint64_t)run->o.authors);
+        it->obs = a % run->o.observers;
+        roll = (int)bench_rng_below(&rng, 100);
+        it->start_ns = bench_mono_ns();
+        if (roll < run->o.like_pct + run->o.comment_pct)
+            done = fr_insert_reaction(run, pg, &rng, run->author_ids[a], roll >= run->o.like_pct, it) == 0;
+        if (!done) {
+            if (bench_pg_insert_post(pg, run->author_ids[a], "bench post", &id, &ts, err, sizeof err) != 0) {
+                fprintf(stderr, "bench-freshness: %s\n", err);
+                atomic_store_explicit(&it->state, FR_FAILED, memory_order_release);
+                continue;
+            }
+            it->commit_ns = bench_mono_ns();
+            it->commit_wall_us = bench_wall_us();
+            it->created_us = ts;
+            snprintf(it->aid, sizeof it->aid, "p:%lld", (long long)id);
+            pthread_mutex_lock(&run->ring_lock);
+            run->ring[run->ring_n++ % FR_RING] = (fr_post){id, run->author_ids[a]};
+            pthread_mutex_unlock(&run->ring_lock);
+        }
+        atomic_store_explicit(&it->state, FR_COMMITTED, memory_order_release);
+    }
+    PQfinish(pg);
+    atomic_fetch_sub(&run->writers_left, 1);
+    return NULL;
+}
+
+/* --- REST thread: checkpoints ------------------------------------------ */
+
+static void *fr_rest_main(void *arg)
+{
+    fr_run *run = arg;
+    int64_t next_trigger = bench_mono_ns();
+
+    while (!atomic_load(&run->stop_rest)) {
+        if (run->o.trigger_ms > 0 && bench_mono_ns() >= next_trigger && atomic_load(&run->writers_left) > 0) {
+            if (bench_flink_checkpoint_trigger(&run->flink) != 0)
+                fprintf(stderr, "bench-freshness: %s\n", run->flink.err);
+            next_trigger += (int64_t)run->o.trigger_ms * 1000000;
+        }
+        bench_flink_checkpoint c;
+        if (bench_flink_checkpoint_get(&run->flink, &c) == 0 && c.id >= 0 &&
+            (run->ncps == 0 || run->cps[run->ncps - 1].id != c.id) && run->ncps < FR_MAX_CHECKPOINTS)
+            run->cps[run->ncps++] = c;
+        usleep(run->o.trigger_ms > 0 && run->o.trigger_ms < 100 ? (useconds_t)run->o.trigger_ms * 1000 : 100000);
+    }
+    return NULL;
+}
+
+/* --- poller ------------------------------------------------------------ */
+
+typedef struct fr_pending {
+    size_t *idx;
+    size_t n, cap;
+} fr_pending;
+
+typedef struct fr_match {
+    fr_run *run;
+    fr_pending *p;
+    int64_t now_ns, now_wall_us;
+} fr_match;
+
+static void fr_on_row(void *arg, int64_t ts_us, cql_slice aid)
+{
+    fr_match *m = arg;
+
+    for (size_t i = 0; i < m->p->n; i++) {
+        fr_item *it = &m->run->items[m->p->idx[i]];
+        if (it->created_us == ts_us && cql_slice_eq_cstr(aid, it->aid)) {
+            if (m->now_ns == 0) {
+                /* rows are decoded right after the answer came back */
+                m->now_ns = bench_mono_ns();
+                m->now_wall_us = bench_wall_us();
+            }
+            it->seen_ns = m->now_ns;
+            it->seen_wall_us = m->now_wall_us;
+            m->p->idx[i] = m->p->idx[--m->p->n];
+            return;
+        }
+    }
+}
+
+/* Poll the observers' homes until every committed item was seen, or the
+ * drain timeout after the last writer finished. The time an answer came
+ * back is when an item is known to be readable: an upper bound, late by
+ * at most one pass (whose length is recorded as the resolution). */
+static void fr_poll(fr_run *run, cql_conn *cql)
+{
+    fr_pending *pend = calloc((size_t)run->o.observers, sizeof *pend);
+    bench_prep since;
+    size_t scan = 0, waiting = 0;
+    int64_t drain_deadline = 0;
+
+    if (pend == NULL)
+        bench_fail("out of memory");
+    if (bench_cql_prepare(cql, BENCH_CQL_HOME_SINCE, &since) != 0)
+        bench_fail("cassandra: %s", cql->err.msg);
+    for (;;) {
+        size_t claimed = atomic_load(&run->next_slot);
+        int64_t pass_start = bench_mono_ns();
+        int queried = 0;
+
+        if (claimed > run->total)
+            claimed = run->total;
+        /* take in what the writers committed since the last pass */
+        for (size_t i = scan; i < claimed; i++) {
+            fr_item *it = &run->items[i];
+            int st = atomic_load_explicit(&it->state, memory_order_acquire);
+            if (st == FR_COMMITTED) {
+                fr_pending *p = &pend[it->obs];
+                if (p->n == p->cap) {
+                    p->cap = p->cap ? p->cap * 2 : 256;
+                    p->idx = realloc(p->idx, p->cap * sizeof *p->idx);
+                    if (p->idx == NULL)
+                        bench_fail("out of memory");
+                }
+                p->idx[p->n++] = i;
+                atomic_store(&it->state, FR_TAKEN);
+                st = FR_TAKEN;
+            }
+            if (i == scan && st >= FR_TAKEN)
+                scan++;
+        }
+        waiting = 0;
+        for (int k = 0; k < run->o.observers; k++) {
+            fr_pending *p = &pend[k];
+            int64_t oldest = INT64_MAX;
+            fr_match m = {run, p, 0, 0};
+            if (p->n == 0)
+                continue;
+            for (size_t i = 0; i < p->n; i++)
+                if (run->items[p->idx[i]].created_us < oldest)
+                    oldest = run->items[p->idx[i]].created_us;
+            if (bench_cql_home_since(cql, &since, run->observer_ids[k], oldest, fr_on_row, &m) != 0)
+                bench_fail("cassandra: %s", cql->err.msg);
+            run->queries++;
+            queried = 1;
+            waiting += p->n;
+        }
+        if (queried)
+            bench_samples_add(&run->pass_ms, (double)(bench_mono_ns() - pass_start) / 1e6);
+        if (atomic_load(&run->writers_left) == 0 && scan >= run->total) {
+            if (waiting == 0)
+                break;
+            if (drain_deadline == 0)
+                drain_deadline = bench_mono_ns() + (int64_t)(run->o.drain_timeout * 1e9);
+            else if (bench_mono_ns() > drain_deadline)
+                break;
+        }
+        /* a pass at most every poll_ms: polling must not load Cassandra,
+         * which is also the job's sink */
+        bench_sleep_until(pass_start + (int64_t)(queried ? run->o.poll_ms : 1) * 1000000);
+    }
+    for (int k = 0; k < run->o.observers; k++)
+        free(pend[k].idx);
+    free(pend);
+}
+
+/* --- report ------------------------------------------------------------ */
+
+static void fr_print_summary(const char *what, bench_samples *s)
+{
+    bench_summary sum;
+
+    bench_summarize(s, &sum);
+    printf("%-26s n=%zu  p50=%.0f  p90=%.0f  p99=%.0f  max=%.0f  mean=%.0f  (min %.0f) ms\n", what, sum.n, sum.p50,
+           sum.p90, sum.p99, sum.max, sum.mean, sum.min);
+}
+
+static void fr_report(fr_run *run)
+{
+    bench_samples lat, created, insert, lag;
+    bench_summary lsum, psum;
+    size_t committed = 0, failed = 0, missing = 0, at_cp = 0;
+    int64_t first = INT64_MAX, last = 0;
+    static const double edges[] = {100, 250, 500, 1000, 2000, 5000, 1e18};
+    size_t hist[7] = {0};
+    char state[128];
+
+    bench_samples_init(&lat);
+    bench_samples_init(&created);
+    bench_samples_init(&insert);
+    bench_samples_init(&lag);
+    bench_summarize(&run->pass_ms, &psum);
+    for (size_t i = 0; i < run->total; i++) {
+        fr_item *it = &run->items[i];
+        int st = atomic_load(&it->state);
+        if (st == FR_FAILED || st == FR_EMPTY) {
+            failed++;
+            continue;
+        }
+        committed++;
+        if (it->commit_ns < first)
+            first = it->commit_ns;
+        if (it->commit_ns > last)
+            last = it->commit_ns;
+        bench_samples_add(&insert, (double)(it->commit_ns - it->start_ns) / 1e6);
+        bench_samples_add(&lag, (double)(it->start_ns - it->sched_ns) / 1e6);
+        if (it->seen_ns == 0) {
+            missing++;
+            continue;
+        }
+        double ms = (double)(it->seen_ns - it->commit_ns) / 1e6;
+        bench_samples_add(&lat, ms);
+        bench_samples_add(&created, (double)(it->seen_wall_us - it->created_us) / 1e3);
+        for (int b = 0; b < 7; b++)
+            if (ms < edges[b]) {
+                hist[b]++;
+                break;
+            }
+        /* readable inside a checkpoint's window: the sink's flush before the
+         * barrier released it (committed before the trigger, seen between
+         * the trigger and the ack plus one poll pass) */
+        for (size_t c = 0; c < run->ncps; c++) {
+            int64_t trig = run->cps[c].trigger_ms * 1000, ack = run->cps[c].ack_ms * 1000;
+            if (it->commit_wall_us < trig && it->seen_wall_us >= trig &&
+                it->seen_wall_us <= ack + (int64_t)(psum.p99 * 1000) + 20000) {
+                at_cp++;
+                break;
+            }
+        }
+    }
+    bench_machine_state(state, sizeof state);
+    printf("\nsteady load: target %.0f/s for %.0f s; %zu committed (%zu failed) in %.2f s = %.1f/s achieved\n",
+           run->o.rate, run->o.duration, committed, failed, (double)(last - first) / 1e9,
+           last > first ? (double)(committed - 1) / ((double)(last - first) / 1e9) : 0.0);
+    fr_print_summary("insert (send -> commit)", &insert);
+    fr_print_summary("schedule lag (plan -> send)", &lag);
+    printf("readable = present in Cassandra feed.home_feed of a follower of the actor (one of %d observer users,\n"
+           "  each following ~%d authors); the API reads Cassandra past its Redis head, so this is when the API can\n"
+           "  serve it. Latency = first poll answer holding the row - client time right after COMMIT returned.\n",
+           run->o.observers, run->o.authors / run->o.observers);
+    fr_print_summary("commit -> readable", &lat);
+    fr_print_summary("created_at -> readable", &created);
+    printf("  histogram: <100 ms %zu | <250 %zu | <500 %zu | <1 s %zu | <2 s %zu | <5 s %zu | >=5 s %zu\n", hist[0],
+           hist[1], hist[2], hist[3], hist[4], hist[5], hist[6]);
+    printf("  not readable %.0f s after the last commit: %zu\n", run->o.drain_timeout, missing);
+    /* a backlog grows latency over the run; a flush policy keeps it flat */
+    printf("  p50 / p99 by 10 s of the run (commit time):");
+    for (int64_t from = first; from <= last; from += 10000000000LL) {
+        bench_samples b;
+        bench_summary bs;
+        bench_samples_init(&b);
+        for (size_t i = 0; i < run->total; i++) {
+            fr_item *it = &run->items[i];
+            if (it->seen_ns != 0 && it->commit_ns >= from && it->commit_ns < from + 10000000000LL)
+                bench_samples_add(&b, (double)(it->seen_ns - it->commit_ns) / 1e6);
+        }
+        bench_summarize(&b, &bs);
+        printf(" %.0f/%.0f", bs.p50, bs.p99);
+        bench_samples_free(&b);
+    }
+    printf(" ms\n");
+    printf("poll resolution: a pass over the observers every %d ms at most; a pass took p50 %.1f ms, p99 %.1f ms, "
+           "max %.1f ms; %zu range queries (%.0f/s)\n",
+           run->o.poll_ms, psum.p50, psum.p99, psum.max, run->queries,
+           (double)run->queries / ((double)(bench_mono_ns() - run->t0_ns) / 1e9));
+    if (run->ncps > 1)
+        printf("checkpoints seen: %zu, every %.1f s on average; items made readable inside a checkpoint's window: %zu "
+               "(%.0f%%)\n",
+               run->ncps,
+               (double)(run->cps[run->ncps - 1].trigger_ms - run->cps[0].trigger_ms) / 1e3 / (double)(run->ncps - 1),
+               at_cp, lat.n ? 100.0 * (double)at_cp / (double)lat.n : 0.0);
+    bench_summarize(&lat, &lsum);
+    printf("goal p99 < 1000 ms at %.0f/s with %.0f followers on average: %s (p99 %.0f ms); machine at the end: %s\n",
+           run->o.rate, run->o.followers, lsum.n > 0 && missing == 0 && lsum.p99 < 1000 ? "MET" : "MISSED", lsum.p99,
+           state);
+    bench_samples_free(&lat);
+    bench_samples_free(&created);
+    bench_samples_free(&insert);
+    bench_samples_free(&lag);
+}
+
+int main(int argc, char **argv)
+{
+    static fr_run run;
+    fr_writer *writers;
+    pthread_t *wt, rest;
+    PGconn *pg;
+    cql_conn cql;
+    char err[1024];
+
+    fr_parse(argc, argv, &run.o);
+    bench_print_header("bench-freshness", argc, argv);
+    if (bench_env_load(&run.env) != 0)
+        bench_fail("bad addresses in the environment");
+    run.start_wall_ms = bench_wall_us() / 1000;
+    bench_run_prefix(run.prefix);
+    printf("run prefix: %s (handles %s_a*, %s_r*, %s_o*)\n", run.prefix, run.prefix, run.prefix, run.prefix);
+    pthread_mutex_init(&run.ring_lock, NULL);
+    bench_samples_init(&run.pass_ms);
+    if (bench_flink_find(&run.flink, &run.env.flink) != 0)
+        bench_fail("flink: %s", run.flink.err);
+    pg = bench_pg_connect(run.env.pg_conninfo, err, sizeof err);
+    if (pg == NULL)
+        bench_fail("%s", err);
+    if (bench_cql_open(&cql, &run.env.cassandra) != 0)
+        bench_fail("cassandra %s:%d: %s", run.env.cassandra.host, run.env.cassandra.port, cql.err.msg);
+
+    fr_setup_graph(&run, pg);
+    fr_wait_graph(&run, &cql);
+    fr_wait_quiet(&run.flink, 1500, 60000);
+
+    run.total = (size_t)(run.o.rate * run.o.duration);
+    run.items = calloc(run.total, sizeof *run.items);
+    writers = calloc((size_t)run.o.writers, sizeof *writers);
+    wt = calloc((size_t)run.o.writers, sizeof *wt);
+    if (run.items == NULL || writers == NULL || wt == NULL)
+        bench_fail("out of memory");
+    atomic_store(&run.writers_left, run.o.writers);
+    run.t0_ns = bench_mono_ns() + 100000000;
+    if (pthread_create(&rest, NULL, fr_rest_main, &run) != 0)
+        bench_fail("pthread_create");
+    for (int i = 0; i < run.o.writers; i++) {
+        writers[i] = (fr_writer){&run, i};
+        if (pthread_create(&wt[i], NULL, fr_writer_main, &writers[i]) != 0)
+            bench_fail("pthread_create");
+    }
+    printf("steady phase: %zu activities at %.0f/s over %d connections ...\n", run.total, run.o.rate, run.o.writers);
+    fflush(stdout);
+    fr_poll(&run, &cql);
+    for (int i = 0; i < run.o.writers; i++)
+        pthread_join(wt[i], NULL);
+    atomic_store(&run.stop_rest, 1);
+    pthread_join(rest, NULL);
+    fr_report(&run);
+    bench_flink_print_job_check(&run.flink, run.start_wall_ms);
+
+    cql_conn_close(&cql);
+    PQfinish(pg);
+    free(run.items);
+    free(writers);
+    free(wt);
+    free(run.author_ids);
+    free(run.reader_ids);
+    free(run.observer_ids);
+    bench_samples_free(&run.pass_ms);
+    return 0;
+}

@@ -1,0 +1,334 @@
+/* bench-hot-account: one actor with F followers posts once; how long until
+ * the last follower can read the item, for F = 1k, 10k, 50k, 100k, ...
+ *
+ * Per F (fresh users under a per-run prefix): an author posts a warm-up
+ * post, then F readers follow it (COPY). The job backfills the warm-up
+ * post into each follower's home, which shows when the follow edges are
+ * in its state; then the program waits until the job's delivered counter
+ * is quiet, so the graph's own fan-out does not overlap the measurement.
+ *
+ * Each repeat: one INSERT of a post, the client's time right after its
+ * COMMIT returned; then --samples followers, among them the lowest and the
+ * highest user id (the job walks a user's followers in key order, so the
+ * highest id is written last), are polled by exact key in Cassandra
+ * home_feed until each answers "present". The last of them is the figure.
+ * Flink's own counters are no help here: the REST API serves metrics
+ * cached for metrics.fetcher.update-interval (10 s by default). Instead a
+ * thread notes the first checkpoint triggered after the commit: the job's
+ * Cassandra sink sends early only past 5,000 buffered rows and otherwise
+ * at a checkpoint, so that is when a small fan-out becomes readable.
+ */
+#include <getopt.h>
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/bench_cql.h"
+#include "bench/bench_env.h"
+#include "bench/bench_flink.h"
+#include "bench/bench_graph.h"
+#include "bench/bench_pg.h"
+#include "bench/bench_stats.h"
+
+#define HOT_MAX_F 64
+
+typedef struct hot_opts {
+    size_t f[HOT_MAX_F];
+    int nf, repeat, samples, poll_ms;
+    size_t follows_per_hour;
+    double timeout, limit_ms;
+    uint64_t seed;
+} hot_opts;
+
+/* Watches the job's checkpoints while a post fans out: the first one
+ * triggered after the commit, which flushes whatever the Cassandra sink
+ * still buffers (it sends early only past 5,000 rows). */
+typedef struct hot_cp {
+    bench_flink *flink;
+    int64_t commit_wall_ms;
+    _Atomic int64_t trigger_ms; /* 0 until seen */
+    _Atomic int stop;
+} hot_cp;
+
+static void hot_usage(FILE *out)
+{
+    fprintf(out, "usage: bench-hot-account [options]\n"
+                 "  --followers LIST  follower counts to try, comma-separated (1000,10000,50000,100000)\n"
+                 "  --repeat N        posts per follower count (3)\n"
+                 "  --samples N       followers polled in Cassandra per post (100)\n"
+                 "  --poll-ms N       least time between two passes over the samples (10)\n"
+                 "  --timeout S       give up on a post after S seconds (180)\n"
+                 "  --limit-ms N      what counts as acceptable, commit to last follower (1000)\n"
+                 "  --follows-per-hour N  backdate the follows, at most N per hour of created_at, so no\n"
+                 "                    notification group is large (see bench_pg.h); 0: all now (100)\n"
+                 "  --seed N          random seed (1)\n");
+}
+
+static void hot_parse(int argc, char **argv, hot_opts *o)
+{
+    static const struct option longs[] = {{"followers", 1, 0, 'f'}, {"repeat", 1, 0, 'r'}, {"samples", 1, 0, 'S'},
+                                          {"poll-ms", 1, 0, 'p'},   {"timeout", 1, 0, 't'}, {"limit-ms", 1, 0, 'l'},
+                                          {"seed", 1, 0, 's'},      {"help", 0, 0, 'h'},  {"follows-per-hour", 1, 0, 'H'},    {0, 0, 0, 0}};
+    const char *list = "1000,10000,50000,100000";
+    int ch;
+
+    *o = (hot_opts){.repeat = 3, .samples = 100, .poll_ms = 10, .timeout = 180, .limit_ms = 1000, .seed = 1, .follows_per_hour = 100};
+    while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
+        switch (ch) {
+        case 'f': list = optarg; break;
+        case 'r': o->repeat = atoi(optarg); break;
+        case 'S': o->samples = atoi(optarg); break;
+        case 'p': o->poll_ms = atoi(optarg); break;
+        case 't': o->timeout = atof(optarg); break;
+        case 'l': o->limit_ms = atof(optarg); break;
+        case 's': o->seed = strtoull(optarg, NULL, 10); break;
+        case 'H': o->follows_per_hour = (size_t)strtoull(optarg, NULL, 10); break;
+        case 'h': hot_usage(stdout); exit(0);
+        default: hot_usage(stderr); exit(2);
+        }
+    }
+    for (const char *p = list; *p != '\0' && o->nf < HOT_MAX_F;) {
+        char *end;
+        unsigned long long v = strtoull(p, &end, 10);
+        if (end == p || v == 0 || v > 10000000)
+            bench_fail("--followers: expected positive counts, got '%s'", list);
+        o->f[o->nf++] = (size_t)v;
+        p = *end == ',' ? end + 1 : end;
+        if (*end != ',' && *end != '\0')
+            bench_fail("--followers: expected positive counts, got '%s'", list);
+    }
+    if (o->nf == 0 || o->repeat < 1 || o->samples < 2 || o->poll_ms < 0 || o->timeout <= 0)
+        bench_fail("bad options (see --help)");
+}
+
+static void *hot_cp_main(void *arg)
+{
+    hot_cp *c = arg;
+
+    while (!atomic_load(&c->stop)) {
+        bench_flink_checkpoint cp;
+        if (bench_flink_checkpoint_get(c->flink, &cp) == 0 && cp.id >= 0 && cp.trigger_ms >= c->commit_wall_ms) {
+            atomic_store(&c->trigger_ms, cp.trigger_ms);
+            break;
+        }
+        usleep(50000);
+    }
+    return NULL;
+}
+
+/* Wait until the job's delivered counter has not moved for quiet_ms. */
+static void hot_wait_quiet(bench_flink *f, int quiet_ms, int max_ms)
+{
+    bench_flink_counts c;
+    double last = -1;
+    int64_t since = bench_mono_ns(), start = since;
+
+    for (;;) {
+        if (bench_flink_counts_get(f, &c) < 0)
+            bench_fail("flink: %s", f->err);
+        if (c.delivered != last) {
+            last = c.delivered;
+            since = bench_mono_ns();
+        }
+        if (bench_mono_ns() - since >= (int64_t)quiet_ms * 1000000 ||
+            bench_mono_ns() - start >= (int64_t)max_ms * 1000000)
+            return;
+        usleep(100000);
+    }
+}
+
+/* Poll users[0..n) for (ts, aid) until all present or the deadline;
+ * seen_ms[i] = ms after t0 the first answer saying present came back (-1:
+ * never). Returns how many were seen. */
+static int hot_poll(cql_conn *cql, const bench_prep *has, const int64_t *users, int n, int64_t ts, const char *aid,
+                    int64_t t0, int64_t deadline, int poll_ms, double *seen_ms)
+{
+    int left = n, *open = malloc((size_t)n * sizeof *open), nopen = n;
+
+    if (open == NULL)
+        bench_fail("out of memory");
+    for (int i = 0; i < n; i++) {
+        open[i] = i;
+        seen_ms[i] = -1;
+    }
+    while (left > 0 && bench_mono_ns() < deadline) {
+        int64_t pass = bench_mono_ns();
+        for (int j = 0; j < nopen;) {
+            int found;
+            if (bench_cql_home_has(cql, has, users[open[j]], ts, aid, &found) != 0)
+                bench_fail("cassandra: %s", cql->err.msg);
+            if (found) {
+                seen_ms[open[j]] = (double)(bench_mono_ns() - t0) / 1e6;
+                open[j] = open[--nopen];
+                left--;
+            } else {
+                j++;
+            }
+        }
+        bench_sleep_until(pass + (int64_t)poll_ms * 1000000);
+    }
+    free(open);
+    return n - left;
+}
+
+static int hot_cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x > y) - (x < y);
+}
+
+int main(int argc, char **argv)
+{
+    hot_opts o;
+    bench_env env;
+    bench_flink flink;
+    char prefix[16], err[1024], role[32], aid[32];
+    PGconn *pg;
+    cql_conn cql;
+    bench_prep has;
+    bench_rng rng;
+    size_t maxf = 0;
+    int64_t *readers, *fer, *fee, *sample_ids;
+    uint32_t *perm;
+    double *seen;
+
+    hot_parse(argc, argv, &o);
+    int64_t start_wall_ms = bench_wall_us() / 1000;
+
+    bench_print_header("bench-hot-account", argc, argv);
+    bench_rng_seed(&rng, o.seed);
+    for (int i = 0; i < o.nf; i++)
+        if (o.f[i] > maxf)
+            maxf = o.f[i];
+    if (bench_env_load(&env) != 0)
+        bench_fail("bad addresses in the environment");
+    if (bench_flink_find(&flink, &env.flink) != 0)
+        bench_fail("flink: %s", flink.err);
+    pg = bench_pg_connect(env.pg_conninfo, err, sizeof err);
+    if (pg == NULL)
+        bench_fail("%s", err);
+    if (bench_cql_open(&cql, &env.cassandra) != 0 || bench_cql_prepare(&cql, BENCH_CQL_HOME_HAS, &has) != 0)
+        bench_fail("cassandra %s:%d: %s", env.cassandra.host, env.cassandra.port, cql.err.msg);
+    bench_run_prefix(prefix);
+    readers = malloc(maxf * sizeof *readers);
+    fer = malloc(maxf * sizeof *fer);
+    fee = malloc(maxf * sizeof *fee);
+    perm = malloc(maxf * sizeof *perm);
+    sample_ids = malloc(((size_t)o.samples) * sizeof *sample_ids);
+    seen = malloc(((size_t)o.samples) * sizeof *seen);
+    if (!readers || !fer || !fee || !perm || !sample_ids || !seen)
+        bench_fail("out of memory");
+    {
+        int64_t t = bench_mono_ns();
+        if (bench_pg_create_users(pg, prefix, "r", maxf, readers, err, sizeof err) != 0)
+            bench_fail("%s", err);
+        printf("run prefix %s: %zu readers created in %.1f s\n", prefix, maxf, (double)(bench_mono_ns() - t) / 1e9);
+    }
+    for (size_t i = 0; i < maxf; i++)
+        perm[i] = (uint32_t)i;
+    printf("readable = present in Cassandra feed.home_feed of the follower (exact clustering key); the API reads "
+           "Cassandra past its Redis head\n");
+    printf("columns: ms from commit until the first / median / last sampled follower could read the post; cp_ms: the\n"
+           "first checkpoint triggered after the commit; items/s = (F + 2) / last\n");
+    printf("%8s %3s %10s %10s %10s %10s %11s %s\n", "F", "rep", "first_ms", "median_ms", "last_ms", "cp_ms",
+           "items/s", "verdict");
+    fflush(stdout);
+
+    for (int fi = 0; fi < o.nf; fi++) {
+        size_t F = o.f[fi];
+        int64_t author, wid, wts, t;
+        int ns = o.samples < (int)F ? o.samples : (int)F, got;
+
+        snprintf(role, sizeof role, "h%zux", F);
+        if (bench_pg_create_users(pg, prefix, role, 1, &author, err, sizeof err) != 0 ||
+            bench_pg_insert_post(pg, author, "warm-up", &wid, &wts, err, sizeof err) != 0)
+            bench_fail("%s", err);
+        for (size_t i = 0; i < F; i++) {
+            fer[i] = readers[i];
+            fee[i] = author;
+        }
+        t = bench_mono_ns();
+        if (bench_pg_copy_follows(pg, fer, fee, F, 20000, o.follows_per_hour, err, sizeof err) != 0)
+            bench_fail("%s", err);
+        /* samples: the first and last follower (key order) and random others */
+        bench_sample_distinct(&rng, perm, F, (size_t)ns);
+        for (int i = 0; i < ns; i++)
+            sample_ids[i] = readers[perm[i]];
+        sample_ids[0] = readers[0];
+        sample_ids[ns - 1] = readers[F - 1];
+        for (int i = 1; i < ns - 1; i++)
+            if (sample_ids[i] == readers[0] || sample_ids[i] == readers[F - 1])
+                sample_ids[i] = readers[(size_t)i % F];
+        snprintf(aid, sizeof aid, "p:%lld", (long long)wid);
+        got = hot_poll(&cql, &has, sample_ids, ns, wts, aid, t, t + (int64_t)(o.timeout * 1e9), 50, seen);
+        if (got < ns)
+            bench_fail("F=%zu: the warm-up post reached only %d of %d sampled followers in %.0f s", F, got, ns,
+                       o.timeout);
+        hot_wait_quiet(&flink, 2000, 300000);
+        printf("# F=%zu: %zu follows loaded and taken in by the job (warm-up backfilled, counter quiet) in %.1f s\n", F,
+               F, (double)(bench_mono_ns() - t) / 1e9);
+        fflush(stdout);
+
+        for (int r = 0; r < o.repeat; r++) {
+            hot_cp hc = {.flink = &flink};
+            pthread_t th;
+            int64_t pid, pts, t0, t0_wall_ms, trig;
+            double cp_ms, sorted[4096];
+            char cpbuf[32];
+
+            if (bench_pg_insert_post(pg, author, "hot post", &pid, &pts, err, sizeof err) != 0)
+                bench_fail("%s", err);
+            t0 = bench_mono_ns();
+            t0_wall_ms = bench_wall_us() / 1000;
+            hc.commit_wall_ms = t0_wall_ms;
+            if (pthread_create(&th, NULL, hot_cp_main, &hc) != 0)
+                bench_fail("pthread_create");
+            snprintf(aid, sizeof aid, "p:%lld", (long long)pid);
+            got = hot_poll(&cql, &has, sample_ids, ns, pts, aid, t0, t0 + (int64_t)(o.timeout * 1e9), o.poll_ms, seen);
+            /* the REST API caches checkpoint statistics for a few seconds */
+            while (atomic_load(&hc.trigger_ms) == 0 && bench_mono_ns() < t0 + (int64_t)12e9)
+                usleep(50000);
+            atomic_store(&hc.stop, 1);
+            pthread_join(th, NULL);
+            trig = atomic_load(&hc.trigger_ms);
+            cp_ms = trig ? (double)(trig - t0_wall_ms) : -1;
+            if (cp_ms >= 0)
+                snprintf(cpbuf, sizeof cpbuf, "%.0f", cp_ms);
+            else
+                snprintf(cpbuf, sizeof cpbuf, "-");
+            for (int i = 0; i < ns && i < 4096; i++)
+                sorted[i] = seen[i] < 0 ? 1e18 : seen[i];
+            qsort(sorted, (size_t)(ns < 4096 ? ns : 4096), sizeof *sorted, hot_cmp_double);
+            if (got < ns) {
+                printf("%8zu %3d %10.0f %10s %10s %10s %11s %s (%d of %d samples)\n", F, r, sorted[0], "-", "-", cpbuf,
+                       "-", "TIMEOUT", got, ns);
+            } else {
+                printf("%8zu %3d %10.0f %10.0f %10.0f %10s %11.0f %s\n", F, r, sorted[0], sorted[ns / 2],
+                       sorted[ns - 1], cpbuf, (double)(F + 2) / (sorted[ns - 1] / 1e3),
+                       sorted[ns - 1] <= o.limit_ms ? "ok" : "TOO SLOW");
+            }
+            fflush(stdout);
+            hot_wait_quiet(&flink, 1000, 60000);
+        }
+    }
+    {
+        char state[128];
+        bench_machine_state(state, sizeof state);
+        printf("# machine at the end: %s\n", state);
+    }
+    bench_flink_print_job_check(&flink, start_wall_ms);
+    cql_conn_close(&cql);
+    PQfinish(pg);
+    free(readers);
+    free(fer);
+    free(fee);
+    free(perm);
+    free(sample_ids);
+    free(seen);
+    return 0;
+}

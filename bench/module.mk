@@ -1,0 +1,17 @@
+# bench/module.mk: benchmark programs for the Flink fan-out job (see
+# bench/README.md). They are programs that print figures, not tests.
+#
+# Everything but main() lives in libbench.a; the pure parts (percentiles,
+# the Zipf graph, the HTTP parser, address parsing) have unit tests.
+
+C_MODULES += bench
+bench_SRCS := bench/bench_stats.c bench/bench_graph.c bench/bench_http.c bench/bench_env.c \
+              bench/bench_flink.c bench/bench_pg.c bench/bench_cql.c
+bench_DEPS := cql
+bench_PKGS := libpq jansson
+bench_LDLIBS := -lm -lpthread
+bench_BINS := bench-freshness bench-fanout bench-hot-account
+bench-freshness_SRCS := bench/bench_freshness_main.c
+bench-fanout_SRCS := bench/bench_fanout_main.c
+bench-hot-account_SRCS := bench/bench_hot_main.c
+bench_TESTS := $(wildcard bench/tests/test_*.c)
