@@ -79,8 +79,17 @@ import feed.job.source.KafkaSources;
  * late. Nothing is dropped for being late ({@link Notifications}).
  *
  * <p>Exactly-once: checkpoints (EXACTLY_ONCE) hold the Kafka offsets and the
- * keyed state together; the sink flushes before each checkpoint and writes
- * values computed from state, so a replay rewrites the same values.
+ * keyed state together; the sinks flush (and wait for acknowledgements)
+ * before each checkpoint barrier and write values computed from state, so a
+ * replay rewrites the same values.
+ *
+ * <p>Latency: the sinks buffer, but send at the latest
+ * {@code --flush-interval-ms} after the first buffered element (a timer on
+ * the task's mailbox thread), so an item does not wait for the next
+ * checkpoint; records wait at most {@code --buffer-timeout-ms} in a network
+ * buffer at the one shuffle on the feed path (keyBy user before the
+ * fan-out). Watermarks exist only on the notification branch and delay no
+ * write: groups are emitted on every change.
  */
 public final class FeedJob {
 
@@ -254,25 +263,29 @@ public final class FeedJob {
 
     /** The job wired to Kafka, the registry, Redis and Cassandra as the parameters say. */
     public static FeedJob production(JobParameters params) {
+        long flushMs = params.flushIntervalMs;
         return new FeedJob(
                 KafkaSources.changeTopics(params.kafka, params.topicPrefix, params.groupId),
                 RegistrySchemaLookup.factory(params.registry),
                 new Sinks(
-                        new RedisSink<>(params.redisHost, params.redisPort, new ProgressWrite(), REDIS_MAX_BUFFERED),
+                        new RedisSink<>(params.redisHost, params.redisPort, new ProgressWrite(), REDIS_MAX_BUFFERED,
+                                flushMs),
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new FeedWriteCql(),
-                                CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH, CASSANDRA_MAX_IN_FLIGHT),
+                                CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH, CASSANDRA_MAX_IN_FLIGHT, flushMs),
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new ActivityCql(),
-                                CASSANDRA_MAX_BUFFERED, 1, CASSANDRA_MAX_IN_FLIGHT),
+                                CASSANDRA_MAX_BUFFERED, 1, CASSANDRA_MAX_IN_FLIGHT, flushMs),
                         new RedisSink<>(params.redisHost, params.redisPort,
-                                new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED),
+                                new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED, flushMs),
                         new RedisSink<>(params.redisHost, params.redisPort,
-                                new ActivityCacheWrite(ActivityCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED),
+                                new ActivityCacheWrite(ActivityCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED,
+                                flushMs),
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace,
                                 new NotificationCql(), CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH,
-                                CASSANDRA_MAX_IN_FLIGHT),
+                                CASSANDRA_MAX_IN_FLIGHT, flushMs),
                         new RedisSink<>(params.redisHost, params.redisPort,
                                 new NotificationCacheWrite(FeedCacheWrite.DEFAULT_WINDOW,
-                                        NotificationCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED)),
+                                        NotificationCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED,
+                                flushMs)),
                 params);
     }
 }

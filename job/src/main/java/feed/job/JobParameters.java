@@ -23,7 +23,7 @@ public final class JobParameters {
             "                    [--cassandra HOST:PORT[,HOST:PORT...]] [--cassandra-dc NAME] [--keyspace NAME]",
             "                    [--backfill N] [--marker-ttl-ms MS] [--notif-out-of-order-ms MS] [--notif-lateness-ms MS]",
             "                    [--checkpoint-interval-ms MS] [--topic-prefix PREFIX] [--group-id ID]",
-            "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--help]",
+            "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--flush-interval-ms MS] [--help]",
             "",
             "  --kafka                   Kafka bootstrap servers           (default 127.0.0.1:19092)",
             "  --registry                schema registry base URL; schemas are read from",
@@ -47,6 +47,9 @@ public final class JobParameters {
             "  --bad-records             a record that is not a change event fails the job, or is",
             "                            logged and skipped                (default fail)",
             "  --buffer-timeout-ms       longest a record waits in a network buffer  (default 10)",
+            "  --flush-interval-ms       longest a write waits in a Cassandra or Redis sink's buffer",
+            "                            before it is sent; 0: only when a buffer is full and",
+            "                            before each checkpoint    (default 50)",
             "  --help                    print this and exit");
 
     private static final String NO_VALUE = "__NO_VALUE_KEY"; // what ParameterTool stores for "--key" alone
@@ -77,6 +80,8 @@ public final class JobParameters {
     public final String groupId;
     public final BadRecordPolicy badRecords;
     public final long bufferTimeoutMs;
+    /** Sinks send their buffer at the latest this long after its first element (0: full or checkpoint only). */
+    public final long flushIntervalMs;
 
     private JobParameters(ParameterTool p) {
         help = p.has("help");
@@ -114,6 +119,7 @@ public final class JobParameters {
             throw new IllegalArgumentException("--bad-records: " + e.getMessage());
         }
         bufferTimeoutMs = number("buffer-timeout-ms", value(p, "buffer-timeout-ms", "10"), 0);
+        flushIntervalMs = number("flush-interval-ms", value(p, "flush-interval-ms", "50"), 0);
         Set<String> unknown = p.getUnrequestedParameters();
         if (!unknown.isEmpty()) {
             List<String> names = new ArrayList<>(unknown);
@@ -150,7 +156,7 @@ public final class JobParameters {
                 + " --notif-lateness-ms " + notifLatenessMs
                 + " --checkpoint-interval-ms " + checkpointIntervalMs + " --topic-prefix " + topicPrefix
                 + " --group-id " + groupId + " --bad-records " + badRecords.name().toLowerCase()
-                + " --buffer-timeout-ms " + bufferTimeoutMs;
+                + " --buffer-timeout-ms " + bufferTimeoutMs + " --flush-interval-ms " + flushIntervalMs;
     }
 
     private static String value(ParameterTool p, String key, String dflt) {

@@ -27,6 +27,7 @@ class JobParametersTest {
         assertThat(p.groupId).isEqualTo("feed-fanout");
         assertThat(p.badRecords).isEqualTo(BadRecordPolicy.FAIL);
         assertThat(p.bufferTimeoutMs).isEqualTo(10);
+        assertThat(p.flushIntervalMs).isEqualTo(50);
         assertThat(p.cassandraDc).isEqualTo("datacenter1");
         assertThat(p.keyspace).isEqualTo("feed");
         assertThat(p.backfill).isEqualTo(100);
@@ -42,7 +43,8 @@ class JobParametersTest {
                 "--redis", "cache:6380", "--checkpoint-interval-ms", "250", "--topic-prefix", "test_1",
                 "--group-id", "g", "--bad-records", "SKIP", "--buffer-timeout-ms", "0",
                 "--cassandra-dc", "dc2", "--keyspace", "feed_test", "--backfill", "0", "--marker-ttl-ms", "60000",
-                "--notif-out-of-order-ms", "0", "--notif-lateness-ms", "120000");
+                "--notif-out-of-order-ms", "0", "--notif-lateness-ms", "120000", "--flush-interval-ms", "0");
+        assertThat(p.flushIntervalMs).isZero();
         assertThat(p.notifOutOfOrderMs).isZero();
         assertThat(p.notifLatenessMs).isEqualTo(120_000L);
         assertThat(p.cassandraDc).isEqualTo("dc2");
@@ -73,7 +75,8 @@ class JobParametersTest {
                 + " --redis 127.0.0.1:16379 --cassandra 127.0.0.1:19042 --cassandra-dc datacenter1 --keyspace feed"
                 + " --backfill 100 --marker-ttl-ms 86400000 --notif-out-of-order-ms 5000 --notif-lateness-ms 3600000"
                 + " --checkpoint-interval-ms 5000"
-                + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10");
+                + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10"
+                + " --flush-interval-ms 50");
     }
 
     @Test
@@ -99,6 +102,9 @@ class JobParametersTest {
             {"--topic-prefix", "a b"},
             {"--bad-records", "ignore"},
             {"--buffer-timeout-ms", "-1"},
+            {"--flush-interval-ms", "-1"},
+            {"--flush-interval-ms", "50ms"},
+            {"--flush-interval-ms"},
             {"positional"},
         };
         for (String[] args : bad) {
@@ -109,6 +115,8 @@ class JobParametersTest {
         assertThatThrownBy(() -> JobParameters.parse("--kafak", "x:1"))
                 .hasMessageContaining("unknown parameter(s): --kafak");
         assertThatThrownBy(() -> JobParameters.parse("--redis", "h:99999")).hasMessageContaining("--redis");
+        assertThatThrownBy(() -> JobParameters.parse("--flush-interval-ms", "-5"))
+                .hasMessageContaining("--flush-interval-ms: must be at least 0");
     }
 
     /** Runs main with stdout and stderr captured; returns what it printed. */
@@ -132,7 +140,7 @@ class JobParametersTest {
     @Timeout(30) // past the usage, main would start a job that never ends
     void helpPrintsTheUsageAndRunsNothing() throws Exception {
         assertThat(JobParameters.parse("--help").help).isTrue();
-        assertThat(mainPrints("--help")).startsWith("usage: feed-job.jar");
+        assertThat(mainPrints("--help")).startsWith("usage: feed-job.jar").contains("--flush-interval-ms");
     }
 
     @Test

@@ -9,11 +9,17 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 
 /**
  * A Flink sink (Sink V2) that writes to Cassandra in micro-batches: one
- * unlogged batch per partition, asynchronous, a bounded number in flight,
- * everything acknowledged before a checkpoint completes (Flink calls
- * {@code flush} before the barrier goes downstream). At-least-once
- * delivery, exactly-once in effect because every mutation carries its
- * source timestamp ({@code USING TIMESTAMP <LSN>}, see {@link CqlWrite}).
+ * unlogged batch per partition, asynchronous, a bounded number in flight.
+ * A micro-batch goes out when {@code maxBuffered} mutations are buffered or
+ * at the latest {@code flushIntervalMs} after the first of them (a
+ * processing-time timer on the task's mailbox thread), without waiting for
+ * replies; everything written before a checkpoint barrier is acknowledged
+ * before the barrier goes downstream (Flink calls {@code flush} first, and
+ * flush waits for every batch in flight). Writes after a barrier may reach
+ * Cassandra before that next checkpoint completes. At-least-once delivery,
+ * exactly-once in effect because every mutation carries its source
+ * timestamp ({@code USING TIMESTAMP <LSN>}, see {@link CqlWrite}), so a
+ * replay rewrites the same cells.
  *
  * @param <T> the element type
  */
@@ -30,6 +36,7 @@ public final class CassandraSink<T> implements Sink<T> {
     private final int maxBuffered;
     private final int maxBatch;
     private final int maxInFlight;
+    private final long flushIntervalMs;
 
     /**
      * @param contactPoints {@code host:port[,host:port...]}
@@ -39,11 +46,16 @@ public final class CassandraSink<T> implements Sink<T> {
      * @param maxBuffered   send early once this many mutations are buffered
      * @param maxBatch      most mutations in one batch (Cassandra warns on big batches)
      * @param maxInFlight   most batches awaiting a reply
+     * @param flushIntervalMs send at the latest this long after the first buffered mutation
+     *                      (0: only at {@code maxBuffered} and before checkpoints)
      */
     public CassandraSink(String contactPoints, String localDc, String keyspace, CqlWrite<T> write,
-                         int maxBuffered, int maxBatch, int maxInFlight) {
+                         int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs) {
         if (maxBuffered < 1 || maxBatch < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("limits must be positive");
+        }
+        if (flushIntervalMs < 0) {
+            throw new IllegalArgumentException("flushIntervalMs must not be negative: " + flushIntervalMs);
         }
         this.contactPoints = contactPoints;
         this.localDc = localDc;
@@ -52,6 +64,7 @@ public final class CassandraSink<T> implements Sink<T> {
         this.maxBuffered = maxBuffered;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
+        this.flushIntervalMs = flushIntervalMs;
     }
 
     @Override
@@ -63,6 +76,7 @@ public final class CassandraSink<T> implements Sink<T> {
             throw new IOException("cannot connect to Cassandra at " + contactPoints + ": " + e, e);
         }
         return new CassandraSinkWriter<>(client, keyspace, write, maxBuffered, maxBatch, maxInFlight,
+                context.getProcessingTimeService(), flushIntervalMs,
                 context.metricGroup().getNumRecordsSendCounter());
     }
 }

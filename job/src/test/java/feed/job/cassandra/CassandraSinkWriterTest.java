@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.Test;
 
 import feed.job.fanout.Activity;
@@ -21,7 +22,12 @@ import feed.job.fanout.FeedWrite.Feed;
 import feed.job.fanout.Verb;
 import feed.job.notify.NotificationWrite;
 
-/** The writer's batching, flow control and failure handling, against a fake session. */
+/**
+ * The writer's batching, timed sends, flow control and failure handling,
+ * against a fake session and a hand-driven processing-time service (its
+ * timers fire on the test's thread, as they fire on the task's mailbox
+ * thread in Flink).
+ */
 class CassandraSinkWriterTest {
 
     /** Records batches; completes them at once, or when told. */
@@ -30,6 +36,8 @@ class CassandraSinkWriterTest {
         final List<List<Mutation>> batches = new CopyOnWriteArrayList<>();
         final List<CompletableFuture<Void>> pending = new CopyOnWriteArrayList<>();
         volatile boolean hold;
+        /** Thrown by executeBatch, if set: the batch cannot even start. */
+        volatile RuntimeException refuse;
         boolean closed;
 
         @Override
@@ -39,6 +47,9 @@ class CassandraSinkWriterTest {
 
         @Override
         public CompletionStage<?> executeBatch(List<Mutation> mutations) {
+            if (refuse != null) {
+                throw refuse;
+            }
             batches.add(new ArrayList<>(mutations));
             CompletableFuture<Void> f = new CompletableFuture<>();
             if (hold) {
@@ -63,7 +74,7 @@ class CassandraSinkWriterTest {
     void batchesPerPartitionSplitAtMaxBatchAndSendOnFlush() throws Exception {
         FakeClient c = new FakeClient();
         SimpleCounter sent = new SimpleCounter();
-        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1000, 2, 4, sent);
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1000, 2, 4, new TestProcessingTimeService(), 0, sent);
         assertThat(c.prepared).hasSize(4).allMatch(s -> s.contains("feed."));
         w.write(home(1, "p:1", 10), null);
         w.write(home(2, "p:1", 10), null);
@@ -90,7 +101,8 @@ class CassandraSinkWriterTest {
     @Test
     void sendsEarlyWhenTheBufferIsFull() throws Exception {
         FakeClient c = new FakeClient();
-        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 3, 100, 4, new SimpleCounter());
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 3, 100, 4, new TestProcessingTimeService(), 0,
+                new SimpleCounter());
         for (int i = 0; i < 7; i++) {
             w.write(home(1, "p:" + i, i), null);
         }
@@ -102,7 +114,8 @@ class CassandraSinkWriterTest {
     void atMostMaxInFlightBatchesAreOutstandingAndFlushWaitsForAll() throws Exception {
         FakeClient c = new FakeClient();
         c.hold = true;
-        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 2, new SimpleCounter());
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 2, new TestProcessingTimeService(), 0,
+                new SimpleCounter());
         w.write(home(1, "p:1", 1), null);
         w.write(home(2, "p:1", 1), null);
         AtomicBoolean thirdSent = new AtomicBoolean();
@@ -134,11 +147,150 @@ class CassandraSinkWriterTest {
     void aFailedBatchFailsTheNextFlush() throws Exception {
         FakeClient c = new FakeClient();
         c.hold = true;
-        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 4, new SimpleCounter());
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 4, new TestProcessingTimeService(), 0,
+                new SimpleCounter());
         w.write(home(1, "p:1", 1), null);
         c.pending.get(0).completeExceptionally(new IllegalStateException("write timeout"));
         assertThatThrownBy(() -> w.flush(false)).isInstanceOf(IOException.class).hasMessageContaining("write timeout");
         assertThatThrownBy(() -> w.write(home(1, "p:2", 2), null)).isInstanceOf(IOException.class);
+    }
+
+    static final long INTERVAL = 50;
+
+    /** A writer with the time bound, far from its size bound; the clock starts at 1000. */
+    static CassandraSinkWriter<FeedWrite> timed(FakeClient c, TestProcessingTimeService time, SimpleCounter sent)
+            throws Exception {
+        time.setCurrentTime(1_000);
+        return new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1_000, 100, 4, time, INTERVAL, sent);
+    }
+
+    @Test
+    void sendsTheBufferOnceTheIntervalHasPassedSinceItsFirstElementNotBefore() throws Exception {
+        FakeClient c = new FakeClient();
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        SimpleCounter sent = new SimpleCounter();
+        var w = timed(c, time, sent);
+        w.write(home(1, "p:1", 1), null);
+        time.advance(20);
+        w.write(home(2, "p:1", 1), null); // same buffer: no second timer
+        assertThat(time.getNumActiveTimers()).isEqualTo(1);
+        time.advance(INTERVAL - 21);
+        assertThat(c.batches).isEmpty();
+        time.advance(1); // 50 ms after the first element
+        assertThat(c.batches).hasSize(2);
+        assertThat(w.buffered()).isZero();
+        assertThat(sent.getCount()).isEqualTo(2);
+
+        // The next element arms a new timer, from its own time.
+        time.advance(500);
+        w.write(home(1, "p:2", 2), null);
+        time.advance(INTERVAL - 1);
+        assertThat(c.batches).hasSize(2);
+        time.advance(1);
+        assertThat(c.batches).hasSize(3);
+        assertThat(time.getNumActiveTimers()).isZero();
+    }
+
+    @Test
+    void noTimerAndNoSendWithoutBufferedMutations() throws Exception {
+        FakeClient c = new FakeClient();
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        var w = timed(c, time, new SimpleCounter());
+        time.advance(1_000);
+        assertThat(time.getNumActiveTimers()).isZero();
+
+        // Flushed (checkpoint) before the timer fires: the timer then finds nothing to send.
+        w.write(home(1, "p:1", 1), null);
+        w.flush(false);
+        assertThat(c.batches).hasSize(1);
+        time.advance(INTERVAL);
+        assertThat(c.batches).hasSize(1);
+        assertThat(time.getNumActiveTimers()).isZero();
+    }
+
+    @Test
+    void aZeroIntervalSendsOnlyWhenFullOrFlushed() throws Exception {
+        FakeClient c = new FakeClient();
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1_000, 100, 4, time, 0,
+                new SimpleCounter());
+        w.write(home(1, "p:1", 1), null);
+        assertThat(time.getNumActiveTimers()).isZero();
+        time.advance(60_000);
+        assertThat(c.batches).isEmpty();
+        w.flush(false);
+        assertThat(c.batches).hasSize(1);
+    }
+
+    @Test
+    void theTimedSendDoesNotWaitForRepliesButFlushDoes() throws Exception {
+        FakeClient c = new FakeClient();
+        c.hold = true;
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        var w = timed(c, time, new SimpleCounter());
+        w.write(home(1, "p:1", 1), null);
+        time.advance(INTERVAL); // returns although the batch is unanswered
+        assertThat(c.batches).hasSize(1);
+        assertThat(c.pending).hasSize(1);
+        w.write(home(2, "p:1", 1), null); // the next write does not wait either
+
+        AtomicBoolean flushed = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                w.flush(false); // sends home(2) and waits for both
+                flushed.set(true);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        waitFor(() -> c.pending.size() == 2);
+        c.pending.get(1).complete(null);
+        TimeUnit.MILLISECONDS.sleep(100);
+        assertThat(flushed).isFalse(); // the timed batch is still in flight
+        c.pending.get(0).complete(null);
+        t.join(5_000);
+        assertThat(flushed).isTrue();
+    }
+
+    @Test
+    void aFailedTimedBatchFailsTheNextWriteAndFlush() throws Exception {
+        FakeClient c = new FakeClient();
+        c.hold = true;
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        var w = timed(c, time, new SimpleCounter());
+        w.write(home(1, "p:1", 1), null);
+        time.advance(INTERVAL);
+        c.pending.get(0).completeExceptionally(new IllegalStateException("write timeout"));
+        assertThatThrownBy(() -> w.write(home(1, "p:2", 2), null))
+                .isInstanceOf(IOException.class).hasMessageContaining("write timeout");
+        assertThatThrownBy(() -> w.flush(false))
+                .isInstanceOf(IOException.class).hasMessageContaining("write timeout");
+    }
+
+    @Test
+    void aTimedSendThatCannotStartFailsTheNextWriteNotTheTimer() throws Exception {
+        FakeClient c = new FakeClient();
+        c.refuse = new IllegalStateException("session closed");
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        var w = timed(c, time, new SimpleCounter());
+        w.write(home(1, "p:1", 1), null);
+        time.advance(INTERVAL); // the timer itself does not throw
+        assertThatThrownBy(() -> w.write(home(1, "p:2", 2), null))
+                .isInstanceOf(IOException.class).hasMessageContaining("session closed");
+        assertThatThrownBy(() -> w.flush(false))
+                .isInstanceOf(IOException.class).hasMessageContaining("session closed");
+    }
+
+    @Test
+    void aTimerThatFiresAfterCloseSendsNothing() throws Exception {
+        FakeClient c = new FakeClient();
+        TestProcessingTimeService time = new TestProcessingTimeService();
+        var w = timed(c, time, new SimpleCounter());
+        w.write(home(1, "p:1", 1), null);
+        w.close();
+        time.advance(INTERVAL);
+        assertThat(c.batches).isEmpty();
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +52,7 @@ class FeedCacheWriteTest {
 
     static RedisSinkWriter<FeedWrite> feeds(int window) {
         return new RedisSinkWriter<>(RedisSink.client("127.0.0.1", redis.port), new FeedCacheWrite(window), 1_000,
-                new SimpleCounter());
+                new TestProcessingTimeService(), 0, new SimpleCounter());
     }
 
     static FeedWrite put(long user, String id, long tsUs) {
@@ -133,7 +134,7 @@ class FeedCacheWriteTest {
         Activity c = new Activity(Verb.COMMENT, "c:1", 7, "p:3", 8, 1_700_000_000_000_001L,
                 "say \"hi\"\n\\o/", 55, false);
         try (var w = new RedisSinkWriter<>(RedisSink.client("127.0.0.1", redis.port), new ActivityCacheWrite(60),
-                1_000, new SimpleCounter())) {
+                1_000, new TestProcessingTimeService(), 0, new SimpleCounter())) {
             w.write(c, null);
             w.flush(false);
             try (Jedis j = redis.client()) {

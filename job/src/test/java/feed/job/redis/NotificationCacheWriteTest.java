@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 
 import org.apache.flink.metrics.SimpleCounter;
+import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,7 +52,7 @@ class NotificationCacheWriteTest {
 
     static RedisSinkWriter<NotificationWrite> writer(int window) {
         return new RedisSinkWriter<>(RedisSink.client("127.0.0.1", redis.port), new NotificationCacheWrite(window, 86_400),
-                1_000, new SimpleCounter());
+                1_000, new TestProcessingTimeService(), 0, new SimpleCounter());
     }
 
     static NotificationWrite group(long user, long post, long windowMs, long ts, long... actors) {
