@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
@@ -13,6 +12,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
+import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -47,54 +47,93 @@ import feed.job.fanout.FeedWrite.Feed;
  *
  * <h2>What it assumes of its input</h2>
  * <ul>
- *   <li><b>Order:</b> none within the lateness bound ({@code markerTtl}).
- *       Changes of different tables come from different topics and
- *       interleave arbitrarily: an unlike may come before the like, an
- *       unfollow before the follow, a post after a follow made later. Every
- *       decision compares LSNs, and every write carries a timestamp chosen
- *       so that applying all writes last-write-wins (as Cassandra does) ends
- *       in the same feeds whatever the arrival order:
- *       <ul>
- *         <li>an undo that arrives first leaves a marker (activity id or
- *             follower -> undo LSN, kept {@code markerTtl}); the insert that
- *             arrives later with a lower LSN is dropped;</li>
- *         <li>an activity delete at D removes the item from follower U's home at
- *             {@code max(D, follow LSN of U)}: if the follow came later in the
- *             database but was processed first, its backfill wrote the item at the
- *             follow's LSN, and the delete must win over that;</li>
- *         <li>an unfollow at F removes each of V's items at {@code max(F, item LSN)}:
- *             an item made after the unfollow but processed before it was
- *             fanned out to U at its own LSN, and must go too;</li>
- *         <li>a follow at F copies the newest {@code backfill} items made before F
- *             (at F), and every item made after F (at the item's own LSN), because
- *             those may have been processed before the follow and so missed U.</li>
- *       </ul></li>
+ *   <li><b>Order:</b> each Kafka partition's, nothing more. The changes of one
+ *       activity (insert, delete) travel one partition of their table's topic
+ *       (keyed by the owning user), and so do all follows and unfollows of one
+ *       pair U->V (keyed by U); everything else interleaves arbitrarily: a post
+ *       after a follow made later, an unfollow after an item made later, and
+ *       after a failure the replay from the last checkpoint interleaves the
+ *       partitions differently from the run that died, whose writes made after
+ *       that checkpoint stay in Cassandra and Redis.</li>
  *   <li><b>Duplicates:</b> tolerated. A change whose LSN is not newer than what
- *       the state already holds for the same activity, follower or marker is
- *       dropped, so a change delivered twice emits nothing the second time.
- *       (After a failure Flink itself replays from the checkpoint's state,
- *       which emits the same writes as the first run, possibly in another
- *       order where followers are iterated.)</li>
- *   <li><b>Loss:</b> none expected (Kafka, read_committed, offsets in checkpoints).
- *       An insert that arrives more than {@code markerTtl} after its own undo
- *       (outside the lateness bound) is taken as live: Cassandra still hides
- *       it (the delete's tombstone has the higher timestamp), a cache would not.</li>
+ *       the state holds for the same activity or pair is dropped.</li>
+ *   <li><b>Undo before insert</b> (never within one partition): the undo leaves a
+ *       marker (kept {@code markerTtl}) and the insert that arrives later with a
+ *       lower LSN is dropped; an unfollow processed after a re-follow is ignored.</li>
  * </ul>
+ *
+ * <h2>Write timestamps: why any arrival order, and any replay, converge</h2>
+ * The cells are (profile(V) or home(V), X) for V's own items, and (home(U), X)
+ * for U following V. The first depend on X's changes only, which arrive in order:
+ * they are written at the LSN of X's change, insert or delete, so the newest
+ * change wins. A cell (home(U), X of V) depends on two streams, both at key V and
+ * each read in order: the follows/unfollows of U->V and the changes of X. Its
+ * write timestamp is the <b>version</b> {@code edge LSN + item LSN}, the newest
+ * edge of the pair and the newest change of X that the state holds
+ * ({@link #version}). Since both grow along their streams:
+ * <ol>
+ *   <li>every write any run makes to the cell has a version at most the final
+ *       one (the sum of the two streams' last LSNs), and equal to it only when
+ *       the state holds both streams whole;</li>
+ *   <li>every change of either stream writes the cell whenever the state says
+ *       anything about it (also a delete where nothing would need removing in
+ *       this run: the pair or item may be gone here and not in another run),
+ *       so the last run, the one that reads everything, writes it last at the
+ *       final version, with the value its complete state implies. The one
+ *       exception: a follow writes nothing for V's items before F that no run's
+ *       backfill can reach (below); no run can have put those in home(U) since
+ *       the pair's previous edge, an unfollow, whose removals are newer than
+ *       anything before it.</li>
+ * </ol>
+ * So last-write-wins by timestamp (Cassandra) and by arrival (a Redis head, the
+ * last run's writes coming last) both end in the final value, whatever the
+ * writes of runs that died after a checkpoint. Concretely: an item X of V at L
+ * goes to follower U at F + L (or is removed there if the backfill rule says
+ * so); its delete at D removes it at F + D from current followers and from
+ * recently unfollowed users ({@code unfollowed}, kept {@code markerTtl}) at
+ * F' + D; an unfollow at F' removes every live item at F' + L and every recently
+ * deleted one ({@code removed}, kept {@code markerTtl}) at F' + D; a follow at F
+ * copies at F + L, and removes recently deleted items at F + D.
+ *
+ * <p>The earlier scheme (a write at the LSN of the change that caused it, or a
+ * max of two) failed both ways: an unfollow replayed before an item that the dead
+ * run had already fanned out wrote nothing for U (U was no follower any more when
+ * the item came), so the item stayed (extra); and an item processed before an
+ * unfollow and a re-follow was removed at its own LSN and copied back at the same
+ * LSN, and the delete won the tie (missing: FOLLOW items of V in home(U) after U
+ * re-followed V, when V's follows partition ran ahead of U's).
+ *
+ * <h2>Backfill</h2>
+ * A follow at F copies every live item of V made after F (LSN > F: it may have
+ * been processed first) and the newest {@code backfill} made before F, ranked
+ * newest first among V's live items <em>and</em> those deleted within
+ * {@code markerTtl}: a deleted item keeps its place without being copied, so
+ * that a delete processed before or after the follow ends the backfill at the
+ * same place. An item made before F but processed after the follow (another
+ * topic behind) is ranked as if it had been there: within the backfill it is
+ * copied and the item it pushes out is removed (same version as its copy: the
+ * delete wins the tie), otherwise it is removed. Items past the backfill are
+ * removed too, as many as V made within {@code markerTtl} before F: in another
+ * run some of those had not arrived when the follow was processed, so that
+ * run's backfill may have reached further back. The result: the newest
+ * {@code backfill} of V's items made before F, minus those deleted (a deleted one
+ * is not replaced, where PostgreSQL's "newest N live" would reach one further:
+ * the ambiguity feedcheck accepts).
  *
  * <h2>Limitations</h2>
  * <ul>
- *   <li>The backfill's "newest {@code backfill} before the follow" is taken over
- *       what has arrived: an older item arriving after the follow reaches U anyway
- *       (as a live fan-out), and an item whose delete has not arrived yet can
- *       take a backfill place.</li>
- *   <li>Unfollow and re-follow of the same pair, racing an item V made after the
- *       re-follow: if the item is processed before the unfollow, the unfollow
- *       removes it at the item's own LSN (it cannot know of the re-follow yet),
- *       the re-follow's copy at the same LSN ties, and the delete wins: the item
- *       is missing from home(U). Pinned by a test.</li>
- *   <li>A live fan-out goes to every current follower, also to one whose follow
- *       is newer than the item and whose backfill would not have copied it.</li>
- *   <li>Hot accounts: one activity of V emits one write per follower in one call.</li>
+ *   <li>The lateness bound: a change arriving more than {@code markerTtl} after
+ *       a change it must answer (an unfollow's pair or a delete's item forgotten)
+ *       may leave a stale cell. A replay covers the time since the last checkpoint,
+ *       far below the default day.</li>
+ *   <li>"Before the follow" is by LSN, the oracle's by created_at (transaction
+ *       start): items within a moment of the follow may fall either side
+ *       (feedcheck's --skew-ms).</li>
+ *   <li>Write timestamps are sums of two LSNs, above what the former scheme wrote
+ *       (so an upgrade from its checkpoints overrides its cells correctly), and
+ *       not a time: nothing else may write these cells with wall-clock times.</li>
+ *   <li>Hot accounts: one activity of V emits one write per follower (and per
+ *       recent unfollower) in one call; a follow or unfollow one per item of V.</li>
  * </ul>
  *
  * <h2>State and its clean-up</h2>
@@ -103,11 +142,13 @@ import feed.job.fanout.FeedWrite.Feed;
  *   <li>{@code activities}: an entry per live activity of V (id, ts_us, LSN: some
  *       40 bytes); removed by the activity's delete. No TTL: an unfollow must
  *       remove <em>every</em> item of V from home(U), not just the recent ones,
- *       so the index holds all of them; the backfill takes its newest
- *       {@code backfill} with a bounded heap. A user deleted in PostgreSQL cascades
+ *       so the index holds all of them. A user deleted in PostgreSQL cascades
  *       to all their rows, which empties both.</li>
- *   <li>{@code deleted} and {@code unfollowed}: undo markers, TTL {@code markerTtl}
- *       (processing time, from the write).</li>
+ *   <li>{@code removed} (id -> ts_us, item LSN, delete LSN) and {@code unfollowed}
+ *       (U -> unfollow LSN): markers, TTL {@code markerTtl} (processing time,
+ *       from the write). {@code removed} replaces the former {@code deleted}
+ *       (id -> delete LSN), which state restored from an older checkpoint may
+ *       still carry, unread.</li>
  * </ul>
  */
 public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWrite> {
@@ -126,7 +167,7 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
     private transient MapState<Long, Long> followers;
     private transient MapState<Long, Long> unfollowed;
     private transient MapState<String, Tuple2<Long, Long>> activities;
-    private transient MapState<String, Long> deleted;
+    private transient MapState<String, Tuple3<Long, Long, Long>> removed;
 
     /**
      * @param backfill  how many of V's newest activities a new follower of V gets (at least 0)
@@ -140,6 +181,17 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         this.markerTtl = markerTtl;
     }
 
+    /**
+     * The write timestamp of cell (home(U), item X of V): the LSN of the newest
+     * follow or unfollow of U->V seen plus the LSN of the newest change of X seen.
+     * Each of the two grows with every change of its stream (each stream is one
+     * Kafka partition, read in order), so the sum grows with every change the cell
+     * depends on, and reaches its final value only once all of them are in state.
+     */
+    static long version(long edgeLsn, long itemLsn) {
+        return Math.addExact(edgeLsn, itemLsn);
+    }
+
     @Override
     public void open(OpenContext context) {
         // Live state: cleared by the undo that ends it, never expired.
@@ -148,7 +200,7 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         activities = getRuntimeContext().getMapState(
                 new MapStateDescriptor<>("activities", Types.STRING, Types.TUPLE(Types.LONG, Types.LONG)));
 
-        // Undo markers: only needed while the undone change may still arrive.
+        // Undo markers: only needed while a change they must answer may still arrive.
         StateTtlConfig markers = StateTtlConfig.newBuilder(markerTtl)
                 .updateTtlOnCreateAndWrite()
                 .neverReturnExpired()
@@ -157,10 +209,12 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
                 new MapStateDescriptor<>("unfollowed", Types.LONG, Types.LONG);
         unfollowedDesc.enableTimeToLive(markers);
         unfollowed = getRuntimeContext().getMapState(unfollowedDesc);
-        MapStateDescriptor<String, Long> deletedDesc =
-                new MapStateDescriptor<>("deleted", Types.STRING, Types.LONG);
-        deletedDesc.enableTimeToLive(markers);
-        deleted = getRuntimeContext().getMapState(deletedDesc);
+        // "removed" (id -> ts_us, item LSN, delete LSN) replaces the former "deleted"
+        // (id -> delete LSN), which a restored checkpoint may still hold: nothing reads it.
+        MapStateDescriptor<String, Tuple3<Long, Long, Long>> removedDesc = new MapStateDescriptor<>(
+                "removed", Types.STRING, Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
+        removedDesc.enableTimeToLive(markers);
+        removed = getRuntimeContext().getMapState(removedDesc);
     }
 
     @Override
@@ -175,14 +229,14 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         } else if (a.delete) {
             unfollow(in.key, a.actorId, a.lsn, out);
         } else {
-            follow(in.key, a.actorId, a.lsn, out);
+            follow(in.key, a.actorId, a.lsn, a.tsUs, out);
         }
     }
 
-    /** Activity A of V: into V's activities, V's feeds and every follower's home. */
+    /** Activity A of V (or a change of it): V's activities, V's feeds, and every home it concerns. */
     private void addActivity(long v, Activity a, Collector<FeedWrite> out) throws Exception {
-        Long undone = deleted.get(a.id);
-        if (undone != null && undone >= a.lsn) {
+        Tuple3<Long, Long, Long> gone = removed.get(a.id);
+        if (gone != null && gone.f2 >= a.lsn) {
             return; // its delete came first
         }
         Tuple2<Long, Long> known = activities.get(a.id);
@@ -192,32 +246,124 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         activities.put(a.id, Tuple2.of(a.tsUs, a.lsn));
         out.collect(FeedWrite.insert(Feed.PROFILE, v, a.tsUs, a.id, v, a.lsn));
         out.collect(FeedWrite.insert(Feed.HOME, v, a.tsUs, a.id, v, a.lsn));
-        for (Long u : followers.keys()) {
-            out.collect(FeedWrite.insert(Feed.HOME, u, a.tsUs, a.id, v, a.lsn));
+        List<long[]> late = null; // followers whose follow is newer than A: {U, F}
+        for (Map.Entry<Long, Long> f : followers.entries()) {
+            long u = f.getKey();
+            long followLsn = f.getValue();
+            if (a.lsn > followLsn) {
+                out.collect(FeedWrite.insert(Feed.HOME, u, a.tsUs, a.id, v, version(followLsn, a.lsn)));
+            } else {
+                if (late == null) {
+                    late = new ArrayList<>();
+                }
+                late.add(new long[] {u, followLsn});
+            }
+        }
+        if (late != null) {
+            backfillLate(v, a, late, out);
+        }
+        // Users who unfollowed V lately: another run may have given them A before
+        // it saw their unfollow; this change must answer that with a delete.
+        for (Map.Entry<Long, Long> x : unfollowed.entries()) {
+            if (!followers.contains(x.getKey())) {
+                out.collect(FeedWrite.remove(Feed.HOME, x.getKey(), a.tsUs, a.id, v, version(x.getValue(), a.lsn)));
+            }
         }
     }
 
-    /** Undo of activity A of V: out of everything it reached. */
+    /**
+     * A of V, made before the follows of {@code late} ({U, F}) but processed after
+     * them: home(U) gets it if it is among the newest {@code backfill} of V's items
+     * made before F, as if it had arrived first, and the item it pushes out of
+     * those leaves (at the version the follow copied it with: the delete wins the
+     * tie; a Redis head gets the ZREM after the ZADD); otherwise it is removed
+     * (another run, where it arrived first, may have copied it).
+     */
+    private void backfillLate(long v, Activity a, List<long[]> late, Collector<FeedWrite> out) throws Exception {
+        List<Item> items = newestFirst();
+        for (long[] f : late) {
+            long u = f[0];
+            long followLsn = f[1];
+            int self = -1;
+            Item pushedOut = null;
+            int rank = 0; // among V's items made before F
+            for (Item e : items) {
+                if (e.lsn > followLsn) {
+                    continue;
+                }
+                if (e.id.equals(a.id)) {
+                    self = rank;
+                } else if (rank == backfill && self >= 0) {
+                    pushedOut = e;
+                }
+                if (rank >= backfill && (self >= 0 || rank > backfill)) {
+                    break;
+                }
+                rank++;
+            }
+            long ts = version(followLsn, a.lsn);
+            if (self >= 0 && self < backfill) {
+                out.collect(FeedWrite.insert(Feed.HOME, u, a.tsUs, a.id, v, ts));
+                if (pushedOut != null) {
+                    out.collect(FeedWrite.remove(Feed.HOME, u, pushedOut.tsUs, pushedOut.id, v,
+                            version(followLsn, pushedOut.version)));
+                }
+            } else {
+                out.collect(FeedWrite.remove(Feed.HOME, u, a.tsUs, a.id, v, ts));
+            }
+        }
+    }
+
+    /** An item of V for the backfill: live, or deleted within the lateness bound. */
+    private record Item(String id, long tsUs, long lsn, long version, boolean live) {
+    }
+
+    /**
+     * V's items, newest first: the live ones and those deleted within the lateness
+     * bound. A deleted item keeps its place in the backfill's ranking (it is simply
+     * not copied), so that whether a delete is processed before or after a follow
+     * does not move the backfill's end.
+     */
+    private List<Item> newestFirst() throws Exception {
+        List<Item> items = new ArrayList<>();
+        for (Map.Entry<String, Tuple2<Long, Long>> e : activities.entries()) {
+            items.add(new Item(e.getKey(), e.getValue().f0, e.getValue().f1, e.getValue().f1, true));
+        }
+        for (Map.Entry<String, Tuple3<Long, Long, Long>> e : removed.entries()) {
+            items.add(new Item(e.getKey(), e.getValue().f0, e.getValue().f1, e.getValue().f2, false));
+        }
+        items.sort(Comparator.comparingLong(Item::tsUs).thenComparing(Item::id).reversed());
+        return items;
+    }
+
+    /** Undo of activity A of V: out of everything it reached, or that another run may have given it. */
     private void undoActivity(long v, Activity a, Collector<FeedWrite> out) throws Exception {
-        Long undone = deleted.get(a.id);
-        if (undone != null && undone >= a.lsn) {
+        Tuple3<Long, Long, Long> gone = removed.get(a.id);
+        if (gone != null && gone.f2 >= a.lsn) {
             return; // duplicate
         }
         Tuple2<Long, Long> known = activities.get(a.id);
         long tsUs = known != null ? known.f0 : a.tsUs;
         activities.remove(a.id);
-        deleted.put(a.id, a.lsn);
+        // The item's own LSN is unknown when the undo comes first: the undo's is an upper bound.
+        removed.put(a.id, Tuple3.of(tsUs, known != null ? known.f1 : a.lsn, a.lsn));
         out.collect(FeedWrite.remove(Feed.PROFILE, v, tsUs, a.id, v, a.lsn));
         out.collect(FeedWrite.remove(Feed.HOME, v, tsUs, a.id, v, a.lsn));
         for (Map.Entry<Long, Long> f : followers.entries()) {
-            // A follow newer than this delete but processed before it backfilled
-            // the item at the follow's LSN; the removal must be at least that late.
-            out.collect(FeedWrite.remove(Feed.HOME, f.getKey(), tsUs, a.id, v, Math.max(a.lsn, f.getValue())));
+            out.collect(FeedWrite.remove(Feed.HOME, f.getKey(), tsUs, a.id, v, version(f.getValue(), a.lsn)));
+        }
+        for (Map.Entry<Long, Long> x : unfollowed.entries()) {
+            if (!followers.contains(x.getKey())) {
+                out.collect(FeedWrite.remove(Feed.HOME, x.getKey(), tsUs, a.id, v, version(x.getValue(), a.lsn)));
+            }
         }
     }
 
-    /** U follows V at LSN F: U into V's followers; V's items into home(U). */
-    private void follow(long v, long u, long f, Collector<FeedWrite> out) throws Exception {
+    /**
+     * U follows V at LSN F (created at {@code followTsUs}): U into V's followers;
+     * V's items into home(U).
+     */
+    private void follow(long v, long u, long f, long followTsUs, Collector<FeedWrite> out) throws Exception {
         Long unfollowedAt = unfollowed.get(u);
         if (unfollowedAt != null && unfollowedAt >= f) {
             return; // its unfollow came first
@@ -227,25 +373,40 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
             return; // duplicate
         }
         followers.put(u, f);
-        // The newest `backfill` of V's items made before F, at F; every item made
-        // after F at its own LSN (it may have been processed before this follow).
-        PriorityQueue<Map.Entry<String, Tuple2<Long, Long>>> newest =
-                new PriorityQueue<>(Math.max(1, backfill + 1), NEWEST_FIRST.reversed());
-        for (Map.Entry<String, Tuple2<Long, Long>> e : activities.entries()) {
-            long itemLsn = e.getValue().f1;
-            if (itemLsn > f) {
-                out.collect(FeedWrite.insert(Feed.HOME, u, e.getValue().f0, e.getKey(), v, itemLsn));
-            } else if (backfill > 0) {
-                newest.add(Map.entry(e.getKey(), Tuple2.of(e.getValue().f0, itemLsn)));
-                if (newest.size() > backfill) {
-                    newest.poll(); // drops the oldest
+        long recentFromUs = followTsUs - markerTtl.toNanos() / 1_000;
+        int rank = 0;    // among V's items made before F, deleted ones included
+        int recent = 0;  // of those, made within the lateness bound before F
+        for (Item e : newestFirst()) {
+            long ts = version(f, e.version);
+            if (!e.live) {
+                // Deleted lately: another run may have copied it to U before its delete.
+                out.collect(FeedWrite.remove(Feed.HOME, u, e.tsUs, e.id, v, ts));
+                if (e.lsn <= f) {
+                    if (e.tsUs >= recentFromUs) {
+                        recent++;
+                    }
+                    rank++;
                 }
+            } else if (e.lsn > f) {
+                // Made after F: U gets it whatever the backfill (it may have been
+                // processed before this follow, and so not reached U).
+                out.collect(FeedWrite.insert(Feed.HOME, u, e.tsUs, e.id, v, ts));
+            } else {
+                if (e.tsUs >= recentFromUs) {
+                    recent++;
+                }
+                if (rank < backfill) {
+                    out.collect(FeedWrite.insert(Feed.HOME, u, e.tsUs, e.id, v, ts));
+                } else if (rank < (long) backfill + recent) {
+                    // Past the backfill, as many as V made within the lateness bound
+                    // before F: in another run some of those had not arrived when the
+                    // follow was processed, and its backfill reached that much further
+                    // back. The removal (same version, a delete wins the tie) makes
+                    // the runs agree on this run's choice.
+                    out.collect(FeedWrite.remove(Feed.HOME, u, e.tsUs, e.id, v, ts));
+                }
+                rank++;
             }
-        }
-        List<Map.Entry<String, Tuple2<Long, Long>>> copied = new ArrayList<>(newest);
-        copied.sort(NEWEST_FIRST);
-        for (Map.Entry<String, Tuple2<Long, Long>> e : copied) {
-            out.collect(FeedWrite.insert(Feed.HOME, u, e.getValue().f0, e.getKey(), v, f));
         }
     }
 
@@ -255,22 +416,19 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         if (unfollowedAt != null && unfollowedAt >= f) {
             return; // duplicate
         }
-        unfollowed.put(u, f);
         Long current = followers.get(u);
-        boolean refollowed = current != null && current > f;
-        if (current != null && !refollowed) {
-            followers.remove(u);
+        if (current != null && current > f) {
+            // A re-follow processed first (against the pair's order, which its one
+            // Kafka partition keeps): this unfollow is older than the state.
+            return;
         }
+        unfollowed.put(u, f);
+        followers.remove(u);
         for (Map.Entry<String, Tuple2<Long, Long>> e : activities.entries()) {
-            long itemLsn = e.getValue().f1;
-            if (!refollowed) {
-                // An item made after the unfollow but processed before it reached U at its own LSN.
-                out.collect(FeedWrite.remove(Feed.HOME, u, e.getValue().f0, e.getKey(), v, Math.max(f, itemLsn)));
-            } else if (itemLsn < f) {
-                // A later follow is already in place and its backfill (at its LSN > f) wins
-                // for the items it copied; the rest made before the unfollow go.
-                out.collect(FeedWrite.remove(Feed.HOME, u, e.getValue().f0, e.getKey(), v, f));
-            }
+            out.collect(FeedWrite.remove(Feed.HOME, u, e.getValue().f0, e.getKey(), v, version(f, e.getValue().f1)));
+        }
+        for (Map.Entry<String, Tuple3<Long, Long, Long>> e : removed.entries()) {
+            out.collect(FeedWrite.remove(Feed.HOME, u, e.getValue().f0, e.getKey(), v, version(f, e.getValue().f2)));
         }
     }
 }

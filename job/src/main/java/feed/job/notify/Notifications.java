@@ -1,9 +1,8 @@
 package feed.job.notify;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -12,6 +11,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.metrics.Counter;
@@ -110,12 +110,60 @@ import feed.job.fanout.Activity;
  *   <li>{@code version}: the write timestamp above; cleared at compaction when no
  *       live activity is left, moved to {@code retired} (TTL {@code markerTtl}),
  *       from which a change that revives the group continues.</li>
+ *   <li>{@code actors}: actor id -> the created_at µs of each of its live
+ *       activities in the group, newest first (duplicates kept); an actor is
+ *       in the map iff it has a live activity, so the map's size is
+ *       {@code actor_count} and an actor's first element its newest live event.</li>
+ *   <li>{@code summary}: {@code [actor_count, a0, t0, a1, t1, ...]}, the
+ *       <em>buffer</em>: the first up to {@link #BUFFER} actors (with their
+ *       newest live event) in the group's order, newest first, ties by actor
+ *       id descending. Absent iff the group has no live activity.</li>
  * </ul>
+ * Both derive from {@code live} alone; a group restored from a checkpoint
+ * taken before they existed (no {@code summary}, some {@code live}) gets
+ * them from {@code live} at its next change (one scan, once).
  *
- * <h2>Limitations</h2>
- * Every change scans the group's live activities to recompute it: O(n) for a
- * group of n activities (a post liked 10^5 times within the hour pays that
- * per like).
+ * <h2>Cost per change</h2>
+ * The group's value is kept, not recomputed: a change reads and writes a
+ * bounded number of state entries, whatever the group's size: its activity in
+ * {@code live} and {@code undone}, {@code version} (and {@code retired} when
+ * absent), its actor's entry in {@code actors} and the {@code summary}
+ * (at most 1 + 2 x {@value #BUFFER} longs). The emitted write is the
+ * buffer's first {@link #MAX_ACTORS} actors, {@code actor_count} from the
+ * summary, and {@code latest_us} the first actor's newest event (the order
+ * is by newest live event, so the first actor holds the group's newest).
+ * These are exactly the values a recomputation from {@code live} gives, and
+ * the version is kept as before: NotificationsEquivalenceTest replays
+ * recorded inputs through the former, recomputing implementation and
+ * requires the same writes. A group's first change (no summary yet) also
+ * checks that {@code live} is empty (one seek).
+ * <p>The buffer's invariant: it is a <em>prefix</em> of the group's actor
+ * order (every buffered actor comes before every actor not buffered). A
+ * change to one actor's newest live event takes the actor out and puts it
+ * back only where that certainly keeps a prefix (before the buffer's last
+ * actor, or anywhere when the buffer held every actor); otherwise the buffer
+ * shrinks by one. Only when it holds fewer than
+ * {@code min(MAX_ACTORS, actor_count)} actors is it rebuilt by scanning
+ * {@code actors} (O(actors in the group)). A rebuild fills it to
+ * {@value #BUFFER} (or to every actor), so the next one needs at least
+ * {@code BUFFER - MAX_ACTORS + 1} = 55 more changes that each move one of
+ * the buffered newest actors down or out: an unlike, unfollow or deleted
+ * comment by one of the {@value #BUFFER} newest actors of the group. Inserts
+ * never shrink it; a buffer holding every actor never needs a rebuild. A
+ * rebuild reads every actor entry once (about 50 ms for 50,000 actors on
+ * RocksDB, NotificationsBenchmark), so the worst case, a wave of undos of
+ * the group's newest activities, costs about A / 55 entry reads per undo
+ * for a group of A actors (50,000 follows, then unfollows half among the 20
+ * newest: about 1,600 unfollows/s, against 30,000 follows/s). A larger
+ * buffer makes rebuilds rarer but every change reads and writes it.
+ * <p>The other per-actor cost: an actor's entry lists its own live
+ * activities in the group, so a change costs O(k) for an actor with k of
+ * them (k = 1 for a like or a follow; a user commenting k times on one post
+ * within the hour pays O(k) per own comment).
+ * <p>Emission is one write per applied change, as before (no coalescing in
+ * the operator: the sinks already keep only the last buffered write per
+ * group, and that last write carries the highest version, which is what
+ * last-write-wins needs).
  */
 public final class Notifications extends KeyedProcessFunction<String, Activity, NotificationWrite> {
 
@@ -125,6 +173,8 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
     public static final long WINDOW_MS = 3_600_000L;
     /** Most actor ids a group shows. */
     public static final int MAX_ACTORS = 10;
+    /** Most actors kept in the summary's buffer of the newest ones (see "Cost per change"). */
+    static final int BUFFER = 64;
 
     private final long latenessMs;
     private final Duration markerTtl;
@@ -133,8 +183,13 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
     private transient MapState<String, Long> undone;
     private transient ValueState<Long> version;
     private transient ValueState<Long> retired;
+    private transient MapState<Long, long[]> actors;
+    private transient ValueState<long[]> summary;
     private transient Counter lateEvents;
     private transient Counter compactions;
+    /** The current key's summary while one element is processed. */
+    private transient Summary sum;
+    private transient long rebuildCount;
 
     /**
      * @param latenessMs how long after its window's end (event time) a group keeps its undo markers
@@ -174,6 +229,10 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         live = getRuntimeContext().getMapState(new MapStateDescriptor<>("live", Types.STRING,
                 Types.TUPLE(Types.LONG, Types.LONG, Types.LONG)));
         version = getRuntimeContext().getState(new ValueStateDescriptor<>("version", Types.LONG));
+        actors = getRuntimeContext().getMapState(new MapStateDescriptor<>("actors", Types.LONG,
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
+        summary = getRuntimeContext().getState(new ValueStateDescriptor<>("summary",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
 
         StateTtlConfig ttl = StateTtlConfig.newBuilder(markerTtl)
                 .updateTtlOnCreateAndWrite()
@@ -197,13 +256,18 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         if (!a.delete && ctx.timerService().currentWatermark() >= cleanup) {
             lateEvents.inc(); // past the lateness bound: applied all the same
         }
-        boolean applied = a.delete ? undo(a) : insert(a);
-        if (!applied) {
-            return;
+        sum = null; // loaded on the first aggregate change
+        try {
+            boolean applied = a.delete ? undo(a) : insert(a);
+            if (!applied) {
+                return;
+            }
+            // A time the watermark has passed already fires with the next watermark.
+            ctx.timerService().registerEventTimeTimer(cleanup);
+            out.collect(current(a, ctx.getCurrentKey(), startMs));
+        } finally {
+            sum = null;
         }
-        // A time the watermark has passed already fires with the next watermark.
-        ctx.timerService().registerEventTimeTimer(cleanup);
-        out.collect(current(a, ctx.getCurrentKey(), startMs));
     }
 
     /** Compaction, once the watermark is past window end + lateness. */
@@ -225,6 +289,11 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         return lateEvents.getCount();
     }
 
+    /** Full scans of a group's actors so far (buffer underflows and restores); for tests. */
+    long rebuildCount() {
+        return rebuildCount;
+    }
+
     /** Insert (or update) of activity A: true if the state changed. */
     private boolean insert(Activity a) throws Exception {
         Long undoneAt = undone.get(a.id);
@@ -237,6 +306,14 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         }
         long prev = known != null ? known.f2 : undoneAt != null ? undoneAt : 0L;
         bump(a.lsn - prev);
+        if (known == null) {
+            loadSummary();
+            addEvent(a.actorId, a.tsUs);
+        } else if (known.f0 != a.actorId || known.f1 != a.tsUs) {
+            loadSummary();
+            removeEvent(known.f0, known.f1);
+            addEvent(a.actorId, a.tsUs);
+        }
         live.put(a.id, Tuple3.of(a.actorId, a.tsUs, a.lsn));
         if (undoneAt != null) {
             undone.remove(a.id); // not a history the database makes (ids are not reused); newest wins
@@ -256,7 +333,11 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         }
         long prev = Math.max(known != null ? known.f2 : 0L, undoneAt != null ? undoneAt : 0L);
         bump(a.lsn - prev);
-        live.remove(a.id);
+        if (known != null) {
+            loadSummary();
+            removeEvent(known.f0, known.f1);
+            live.remove(a.id);
+        }
         undone.put(a.id, a.lsn);
         return true;
     }
@@ -275,31 +356,245 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         version.update(Math.addExact(v, delta));
     }
 
-    /** The group's value now, computed from the live activities. */
-    private NotificationWrite current(Activity a, String groupId, long startMs) throws Exception {
-        Map<Long, Long> newest = new HashMap<>();
-        long latest = Long.MIN_VALUE;
-        for (Map.Entry<String, Tuple3<Long, Long, Long>> e : live.entries()) {
-            Tuple3<Long, Long, Long> v = e.getValue();
-            newest.merge(v.f0, v.f1, Math::max);
-            latest = Math.max(latest, v.f1);
+    // ---- the aggregates ----
+
+    /**
+     * Loads the summary into {@link #sum} (once per element). A group with
+     * live activities but no summary was checkpointed before the aggregates
+     * existed: they are rebuilt from {@code live}, before this change applies.
+     */
+    private void loadSummary() throws Exception {
+        if (sum != null) {
+            return;
         }
+        long[] stored = summary.value();
+        if (stored != null) {
+            sum = Summary.of(stored);
+            return;
+        }
+        sum = new Summary();
+        if (!live.isEmpty()) {
+            actors.clear();
+            Map<Long, long[]> byActor = new HashMap<>();
+            for (Tuple3<Long, Long, Long> v : live.values()) {
+                byActor.put(v.f0, withEvent(byActor.get(v.f0), v.f1));
+            }
+            actors.putAll(byActor);
+            sum.count = byActor.size();
+            rebuildBuffer();
+        }
+    }
+
+    /** A live event of ACTOR at TS joins the group. */
+    private void addEvent(long actor, long ts) throws Exception {
+        long[] events = actors.get(actor);
+        long[] next = withEvent(events, ts);
+        actors.put(actor, next);
+        if (events == null) {
+            sum.move(actor, false, true, ts);
+        } else if (next[0] != events[0]) {
+            sum.move(actor, true, true, next[0]);
+        }
+    }
+
+    /** A live event of ACTOR at TS leaves the group. */
+    private void removeEvent(long actor, long ts) throws Exception {
+        long[] events = actors.get(actor);
+        long[] next = withoutEvent(events, ts, actor);
+        if (next.length == 0) {
+            actors.remove(actor);
+            sum.move(actor, true, false, 0L);
+        } else {
+            actors.put(actor, next);
+            if (next[0] != events[0]) {
+                sum.move(actor, true, true, next[0]);
+            }
+        }
+    }
+
+    /** EVENTS (newest first, may be null) with TS added, as a new array. */
+    static long[] withEvent(long[] events, long ts) {
+        if (events == null) {
+            return new long[] {ts};
+        }
+        int i = 0;
+        while (i < events.length && events[i] > ts) {
+            i++;
+        }
+        long[] next = new long[events.length + 1];
+        System.arraycopy(events, 0, next, 0, i);
+        next[i] = ts;
+        System.arraycopy(events, i, next, i + 1, events.length - i);
+        return next;
+    }
+
+    /** EVENTS with one occurrence of TS taken out, as a new array. */
+    static long[] withoutEvent(long[] events, long ts, long actor) {
+        int i = events == null ? -1 : indexOf(events, ts);
+        if (i < 0) {
+            throw new IllegalStateException("notification state out of step: actor " + actor + " has no live event at "
+                    + ts);
+        }
+        long[] next = new long[events.length - 1];
+        System.arraycopy(events, 0, next, 0, i);
+        System.arraycopy(events, i + 1, next, i, next.length - i);
+        return next;
+    }
+
+    private static int indexOf(long[] events, long ts) {
+        for (int i = 0; i < events.length; i++) {
+            if (events[i] == ts) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Refills the buffer with the group's first {@link #BUFFER} actors: one
+     * scan of {@code actors}, selecting with a heap of {@link #BUFFER}
+     * whose root is the selected actor that comes last (O(A log BUFFER)).
+     */
+    private void rebuildBuffer() throws Exception {
+        rebuildCount++;
+        long[] hIds = new long[BUFFER];
+        long[] hTs = new long[BUFFER];
+        int size = 0;
+        int count = 0;
+        for (Map.Entry<Long, long[]> e : actors.entries()) {
+            count++;
+            long actor = e.getKey();
+            long ts = e.getValue()[0];
+            if (size < BUFFER) {
+                int c = size++;
+                while (c > 0 && before(hTs[(c - 1) / 2], hIds[(c - 1) / 2], ts, actor)) {
+                    hIds[c] = hIds[(c - 1) / 2];
+                    hTs[c] = hTs[(c - 1) / 2];
+                    c = (c - 1) / 2;
+                }
+                hIds[c] = actor;
+                hTs[c] = ts;
+            } else if (before(ts, actor, hTs[0], hIds[0])) {
+                int c = 0;
+                while (true) {
+                    int l = 2 * c + 1;
+                    if (l >= size) {
+                        break;
+                    }
+                    int last = l + 1 < size && before(hTs[l], hIds[l], hTs[l + 1], hIds[l + 1]) ? l + 1 : l;
+                    if (!before(ts, actor, hTs[last], hIds[last])) {
+                        break;
+                    }
+                    hIds[c] = hIds[last];
+                    hTs[c] = hTs[last];
+                    c = last;
+                }
+                hIds[c] = actor;
+                hTs[c] = ts;
+            }
+        }
+        if (count != sum.count) {
+            throw new IllegalStateException("notification state out of step: " + count + " actors, count " + sum.count);
+        }
+        sum.n = 0;
+        for (int k = 0; k < size; k++) {
+            sum.insertSorted(hIds[k], hTs[k]);
+        }
+    }
+
+    /** True if (TS, ACTOR) comes before (OTS, OACTOR): newer first, ties by actor id descending. */
+    static boolean before(long ts, long actor, long ots, long oactor) {
+        return ts > ots || (ts == ots && actor > oactor);
+    }
+
+    /** The group's value now, from the summary. */
+    private NotificationWrite current(Activity a, String groupId, long startMs) throws Exception {
+        loadSummary();
         long ts = version.value();
-        if (newest.isEmpty()) {
+        if (sum.count == 0) {
+            summary.clear();
             return new NotificationWrite(a.targetUserId, groupId, a.verb, a.objectId, startMs * 1_000L, 0,
                     new long[0], 0L, ts, true);
         }
-        List<Map.Entry<Long, Long>> actors = new ArrayList<>(newest.entrySet());
-        // Newest live event first; ties by actor id, descending.
-        actors.sort((x, y) -> {
-            int c = Long.compare(y.getValue(), x.getValue());
-            return c != 0 ? c : Long.compare(y.getKey(), x.getKey());
-        });
-        long[] ids = new long[Math.min(MAX_ACTORS, actors.size())];
-        for (int i = 0; i < ids.length; i++) {
-            ids[i] = actors.get(i).getKey();
+        if (sum.n < Math.min(MAX_ACTORS, sum.count)) {
+            rebuildBuffer();
         }
+        summary.update(sum.toArray());
+        long[] ids = Arrays.copyOf(sum.ids, Math.min(MAX_ACTORS, sum.n));
         return new NotificationWrite(a.targetUserId, groupId, a.verb, a.objectId, startMs * 1_000L,
-                newest.size(), ids, latest, ts, false);
+                sum.count, ids, sum.ts[0], ts, false);
+    }
+
+    /**
+     * The summary, mutable while one element is processed: {@code count}
+     * actors with a live activity, and the buffer: the first {@code n}
+     * actors of the group's order ({@code ids[i]}, newest live event
+     * {@code ts[i]}), a prefix of that order.
+     */
+    static final class Summary {
+        int count;
+        int n;
+        final long[] ids = new long[BUFFER + 1];
+        final long[] ts = new long[BUFFER + 1];
+
+        static Summary of(long[] stored) {
+            Summary s = new Summary();
+            s.count = Math.toIntExact(stored[0]);
+            s.n = Math.min((stored.length - 1) / 2, BUFFER); // a prefix stays one if cut
+            for (int i = 0; i < s.n; i++) {
+                s.ids[i] = stored[1 + 2 * i];
+                s.ts[i] = stored[2 + 2 * i];
+            }
+            return s;
+        }
+
+        long[] toArray() {
+            long[] out = new long[1 + 2 * n];
+            out[0] = count;
+            for (int i = 0; i < n; i++) {
+                out[1 + 2 * i] = ids[i];
+                out[2 + 2 * i] = ts[i];
+            }
+            return out;
+        }
+
+        /**
+         * ACTOR's newest live event changes: it had one ({@code had}) or not,
+         * and has one at {@code newTs} ({@code has}) or not. Keeps the buffer
+         * a prefix of the order: the actor is taken out, and put back only
+         * where it certainly belongs among the first ones (before the
+         * buffer's last actor, or anywhere if the buffer held every actor);
+         * otherwise the buffer is one shorter.
+         */
+        void move(long actor, boolean had, boolean has, long newTs) {
+            boolean holdsAll = n == count;
+            for (int i = 0; i < n; i++) {
+                if (ids[i] == actor) {
+                    System.arraycopy(ids, i + 1, ids, i, n - i - 1);
+                    System.arraycopy(ts, i + 1, ts, i, n - i - 1);
+                    n--;
+                    break;
+                }
+            }
+            count += (has ? 1 : 0) - (had ? 1 : 0);
+            if (has && (holdsAll || (n > 0 && before(newTs, actor, ts[n - 1], ids[n - 1])))) {
+                insertSorted(actor, newTs);
+            }
+        }
+
+        /** Puts ACTOR at its place in the buffer, dropping the last one past {@link #BUFFER}. */
+        void insertSorted(long actor, long t) {
+            int i = n;
+            while (i > 0 && before(t, actor, ts[i - 1], ids[i - 1])) {
+                ids[i] = ids[i - 1];
+                ts[i] = ts[i - 1];
+                i--;
+            }
+            ids[i] = actor;
+            ts[i] = t;
+            if (n < BUFFER) {
+                n++;
+            }
+        }
     }
 }

@@ -49,6 +49,25 @@ public final class FeedState {
         }
     }
 
+    /**
+     * The rows a store that applies writes in the order given, the last one
+     * per row winning whatever its timestamp, would hold: what a Redis head
+     * (ZADD / ZREM) does with the same writes.
+     */
+    public static Set<Row> appliedInOrder(Iterable<FeedWrite> writes) {
+        Map<Row, Boolean> present = new HashMap<>();
+        for (FeedWrite w : writes) {
+            present.put(new Row(w.feed, w.userId, w.tsUs, w.activityId), !w.delete);
+        }
+        Set<Row> rows = new TreeSet<>();
+        present.forEach((row, p) -> {
+            if (p) {
+                rows.add(row);
+            }
+        });
+        return rows;
+    }
+
     /** The rows present, sorted by feed, user, then newest first. */
     public Set<Row> rows() {
         Set<Row> rows = new TreeSet<>();

@@ -74,10 +74,17 @@ public final class History {
     /**
      * A history of follows, unfollows, posts, comments, likes and their
      * deletes among {@code users} users, LSNs increasing; a post's delete
-     * cascades to its comments and likes first. No pair follows twice (see
-     * FanOut's limitations on re-follows racing activities).
+     * cascades to its comments and likes first. No pair follows twice.
      */
     public static Scenario scenario(Random rnd, int users, int steps) {
+        return scenario(rnd, users, steps, false);
+    }
+
+    /**
+     * The same; with {@code refollows}, a pair may follow, unfollow and
+     * follow again any number of times (each follow a new row and id).
+     */
+    public static Scenario scenario(Random rnd, int users, int steps, boolean refollows) {
         Scenario sc = new Scenario();
         Map<String, Activity> follows = new HashMap<>(); // "u>v" -> live follow
         Set<String> everFollowed = new HashSet<>();
@@ -106,7 +113,7 @@ public final class History {
                     sc.events.add(live.undo(lsn));
                     sc.live.remove(live.id);
                     sc.following.get(u).remove(v);
-                } else if (everFollowed.add(pair)) {
+                } else if (everFollowed.add(pair) || refollows) {
                     Activity f = follow(nextId++, u, v, lsn);
                     follows.put(pair, f);
                     sc.events.add(f);
@@ -155,5 +162,57 @@ public final class History {
             }
         }
         return sc;
+    }
+
+    // ---- arrival orders the job can see ----
+
+    /**
+     * The Kafka stream a change travels in: its table's topic, keyed by the
+     * owning user (schema/connect: follows by follower, posts and comments by
+     * author, likes by the liker). One stream per (topic, user) is finer than
+     * 4 partitions per topic, so every order of real partitions is among these.
+     */
+    public static String stream(Activity a) {
+        return a.verb + ":" + a.actorId;
+    }
+
+    /**
+     * A random arrival order of {@code events} that keeps each stream's order
+     * (as a Kafka partition does) and interleaves the streams arbitrarily, some
+     * running far ahead of others.
+     */
+    public static List<Activity> interleave(List<Activity> events, Random rnd) {
+        Map<String, java.util.ArrayDeque<Activity>> streams = new java.util.LinkedHashMap<>();
+        for (Activity a : events) {
+            streams.computeIfAbsent(stream(a), k -> new java.util.ArrayDeque<>()).add(a);
+        }
+        List<java.util.ArrayDeque<Activity>> open = new ArrayList<>(streams.values());
+        double[] weight = new double[open.size()];
+        boolean skewed = rnd.nextBoolean();
+        for (int i = 0; i < weight.length; i++) {
+            double w = rnd.nextDouble();
+            weight[i] = skewed ? w * w * w + 1e-3 : 1.0;
+        }
+        List<Activity> out = new ArrayList<>(events.size());
+        while (out.size() < events.size()) {
+            double total = 0;
+            for (int i = 0; i < open.size(); i++) {
+                if (!open.get(i).isEmpty()) {
+                    total += weight[i];
+                }
+            }
+            double pick = rnd.nextDouble() * total;
+            for (int i = 0; i < open.size(); i++) {
+                if (open.get(i).isEmpty()) {
+                    continue;
+                }
+                pick -= weight[i];
+                if (pick <= 0 || i == open.size() - 1) {
+                    out.add(open.get(i).poll());
+                    break;
+                }
+            }
+        }
+        return out;
     }
 }
