@@ -3,16 +3,21 @@
  * Writing is by hand into a buf (the escaping is http_json_escape's):
  * an item is a few fixed members, and building a jansson tree per item
  * only to dump it again would cost more than the rest of a cached read.
- * Reading the cached bodies goes through jansson, which checks UTF-8 and
- * the syntax; each member's type is then checked here.
+ * Reading a cached activity body goes through flat_json, a one-pass
+ * reader that accepts a strict subset of JSON and allocates nothing;
+ * bodies it does not take (and notification groups, which have an array)
+ * go through jansson, which checks UTF-8 and the syntax. Each member's
+ * type is then checked here.
  */
 #include "api/src/read/feed_json.h"
 
 #include <jansson.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "api/src/feed/time_format.h"
 #include "api/src/http/http_error.h"
+#include "api/src/read/flat_json.h"
 
 static int fj_str(buf *out, const char *name, slice v)
 {
@@ -110,11 +115,68 @@ static int fj_get_int(json_t *o, const char *name, int64_t *out)
     return 0;
 }
 
+/* A member copied as it was cached: its raw content is valid JSON string
+ * content (flat_json.h), so it needs no unescaping and re-escaping. */
+static int fj_str_raw(buf *out, const char *name, const flat_member *m)
+{
+    if (m == NULL || m->type == FLAT_NULL)
+        return buf_append_cstr(out, name) | buf_append_cstr(out, "null");
+    return buf_append_cstr(out, name) | buf_append_cstr(out, "\"") | buf_append_slice(out, m->raw) |
+           buf_append_cstr(out, "\"");
+}
+
+/* The common case, without jansson: the body as the job writes it. 0,
+ * -1 (a well-formed body that is not a valid activity for expect_id), or
+ * 1 (not of flat_json's form: let jansson judge it). */
+static int fj_activity_fast(buf *out, slice json, slice expect_id)
+{
+    flat_member m[FLAT_JSON_MAX_MEMBERS];
+    const flat_member *id, *verb, *actor, *object, *target, *body, *ts;
+    size_t n, mark = out->len;
+    int rc = 0;
+
+    if (flat_json_parse(json, m, FLAT_JSON_MAX_MEMBERS, &n) != 0)
+        return 1;
+    id = flat_json_get(m, n, "id");
+    verb = flat_json_get(m, n, "verb");
+    actor = flat_json_get(m, n, "actor_id");
+    object = flat_json_get(m, n, "object_id");
+    target = flat_json_get(m, n, "target_id");
+    body = flat_json_get(m, n, "body");
+    ts = flat_json_get(m, n, "ts_us");
+    if (id != NULL && id->type == FLAT_STRING && memchr(id->raw.base, '\\', id->raw.len) != NULL)
+        return 1; /* an escaped id: compare it unescaped, through jansson */
+    if (id == NULL || id->type != FLAT_STRING || !slice_eq(id->raw, expect_id) || verb == NULL ||
+        verb->type != FLAT_STRING || actor == NULL || actor->type != FLAT_INT || object == NULL ||
+        object->type != FLAT_STRING || (target != NULL && target->type == FLAT_INT) ||
+        (body != NULL && body->type == FLAT_INT) || ts == NULL || ts->type != FLAT_INT)
+        return -1;
+    rc |= fj_str_raw(out, "{\"id\":", id);
+    rc |= fj_str_raw(out, ",\"verb\":", verb);
+    rc |= fj_int(out, ",\"actor_id\":", actor->num);
+    rc |= fj_str_raw(out, ",\"object_id\":", object);
+    rc |= fj_str_raw(out, ",\"target_id\":", target);
+    rc |= fj_str_raw(out, ",\"body\":", body);
+    rc |= fj_int(out, ",\"ts_us\":", ts->num);
+    rc |= fj_time(out, ts->num);
+    rc |= buf_append_cstr(out, "}");
+    if (rc != 0) {
+        out->len = mark;
+        return -1;
+    }
+    return 0;
+}
+
 int feed_json_activity_from_cache(buf *out, slice json, slice expect_id)
 {
     activity_fields a;
-    json_t *o = json_loadb(json.base, json.len, JSON_REJECT_DUPLICATES, NULL);
-    int rc = -1;
+    json_t *o;
+    int rc = fj_activity_fast(out, json, expect_id);
+
+    if (rc <= 0)
+        return rc;
+    o = json_loadb(json.base, json.len, JSON_REJECT_DUPLICATES, NULL);
+    rc = -1;
 
     if (o == NULL)
         return -1;
