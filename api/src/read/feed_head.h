@@ -43,17 +43,19 @@
  * The token makes the placeholder this fill's own: a fill whose lock
  * expired cannot complete another fill's key.
  *
- * Known limits (also in the report): (a) the job's Cassandra and Redis
- * sinks are independent, so "Cassandra no later than Redis" is not
- * guaranteed by the job today; an item whose Redis write ran before step
- * 1 and whose Cassandra write landed after step 2 is missed by that head
- * until it expires (a job-side fix: write the cache after the Cassandra
- * batch of the same checkpoint). (b) A delete (ZREM) that lands between
+ * The job guarantees that ordering: its feed and notification sinks send
+ * an item's Redis write only once the Cassandra batch holding it is
+ * acknowledged, in send order (job/.../CassandraSinkWriter.java, "then
+ * cache"). (Until it did, an item whose Redis write ran before step 1 and
+ * whose Cassandra write landed after step 2 was missed by that head: the
+ * fault injection saw it, docs/RELIABILITY.md problem 7.)
+ *
+ * Known limits (also in the report): (b) A delete (ZREM) that lands between
  * steps 2 and 3 finds nothing to remove and step 3 re-adds the item; so
  * after step 3 the filler reads Cassandra again and ZREMs what the first
  * read had and the second no longer has (feed_fill.c, feed_vanished).
- * That closes it under the same ordering assumption as (a) (the job's
- * Cassandra delete not later than its ZREM), except for an item deleted
+ * That closes it under the same ordering (the job's Cassandra delete
+ * lands before its ZREM), except for an item deleted
  * and re-inserted (unfollow, then follow again) between the re-read and
  * its ZREM. Readers skip undone activities anyway (their bodies are
  * gone); it matters for unfollows.

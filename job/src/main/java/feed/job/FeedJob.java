@@ -56,13 +56,13 @@ import feed.job.source.KafkaSources;
  *           |-> Redis: act:&lt;id&gt; (bodies, with a TTL)
  *           |-> fanout-keys (actor's key; for FOLLOW also the followee's)
  *           |     -> keyBy(user) -> FanOut (followers + activities in state)
- *           |     |-> Cassandra: feed.home_feed / feed.profile_feed
- *           |     |-> Redis: feed:home:&lt;uid&gt; / feed:profile:&lt;uid&gt; (cached heads only)
+ *           |     -> Cassandra: feed.home_feed / feed.profile_feed
+ *           |          then Redis: feed:home:&lt;uid&gt; / feed:profile:&lt;uid&gt; (cached heads only), once acknowledged
  *           |-> notif-targets (FOLLOW, LIKE, COMMENT aimed at somebody else)
  *                 -> notif-watermarks (event time = created_at, bounded out-of-orderness)
  *                 -> keyBy(group id) -> Notifications (1-hour event-time groups, emitted on every change)
- *                 |-> Cassandra: feed.notifications (whole group, USING TIMESTAMP = group version)
- *                 |-> Redis: feed:notif:&lt;uid&gt; (cached heads only) + notif:&lt;uid&gt;:&lt;group&gt; (JSON)
+ *                 -> Cassandra: feed.notifications (whole group, USING TIMESTAMP = group version)
+ *                      then Redis: feed:notif:&lt;uid&gt; (cached heads only) + notif:&lt;uid&gt;:&lt;group&gt; (JSON)
  * </pre>
  *
  * <p>The job takes its source, schema lookup and sinks in its constructor, so
@@ -120,29 +120,25 @@ public final class FeedJob {
     public static final class Sinks {
         /** Per-table progress (Redis). */
         public final Sink<TableProgress> progress;
-        /** Home and profile feed rows (Cassandra). */
+        /**
+         * Home and profile feed rows (Cassandra), then the cached feed heads (Redis), each write only
+         * after Cassandra acknowledged it: one sink, so the order holds ({@link CassandraSink#thenCache}).
+         */
         public final Sink<FeedWrite> feeds;
         /** Activity bodies (Cassandra). */
         public final Sink<Activity> activities;
-        /** Cached feed heads (Redis). */
-        public final Sink<FeedWrite> feedCache;
-        /** Cached activity bodies (Redis). */
+        /** Cached activity bodies (Redis); independent of Cassandra's (the API reads Cassandra for a missing body). */
         public final Sink<Activity> activityCache;
-        /** Notification groups (Cassandra). */
+        /** Notification groups (Cassandra), then the cached notification heads and group bodies (Redis), as feeds. */
         public final Sink<NotificationWrite> notifications;
-        /** Cached notification heads and group bodies (Redis). */
-        public final Sink<NotificationWrite> notificationCache;
 
         public Sinks(Sink<TableProgress> progress, Sink<FeedWrite> feeds, Sink<Activity> activities,
-                     Sink<FeedWrite> feedCache, Sink<Activity> activityCache,
-                     Sink<NotificationWrite> notifications, Sink<NotificationWrite> notificationCache) {
+                     Sink<Activity> activityCache, Sink<NotificationWrite> notifications) {
             this.progress = progress;
             this.feeds = feeds;
             this.activities = activities;
-            this.feedCache = feedCache;
             this.activityCache = activityCache;
             this.notifications = notifications;
-            this.notificationCache = notificationCache;
         }
     }
 
@@ -215,12 +211,13 @@ public final class FeedJob {
                 .keyBy(FanOutInput::key, Types.LONG)
                 .process(new FanOut(params.backfill, Duration.ofMillis(params.markerTtlMs)))
                 .name("fanout").uid("fanout");
+        // Cassandra, then the Redis heads, in one sink: an item's head write is sent only after its
+        // Cassandra write is acknowledged (the API fills a missing head from Cassandra). Name and uid
+        // are the Cassandra sink's of old; the old "feeds-redis" sink held no state, so a savepoint
+        // that has it restores without it.
         feedWrites
                 .sinkTo(sinks.feeds)
                 .name("feeds-cassandra").uid("feeds-cassandra");
-        feedWrites
-                .sinkTo(sinks.feedCache)
-                .name("feeds-redis").uid("feeds-redis");
 
         DataStream<NotificationWrite> notifications = activities
                 .filter(new NotificationTargets())
@@ -233,12 +230,10 @@ public final class FeedJob {
                 .keyBy(Notifications::groupId, Types.STRING)
                 .process(new Notifications(params.notifLatenessMs, Duration.ofMillis(params.markerTtlMs)))
                 .name("notifications").uid("notifications");
+        // As feeds: Cassandra, then the Redis head and group body (the old "notifications-redis" is gone).
         notifications
                 .sinkTo(sinks.notifications)
                 .name("notifications-cassandra").uid("notifications-cassandra");
-        notifications
-                .sinkTo(sinks.notificationCache)
-                .name("notifications-redis").uid("notifications-redis");
     }
 
     /** Runs the job against Kafka, the registry and Redis named by the arguments. */
@@ -270,22 +265,24 @@ public final class FeedJob {
                 new Sinks(
                         new RedisSink<>(params.redisHost, params.redisPort, new ProgressWrite(), REDIS_MAX_BUFFERED,
                                 flushMs),
+                        // The heads' writer is flushed by the Cassandra writer (after each acknowledged
+                        // send and before each barrier), so it has no timer of its own (interval 0).
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new FeedWriteCql(),
-                                CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH, CASSANDRA_MAX_IN_FLIGHT, flushMs),
+                                CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH, CASSANDRA_MAX_IN_FLIGHT, flushMs)
+                                .thenCache(new RedisSink<>(params.redisHost, params.redisPort,
+                                        new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED, 0)),
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new ActivityCql(),
                                 CASSANDRA_MAX_BUFFERED, 1, CASSANDRA_MAX_IN_FLIGHT, flushMs),
-                        new RedisSink<>(params.redisHost, params.redisPort,
-                                new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED, flushMs),
                         new RedisSink<>(params.redisHost, params.redisPort,
                                 new ActivityCacheWrite(ActivityCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED,
                                 flushMs),
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace,
                                 new NotificationCql(), CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH,
-                                CASSANDRA_MAX_IN_FLIGHT, flushMs),
-                        new RedisSink<>(params.redisHost, params.redisPort,
-                                new NotificationCacheWrite(FeedCacheWrite.DEFAULT_WINDOW,
-                                        NotificationCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED,
-                                flushMs)),
+                                CASSANDRA_MAX_IN_FLIGHT, flushMs)
+                                .thenCache(new RedisSink<>(params.redisHost, params.redisPort,
+                                        new NotificationCacheWrite(FeedCacheWrite.DEFAULT_WINDOW,
+                                                NotificationCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED,
+                                        0))),
                 params);
     }
 }

@@ -3,9 +3,12 @@ package feed.job.cassandra;
 import java.io.IOException;
 import java.time.Duration;
 
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+
+import feed.job.redis.RedisSink;
 
 /**
  * A Flink sink (Sink V2) that writes to Cassandra in micro-batches: one
@@ -20,6 +23,11 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
  * exactly-once in effect because every mutation carries its source
  * timestamp ({@code USING TIMESTAMP <LSN>}, see {@link CqlWrite}), so a
  * replay rewrites the same cells.
+ *
+ * <p>With {@link #thenCache} the same sink also writes a cache (the Redis
+ * heads), each element only after Cassandra acknowledged its batches, in
+ * send order, and everything before the checkpoint barrier
+ * ({@link CassandraSinkWriter}'s class comment has the why).
  *
  * @param <T> the element type
  */
@@ -37,6 +45,10 @@ public final class CassandraSink<T> implements Sink<T> {
     private final int maxBatch;
     private final int maxInFlight;
     private final long flushIntervalMs;
+    /** Written after Cassandra acknowledged; null: none. */
+    private final RedisSink<T> cache;
+    /** The metric counting what the cache writer sends (numRecordsSend counts Cassandra's mutations). */
+    static final String CACHE_RECORDS_SEND = "cacheRecordsSend";
 
     /**
      * @param contactPoints {@code host:port[,host:port...]}
@@ -51,6 +63,11 @@ public final class CassandraSink<T> implements Sink<T> {
      */
     public CassandraSink(String contactPoints, String localDc, String keyspace, CqlWrite<T> write,
                          int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs) {
+        this(contactPoints, localDc, keyspace, write, maxBuffered, maxBatch, maxInFlight, flushIntervalMs, null);
+    }
+
+    private CassandraSink(String contactPoints, String localDc, String keyspace, CqlWrite<T> write,
+                          int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs, RedisSink<T> cache) {
         if (maxBuffered < 1 || maxBatch < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
@@ -65,6 +82,18 @@ public final class CassandraSink<T> implements Sink<T> {
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
         this.flushIntervalMs = flushIntervalMs;
+        this.cache = cache;
+    }
+
+    /**
+     * This sink, also writing every element to {@code cache}, but only once Cassandra acknowledged the
+     * element's batches (and those of every earlier send). {@code cache}'s writer is flushed by this
+     * sink's; it should not send by time itself (a flush interval of 0). What it sends is counted in the
+     * metric {@value #CACHE_RECORDS_SEND}.
+     */
+    public CassandraSink<T> thenCache(RedisSink<T> cache) {
+        return new CassandraSink<>(contactPoints, localDc, keyspace, write, maxBuffered, maxBatch, maxInFlight,
+                flushIntervalMs, cache);
     }
 
     @Override
@@ -75,8 +104,23 @@ public final class CassandraSink<T> implements Sink<T> {
         } catch (RuntimeException e) {
             throw new IOException("cannot connect to Cassandra at " + contactPoints + ": " + e, e);
         }
+        if (cache == null) {
+            return new CassandraSinkWriter<>(client, keyspace, write, maxBuffered, maxBatch, maxInFlight,
+                    context.getProcessingTimeService(), flushIntervalMs,
+                    context.metricGroup().getNumRecordsSendCounter());
+        }
+        SinkWriter<T> after;
+        try {
+            after = cache.createWriter(context, context.metricGroup().counter(CACHE_RECORDS_SEND));
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+        MailboxExecutor mailbox = context.getMailboxExecutor();
+        // numRecordsSend counts Cassandra's mutations only, as before (bench/bench_flink.h reads it).
         return new CassandraSinkWriter<>(client, keyspace, write, maxBuffered, maxBatch, maxInFlight,
                 context.getProcessingTimeService(), flushIntervalMs,
-                context.metricGroup().getNumRecordsSendCounter());
+                context.metricGroup().getNumRecordsSendCounter(), after,
+                task -> mailbox.execute(task::run, "cache write after Cassandra acknowledged"));
     }
 }

@@ -1,11 +1,16 @@
 package feed.job.cassandra;
 
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.flink.api.common.operators.ProcessingTimeService;
@@ -42,6 +47,26 @@ import org.apache.flink.metrics.Counter;
  * the next {@code write} or {@code flush}, hence the job, which restarts
  * from the last checkpoint and writes the same mutations again (same
  * timestamps, so no harm).
+ *
+ * <p><b>Then a cache, strictly after Cassandra</b> ({@code after}, e.g. the
+ * Redis head writer; {@link CassandraSink#thenCache}). Every element is also
+ * kept in a pending list; a send seals that list as one {@link Send} with
+ * its batch count, in send order. Each element goes to {@code after} only
+ * once every batch of its send, and of every earlier send, is acknowledged:
+ * the driver's callback of a send's last batch only marks it done and pokes
+ * {@code wake} (the task's mailbox), whose mail, on the task thread, hands
+ * the done sends at the head of the queue to {@code after} in send order and
+ * flushes it. {@link #flush} waits for every batch, then hands over
+ * everything and flushes {@code after}, all before the barrier. A send with
+ * a failed batch is never handed over (nor anything after it): the failure
+ * fails the next write or flush, hence the job, and the replay writes both
+ * stores again. Why: the API fills a missing Redis head from Cassandra; a
+ * cache write that ran before its Cassandra write landed could find no key,
+ * and the fill then read Cassandra without the item (api/src/read/feed_head.h).
+ * With this order the item is in Cassandra before its cache write can run,
+ * so a fill either reads it or is already fenced when the cache write runs.
+ * Send order (not completion order) keeps Redis, which keeps the last write
+ * it gets, at the last write per key.
  */
 final class CassandraSinkWriter<T> implements SinkWriter<T> {
 
@@ -65,6 +90,32 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         buffer.computeIfAbsent(partition, p -> new ArrayList<>()).add(new Mutation(statement, values));
         buffered++;
     };
+    /** Written to once Cassandra acknowledged the element's send; null: none. */
+    private final SinkWriter<T> after;
+    /** Runs a task on the task thread (the mailbox); used only with {@code after}. */
+    private final Executor wake;
+    /** Elements buffered since the last send, for {@code after}; task thread only. */
+    private List<T> pending = new ArrayList<>();
+    /** Sends whose elements have not gone to {@code after} yet, in send order; task thread only. */
+    private final Deque<Send<T>> sends = new ArrayDeque<>();
+
+    /**
+     * One send's elements and its batches not yet acknowledged (plus one
+     * for the send itself until all its batches are started). Done when
+     * that reaches 0; never if a batch failed or could not start.
+     */
+    private static final class Send<T> {
+        final List<T> elements;
+        final AtomicInteger unacknowledged = new AtomicInteger(1);
+
+        Send(List<T> elements) {
+            this.elements = elements;
+        }
+
+        boolean done() {
+            return unacknowledged.get() == 0;
+        }
+    }
 
     /**
      * @param time            the task's processing-time service (callbacks on the mailbox thread)
@@ -73,6 +124,23 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
      */
     CassandraSinkWriter(CqlClient client, String keyspace, CqlWrite<T> write, int maxBuffered, int maxBatch,
                         int maxInFlight, ProcessingTimeService time, long flushIntervalMs, Counter sent) {
+        this(client, keyspace, write, maxBuffered, maxBatch, maxInFlight, time, flushIntervalMs, sent, null, null);
+    }
+
+    /**
+     * @param after a writer that gets every element only after Cassandra acknowledged it (see the class
+     *              comment); it should not send by time itself, this writer flushes it
+     * @param wake  runs a task on the task thread, later (the task's mailbox executor); may be called from
+     *              the driver's threads
+     */
+    CassandraSinkWriter(CqlClient client, String keyspace, CqlWrite<T> write, int maxBuffered, int maxBatch,
+                        int maxInFlight, ProcessingTimeService time, long flushIntervalMs, Counter sent,
+                        SinkWriter<T> after, Executor wake) {
+        if ((after == null) != (wake == null)) {
+            throw new IllegalArgumentException("after and wake go together");
+        }
+        this.after = after;
+        this.wake = wake;
         this.client = client;
         this.write = write;
         this.maxBuffered = maxBuffered;
@@ -89,6 +157,9 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
     public void write(T element, Context context) throws IOException, InterruptedException {
         checkFailure();
         write.append(element, sink);
+        if (after != null) {
+            pending.add(element);
+        }
         if (buffered >= maxBuffered) {
             send();
         } else if (buffered > 0 && !timerArmed && flushIntervalMs > 0) {
@@ -117,31 +188,99 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         }
     }
 
-    /** Sends everything buffered and waits until every batch sent so far is acknowledged. */
+    /**
+     * Sends everything buffered and waits until every batch sent so far is acknowledged; then hands
+     * every element to {@code after} and flushes it.
+     */
     @Override
     public void flush(boolean endOfInput) throws IOException, InterruptedException {
         send();
         inFlight.acquire(maxInFlight);
         inFlight.release(maxInFlight);
         checkFailure();
+        if (after != null) {
+            handOver();
+            if (!sends.isEmpty()) { // cannot happen: every batch is answered and none failed
+                throw new IllegalStateException(sends.size() + " sends unacknowledged after the flush");
+            }
+            after.flush(endOfInput);
+        }
+    }
+
+    /**
+     * The mail of a send whose last batch was acknowledged (task thread): hands the done sends to
+     * {@code after} and flushes it. A failure is kept for the next write or flush.
+     */
+    private void onAcknowledged() {
+        if (closed || failure.get() != null) {
+            return;
+        }
+        try {
+            if (handOver()) {
+                after.flush(false);
+            }
+        } catch (Exception e) {
+            failure.compareAndSet(null, e);
+        }
+    }
+
+    /** Writes the elements of the done sends at the head of the queue to {@code after}; true if any. */
+    private boolean handOver() throws IOException, InterruptedException {
+        boolean any = false;
+        while (!sends.isEmpty() && sends.peekFirst().done() && failure.get() == null) {
+            for (T element : sends.pollFirst().elements) {
+                after.write(element, null);
+            }
+            any = true;
+        }
+        return any;
+    }
+
+    /** One more batch of the send is acknowledged; the last one wakes the task thread. */
+    private void acknowledge(Send<T> s) {
+        if (s.unacknowledged.decrementAndGet() == 0) {
+            try {
+                wake.execute(this::onAcknowledged);
+            } catch (RejectedExecutionException closing) {
+                // The task is shutting down: nothing more is written.
+            } catch (RuntimeException e) {
+                failure.compareAndSet(null, e); // the cache would lag: fail the next write or flush
+            }
+        }
     }
 
     /** Starts a batch per partition (split at maxBatch); blocks while maxInFlight are outstanding. */
     private void send() throws IOException, InterruptedException {
+        Send<T> s = null;
+        if (after != null && !pending.isEmpty()) {
+            s = new Send<>(pending);
+            pending = new ArrayList<>();
+            sends.addLast(s);
+        }
+        Send<T> current = s;
         for (List<Mutation> partition : buffer.values()) {
             for (int from = 0; from < partition.size(); from += maxBatch) {
                 List<Mutation> batch = partition.subList(from, Math.min(partition.size(), from + maxBatch));
                 inFlight.acquire();
                 checkFailureReleasing();
                 int n = batch.size();
+                if (current != null) {
+                    current.unacknowledged.incrementAndGet();
+                }
                 try {
                     client.executeBatch(batch).whenComplete((r, t) -> {
-                        if (t != null) {
-                            failure.compareAndSet(null, t);
-                        } else {
-                            sent.inc(n);
+                        try {
+                            if (t != null) {
+                                failure.compareAndSet(null, t);
+                            } else {
+                                sent.inc(n);
+                                if (current != null) {
+                                    acknowledge(current);
+                                }
+                            }
+                        } finally {
+                            inFlight.release(); // after the send's state: flush sees it once it has every permit
                         }
-                        inFlight.release();
                     });
                 } catch (RuntimeException e) {
                     inFlight.release();
@@ -151,6 +290,9 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         }
         buffer.clear();
         buffered = 0;
+        if (current != null) {
+            acknowledge(current); // every batch started: the send is done once they are answered
+        }
     }
 
     private void checkFailureReleasing() throws IOException {
@@ -172,11 +314,26 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         return buffered;
     }
 
+    /** Elements waiting for Cassandra's acknowledgement before they go to {@code after}; for tests. */
+    int awaitingAcknowledgement() {
+        int n = pending.size();
+        for (Send<T> s : sends) {
+            n += s.elements.size();
+        }
+        return n;
+    }
+
     @Override
-    public void close() {
+    public void close() throws Exception {
         closed = true;
         // Unflushed mutations are dropped on purpose: they are after the last
         // checkpoint, and a restart replays them.
-        client.close();
+        try {
+            client.close();
+        } finally {
+            if (after != null) {
+                after.close();
+            }
+        }
     }
 }

@@ -35,9 +35,11 @@ import feed.job.fanout.FeedWrite;
  * sink keeps the last write per (key, member), which is the one the fan-out
  * emitted last for that row.
  *
- * <p>Known race, for the API to close: a cache fill that read Cassandra
- * before a write and stores its result after the write's script ran
- * (the key did not exist yet) misses the item until the key expires.
+ * <p>Ordering with the API's fill (api/src/read/feed_head.h): the job
+ * sends these writes only after the same items' Cassandra writes are
+ * acknowledged ({@code CassandraSink#thenCache}), so a fill either reads
+ * the item from Cassandra or has already placed its placeholder, which
+ * makes this script's insert land in the key.
  */
 public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
 

@@ -5,6 +5,7 @@ import java.io.IOException;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.metrics.Counter;
 
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.HostAndPort;
@@ -68,9 +69,16 @@ public final class RedisSink<T> implements Sink<T> {
 
     @Override
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
+        return createWriter(context, context.metricGroup().getNumRecordsSendCounter());
+    }
+
+    /**
+     * A writer that counts what it sends in {@code sent}: for a writer inside another sink's
+     * ({@code CassandraSink#thenCache}), whose operator's numRecordsSend counts the other store.
+     */
+    public SinkWriter<T> createWriter(WriterInitContext context, Counter sent) {
         return new RedisSinkWriter<>(client(host, port), write, maxBuffered,
-                context.getProcessingTimeService(), flushIntervalMs,
-                context.metricGroup().getNumRecordsSendCounter());
+                context.getProcessingTimeService(), flushIntervalMs, sent);
     }
 
     /** A pooled client; connections are made on first use. */
