@@ -8,13 +8,11 @@
  */
 #include "api/src/handlers/handlers.h"
 
-#include <string.h>
-
 #include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
+#include "api/src/handlers/delete.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
-#include "api/src/handlers/store_call.h"
 
 #define COMMENTS_INSERT                                                                            \
     RSQL_CREATE("INSERT INTO comments (post_id, post_author_id, author_id, body) "                 \
@@ -47,26 +45,10 @@ void comments_create(http_request *req, void *data)
     create_run(req, ids.w, &spec);
 }
 
-static void comments_deleted(http_request *req, void *data, const PGresult *res)
-{
-    (void)data;
-    if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") != 0)
-        rs_no_content(req);
-    else if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 1), "t") == 0)
-        http_request_respond_error(req, 403, "forbidden", "only its author can delete a comment");
-    else
-        http_request_respond_error(req, 404, "comment_not_found", "no such comment");
-}
-
 void comments_delete(http_request *req, void *data)
 {
-    const char *params[2];
-    rs_ids ids;
+    static const delete_spec spec = {COMMENTS_DELETE, "only its author can delete a comment", "comment_not_found", "no such comment"};
 
     (void)data;
-    if (rs_start(req, "id", &ids) != 0)
-        return;
-    params[0] = ids.id_text;
-    params[1] = ids.user_text;
-    store_call(req, ids.w, 1, COMMENTS_DELETE, 2, params, comments_deleted, NULL);
+    delete_run(req, &spec);
 }

@@ -11,16 +11,17 @@
 
 #include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
+#include "api/src/handlers/delete.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
-#include "api/src/handlers/store_call.h"
 
 #define FOLLOWS_INSERT                                                                             \
     RSQL_CREATE("INSERT INTO follows (follower_id, followee_id) VALUES ($1::bigint, $2::bigint)",  \
                 "follow", RSQL_FOLLOW_COLS("w"))
 
+/* $1 the followee (the path's id), $2 the follower (the token's user) */
 #define FOLLOWS_DELETE                                                                             \
-    "DELETE FROM follows WHERE follower_id = $1::bigint AND followee_id = $2::bigint RETURNING id"
+    "DELETE FROM follows WHERE follower_id = $2::bigint AND followee_id = $1::bigint RETURNING id"
 
 void follows_create(http_request *req, void *data)
 {
@@ -42,25 +43,10 @@ void follows_create(http_request *req, void *data)
     create_run(req, ids.w, &spec);
 }
 
-static void follows_deleted(http_request *req, void *data, const PGresult *res)
-{
-    (void)data;
-    if (PQntuples(res) == 0) {
-        http_request_respond_error(req, 404, "not_following", "you do not follow this user");
-        return;
-    }
-    rs_no_content(req);
-}
-
 void follows_delete(http_request *req, void *data)
 {
-    const char *params[2];
-    rs_ids ids;
+    static const delete_spec spec = {FOLLOWS_DELETE, NULL, "not_following", "you do not follow this user"};
 
     (void)data;
-    if (rs_start(req, "id", &ids) != 0)
-        return;
-    params[0] = ids.user_text;
-    params[1] = ids.id_text;
-    store_call(req, ids.w, 1, FOLLOWS_DELETE, 2, params, follows_deleted, NULL);
+    delete_run(req, &spec);
 }

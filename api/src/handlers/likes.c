@@ -8,16 +8,17 @@
 
 #include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
+#include "api/src/handlers/delete.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
-#include "api/src/handlers/store_call.h"
 
 #define LIKES_INSERT                                                                               \
     RSQL_CREATE("INSERT INTO likes (user_id, post_id, post_author_id) "                            \
                 "SELECT $2::bigint, p.id, p.author_id FROM posts p WHERE p.id = $1::bigint",       \
                 "like", RSQL_LIKE_COLS("w"))
 
-#define LIKES_DELETE "DELETE FROM likes WHERE user_id = $1::bigint AND post_id = $2::bigint RETURNING id"
+/* $1 the post (the path's id), $2 the token's user */
+#define LIKES_DELETE "DELETE FROM likes WHERE user_id = $2::bigint AND post_id = $1::bigint RETURNING id"
 
 void likes_create(http_request *req, void *data)
 {
@@ -39,25 +40,10 @@ void likes_create(http_request *req, void *data)
     create_run(req, ids.w, &spec);
 }
 
-static void likes_deleted(http_request *req, void *data, const PGresult *res)
-{
-    (void)data;
-    if (PQntuples(res) == 0) {
-        http_request_respond_error(req, 404, "not_liked", "you do not like this post");
-        return;
-    }
-    rs_no_content(req);
-}
-
 void likes_delete(http_request *req, void *data)
 {
-    const char *params[2];
-    rs_ids ids;
+    static const delete_spec spec = {LIKES_DELETE, NULL, "not_liked", "you do not like this post"};
 
     (void)data;
-    if (rs_start(req, "id", &ids) != 0)
-        return;
-    params[0] = ids.user_text;
-    params[1] = ids.id_text;
-    store_call(req, ids.w, 1, LIKES_DELETE, 2, params, likes_deleted, NULL);
+    delete_run(req, &spec);
 }

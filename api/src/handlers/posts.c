@@ -8,10 +8,9 @@
  */
 #include "api/src/handlers/handlers.h"
 
-#include <string.h>
-
 #include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
+#include "api/src/handlers/delete.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
 #include "api/src/handlers/store_call.h"
@@ -74,26 +73,10 @@ void posts_get(http_request *req, void *data)
     store_call(req, ids.w, 0, POSTS_SELECT, 1, params, posts_got, NULL);
 }
 
-static void posts_deleted(http_request *req, void *data, const PGresult *res)
-{
-    (void)data;
-    if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 0), "0") != 0)
-        rs_no_content(req);
-    else if (PQntuples(res) == 1 && strcmp(PQgetvalue(res, 0, 1), "t") == 0)
-        http_request_respond_error(req, 403, "forbidden", "only its author can delete a post");
-    else
-        http_request_respond_error(req, 404, "post_not_found", "no such post");
-}
-
 void posts_delete(http_request *req, void *data)
 {
-    const char *params[2];
-    rs_ids ids;
+    static const delete_spec spec = {POSTS_DELETE, "only its author can delete a post", "post_not_found", "no such post"};
 
     (void)data;
-    if (rs_start(req, "id", &ids) != 0)
-        return;
-    params[0] = ids.id_text;
-    params[1] = ids.user_text;
-    store_call(req, ids.w, 1, POSTS_DELETE, 2, params, posts_deleted, NULL);
+    delete_run(req, &spec);
 }
