@@ -11,9 +11,9 @@
 #include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
 #include "api/src/handlers/delete.h"
+#include "api/src/handlers/get_one.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
-#include "api/src/handlers/store_call.h"
 
 #define POSTS_INSERT                                                                               \
     RSQL_CREATE("INSERT INTO posts (author_id, body) VALUES ($1::bigint, $2)", "post", RSQL_POST_COLS("w"))
@@ -51,26 +51,12 @@ void posts_create(http_request *req, void *data)
     create_run(req, ids.w, &spec);
 }
 
-static void posts_got(http_request *req, void *data, const PGresult *res)
-{
-    (void)data;
-    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-        http_request_respond_error(req, 404, "post_not_found", "no such post");
-        return;
-    }
-    http_request_respond_json(req, 200, slice_make(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0)));
-}
-
 void posts_get(http_request *req, void *data)
 {
-    const char *params[1];
-    rs_ids ids;
+    static const get_one_spec spec = {POSTS_SELECT, "post_not_found", "no such post"};
 
     (void)data;
-    if (rs_start(req, "id", &ids) != 0)
-        return;
-    params[0] = ids.id_text;
-    store_call(req, ids.w, 0, POSTS_SELECT, 1, params, posts_got, NULL);
+    get_one_run(req, &spec);
 }
 
 void posts_delete(http_request *req, void *data)

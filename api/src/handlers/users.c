@@ -14,9 +14,9 @@
 #include "api/src/auth/token.h"
 #include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
+#include "api/src/handlers/get_one.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
-#include "api/src/handlers/store_call.h"
 
 #define USERS_INSERT                                                                               \
     RSQL_CREATE("INSERT INTO users (handle, display_name) VALUES ($1, $2)", "user", RSQL_USER_COLS("w"))
@@ -76,24 +76,10 @@ void users_create(http_request *req, void *data)
     create_run(req, ids.w, &spec);
 }
 
-static void users_got(http_request *req, void *data, const PGresult *res)
-{
-    (void)data;
-    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
-        http_request_respond_error(req, 404, "user_not_found", "no such user");
-        return;
-    }
-    http_request_respond_json(req, 200, slice_make(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0)));
-}
-
 void users_get(http_request *req, void *data)
 {
-    const char *params[1];
-    rs_ids ids;
+    static const get_one_spec spec = {USERS_SELECT, "user_not_found", "no such user"};
 
     (void)data;
-    if (rs_start(req, "id", &ids) != 0)
-        return;
-    params[0] = ids.id_text;
-    store_call(req, ids.w, 0, USERS_SELECT, 1, params, users_got, NULL);
+    get_one_run(req, &spec);
 }
