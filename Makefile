@@ -8,8 +8,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 FEEDCTL := bin/feedctl
-JAVA17  ?= /usr/lib/jvm/java-17-openjdk-amd64
-MVN     := JAVA_HOME=$(JAVA17) mvn -B -q
+# Maven on Java 17, wherever it lives (stack/lib.sh finds it).
+MVN     := stack/mvn -B -q
 
 include c.mk
 

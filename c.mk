@@ -78,13 +78,24 @@ include $(C_MODULE_MAKEFILES)
 c_obj = $(patsubst %.c,$(C_BUILD)/$(1)obj/%.o,$(2))
 # c_lib(variant, module)
 c_lib = $(C_BUILD)/$(1)lib/lib$(2).a
-# c_pkg(flag, packages): pkg-config output, failing loudly if a package is missing
-c_pkg = $(if $(strip $(2)),$(or $(shell pkg-config $(1) $(2) 2>/dev/null),$(if $(shell pkg-config --exists $(2) && echo ok),,$(error pkg-config cannot find: $(2)))))
+# pkg-config is asked from recipes only, never while make reads this file:
+# on a bare machine `make run` must parse before it installs the libraries.
+# stack/pkg-flags writes a package list's flags into build/pkg/<key>.cflags
+# and .libs (key: the sorted list joined by '+'), failing with the Debian
+# package to install; compile and link recipes read those files with
+# $(file <...), and list them as order-only prerequisites.
+c_pkg_key = $(or $(subst $(c_space),+,$(sort $(1))),none)
+c_space := $(subst ,, )
+# c_pkg_file(packages, ext): the flags file of a package list
+c_pkg_file = $(C_BUILD)/pkg/$(call c_pkg_key,$(1)).$(2)
 # c_fuzz_name(module, fuzzer source): fuzz_cql_frame.c -> frame
 c_fuzz_name = $(patsubst $(1)_%,%,$(patsubst fuzz_%,%,$(basename $(notdir $(2)))))
 
-C_CMOCKA_CFLAGS := $(call c_pkg,--cflags,cmocka)
-C_CMOCKA_LIBS := $(call c_pkg,--libs,cmocka)
+C_CMOCKA_CFLAGS = $(file <$(call c_pkg_file,cmocka,cflags))
+C_CMOCKA_LIBS = $(file <$(call c_pkg_file,cmocka,libs))
+
+$(C_BUILD)/pkg/%.cflags $(C_BUILD)/pkg/%.libs:
+	$(c_q)stack/pkg-flags $(C_BUILD)/pkg/$*.cflags $(C_BUILD)/pkg/$*.libs $(filter-out none,$(subst +, ,$*))
 
 # --- compile rules, one per variant ---------------------------------------
 
@@ -112,15 +123,20 @@ c_archive = $(c_q)mkdir -p $(@D) && rm -f $@ && $(if $(c_q),echo "  AR      $@" 
 define c_module_rules
 $(1)_TESTS := $$(filter-out $$($(1)_TEST_SRCS),$$($(1)_TESTS))
 $(1)_ALL_PKGS := $$(strip $$($(1)_PKGS) $$(foreach d,$$($(1)_DEPS),$$($$(d)_PKGS)))
-$(1)_PKG_CFLAGS := $$(call c_pkg,--cflags,$$($(1)_ALL_PKGS))
-$(1)_LINK := $$(call c_pkg,--libs,$$($(1)_ALL_PKGS)) $$($(1)_LDLIBS) $$(foreach d,$$($(1)_DEPS),$$($$(d)_LDLIBS))
+$(1)_PKG_CFLAGS_FILE := $$(call c_pkg_file,$$($(1)_ALL_PKGS),cflags)
+$(1)_PKG_LIBS_FILE := $$(call c_pkg_file,$$($(1)_ALL_PKGS),libs)
+$(1)_PKG_CFLAGS = $$(file <$$($(1)_PKG_CFLAGS_FILE))
+$(1)_LINK = $$(file <$$($(1)_PKG_LIBS_FILE)) $$($(1)_LDLIBS) $$(foreach d,$$($(1)_DEPS),$$($$(d)_LDLIBS))
 $(1)_LIBS_OF = $$(foreach m,$(1) $$($(1)_DEPS),$$(if $$($$(m)_HAS_LIB),$$(call c_lib,$$(1),$$(m))))
 $(1)_OWN_SRCS := $$($(1)_SRCS) $$(foreach p,$$($(1)_BINS),$$($$(p)_SRCS)) $$($(1)_TEST_SRCS)
 
 $$(call c_obj,,$$($(1)_OWN_SRCS)) $$(call c_obj,san/,$$($(1)_OWN_SRCS)) \
-    $$(call c_obj,fuzz/,$$($(1)_OWN_SRCS) $$($(1)_FUZZERS)): private c_mod_cflags := $$($(1)_PKG_CFLAGS)
+    $$(call c_obj,fuzz/,$$($(1)_OWN_SRCS) $$($(1)_FUZZERS)): private c_mod_cflags = $$($(1)_PKG_CFLAGS)
 $$(call c_obj,san/,$$($(1)_TESTS) $$($(1)_TEST_SRCS) $$($(1)_INTEGRATION)): \
-    private c_mod_cflags := $$($(1)_PKG_CFLAGS) $$(C_CMOCKA_CFLAGS)
+    private c_mod_cflags = $$($(1)_PKG_CFLAGS) $$(C_CMOCKA_CFLAGS)
+$$(call c_obj,,$$($(1)_OWN_SRCS)) $$(call c_obj,san/,$$($(1)_OWN_SRCS) $$($(1)_TESTS) $$($(1)_INTEGRATION)) \
+    $$(call c_obj,fuzz/,$$($(1)_OWN_SRCS) $$($(1)_FUZZERS)): | $$($(1)_PKG_CFLAGS_FILE)
+$$(call c_obj,san/,$$($(1)_TESTS) $$($(1)_TEST_SRCS) $$($(1)_INTEGRATION)): | $$(call c_pkg_file,cmocka,cflags)
 
 $$(call c_lib,,$(1)): $$(call c_obj,,$$($(1)_SRCS))
 	$$(c_archive)
@@ -148,7 +164,7 @@ endef
 
 # c_bin_rules(m, program)
 define c_bin_rules
-$(C_BUILD)/bin/$(2): $$(call c_obj,,$$($(2)_SRCS)) $$(call $(1)_LIBS_OF,)
+$(C_BUILD)/bin/$(2): $$(call c_obj,,$$($(2)_SRCS)) $$(call $(1)_LIBS_OF,) | $$($(1)_PKG_LIBS_FILE)
 	@mkdir -p $$(@D)
 	@$$(if $$(c_q),echo "  LD      $$@")
 	$$(c_q)$$(CC) $$(C_OPT) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LINK)
@@ -157,7 +173,8 @@ endef
 
 # c_test_rules(m, test source, list to join): sanitised cmocka program
 define c_test_rules
-$(C_BUILD)/san/bin/$(basename $(2)): $$(call c_obj,san/,$(2) $$($(1)_TEST_SRCS)) $$(call $(1)_LIBS_OF,san/)
+$(C_BUILD)/san/bin/$(basename $(2)): $$(call c_obj,san/,$(2) $$($(1)_TEST_SRCS)) $$(call $(1)_LIBS_OF,san/) \
+    | $$($(1)_PKG_LIBS_FILE) $$(call c_pkg_file,cmocka,libs)
 	@mkdir -p $$(@D)
 	@$$(if $$(c_q),echo "  LD san  $$@")
 	$$(c_q)$$(CC) $$(C_SAN_OPT) $$(C_SANITIZE) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LINK) $$(C_CMOCKA_LIBS)
@@ -167,7 +184,7 @@ endef
 # c_fuzz_rules(m, fuzzer source): program, and c-fuzz-<name> that runs it
 # on a copy of the corpus in build/ so that new inputs never land in the repo.
 define c_fuzz_rules
-$(C_BUILD)/fuzz/bin/$(basename $(notdir $(2))): $$(call c_obj,fuzz/,$(2)) $$(call $(1)_LIBS_OF,fuzz/)
+$(C_BUILD)/fuzz/bin/$(basename $(notdir $(2))): $$(call c_obj,fuzz/,$(2)) $$(call $(1)_LIBS_OF,fuzz/) | $$($(1)_PKG_LIBS_FILE)
 	@mkdir -p $$(@D)
 	@$$(if $$(c_q),echo "  LD fuzz $$@")
 	$$(c_q)$$(FUZZ_CC) $$(C_SAN_OPT) $$(C_FUZZ_LINK) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LINK)
@@ -233,7 +250,7 @@ c-integration: $(C_INTEGRATION_BINS) $(C_BINS)
 	$(c_q)$(call c_run_tests,$(C_INTEGRATION_BINS))
 
 c-clean:
-	rm -rf $(C_BUILD)/obj $(C_BUILD)/san $(C_BUILD)/fuzz $(C_LIBS) $(C_BINS)
+	rm -rf $(C_BUILD)/obj $(C_BUILD)/san $(C_BUILD)/fuzz $(C_BUILD)/pkg $(C_LIBS) $(C_BINS)
 
 -include $(patsubst %.c,$(C_BUILD)/obj/%.d,$(C_ALL_SRCS)) \
          $(patsubst %.c,$(C_BUILD)/san/obj/%.d,$(C_ALL_SRCS)) \

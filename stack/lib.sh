@@ -29,10 +29,13 @@ feed_say() { printf '[feedctl] %s\n' "$*" >&2; }
 feed_die() { printf 'feedctl: error: %s\n' "$*" >&2; exit 1; }
 
 # The Java 17 runtime: Cassandra 5 refuses newer ones and every JVM part
-# uses the same one. FEED_JAVA_HOME, then JAVA_HOME, then Debian's path.
+# (and Maven, for the job and the engine jars) uses the same one. This is
+# the one place that knows where it lives: FEED_JAVA_HOME, then JAVA_HOME,
+# then any /usr/lib/jvm/java-17-openjdk-<arch> (Debian's path on every
+# architecture); the first whose java says version 17 wins.
 feed_find_java() {
   local candidate
-  for candidate in "${FEED_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-amd64 /usr/lib/jvm/java-17-openjdk-arm64; do
+  for candidate in "${FEED_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-*; do
     [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
     if "$candidate/bin/java" -version 2>&1 | head -n 1 | grep -q '"17\.'; then
       FEED_JAVA_HOME=$candidate
