@@ -21,6 +21,7 @@
 #   m_SRCS         library sources, archived into build/lib/libm.a
 #   m_DEPS         modules whose libraries m uses, in link order (list them all)
 #   m_PKGS         pkg-config packages (their cflags for compiling, libs for linking)
+#   m_TEST_PKGS    more pkg-config packages for m's tests only (cmocka is always there)
 #   m_LDLIBS       other link flags, e.g. -lm
 #   m_BINS         programs; program p has p_SRCS (its main) and is linked with
 #                  libm.a and the deps into build/bin/p
@@ -91,8 +92,6 @@ c_pkg_file = $(C_BUILD)/pkg/$(call c_pkg_key,$(1)).$(2)
 # c_fuzz_name(module, fuzzer source): fuzz_cql_frame.c -> frame
 c_fuzz_name = $(patsubst $(1)_%,%,$(patsubst fuzz_%,%,$(basename $(notdir $(2)))))
 
-C_CMOCKA_CFLAGS = $(file <$(call c_pkg_file,cmocka,cflags))
-C_CMOCKA_LIBS = $(file <$(call c_pkg_file,cmocka,libs))
 
 $(C_BUILD)/pkg/%.cflags $(C_BUILD)/pkg/%.libs:
 	$(c_q)stack/pkg-flags $(C_BUILD)/pkg/$*.cflags $(C_BUILD)/pkg/$*.libs $(filter-out none,$(subst +, ,$*))
@@ -126,6 +125,8 @@ $(1)_ALL_PKGS := $$(strip $$($(1)_PKGS) $$(foreach d,$$($(1)_DEPS),$$($$(d)_PKGS
 $(1)_PKG_CFLAGS_FILE := $$(call c_pkg_file,$$($(1)_ALL_PKGS),cflags)
 $(1)_PKG_LIBS_FILE := $$(call c_pkg_file,$$($(1)_ALL_PKGS),libs)
 $(1)_PKG_CFLAGS = $$(file <$$($(1)_PKG_CFLAGS_FILE))
+$(1)_TEST_PKG_CFLAGS_FILE := $$(call c_pkg_file,cmocka $$($(1)_TEST_PKGS),cflags)
+$(1)_TEST_PKG_LIBS_FILE := $$(call c_pkg_file,cmocka $$($(1)_TEST_PKGS),libs)
 $(1)_LINK = $$(file <$$($(1)_PKG_LIBS_FILE)) $$($(1)_LDLIBS) $$(foreach d,$$($(1)_DEPS),$$($$(d)_LDLIBS))
 $(1)_LIBS_OF = $$(foreach m,$(1) $$($(1)_DEPS),$$(if $$($$(m)_HAS_LIB),$$(call c_lib,$$(1),$$(m))))
 $(1)_OWN_SRCS := $$($(1)_SRCS) $$(foreach p,$$($(1)_BINS),$$($$(p)_SRCS)) $$($(1)_TEST_SRCS)
@@ -133,10 +134,10 @@ $(1)_OWN_SRCS := $$($(1)_SRCS) $$(foreach p,$$($(1)_BINS),$$($$(p)_SRCS)) $$($(1
 $$(call c_obj,,$$($(1)_OWN_SRCS)) $$(call c_obj,san/,$$($(1)_OWN_SRCS)) \
     $$(call c_obj,fuzz/,$$($(1)_OWN_SRCS) $$($(1)_FUZZERS)): private c_mod_cflags = $$($(1)_PKG_CFLAGS)
 $$(call c_obj,san/,$$($(1)_TESTS) $$($(1)_TEST_SRCS) $$($(1)_INTEGRATION)): \
-    private c_mod_cflags = $$($(1)_PKG_CFLAGS) $$(C_CMOCKA_CFLAGS)
+    private c_mod_cflags = $$($(1)_PKG_CFLAGS) $$(file <$$($(1)_TEST_PKG_CFLAGS_FILE))
 $$(call c_obj,,$$($(1)_OWN_SRCS)) $$(call c_obj,san/,$$($(1)_OWN_SRCS) $$($(1)_TESTS) $$($(1)_INTEGRATION)) \
     $$(call c_obj,fuzz/,$$($(1)_OWN_SRCS) $$($(1)_FUZZERS)): | $$($(1)_PKG_CFLAGS_FILE)
-$$(call c_obj,san/,$$($(1)_TESTS) $$($(1)_TEST_SRCS) $$($(1)_INTEGRATION)): | $$(call c_pkg_file,cmocka,cflags)
+$$(call c_obj,san/,$$($(1)_TESTS) $$($(1)_TEST_SRCS) $$($(1)_INTEGRATION)): | $$($(1)_TEST_PKG_CFLAGS_FILE)
 
 $$(call c_lib,,$(1)): $$(call c_obj,,$$($(1)_SRCS))
 	$$(c_archive)
@@ -174,10 +175,10 @@ endef
 # c_test_rules(m, test source, list to join): sanitised cmocka program
 define c_test_rules
 $(C_BUILD)/san/bin/$(basename $(2)): $$(call c_obj,san/,$(2) $$($(1)_TEST_SRCS)) $$(call $(1)_LIBS_OF,san/) \
-    | $$($(1)_PKG_LIBS_FILE) $$(call c_pkg_file,cmocka,libs)
+    | $$($(1)_PKG_LIBS_FILE) $$($(1)_TEST_PKG_LIBS_FILE)
 	@mkdir -p $$(@D)
 	@$$(if $$(c_q),echo "  LD san  $$@")
-	$$(c_q)$$(CC) $$(C_SAN_OPT) $$(C_SANITIZE) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LINK) $$(C_CMOCKA_LIBS)
+	$$(c_q)$$(CC) $$(C_SAN_OPT) $$(C_SANITIZE) $$(LDFLAGS) -o $$@ $$^ $$($(1)_LINK) $$(file <$$($(1)_TEST_PKG_LIBS_FILE))
 $(3) += $(C_BUILD)/san/bin/$(basename $(2))
 endef
 

@@ -18,3 +18,4 @@ api_FUZZERS := $(wildcard api/fuzz/fuzz_*.c)
 api_INTEGRATION := $(wildcard api/tests/integration/*/test_*.c)
 # the CQL client's unit tests play against cql/'s scripted fake server
 api_TEST_SRCS += cql/tests/cql_fake_server.c
+api_TEST_PKGS := libpcre2-8

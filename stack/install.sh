@@ -12,7 +12,7 @@ FEED_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 DEBIAN_PACKAGES=(
   postgresql-15 postgresql-contrib redis-server redis-tools
   openjdk-17-jdk-headless maven
-  gcc make pkg-config libpq-dev libhiredis-dev libjansson-dev libcmocka-dev libssl-dev
+  gcc make pkg-config libpq-dev libhiredis-dev libjansson-dev libcmocka-dev libssl-dev libpcre2-dev
   clang-14 libclang-rt-14-dev
   curl jq util-linux procps iproute2 wrk
 )

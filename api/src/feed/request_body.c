@@ -79,6 +79,19 @@ size_t req_utf8_count(slice s)
     return n;
 }
 
+/* 1 when the code point starting at byte i of valid UTF-8 v is a control
+ * character: C0 (U+0000..U+001F), DEL (U+007F) or C1 (U+0080..U+009F,
+ * encoded C2 80..C2 9F). One rule for every text field; the text fields
+ * then allow tab, LF and CR back. api/openapi.json states the same rule
+ * as a pattern, and test_openapi_rules checks the two agree. */
+static int req_is_control(slice v, size_t i)
+{
+    unsigned char c = (unsigned char)v.base[i];
+
+    return c < 0x20 || c == 0x7f ||
+           (c == 0xc2 && i + 1 < v.len && (unsigned char)v.base[i + 1] < 0xa0);
+}
+
 /* Check one string value against its rules. 0, or -1 with err filled. */
 static int req_check_value(const req_field *f, slice v, api_error *err)
 {
@@ -105,12 +118,10 @@ static int req_check_value(const req_field *f, slice v, api_error *err)
             bad = !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
             break;
         case REQ_RULE_NAME:
-            /* C0, DEL and C1 (U+0080..U+009F, encoded C2 80..C2 9F) */
-            bad = c < 0x20 || c == 0x7f ||
-                  (c == 0xc2 && i + 1 < v.len && (unsigned char)v.base[i + 1] < 0xa0);
+            bad = req_is_control(v, i);
             break;
         default:
-            bad = (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f;
+            bad = req_is_control(v, i) && c != '\t' && c != '\n' && c != '\r';
             break;
         }
         if (bad) {

@@ -16,8 +16,9 @@
  *   - then, member by member in the order sent: an unknown member (400
  *     unknown_field), a member that is not a string (400 invalid_type),
  *     or a value out of its rules (400 invalid_value): length, NUL,
- *     control characters (none in display_name; only \t \n \r in post
- *     and comment bodies), the handle's alphabet;
+ *     control characters (C0, DEL and C1: none in display_name; of
+ *     those only \t \n \r in post and comment bodies), the handle's
+ *     alphabet;
  *   - finally a member left out (400 missing_field).
  * Errors about one member name it in err->field.
  *

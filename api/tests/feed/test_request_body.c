@@ -190,6 +190,16 @@ static void test_post_text_rules(void **state)
     assert_true(slice_eq_cstr(t.body, "line 1\nline\t2\r\n"));
     post_fails(S("{\"body\":\"\"}"), 400, "invalid_value", "body");
     post_fails(S("{\"body\":\"bell \\u0007\"}"), 400, "invalid_value", "body");
+    /* DEL and C1 controls, escaped and raw: refused as in display names */
+    post_fails(S("{\"body\":\"del \\u007f\"}"), 400, "invalid_value", "body");
+    post_fails(S("{\"body\":\"c1 \\u0085\"}"), 400, "invalid_value", "body");
+    post_fails(S("{\"body\":\"c1 \xc2\x80\"}"), 400, "invalid_value", "body");
+    post_fails(S("{\"body\":\"c1 \xc2\x9f\"}"), 400, "invalid_value", "body");
+    assert_int_equal(req_parse_comment(&p, S("{\"body\":\"c1 \\u0090\"}"), &t, &e), -1);
+    assert_string_equal(e.code, "invalid_value");
+    /* the first code point past C1 (NBSP) and the rest of Latin-1 are text */
+    assert_int_equal(req_parse_post(&p, S("{\"body\":\"nb\xc2\xa0sp \xc3\xbf\"}"), &t, &e), 0);
+    assert_int_equal(req_parse_comment(&p, S("{\"body\":\"\\u00a0\"}"), &t, &e), 0);
     post_fails(S("{\"text\":\"hi\"}"), 400, "unknown_field", "text");
     post_fails(S("{\"body\":5}"), 400, "invalid_type", "body");
     post_fails(S("{}"), 400, "missing_field", "body");
