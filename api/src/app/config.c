@@ -33,6 +33,7 @@ enum {
     OPT_PG_POOL,
     OPT_STORE_TIMEOUT,
     OPT_TOKEN_TTL,
+    OPT_IDEMPOTENCY_TTL,
     OPT_VERSION
 };
 
@@ -55,6 +56,7 @@ static const struct option app_options[] = {
     {"pg-pool", required_argument, NULL, OPT_PG_POOL},
     {"store-timeout-ms", required_argument, NULL, OPT_STORE_TIMEOUT},
     {"token-ttl-s", required_argument, NULL, OPT_TOKEN_TTL},
+    {"idempotency-ttl-s", required_argument, NULL, OPT_IDEMPOTENCY_TTL},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -91,6 +93,10 @@ void app_config_usage(FILE *out, const char *prog)
         "                              process (tokens and cursors die with it; logged)\n"
         "      --token-ttl-s S         lifetime of the tokens POST /v1/users returns\n"
         "                              env FEED_API_TOKEN_TTL_S, default 2592000 (30 days)\n"
+        "      --idempotency-ttl-s S   how long an Idempotency-Key is remembered: a retry\n"
+        "                              after that is a new request (each keyed write also\n"
+        "                              deletes two expired keys, so the table stays bounded)\n"
+        "                              env FEED_API_IDEMPOTENCY_TTL_S, default 86400 (24 h)\n"
         "      --pg-pool N             PostgreSQL connections per thread, 1..64\n"
         "                              env FEED_API_PG_POOL, default 4\n"
         "      --store-timeout-ms MS   deadline of one store request (then 503)\n"
@@ -224,6 +230,11 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             return app_fail(err, errlen, "%s: invalid value '%s'", what, v);
         cfg->token_ttl_s = (uint32_t)n;
         return 0;
+    case OPT_IDEMPOTENCY_TTL:
+        if (app_parse_num(v, 1, 366ull * 24 * 3600, &n) != 0)
+            return app_fail(err, errlen, "%s: '%s' is not a number of seconds in 1..31622400", what, v);
+        cfg->idempotency_ttl_s = (uint32_t)n;
+        return 0;
     case OPT_ACCESS_LOG:
         if (strcmp(v, "1") == 0 || strcmp(v, "true") == 0 || strcmp(v, "yes") == 0)
             cfg->access_log = 1;
@@ -289,6 +300,7 @@ static const struct {
     {OPT_PG_POOL, "FEED_API_PG_POOL"},
     {OPT_STORE_TIMEOUT, "FEED_API_STORE_TIMEOUT_MS"},
     {OPT_TOKEN_TTL, "FEED_API_TOKEN_TTL_S"},
+    {OPT_IDEMPOTENCY_TTL, "FEED_API_IDEMPOTENCY_TTL_S"},
 };
 
 static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t errlen)
@@ -320,6 +332,7 @@ static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t e
     cfg->pg_pool = 4;
     cfg->store_timeout_ms = 2000;
     cfg->token_ttl_s = 30u * 24 * 3600;
+    cfg->idempotency_ttl_s = 24u * 3600;
     return 0;
 }
 

@@ -37,6 +37,7 @@ typedef struct app_config {
     unsigned pg_pool;            /* PostgreSQL connections per thread */
     uint32_t store_timeout_ms;   /* per store request */
     uint32_t token_ttl_s;        /* lifetime of the tokens POST /v1/users mints */
+    uint32_t idempotency_ttl_s;  /* an Idempotency-Key older than this is forgotten */
     int access_log;
     log_level log_level;
     size_t max_body;

@@ -18,6 +18,8 @@ typedef struct create_ctx {
     char owner[24];                 /* key_owner in decimal */
     const char *key;                /* pool copy, NUL-terminated */
     char hash[IDEM_HASH_HEX + 1];
+    char ttl_s[16];                 /* idempotency_ttl_s in decimal */
+    int write_index;                /* the write's statement in the transaction */
     int empty_status;
     const char *empty_code;
     const char *empty_message;
@@ -100,7 +102,7 @@ static void create_done(pg_client *c, const pg_reply *reply, void *privdata)
         store_call_fail(ctx->req, ctx->w, reply, 1);
         return;
     }
-    r = reply->nresults > ctx->has_key ? reply->results[ctx->has_key] : NULL;
+    r = reply->nresults > ctx->write_index ? reply->results[ctx->write_index] : NULL;
     if (r == NULL || PQresultStatus(r) != PGRES_TUPLES_OK) {
         http_request_respond_error(ctx->req, 500, "internal", "unexpected database answer");
         return;
@@ -139,8 +141,8 @@ static int create_read_key(http_request *req, create_ctx *ctx)
 void create_run(http_request *req, const worker *w, const create_spec *spec)
 {
     create_ctx *ctx = pool_alloc(http_request_pool(req), sizeof(*ctx));
-    const char *wparams[CREATE_MAX_PARAMS + 2], *kparams[3];
-    pg_stmt stmts[3];
+    const char *wparams[CREATE_MAX_PARAMS + 2], *kparams[3], *eparams[3];
+    pg_stmt stmts[5];
     pg_client *pg = w != NULL ? w->stores.pg : NULL;
     char *sql;
     int n = 0, i;
@@ -175,8 +177,17 @@ void create_run(http_request *req, const worker *w, const create_spec *spec)
     kparams[0] = ctx->owner;
     kparams[1] = ctx->key;
     kparams[2] = ctx->hash;
-    if (ctx->has_key)
+    snprintf(ctx->ttl_s, sizeof(ctx->ttl_s), "%" PRIu32,
+             w != NULL && w->shared != NULL ? w->shared->cfg->idempotency_ttl_s : IDEM_TTL_DEFAULT_S);
+    eparams[0] = ctx->owner;
+    eparams[1] = ctx->key;
+    eparams[2] = ctx->ttl_s;
+    if (ctx->has_key) {
+        stmts[n++] = (pg_stmt){IDEM_SQL_EXPIRE, 3, eparams};
+        stmts[n++] = (pg_stmt){IDEM_SQL_SWEEP, 1, &eparams[2]};
         stmts[n++] = (pg_stmt){IDEM_SQL_CLAIM, 3, kparams};
+    }
+    ctx->write_index = n;
     stmts[n++] = (pg_stmt){sql, spec->nparams + (ctx->has_key ? 2 : 0), wparams};
     if (ctx->has_key)
         stmts[n++] = (pg_stmt){IDEM_SQL_RELEASE, 2, kparams};

@@ -22,11 +22,19 @@
  *   3. IDEM_SQL_RELEASE deletes the claim if the write made no row (a
  *      like of a missing post): the key stays free, nothing is written.
  *
+ * Keys expire: before its claim, a keyed write deletes its own key if it
+ * is older than the TTL (app_config.idempotency_ttl_s, default 24 h), so
+ * a retry after that is a new request, and deletes the two oldest
+ * expired keys of anyone (IDEM_SQL_SWEEP, skipping rows that another
+ * transaction holds). Every keyed write adds one key and removes up to
+ * two expired ones, so expired keys cannot pile up and the table holds
+ * about one TTL's worth of keys, with no timer or cron job.
+ *
  * A write refused by a constraint rolls everything back, key included:
  * only successful answers (201) are stored and replayed; a retry of a
  * refused request is evaluated again. A key reused for a different
  * request (method, path or body) is answered 422
- * idempotency_key_reused. Keys are never expired by the API.
+ * idempotency_key_reused.
  *
  * Pure helpers; strings come from the caller's pool or are static.
  */
@@ -43,6 +51,18 @@
 #define IDEM_KEY_MAX 255
 #define IDEM_HASH_HEX 64 /* SHA-256 in hex, without the NUL */
 
+#define IDEM_TTL_DEFAULT_S (24u * 3600)
+
+/* $1 user, $2 key, $3 TTL in seconds: forget this key if it expired. */
+#define IDEM_SQL_EXPIRE                                                                            \
+    "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 "                                \
+    "AND created_at < now() - $3::bigint * interval '1 second'"
+/* $1 TTL in seconds: delete the two oldest expired keys nobody holds
+ * (idempotency_keys_created_idx makes it an index range scan). */
+#define IDEM_SQL_SWEEP                                                                             \
+    "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("                                        \
+    "SELECT ctid FROM idempotency_keys WHERE created_at < now() - $1::bigint * interval '1 second' " \
+    "ORDER BY created_at LIMIT 2 FOR UPDATE SKIP LOCKED))"
 /* $1 user, $2 key, $3 request digest in hex. */
 #define IDEM_SQL_CLAIM                                                                             \
     "INSERT INTO idempotency_keys (user_id, key, request_hash, status, response) "                 \

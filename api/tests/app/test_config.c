@@ -52,6 +52,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.log_level, LOG_INFO);
     assert_int_equal(cfg.max_body, 65536);
     assert_int_equal(cfg.shutdown_timeout_ms, 10000);
+    assert_int_equal(cfg.idempotency_ttl_s, 86400);
 }
 
 static void test_environment(void **state)
@@ -60,7 +61,7 @@ static void test_environment(void **state)
     const char *env[] = {"FEED_API_PORT=19999", "FEED_API_THREADS=3", "FEED_PG_DSN=host=x dbname=feed",
                          "FEED_REDIS_ADDR=127.0.0.1:16379", "FEED_CASSANDRA_CONTACT_POINTS=a,b",
                          "FEED_API_ACCESS_LOG=1", "FEED_API_LOG_LEVEL=debug", "FEED_API_MAX_BODY=1024",
-                         "FEED_API_REQUEST_TIMEOUT_MS=2500", NULL};
+                         "FEED_API_REQUEST_TIMEOUT_MS=2500", "FEED_API_IDEMPOTENCY_TTL_S=60", NULL};
     app_config cfg;
     char err[256];
 
@@ -75,6 +76,7 @@ static void test_environment(void **state)
     assert_int_equal(cfg.log_level, LOG_DEBUG);
     assert_int_equal(cfg.max_body, 1024);
     assert_int_equal(cfg.request_timeout_ms, 2500);
+    assert_int_equal(cfg.idempotency_ttl_s, 60);
 }
 
 static void test_listen_precedence(void **state)
@@ -100,8 +102,9 @@ static void test_flags_beat_environment(void **state)
     char *argv[] = {"feed-api", "-t", "2", "--threads=5", "--pg", "dsn", "--redis=r:1", "--cassandra", "c",
                     "--access-log", "--log-level", "warn", "--max-body", "10", "--max-connections", "7",
                     "--idle-timeout-ms", "1", "--read-timeout-ms", "2", "--request-timeout-ms", "3",
-                    "--shutdown-timeout-ms", "0", NULL};
-    const char *env[] = {"FEED_API_THREADS=3", "FEED_PG_DSN=envdsn", "FEED_API_ACCESS_LOG=0", NULL};
+                    "--shutdown-timeout-ms", "0", "--idempotency-ttl-s", "5", NULL};
+    const char *env[] = {"FEED_API_THREADS=3", "FEED_PG_DSN=envdsn", "FEED_API_ACCESS_LOG=0",
+                         "FEED_API_IDEMPOTENCY_TTL_S=60", NULL};
     app_config cfg;
     char err[256];
 
@@ -119,6 +122,7 @@ static void test_flags_beat_environment(void **state)
     assert_int_equal(cfg.read_timeout_ms, 2);
     assert_int_equal(cfg.request_timeout_ms, 3);
     assert_int_equal(cfg.shutdown_timeout_ms, 0);
+    assert_int_equal(cfg.idempotency_ttl_s, 5);
 }
 
 static void test_help_and_version(void **state)
@@ -166,6 +170,8 @@ static void test_bad_values(void **state)
         {"--threads", "-1", NULL},      {"--threads", "1x", NULL},    {"--max-body", "1e3", NULL},
         {"--log-level", "loud", NULL},  {"--idle-timeout-ms", "0", NULL}, {"--listen", "", NULL},
         {"--max-connections", "0", NULL}, {"--bogus", NULL, NULL},    {"--threads", NULL, NULL},
+        {"--idempotency-ttl-s", "0", NULL}, {"--idempotency-ttl-s", "1d", NULL},
+        {"--idempotency-ttl-s", "31622401", NULL},
     };
     app_config cfg;
     char err[256];

@@ -692,6 +692,77 @@ static void test_idempotency(void **state)
     wa_test_end(NULL);
 }
 
+/* Keys expire after the TTL (24 h by default): a retry after that is a
+ * new request; each keyed write also sweeps two expired keys of anyone.
+ * Time is moved by backdating created_at, not by waiting. */
+static void test_idempotency_expiry(void **state)
+{
+    char key[64], body[128], first[sizeof(((wa_res *)0)->body)], id[24];
+    const char *kp[2] = {id, key};
+    wa_res r;
+    wa_user a;
+    int i;
+
+    (void)state;
+    wa_port = wa_up(te_pg_conninfo());
+    wa_new_user(&a, "ie");
+    snprintf(id, sizeof(id), "%lld", a.id);
+    snprintf(key, sizeof(key), "exp-%s", a.handle);
+    snprintf(body, sizeof(body), "{\"body\":\"expiring %s\"}", a.handle);
+    wa("POST", "/v1/posts", a.token, key, body, &r);
+    assert_int_equal(r.status, 201);
+    snprintf(first, sizeof(first), "%s", r.body);
+    wa_done(&r);
+    /* just inside the TTL: still the first answer */
+    assert_int_equal(wa_scalar("WITH u AS (UPDATE idempotency_keys SET created_at = now() - "
+                               "interval '23 hours 59 minutes' WHERE user_id = $1::bigint AND key = $2 "
+                               "RETURNING 1) SELECT count(*) FROM u", 2, kp), 1);
+    wa("POST", "/v1/posts", a.token, key, body, &r);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.replayed, "true");
+    assert_string_equal(r.body, first);
+    wa_done(&r);
+    assert_int_equal(wa_scalar1("SELECT count(*) FROM posts WHERE author_id = $1::bigint", a.id), 1);
+    /* past it: a new request, a second post, the key taken afresh */
+    assert_int_equal(wa_scalar("WITH u AS (UPDATE idempotency_keys SET created_at = now() - "
+                               "interval '24 hours 1 second' WHERE user_id = $1::bigint AND key = $2 "
+                               "RETURNING 1) SELECT count(*) FROM u", 2, kp), 1);
+    wa("POST", "/v1/posts", a.token, key, body, &r);
+    assert_int_equal(r.status, 201);
+    assert_string_equal(r.replayed, "");
+    assert_string_not_equal(r.body, first);
+    wa_done(&r);
+    assert_int_equal(wa_scalar1("SELECT count(*) FROM posts WHERE author_id = $1::bigint", a.id), 2);
+    assert_int_equal(wa_scalar("SELECT count(*) FROM idempotency_keys WHERE user_id = $1::bigint "
+                               "AND key = $2 AND created_at > now() - interval '1 minute'", 2, kp), 1);
+    /* and the fresh key replays again */
+    wa("POST", "/v1/posts", a.token, key, body, &r);
+    assert_string_equal(r.replayed, "true");
+    wa_done(&r);
+    /* the sweep: six keys expired years ago are gone after three keyed
+     * writes (two each), while a write without a key sweeps nothing */
+    assert_int_equal(wa_scalar("WITH i AS (INSERT INTO idempotency_keys (user_id, key, request_hash, "
+                               "status, response, created_at) SELECT $1::bigint, 'old-' || g, '\\x00', "
+                               "201, '{}', now() - interval '10 years' - g * interval '1 second' "
+                               "FROM generate_series(1, 6) g RETURNING 1) SELECT count(*) FROM i",
+                               1, kp), 6);
+    wa("POST", "/v1/posts", a.token, NULL, "{\"body\":\"no key\"}", &r);
+    assert_int_equal(r.status, 201);
+    wa_done(&r);
+    assert_int_equal(wa_scalar1("SELECT count(*) FROM idempotency_keys WHERE user_id = $1::bigint "
+                                "AND key LIKE 'old-%'", a.id), 6);
+    for (i = 0; i < 3; i++) {
+        char k[32];
+        snprintf(k, sizeof(k), "sweep-%d", i);
+        wa("POST", "/v1/posts", a.token, k, "{\"body\":\"sweeping\"}", &r);
+        assert_int_equal(r.status, 201);
+        wa_done(&r);
+        assert_int_equal(wa_scalar1("SELECT count(*) FROM idempotency_keys WHERE user_id = $1::bigint "
+                                    "AND key LIKE 'old-%'", a.id), 4 - 2 * i);
+    }
+    wa_test_end(NULL);
+}
+
 /* Collect one page's user ids into ids[*n]; returns the next cursor
  * (static storage) or NULL. */
 static const char *wa_page(const char *path, const char *token, long long *ids, int *n)
@@ -869,6 +940,7 @@ int main(void)
         cmocka_unit_test_teardown(test_follows, wa_test_end),
         cmocka_unit_test_teardown(test_posts_comments_likes, wa_test_end),
         cmocka_unit_test_teardown(test_idempotency, wa_test_end),
+        cmocka_unit_test_teardown(test_idempotency_expiry, wa_test_end),
         cmocka_unit_test_teardown(test_follow_pagination, wa_test_end),
         cmocka_unit_test_teardown(test_postgres_down, wa_test_end),
     };
