@@ -38,6 +38,7 @@ C_MODULE_MAKEFILES += cql/module.mk tools/feed-cql/module.mk tests/e2e/module.mk
 C_MODULE_MAKEFILES += api/module.mk
 C_MODULE_MAKEFILES += tools/chaos/module.mk
 C_MODULE_MAKEFILES += tools/feedcheck/module.mk
+C_MODULE_MAKEFILES += tools/logpipe/module.mk
 C_MODULE_MAKEFILES += bench/module.mk
 
 # Keep the including Makefile's default goal: nothing here should become

@@ -115,7 +115,19 @@ part_launch() {
   # on, setsid forks, and $! would be setsid's short-lived parent.
   # Descriptors above 2 are closed (feedctl's lock is fd 9: a part holding
   # it would block every later feedctl).
-  setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null 9>&- &
+  # The output goes through feed-logpipe, which bounds the log's size
+  # (FEED_LOG_MAX_MB, FEED_LOG_KEEP); it ends when the part's last process
+  # closes the pipe. Its own stdout and stderr must not be feedctl's: a
+  # caller reading feedctl's output through a pipe would wait for it.
+  local logpipe=$FEED_HOME/build/bin/feed-logpipe
+  if [ -x "$logpipe" ]; then
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" \
+      > >(exec "$logpipe" --max-bytes $((FEED_LOG_MAX_MB * 1024 * 1024)) --keep "$FEED_LOG_KEEP" "$log" \
+        >/dev/null 2>>"$FEED_LOGS/feed-logpipe.log" 9>&-) 2>&1 </dev/null 9>&- &
+  else
+    feed_say "$name: $logpipe is not built ('make build'), so $log is not size-bounded"
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null 9>&- &
+  fi
   local waited=0
   until [ -s "$(part_pidfile "$name")" ] || [ "$waited" -ge 50 ]; do sleep 0.02; waited=$((waited + 1)); done
 }

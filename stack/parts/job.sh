@@ -66,6 +66,52 @@ job_setup() {
     "$(flink_rest)/jars/$jar_id/run" 2>>"$log" | jq -r '.jobid // empty')
   [ -n "$jid" ] || { feed_say "job: submission failed; see $log and $(part_logfile flink_jm)"; return 1; }
   printf '%s submitted job %s\n' "$(date -Is)" "$jid" >>"$log"
+  job_prune_checkpoints "$FEED_JOB_KEEP_CHECKPOINTS" "${checkpoint%/chk-*}"
+  job_prune_jars "$FEED_JOB_KEEP_JARS"
+}
+
+# job_prune_checkpoints KEEP [PROTECTED]: delete the retained checkpoint
+# folders (one per job run, checkpoints/<job id>/) of all but the KEEP
+# newest runs, newest by their latest completed checkpoint, never the
+# PROTECTED folder (the one the new run resumes from). Safe: a run restored
+# from a retained checkpoint does not own its files (Flink's default
+# NO_CLAIM restore mode makes its first checkpoint a full one), and only the
+# newest checkpoint is ever resumed from (job_latest_checkpoint).
+job_prune_checkpoints() {
+  local keep=$1 protected=${2:-} dir=$FEED_DATA/flink/checkpoints run n=0
+  [ -d "$dir" ] || return 0
+  while read -r run; do
+    n=$((n + 1))
+    [ "$n" -le "$keep" ] && continue
+    [ "$run" = "$protected" ] && continue
+    printf '%s pruning old checkpoints %s\n' "$(date -Is)" "$run" >>"$(part_logfile job)"
+    rm -rf -- "$run"
+  done < <(job_checkpoint_runs "$dir")
+}
+
+# job_checkpoint_runs DIR: the job-run folders in DIR, newest first (by their
+# newest completed checkpoint, else by the folder's own time).
+job_checkpoint_runs() {
+  local run newest
+  for run in "$1"/*/; do
+    run=${run%/}
+    [ -d "$run" ] || continue
+    newest=$(find "$run" -mindepth 2 -maxdepth 2 -name _metadata -path '*/chk-*/_metadata' -printf '%T@\n' 2>/dev/null |
+      sort -rn | head -n 1)
+    printf '%s %s\n' "${newest:-$(stat -c %Y "$run")}" "$run"
+  done | sort -rn | cut -d' ' -f2-
+}
+
+# job_prune_jars KEEP: delete all but the KEEP newest uploaded jars from the
+# JobManager (each submission uploads one; they are kept across restarts).
+job_prune_jars() {
+  local keep=$1 jar
+  curl -fsS --max-time 10 "$(flink_rest)/jars" 2>/dev/null |
+    jq -r --argjson keep "$keep" '.files | sort_by(-.uploaded) | .[$keep:][] | .id' |
+    while read -r jar; do
+      curl -fsS --max-time 10 -X DELETE "$(flink_rest)/jars/$jar" >/dev/null 2>&1 ||
+        feed_say "job: could not delete the old jar $jar"
+    done
 }
 
 # job_restart: cancel the running job (its checkpoints are retained on
