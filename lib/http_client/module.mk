@@ -8,3 +8,5 @@ httpclient_DEPS :=
 httpclient_PKGS :=
 httpclient_TESTS := $(wildcard lib/http_client/tests/test_*.c)
 httpclient_FUZZERS := lib/http_client/fuzz/fuzz_httpclient_response.c
+# the connection tests' scripted server runs in a thread of the test
+httpclient_LDLIBS := -lpthread
