@@ -268,7 +268,7 @@ static int httpc_chunk_line(const char *p, size_t len, int eof, const httpc_limi
 static int httpc_chunked(const char *p, size_t len, int eof, const httpc_limits *lim, httpc_response *r, char *out,
                          size_t *total, size_t *used)
 {
-    size_t off = 0, sum = 0, size, line, trailer_start;
+    size_t off = 0, sum = 0, size = 0, line = 0, trailer_start;
     httpc_header h;
     int rc;
 
@@ -358,7 +358,7 @@ static int httpc_take_body(const char *body, size_t avail, int eof, unsigned fla
                            httpc_response *r, size_t *used)
 {
     size_t length = 0, total = 0;
-    int kind, rc = httpc_framing(r, flags, lim, &kind, &length);
+    int kind = HTTPC_BODY_NONE, rc = httpc_framing(r, flags, lim, &kind, &length);
 
     if (rc != HTTPC_OK)
         return rc;
