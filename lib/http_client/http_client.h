@@ -28,8 +28,10 @@
  *   - A response returned with HTTPC_OK owns two copies, head and body,
  *     both NUL-terminated; reason and headers[] are slices {base, len}
  *     into r->head (not NUL-terminated). The caller frees them with
- *     httpc_response_free. After any other return there is nothing to
- *     free (httpc_response_free is harmless anyway).
+ *     httpc_response_free. Both are malloc'd: a caller may take one
+ *     (copy the pointer, set the field to NULL) and free() it later.
+ *     After any other return there is nothing to free
+ *     (httpc_response_free is harmless anyway).
  *   - Bytes the server sent past one response stay in the connection's
  *     buffer for the next httpc_read_response (pipelining).
  *
