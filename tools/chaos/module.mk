@@ -1,6 +1,7 @@
 # tools/chaos/module.mk: the fault-injection driver feed-chaos, and the
 # client side of the pipeline that it and the end-to-end tests share:
-# HTTP/API client, Kafka offsets, the catch-up wait, running feedcheck.
+# HTTP (a wrapper over lib/http_client) and API client, Kafka offsets,
+# the catch-up wait, running feedcheck.
 #
 # Everything but main() lives in libchaos.a, so the unit tests and
 # tests/e2e link the same code the program runs.
