@@ -336,7 +336,7 @@ static int httpc_find_head(const char *buf, size_t len, int eof, const httpc_lim
     size_t scan = len < lim->max_head_bytes ? len : lim->max_head_bytes;
     size_t pre = len < 7 ? len : 7;
 
-    if (memcmp(buf, "HTTP/1.", pre) != 0) /* refuse garbage before waiting for a blank line */
+    if (pre > 0 && memcmp(buf, "HTTP/1.", pre) != 0) /* refuse garbage before waiting for a blank line */
         return httpc_fail(r, HTTPC_ERR_STATUS, "bad status line: does not start with \"HTTP/1.\"");
     for (size_t i = 0; i + 3 < scan; i++) {
         if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
