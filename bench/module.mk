@@ -2,12 +2,13 @@
 # bench/README.md). They are programs that print figures, not tests.
 #
 # Everything but main() lives in libbench.a; the pure parts (percentiles,
-# the Zipf graph, the HTTP parser, address parsing) have unit tests.
+# the Zipf graph, address parsing) have unit tests, and so has the Flink
+# REST client (over lib/http_client) against a loopback server.
 
 C_MODULES += bench
 bench_SRCS := bench/bench_stats.c bench/bench_graph.c bench/bench_http.c bench/bench_env.c \
               bench/bench_flink.c bench/bench_pg.c bench/bench_cql.c
-bench_DEPS := cql
+bench_DEPS := cql httpclient
 bench_PKGS := libpq jansson
 bench_LDLIBS := -lm -lpthread
 bench_BINS := bench-freshness bench-fanout bench-hot-account

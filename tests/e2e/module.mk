@@ -4,7 +4,7 @@
 
 C_MODULES += e2e
 e2e_SRCS :=
-e2e_DEPS := chaos cql
+e2e_DEPS := chaos httpclient cql
 e2e_PKGS := libpq hiredis jansson
 e2e_LDLIBS :=
 e2e_TESTS :=

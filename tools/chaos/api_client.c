@@ -37,7 +37,7 @@ int ac_call(hc_conn *c, const char *method, const char *path, const char *token,
     free(text);
     if (rc != HC_OK) {
         res->fate = rc == HC_ERR_CONNECT ? AC_NOT_SENT : AC_UNKNOWN;
-        snprintf(res->detail, sizeof res->detail, "%s", c->err);
+        snprintf(res->detail, sizeof res->detail, "%s", c->errstr);
         return res->fate;
     }
     res->status = r.status;

@@ -26,7 +26,7 @@ typedef struct ac_result {
     int replayed;        /* Idempotent-Replayed: true */
     int clear;           /* the error body was the API's JSON error */
     char code[48];       /* error.code, "" if none */
-    char detail[200];    /* transport error or error.message */
+    char detail[224];    /* transport error (httpc_conn.errstr) or error.message */
     json_t *json;        /* parsed body (NULL if none or not JSON), owned */
 } ac_result;
 

@@ -1,52 +1,41 @@
-/* http_client.h: a small blocking HTTP/1.1 client for tools and tests.
- *
- * One hc_conn is one keep-alive connection to one host:port, used by one
- * thread. Unlike api/tests/support/test_client.h (which fails the running
- * cmocka test on any error and reads by a fixed buffer), every failure
- * here is returned to the caller, classified by what it means for the
+/* http_client.h: the chaos driver's view of httpclient
+ * (lib/http_client/http_client.h): the same blocking keep-alive HTTP/1.1
+ * connection, with every failure classified by what it means for the
  * request's fate, because a fault-injection driver must tell "refused"
  * from "sent, fate unknown":
  *
  *   HC_OK           a whole response was read (any status)
- *   HC_ERR_CONNECT  no connection could be made: the request was never
- *                   sent, so the server did nothing
+ *   HC_ERR_CONNECT  the request never began to leave (no connection, bad
+ *                   address, no memory for it): the server did nothing
  *   HC_ERR_IO       the request was (maybe partly) sent and no whole
- *                   response came back (reset, EOF, timeout): the server
- *                   may or may not have acted on it
+ *                   response came back (reset, EOF, timeout, malformed or
+ *                   oversize answer): the server may or may not have acted
  *
- * Responses are read by Content-Length or chunked transfer coding; the
- * body is NUL-terminated and owned by the response (hc_response_free).
- * A reused connection that the server closed while idle is detected
- * before sending and reopened, so an idle close is not an HC_ERR_IO.
+ * Requests carry "User-Agent: feed-chaos", "Accept: application/json",
+ * "Content-Type: application/json" with a body, and always a
+ * Content-Length. The response is httpclient's: head and body are
+ * NUL-terminated and owned by it (hc_response_free). A reused connection
+ * that the server closed while idle is reopened before sending, so an
+ * idle close is not an HC_ERR_IO.
  */
 #ifndef FEED_CHAOS_HTTP_CLIENT_H
 #define FEED_CHAOS_HTTP_CLIENT_H
 
 #include <stddef.h>
 
+#include "lib/http_client/http_client.h"
+
 #define HC_OK 0
 #define HC_ERR_CONNECT (-1)
 #define HC_ERR_IO (-2)
 
-typedef struct hc_conn {
-    char host[64];
-    int port;
-    int timeout_ms; /* per connect, per send and per read */
-    int fd;         /* -1 when closed */
-    char *buf;      /* bytes received past the last response */
-    size_t len, cap;
-    char err[160];  /* what went wrong, for messages */
-} hc_conn;
-
-typedef struct hc_response {
-    int status;
-    char *head; /* status line and headers, NUL-terminated, owned */
-    char *body; /* NUL-terminated, owned */
-    size_t body_len;
-} hc_response;
+/* One connection; c->errstr says what went wrong, with host:port. */
+typedef httpc_conn hc_conn;
+typedef httpc_response hc_response;
 
 /* Prepare c for host:port (no connection yet). host is a dotted IPv4
- * address or "localhost". */
+ * address or "localhost"; timeout_ms bounds each connect, send and read
+ * (<= 0: 10 s). */
 void hc_init(hc_conn *c, const char *host, int port, int timeout_ms);
 
 /* Parse "http://host:port" (a trailing path is ignored) into host/port.
@@ -59,7 +48,7 @@ void hc_close(hc_conn *c);
 /* Send one request and read its response. headers: extra header lines,
  * each ending in "\r\n" (NULL for none); body may be NULL. On HC_OK the
  * caller owns *r (hc_response_free). On an error the connection is closed
- * and c->err says why. */
+ * and c->errstr says why. */
 int hc_request(hc_conn *c, const char *method, const char *path, const char *headers, const char *body,
                size_t body_len, hc_response *r);
 
@@ -67,10 +56,5 @@ int hc_request(hc_conn *c, const char *method, const char *path, const char *hea
 const char *hc_header(const hc_response *r, const char *name, char *out, size_t outlen);
 
 void hc_response_free(hc_response *r);
-
-/* Parse a response from buf[0..len): 0 and *consumed set when a whole
- * response is there, 1 when more bytes are needed, -1 when malformed.
- * On 0 the caller owns *r. Exposed for the unit tests. */
-int hc_parse_response(const char *buf, size_t len, hc_response *r, size_t *consumed);
 
 #endif

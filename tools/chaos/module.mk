@@ -1,6 +1,7 @@
 # tools/chaos/module.mk: the fault-injection driver feed-chaos, and the
 # client side of the pipeline that it and the end-to-end tests share:
-# HTTP/API client, Kafka offsets, the catch-up wait, running feedcheck.
+# HTTP (a wrapper over lib/http_client) and API client, Kafka offsets,
+# the catch-up wait, running feedcheck.
 #
 # Everything but main() lives in libchaos.a, so the unit tests and
 # tests/e2e link the same code the program runs.
@@ -9,7 +10,7 @@ C_MODULES += chaos
 chaos_SRCS := tools/chaos/http_client.c tools/chaos/api_client.c tools/chaos/kafka_offsets.c \
     tools/chaos/catch_up.c tools/chaos/spawn.c tools/chaos/oracle.c tools/chaos/load.c \
     tools/chaos/ledger.c tools/chaos/report.c
-chaos_DEPS :=
+chaos_DEPS := httpclient
 chaos_PKGS := libpq hiredis jansson
 chaos_LDLIBS := -lpthread
 chaos_BINS := feed-chaos

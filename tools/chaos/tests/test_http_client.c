@@ -1,4 +1,5 @@
-/* test_http_client.c: response parsing of the chaos HTTP client. */
+/* test_http_client.c: the chaos HTTP client's classification of outcomes
+ * (the parsing itself is httpclient's, tested in lib/http_client/tests). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,56 +8,61 @@
 
 #include <cmocka.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "tools/chaos/http_client.h"
 
-static void test_content_length_and_rest_kept(void **state) {
-    const char *raw = "HTTP/1.1 201 Created\r\nContent-Length: 5\r\nIdempotent-Replayed: true\r\n\r\nhelloHTTP/1.1";
-    hc_response r;
-    size_t used = 0;
-    char v[16];
-    (void)state;
-    assert_int_equal(hc_parse_response(raw, strlen(raw), &r, &used), 0);
-    assert_int_equal(r.status, 201);
-    assert_string_equal(r.body, "hello");
-    assert_int_equal(used, strlen(raw) - strlen("HTTP/1.1"));
-    assert_string_equal(hc_header(&r, "idempotent-replayed", v, sizeof v), "true");
-    assert_string_equal(hc_header(&r, "Retry-After", v, sizeof v), "");
-    hc_response_free(&r);
+/* A one-connection server: reads one request, writes answer (if any), closes. */
+typedef struct one_shot {
+    int listen_fd, port;
+    const char *answer;
+    char request[1024];
+    pthread_t thread;
+} one_shot;
+
+static void *one_shot_run(void *arg) {
+    one_shot *s = arg;
+    int fd = accept(s->listen_fd, NULL, NULL);
+    size_t len = 0;
+
+    if (fd < 0) return NULL;
+    while (len + 1 < sizeof s->request) {
+        ssize_t n = recv(fd, s->request + len, sizeof s->request - 1 - len, 0);
+        if (n <= 0) break;
+        len += (size_t)n;
+        s->request[len] = '\0';
+        if (strstr(s->request, "\r\n\r\n") != NULL) break;
+    }
+    if (s->answer != NULL) (void)send(fd, s->answer, strlen(s->answer), MSG_NOSIGNAL);
+    close(fd);
+    return NULL;
 }
 
-static void test_incomplete_needs_more(void **state) {
-    const char *raw = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc";
-    hc_response r;
-    size_t used = 0;
-    (void)state;
-    assert_int_equal(hc_parse_response(raw, strlen(raw), &r, &used), 1);
-    assert_int_equal(hc_parse_response(raw, 12, &r, &used), 1);
+static void one_shot_start(one_shot *s, const char *answer) {
+    struct sockaddr_in sa;
+    socklen_t sl = sizeof sa;
+
+    memset(s, 0, sizeof *s);
+    s->answer = answer;
+    s->listen_fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    assert_true(s->listen_fd >= 0);
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(s->listen_fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(s->listen_fd, 1), 0);
+    assert_int_equal(getsockname(s->listen_fd, (struct sockaddr *)&sa, &sl), 0);
+    s->port = ntohs(sa.sin_port);
+    assert_int_equal(pthread_create(&s->thread, NULL, one_shot_run, s), 0);
 }
 
-static void test_chunked(void **state) {
-    const char *raw = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n";
-    hc_response r;
-    size_t used = 0;
-    (void)state;
-    assert_int_equal(hc_parse_response(raw, strlen(raw) - 2, &r, &used), 1);
-    assert_int_equal(hc_parse_response(raw, strlen(raw), &r, &used), 0);
-    assert_string_equal(r.body, "abcde");
-    assert_int_equal(r.body_len, 5);
-    assert_int_equal(used, strlen(raw));
-    hc_response_free(&r);
-}
-
-static void test_no_body_statuses_and_garbage(void **state) {
-    const char *raw = "HTTP/1.1 204 No Content\r\n\r\n";
-    hc_response r;
-    size_t used = 0;
-    (void)state;
-    assert_int_equal(hc_parse_response(raw, strlen(raw), &r, &used), 0);
-    assert_int_equal(r.status, 204);
-    assert_int_equal(r.body_len, 0);
-    hc_response_free(&r);
-    assert_int_equal(hc_parse_response("SSH-2.0\r\n\r\n", 11, &r, &used), -1);
-    assert_int_equal(hc_parse_response("HTTP/1.1 200 OK\r\nContent-Length: x\r\n\r\n", 38, &r, &used), -1);
+static void one_shot_join(one_shot *s) {
+    assert_int_equal(pthread_join(s->thread, NULL), 0);
+    close(s->listen_fd);
 }
 
 static void test_parse_url(void **state) {
@@ -80,15 +86,56 @@ static void test_refused_is_not_sent(void **state) {
     (void)state;
     hc_init(&c, "127.0.0.1", 1, 1000);
     assert_int_equal(hc_request(&c, "GET", "/", NULL, NULL, 0, &r), HC_ERR_CONNECT);
-    assert_true(strstr(c.err, "127.0.0.1:1") != NULL);
+    assert_true(strstr(c.errstr, "127.0.0.1:1") != NULL);
     hc_close(&c);
+}
+
+/* A whole answer is HC_OK whatever its status; the request says who we are. */
+static void test_answer_and_request_headers(void **state) {
+    one_shot s;
+    hc_conn c;
+    hc_response r;
+    char v[16];
+    (void)state;
+    one_shot_start(&s, "HTTP/1.1 409 Conflict\r\nContent-Length: 2\r\nIdempotent-Replayed: true\r\n\r\n{}");
+    hc_init(&c, "localhost", s.port, 2000);
+    assert_int_equal(hc_request(&c, "POST", "/v1/posts", "Idempotency-Key: k1\r\n", "{}", 2, &r), HC_OK);
+    assert_int_equal(r.status, 409);
+    assert_string_equal(r.body, "{}");
+    assert_string_equal(hc_header(&r, "idempotent-replayed", v, sizeof v), "true");
+    hc_response_free(&r);
+    hc_close(&c);
+    one_shot_join(&s);
+    assert_non_null(strstr(s.request, "POST /v1/posts HTTP/1.1\r\nHost: 127.0.0.1:"));
+    assert_non_null(strstr(s.request, "\r\nUser-Agent: feed-chaos\r\nAccept: application/json\r\n"
+                                      "Idempotency-Key: k1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n"));
+}
+
+/* Sent, then no whole answer (closed, truncated, garbage): HC_ERR_IO. */
+static void test_sent_without_answer_is_unknown(void **state) {
+    const char *answers[] = {NULL, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", "SSH-2.0-OpenSSH\r\n\r\n"};
+    (void)state;
+    for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
+        one_shot s;
+        hc_conn c;
+        hc_response r;
+        one_shot_start(&s, answers[i]);
+        hc_init(&c, "127.0.0.1", s.port, 2000);
+        assert_int_equal(hc_request(&c, "GET", "/v1/feed", NULL, NULL, 0, &r), HC_ERR_IO);
+        assert_non_null(strstr(c.errstr, "127.0.0.1:"));
+        assert_int_equal(c.fd, -1);
+        hc_close(&c);
+        one_shot_join(&s);
+        assert_non_null(strstr(s.request, "\r\nContent-Length: 0\r\n\r\n"));
+    }
 }
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_content_length_and_rest_kept), cmocka_unit_test(test_incomplete_needs_more),
-        cmocka_unit_test(test_chunked), cmocka_unit_test(test_no_body_statuses_and_garbage),
-        cmocka_unit_test(test_parse_url), cmocka_unit_test(test_refused_is_not_sent),
+        cmocka_unit_test(test_parse_url),
+        cmocka_unit_test(test_refused_is_not_sent),
+        cmocka_unit_test(test_answer_and_request_headers),
+        cmocka_unit_test(test_sent_without_answer_is_unknown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
