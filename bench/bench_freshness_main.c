@@ -255,28 +255,6 @@ static void fr_wait_graph(fr_run *run, cql_conn *cql)
            (double)(bench_mono_ns() - t) / 1e9);
 }
 
-/* Wait until the job's delivered counter has not moved for quiet_ms (or
- * max_ms passed): the graph's own fan-out must not overlap the measurement. */
-static void fr_wait_quiet(bench_flink *f, int quiet_ms, int max_ms)
-{
-    bench_flink_counts c;
-    double last = -1;
-    int64_t since = bench_mono_ns(), start = since;
-
-    for (;;) {
-        if (bench_flink_counts_get(f, &c) < 0)
-            bench_fail("flink: %s", f->err);
-        if (c.delivered != last) {
-            last = c.delivered;
-            since = bench_mono_ns();
-        }
-        if (bench_mono_ns() - since >= (int64_t)quiet_ms * 1000000 ||
-            bench_mono_ns() - start >= (int64_t)max_ms * 1000000)
-            return;
-        usleep(100000);
-    }
-}
-
 /* --- writers ----------------------------------------------------------- */
 
 typedef struct fr_writer {
@@ -708,7 +686,7 @@ int main(int argc, char **argv)
 
     fr_setup_graph(&run, pg);
     fr_wait_graph(&run, &cql);
-    fr_wait_quiet(&run.flink, 1500, 60000);
+    bench_flink_wait_quiet(&run.flink, 1500, 60000);
     fr_steady(&run, &cql);
     fr_report(&run);
     bench_flink_print_job_check(&run.flink, run.start_wall_ms);

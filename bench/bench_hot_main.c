@@ -120,27 +120,6 @@ static void *hot_cp_main(void *arg)
     return NULL;
 }
 
-/* Wait until the job's delivered counter has not moved for quiet_ms. */
-static void hot_wait_quiet(bench_flink *f, int quiet_ms, int max_ms)
-{
-    bench_flink_counts c;
-    double last = -1;
-    int64_t since = bench_mono_ns(), start = since;
-
-    for (;;) {
-        if (bench_flink_counts_get(f, &c) < 0)
-            bench_fail("flink: %s", f->err);
-        if (c.delivered != last) {
-            last = c.delivered;
-            since = bench_mono_ns();
-        }
-        if (bench_mono_ns() - since >= (int64_t)quiet_ms * 1000000 ||
-            bench_mono_ns() - start >= (int64_t)max_ms * 1000000)
-            return;
-        usleep(100000);
-    }
-}
-
 /* Poll users[0..n) for (ts, aid) until all present or the deadline;
  * seen_ms[i] = ms after t0 the first answer saying present came back (-1:
  * never). Returns how many were seen. */
@@ -283,7 +262,7 @@ static int64_t hot_setup_author(hot_run *r, size_t F, int ns)
     if (got < ns)
         bench_fail("F=%zu: the warm-up post reached only %d of %d sampled followers in %.0f s", F, got, ns,
                    r->o.timeout);
-    hot_wait_quiet(&r->flink, 2000, 300000);
+    bench_flink_wait_quiet(&r->flink, 2000, 300000);
     printf("# F=%zu: %zu follows loaded and taken in by the job (warm-up backfilled, counter quiet) in %.1f s\n", F,
            F, (double)(bench_mono_ns() - t) / 1e9);
     fflush(stdout);
@@ -371,7 +350,7 @@ int main(int argc, char **argv)
         int64_t author = hot_setup_author(&r, F, ns);
         for (int rep = 0; rep < r.o.repeat; rep++) {
             hot_measure(&r, F, author, ns, rep);
-            hot_wait_quiet(&r.flink, 1000, 60000);
+            bench_flink_wait_quiet(&r.flink, 1000, 60000);
         }
     }
     bench_machine_state(state, sizeof state);

@@ -2,7 +2,8 @@
 # bench/README.md). They are programs that print figures, not tests.
 #
 # Everything but main() lives in libbench.a; the pure parts (percentiles,
-# the Zipf graph, the HTTP parser, address parsing) have unit tests.
+# the Zipf graph, the HTTP parser, address parsing, the "wait until the
+# job is quiet" decision) have unit tests.
 
 C_MODULES += bench
 bench_SRCS := bench/bench_stats.c bench/bench_graph.c bench/bench_http.c bench/bench_env.c \

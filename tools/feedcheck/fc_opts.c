@@ -5,8 +5,8 @@
  * addresses.
  */
 #include "tools/feedcheck/feedcheck.h"
+#include "tools/common/tool_num.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,19 +85,6 @@ void fc_usage(FILE *out)
         FC_DEFAULT_REDIS_PORT);
 }
 
-static int fc_parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int fc_parse_hostport(const char *s, char *host, size_t host_cap, uint16_t *port)
 {
     size_t len = strcspn(s, ","), hlen;
@@ -134,7 +121,7 @@ int fc_parse_hostport(const char *s, char *host, size_t host_cap, uint16_t *port
             return -1;
         memcpy(num, colon + 1, plen);
         num[plen] = '\0';
-        if (fc_parse_long(num, 1, 65535, &p) != 0)
+        if (tool_parse_long(num, 1, 65535, &p) != 0)
             return -1;
         *port = (uint16_t)p;
     }
@@ -156,7 +143,7 @@ static int fc_parse_users(fc_opts *o, const char *s)
             return -1;
         memcpy(num, p, len);
         num[len] = '\0';
-        if (fc_parse_long(num, 1, INT64_MAX, &v) != 0)
+        if (tool_parse_long(num, 1, INT64_MAX, &v) != 0)
             return -1;
         nu = realloc(o->users, (o->n_users + 1) * sizeof *nu);
         if (nu == NULL)
@@ -242,30 +229,30 @@ static int fc_opt_number(fc_opts *o, int ch, const char *arg)
 
     switch (ch) {
     case O_REDIS_DB:
-        if (fc_parse_long(arg, 0, 65535, &v) != 0)
+        if (tool_parse_long(arg, 0, 65535, &v) != 0)
             return -1;
         o->redis_db = (int)v;
         return 0;
-    case O_SAMPLE: return fc_parse_long(arg, 1, 100000000, &o->sample);
+    case O_SAMPLE: return tool_parse_long(arg, 1, 100000000, &o->sample);
     case O_SEED:
-        if (fc_parse_long(arg, 0, 0x7fffffff, &v) != 0)
+        if (tool_parse_long(arg, 0, 0x7fffffff, &v) != 0)
             return -1;
         o->seed = (unsigned)v;
         return 0;
     case O_BACKFILL:
-        if (fc_parse_long(arg, 0, 100000, &v) != 0)
+        if (tool_parse_long(arg, 0, 100000, &v) != 0)
             return -1;
         o->backfill = (int)v;
         return 0;
-    case O_SKEW: return fc_parse_long(arg, 0, 86400000, &o->skew_ms);
-    case O_DETAILS: return fc_parse_long(arg, 0, 100000000, &o->details);
+    case O_SKEW: return tool_parse_long(arg, 0, 86400000, &o->skew_ms);
+    case O_DETAILS: return tool_parse_long(arg, 0, 100000000, &o->details);
     case O_JOBS:
-        if (fc_parse_long(arg, 1, 64, &v) != 0)
+        if (tool_parse_long(arg, 1, 64, &v) != 0)
             return -1;
         o->jobs = (int)v;
         return 0;
     case O_PAGE:
-        if (fc_parse_long(arg, 1, 100000, &v) != 0)
+        if (tool_parse_long(arg, 1, 100000, &v) != 0)
             return -1;
         o->page_size = (int)v;
         return 0;
