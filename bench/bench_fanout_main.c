@@ -422,171 +422,245 @@ static double fo_ceiling(const fo_opts *o, const fo_graph *g, const int *post_au
 
 /* --- main --------------------------------------------------------------- */
 
-int main(int argc, char **argv)
-{
+/* One run's state, shared by the steps of main(). */
+typedef struct fo_run {
     fo_opts o;
     bench_env env;
     bench_flink flink;
-    bench_flink_counts c0, c1;
-    fo_graph g = {0};
-    fo_sample s = {0};
     bench_rng rng;
-    char prefix[16], err[1024], state[128];
+    char prefix[16];
     PGconn *pg;
     cql_conn cql;
-    int *post_author, *is_sampled, complete = 0, have_counts;
-    int64_t *authors_of_posts, *posts_per_author, t, t0, t_ins, t_end = 0, t10 = 0, t90 = 0, over;
-    long long expected = 0, sample_want = 0;
+    fo_graph g;
+    fo_sample s;
+    int *post_author;         /* author index of each backlog post */
+    long long expected;       /* feed rows the backlog must produce */
+    long long sample_want;    /* of which in the sampled homes */
+    int64_t t0, t_end, t10, t90, over; /* drain clock (t_end 0: did not finish) */
+} fo_run;
 
-    fo_parse(argc, argv, &o);
-    int64_t start_wall_ms = bench_wall_us() / 1000;
+/* Connect to PostgreSQL, Cassandra and Flink's REST API; pick the prefix. */
+static void fo_connect(fo_run *r)
+{
+    char err[1024];
 
-    bench_print_header("bench-fanout", argc, argv);
-    bench_rng_seed(&rng, o.seed);
-    if (bench_env_load(&env) != 0)
+    if (bench_env_load(&r->env) != 0)
         bench_fail("bad addresses in the environment");
-    if (bench_flink_find(&flink, &env.flink) != 0)
-        bench_fail("flink: %s", flink.err);
-    pg = bench_pg_connect(env.pg_conninfo, err, sizeof err);
-    if (pg == NULL)
+    if (bench_flink_find(&r->flink, &r->env.flink) != 0)
+        bench_fail("flink: %s", r->flink.err);
+    r->pg = bench_pg_connect(r->env.pg_conninfo, err, sizeof err);
+    if (r->pg == NULL)
         bench_fail("%s", err);
-    if (bench_cql_open(&cql, &env.cassandra) != 0)
-        bench_fail("cassandra %s:%d: %s", env.cassandra.host, env.cassandra.port, cql.err.msg);
-    bench_run_prefix(prefix);
+    if (bench_cql_open(&r->cql, &r->env.cassandra) != 0)
+        bench_fail("cassandra %s:%d: %s", r->env.cassandra.host, r->env.cassandra.port, r->cql.err.msg);
+    bench_run_prefix(r->prefix);
+}
 
-    /* graph */
-    fo_build_graph(&o, &rng, &g);
-    printf("graph: prefix %s, %d authors, %d readers, %zu follows; followers per author: mean %.1f, max %zu, "
-           "median %zu, min %zu (Zipf-like, s = %.2f)\n",
-           prefix, o.authors, o.readers, g.nfollows, (double)g.nfollows / o.authors, g.counts[0],
-           g.counts[o.authors / 2], g.counts[o.authors - 1], o.zipf_s);
-    /* sample of readers and what their homes must hold */
-    s.n = o.sample;
-    s.reader = malloc((size_t)s.n * sizeof *s.reader);
-    s.base = calloc((size_t)s.n, sizeof *s.base);
-    s.want = calloc((size_t)s.n, sizeof *s.want);
-    is_sampled = malloc((size_t)o.readers * sizeof *is_sampled);
-    post_author = malloc(o.activities * sizeof *post_author);
-    authors_of_posts = malloc(o.activities * sizeof *authors_of_posts);
-    posts_per_author = calloc((size_t)o.authors, sizeof *posts_per_author);
-    if (!s.reader || !s.base || !s.want || !is_sampled || !post_author || !authors_of_posts || !posts_per_author)
+/* Draw the sampled readers (is_sampled[reader] = its index in the sample,
+ * or -1). */
+static void fo_pick_sample(fo_run *r, int *is_sampled)
+{
+    uint32_t *perm = malloc((size_t)r->o.readers * sizeof *perm);
+
+    if (perm == NULL)
         bench_fail("out of memory");
-    {
-        uint32_t *perm = malloc((size_t)o.readers * sizeof *perm);
-        if (perm == NULL)
-            bench_fail("out of memory");
-        for (int i = 0; i < o.readers; i++) {
-            perm[i] = (uint32_t)i;
-            is_sampled[i] = -1;
-        }
-        bench_sample_distinct(&rng, perm, (size_t)o.readers, (size_t)s.n);
-        for (int i = 0; i < s.n; i++) {
-            s.reader[i] = (int)perm[i];
-            is_sampled[perm[i]] = i;
-        }
-        free(perm);
+    for (int i = 0; i < r->o.readers; i++) {
+        perm[i] = (uint32_t)i;
+        is_sampled[i] = -1;
     }
-    for (size_t i = 0; i < o.activities; i++) {
-        post_author[i] = (int)bench_rng_below(&rng, (uint64_t)o.authors);
-        posts_per_author[post_author[i]]++;
-        expected += (long long)g.counts[post_author[i]] + 2;
+    bench_sample_distinct(&r->rng, perm, (size_t)r->o.readers, (size_t)r->s.n);
+    for (int i = 0; i < r->s.n; i++) {
+        r->s.reader[i] = (int)perm[i];
+        is_sampled[perm[i]] = i;
     }
-    for (int a = 0; a < o.authors; a++)
-        for (size_t k = g.off[a]; k < g.off[a + 1]; k++) {
-            int si = is_sampled[g.fol[k]];
+    free(perm);
+}
+
+/* Draw the sample and the backlog's authors, then what the backlog must
+ * produce: in all (r->expected) and in each sampled home (base, want). */
+static void fo_plan(fo_run *r)
+{
+    const fo_opts *o = &r->o;
+    fo_sample *s = &r->s;
+    int *is_sampled;
+    int64_t *posts_per_author;
+
+    s->n = o->sample;
+    s->reader = malloc((size_t)s->n * sizeof *s->reader);
+    s->base = calloc((size_t)s->n, sizeof *s->base);
+    s->want = calloc((size_t)s->n, sizeof *s->want);
+    is_sampled = malloc((size_t)o->readers * sizeof *is_sampled);
+    r->post_author = malloc(o->activities * sizeof *r->post_author);
+    posts_per_author = calloc((size_t)o->authors, sizeof *posts_per_author);
+    if (!s->reader || !s->base || !s->want || !is_sampled || !r->post_author || !posts_per_author)
+        bench_fail("out of memory");
+    fo_pick_sample(r, is_sampled);
+    for (size_t i = 0; i < o->activities; i++) {
+        r->post_author[i] = (int)bench_rng_below(&r->rng, (uint64_t)o->authors);
+        posts_per_author[r->post_author[i]]++;
+        r->expected += (long long)r->g.counts[r->post_author[i]] + 2;
+    }
+    for (int a = 0; a < o->authors; a++)
+        for (size_t k = r->g.off[a]; k < r->g.off[a + 1]; k++) {
+            int si = is_sampled[r->g.fol[k]];
             if (si >= 0) {
-                s.base[si]++;
-                s.want[si] += posts_per_author[a];
+                s->base[si]++;
+                s->want[si] += posts_per_author[a];
             }
         }
-    for (int i = 0; i < s.n; i++)
-        sample_want += s.want[i];
+    for (int i = 0; i < s->n; i++)
+        r->sample_want += s->want[i];
+    free(is_sampled);
+    free(posts_per_author);
+}
 
-    t = bench_mono_ns();
-    fo_load_graph(pg, &o, prefix, &g);
+/* COPY the graph in and wait until the sampled homes hold their follows. */
+static void fo_drain_graph(fo_run *r)
+{
+    int complete = 0;
+    int64_t over, t = bench_mono_ns();
+
+    fo_load_graph(r->pg, &r->o, r->prefix, &r->g);
     printf("graph loaded (COPY) in %.1f s; waiting for the job to take it in ...\n", (double)(bench_mono_ns() - t) / 1e9);
     fflush(stdout);
     for (;;) {
-        fo_count(&cql, &g, &s, 0, &complete, &over);
+        fo_count(&r->cql, &r->g, &r->s, 0, &complete, &over);
         if (complete)
             break;
-        if (bench_mono_ns() - t > (int64_t)(o.timeout * 1e9))
-            bench_fail("the follows did not reach the sampled readers' homes within %.0f s", o.timeout);
-        usleep((useconds_t)(o.poll_s * 1e6));
+        if (bench_mono_ns() - t > (int64_t)(r->o.timeout * 1e9))
+            bench_fail("the follows did not reach the sampled readers' homes within %.0f s", r->o.timeout);
+        usleep((useconds_t)(r->o.poll_s * 1e6));
     }
     printf("graph drained: %zu follows (%zu feed rows) in the sampled homes after %.1f s from the first COPY = "
            "%.0f follows/s\n",
-           g.nfollows, 2 * g.nfollows, (double)(bench_mono_ns() - t) / 1e9,
-           (double)g.nfollows / ((double)(bench_mono_ns() - t) / 1e9));
+           r->g.nfollows, 2 * r->g.nfollows, (double)(bench_mono_ns() - t) / 1e9,
+           (double)r->g.nfollows / ((double)(bench_mono_ns() - t) / 1e9));
     sleep(3); /* the sink's last follow rows may still be waiting for a checkpoint */
+}
 
-    /* backlog */
-    for (size_t i = 0; i < o.activities; i++)
-        authors_of_posts[i] = g.author_ids[post_author[i]];
-    have_counts = bench_flink_counts_get(&flink, &c0) == 0;
+/* COPY the backlog's posts in; the drain's clock (r->t0) starts here. */
+static void fo_insert_backlog(fo_run *r)
+{
+    int64_t *authors_of_posts = malloc(r->o.activities * sizeof *authors_of_posts), t_ins;
+    char err[1024];
+
+    if (authors_of_posts == NULL)
+        bench_fail("out of memory");
+    for (size_t i = 0; i < r->o.activities; i++)
+        authors_of_posts[i] = r->g.author_ids[r->post_author[i]];
     printf("backlog: %zu posts, expected %lld feed rows (mean fan-out %.1f + 2); sample: %d readers expecting %lld\n",
-           o.activities, expected, (double)expected / (double)o.activities - 2, s.n, sample_want);
+           r->o.activities, r->expected, (double)r->expected / (double)r->o.activities - 2, r->s.n, r->sample_want);
     fflush(stdout);
-    t0 = bench_mono_ns();
-    if (bench_pg_copy_posts(pg, authors_of_posts, o.activities, (size_t)o.chunk, "bench backlog post", err,
+    r->t0 = bench_mono_ns();
+    if (bench_pg_copy_posts(r->pg, authors_of_posts, r->o.activities, (size_t)r->o.chunk, "bench backlog post", err,
                             sizeof err) != 0)
         bench_fail("%s", err);
     t_ins = bench_mono_ns();
-    printf("inserted in %.1f s (%.0f posts/s, COPY, %d per transaction)\n", (double)(t_ins - t0) / 1e9,
-           (double)o.activities / ((double)(t_ins - t0) / 1e9), o.chunk);
+    printf("inserted in %.1f s (%.0f posts/s, COPY, %d per transaction)\n", (double)(t_ins - r->t0) / 1e9,
+           (double)r->o.activities / ((double)(t_ins - r->t0) / 1e9), r->o.chunk);
+    free(authors_of_posts);
+}
+
+/* Count the sampled homes every --poll-s until they are complete (sets
+ * r->t_end) or --timeout passes; note when 10% and 90% were reached. */
+static void fo_watch_drain(fo_run *r)
+{
+    int complete = 0;
+
     printf("%8s %10s %8s\n", "t_s", "sample_rows", "done_%");
     fflush(stdout);
     for (;;) {
-        int64_t got = fo_count(&cql, &g, &s, 1, &complete, &over);
+        int64_t got = fo_count(&r->cql, &r->g, &r->s, 1, &complete, &r->over);
         int64_t now = bench_mono_ns();
-        double frac = sample_want ? (double)got / (double)sample_want : 1;
-        if (t10 == 0 && frac >= 0.10)
-            t10 = now;
-        if (t90 == 0 && frac >= 0.90)
-            t90 = now;
-        printf("%8.1f %10lld %8.1f\n", (double)(now - t0) / 1e9, (long long)got, 100 * frac);
+        double frac = r->sample_want ? (double)got / (double)r->sample_want : 1;
+        if (r->t10 == 0 && frac >= 0.10)
+            r->t10 = now;
+        if (r->t90 == 0 && frac >= 0.90)
+            r->t90 = now;
+        printf("%8.1f %10lld %8.1f\n", (double)(now - r->t0) / 1e9, (long long)got, 100 * frac);
         fflush(stdout);
         if (complete) {
-            t_end = now;
+            r->t_end = now;
             break;
         }
-        if (now - t0 > (int64_t)(o.timeout * 1e9)) {
-            printf("TIMEOUT: the drain did not finish within %.0f s\n", o.timeout);
+        if (now - r->t0 > (int64_t)(r->o.timeout * 1e9)) {
+            printf("TIMEOUT: the drain did not finish within %.0f s\n", r->o.timeout);
             break;
         }
-        bench_sleep_until(now + (int64_t)(o.poll_s * 1e9));
+        bench_sleep_until(now + (int64_t)(r->o.poll_s * 1e9));
     }
+}
+
+/* The drain's figures, Flink's counters as a cross-check (c0: before the
+ * backlog, if have_counts) and the machine's state. */
+static void fo_report_drain(fo_run *r, int have_counts, const bench_flink_counts *c0)
+{
+    bench_flink_counts c1;
+    char state[128];
+
     bench_machine_state(state, sizeof state);
-    if (t_end) {
-        double secs = (double)(t_end - t0) / 1e9;
+    if (r->t_end) {
+        double secs = (double)(r->t_end - r->t0) / 1e9;
         printf("\ndrain: %lld feed rows for %zu posts in %.1f s from the first COPY (poll %.1f s): %.0f items/s, "
                "%.0f activities/s\n",
-               expected, o.activities, secs, o.poll_s, (double)expected / secs, (double)o.activities / secs);
-        if (t90 > t10)
+               r->expected, r->o.activities, secs, r->o.poll_s, (double)r->expected / secs,
+               (double)r->o.activities / secs);
+        if (r->t90 > r->t10)
             printf("  between 10%% and 90%% of the sample: %.0f items/s\n",
-                   0.8 * (double)expected / ((double)(t90 - t10) / 1e9));
-        if (over > 0)
-            printf("  WARNING: sampled homes hold %lld rows more than expected\n", (long long)over);
+                   0.8 * (double)r->expected / ((double)(r->t90 - r->t10) / 1e9));
+        if (r->over > 0)
+            printf("  WARNING: sampled homes hold %lld rows more than expected\n", (long long)r->over);
     }
-    if (have_counts && bench_flink_counts_get(&flink, &c1) == 0)
+    if (have_counts && bench_flink_counts_get(&r->flink, &c1) == 0)
         printf("  Flink counters over the drain (cached up to 10 s, other users included): feeds-cassandra rows sent "
                "+%.0f, fanout writes emitted +%.0f, activities +%.0f\n",
-               c1.delivered - c0.delivered, c1.emitted - c0.emitted, c1.activities - c0.activities);
+               c1.delivered - c0->delivered, c1.emitted - c0->emitted, c1.activities - c0->activities);
     printf("  machine at the end of the drain: %s\n", state);
     fflush(stdout);
+}
 
-    if (o.ceiling && t_end) {
-        long long rows;
-        double rate = fo_ceiling(&o, &g, post_author, &env, prefix, &cql, &rows);
-        double job = (double)expected / ((double)(t_end - t0) / 1e9);
-        bench_machine_state(state, sizeof state);
-        printf("ceiling: this program wrote the same %lld rows (unlogged batch per partition per %d-row window, "
-               "%d connections x 64 in flight) at %.0f rows/s\n",
-               rows, o.ceiling_buffer, o.ceiling_conns, rate);
-        printf("ratio: job %.0f items/s / ceiling %.0f rows/s = %.2f; machine: %s\n", job, rate, job / rate, state);
-    }
-    bench_flink_print_job_check(&flink, start_wall_ms);
-    cql_conn_close(&cql);
-    PQfinish(pg);
+/* The ceiling, printed against the job's drain rate. */
+static void fo_report_ceiling(fo_run *r)
+{
+    long long rows;
+    char state[128];
+    double rate = fo_ceiling(&r->o, &r->g, r->post_author, &r->env, r->prefix, &r->cql, &rows);
+    double job = (double)r->expected / ((double)(r->t_end - r->t0) / 1e9);
+
+    bench_machine_state(state, sizeof state);
+    printf("ceiling: this program wrote the same %lld rows (unlogged batch per partition per %d-row window, "
+           "%d connections x 64 in flight) at %.0f rows/s\n",
+           rows, r->o.ceiling_buffer, r->o.ceiling_conns, rate);
+    printf("ratio: job %.0f items/s / ceiling %.0f rows/s = %.2f; machine: %s\n", job, rate, job / rate, state);
+}
+
+int main(int argc, char **argv)
+{
+    fo_run r = {0};
+    bench_flink_counts c0;
+    int have_counts;
+
+    fo_parse(argc, argv, &r.o);
+    int64_t start_wall_ms = bench_wall_us() / 1000;
+
+    bench_print_header("bench-fanout", argc, argv);
+    bench_rng_seed(&r.rng, r.o.seed);
+    fo_connect(&r);
+    fo_build_graph(&r.o, &r.rng, &r.g);
+    printf("graph: prefix %s, %d authors, %d readers, %zu follows; followers per author: mean %.1f, max %zu, "
+           "median %zu, min %zu (Zipf-like, s = %.2f)\n",
+           r.prefix, r.o.authors, r.o.readers, r.g.nfollows, (double)r.g.nfollows / r.o.authors, r.g.counts[0],
+           r.g.counts[r.o.authors / 2], r.g.counts[r.o.authors - 1], r.o.zipf_s);
+    fo_plan(&r);
+    fo_drain_graph(&r);
+    have_counts = bench_flink_counts_get(&r.flink, &c0) == 0;
+    fo_insert_backlog(&r);
+    fo_watch_drain(&r);
+    fo_report_drain(&r, have_counts, &c0);
+    if (r.o.ceiling && r.t_end)
+        fo_report_ceiling(&r);
+    bench_flink_print_job_check(&r.flink, start_wall_ms);
+    cql_conn_close(&r.cql);
+    PQfinish(r.pg);
     return 0;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define BENCH_FLINK_TIMEOUT_MS 5000
 
@@ -206,4 +207,34 @@ void bench_flink_print_job_check(bench_flink *f, int64_t run_start_wall_ms)
                (double)(run_start_wall_ms - now.start_ms) / 1e3);
     else
         printf("job %.8s up %.0f s, not restarted during the run\n", now.job_id, (double)(wall_ms - now.start_ms) / 1e3);
+}
+
+void bench_quiet_start(bench_quiet *q, int quiet_ms, int max_ms, int64_t now_ns)
+{
+    *q = (bench_quiet){.last = -1, .since_ns = now_ns, .start_ns = now_ns, .quiet_ms = quiet_ms, .max_ms = max_ms};
+}
+
+int bench_quiet_done(bench_quiet *q, double value, int64_t now_ns)
+{
+    if (value != q->last) {
+        q->last = value;
+        q->since_ns = now_ns;
+    }
+    return now_ns - q->since_ns >= (int64_t)q->quiet_ms * 1000000 ||
+           now_ns - q->start_ns >= (int64_t)q->max_ms * 1000000;
+}
+
+void bench_flink_wait_quiet(bench_flink *f, int quiet_ms, int max_ms)
+{
+    bench_flink_counts c;
+    bench_quiet q;
+
+    bench_quiet_start(&q, quiet_ms, max_ms, bench_mono_ns());
+    for (;;) {
+        if (bench_flink_counts_get(f, &c) < 0)
+            bench_fail("flink: %s", f->err);
+        if (bench_quiet_done(&q, c.delivered, bench_mono_ns()))
+            return;
+        usleep(100000);
+    }
 }

@@ -58,4 +58,25 @@ int bench_flink_checkpoint_get(bench_flink *f, bench_flink_checkpoint *out);
  * as the configured interval would. 0 or -1 with f->err. */
 int bench_flink_checkpoint_trigger(bench_flink *f);
 
+/* Wait until the job's delivered counter has not moved for quiet_ms, or
+ * max_ms passed, reading it every 100 ms: a phase's own fan-out must not
+ * overlap the next measurement. Exits the program (bench_fail) when the
+ * counters cannot be read. */
+void bench_flink_wait_quiet(bench_flink *f, int quiet_ms, int max_ms);
+
+/* The decision of bench_flink_wait_quiet, pure: fed readings of a counter
+ * with the monotonic time they were taken at, it says when the counter
+ * has stood still for quiet_ms or max_ms passed since the start. */
+typedef struct bench_quiet {
+    double last;            /* the last reading; -1 before the first */
+    int64_t since_ns;       /* when it last moved (or the start) */
+    int64_t start_ns;
+    int quiet_ms, max_ms;
+} bench_quiet;
+
+void bench_quiet_start(bench_quiet *q, int quiet_ms, int max_ms, int64_t now_ns);
+
+/* Take a reading; 1 when quiet (or out of time), else 0. */
+int bench_quiet_done(bench_quiet *q, double value, int64_t now_ns);
+
 #endif

@@ -255,28 +255,6 @@ static void fr_wait_graph(fr_run *run, cql_conn *cql)
            (double)(bench_mono_ns() - t) / 1e9);
 }
 
-/* Wait until the job's delivered counter has not moved for quiet_ms (or
- * max_ms passed): the graph's own fan-out must not overlap the measurement. */
-static void fr_wait_quiet(bench_flink *f, int quiet_ms, int max_ms)
-{
-    bench_flink_counts c;
-    double last = -1;
-    int64_t since = bench_mono_ns(), start = since;
-
-    for (;;) {
-        if (bench_flink_counts_get(f, &c) < 0)
-            bench_fail("flink: %s", f->err);
-        if (c.delivered != last) {
-            last = c.delivered;
-            since = bench_mono_ns();
-        }
-        if (bench_mono_ns() - since >= (int64_t)quiet_ms * 1000000 ||
-            bench_mono_ns() - start >= (int64_t)max_ms * 1000000)
-            return;
-        usleep(100000);
-    }
-}
-
 /* --- writers ----------------------------------------------------------- */
 
 typedef struct fr_writer {
@@ -519,82 +497,82 @@ static void fr_print_summary(const char *what, bench_samples *s)
            sum.p90, sum.p99, sum.max, sum.mean, sum.min);
 }
 
-static void fr_report(fr_run *run)
-{
-    bench_samples lat, created, insert, lag;
-    bench_summary lsum, psum;
-    size_t committed = 0, failed = 0, missing = 0, at_cp = 0;
-    int64_t first = INT64_MAX, last = 0;
-    static const double edges[] = {100, 250, 500, 1000, 2000, 5000, 1e18};
-    size_t hist[7] = {0};
-    char state[128];
+/* What fr_report counts over the items. */
+typedef struct fr_tally {
+    bench_samples lat, created, insert, lag; /* ms: commit -> readable, created_at -> readable,
+                                              * send -> commit, plan -> send */
+    size_t committed, failed, missing, at_cp;
+    int64_t first, last;                     /* commit times, monotonic ns */
+    size_t hist[7];                          /* commit -> readable, by fr_edges */
+} fr_tally;
 
-    bench_samples_init(&lat);
-    bench_samples_init(&created);
-    bench_samples_init(&insert);
-    bench_samples_init(&lag);
-    bench_summarize(&run->pass_ms, &psum);
+static const double fr_edges[7] = {100, 250, 500, 1000, 2000, 5000, 1e18};
+
+/* Whether item it became readable inside a checkpoint's window: the sink's
+ * flush before the barrier released it (committed before the trigger, seen
+ * between the trigger and the ack plus one poll pass, p99_pass_ms). */
+static int fr_at_checkpoint(const fr_run *run, const fr_item *it, double p99_pass_ms)
+{
+    for (size_t c = 0; c < run->ncps; c++) {
+        int64_t trig = run->cps[c].trigger_ms * 1000, ack = run->cps[c].ack_ms * 1000;
+        if (it->commit_wall_us < trig && it->seen_wall_us >= trig &&
+            it->seen_wall_us <= ack + (int64_t)(p99_pass_ms * 1000) + 20000)
+            return 1;
+    }
+    return 0;
+}
+
+/* Count every item into *t (initialised here; the caller frees its samples). */
+static void fr_tally_items(const fr_run *run, double p99_pass_ms, fr_tally *t)
+{
+    *t = (fr_tally){.first = INT64_MAX};
+    bench_samples_init(&t->lat);
+    bench_samples_init(&t->created);
+    bench_samples_init(&t->insert);
+    bench_samples_init(&t->lag);
     for (size_t i = 0; i < run->total; i++) {
-        fr_item *it = &run->items[i];
+        const fr_item *it = &run->items[i];
         int st = atomic_load(&it->state);
         if (st == FR_FAILED || st == FR_EMPTY) {
-            failed++;
+            t->failed++;
             continue;
         }
-        committed++;
-        if (it->commit_ns < first)
-            first = it->commit_ns;
-        if (it->commit_ns > last)
-            last = it->commit_ns;
-        bench_samples_add(&insert, (double)(it->commit_ns - it->start_ns) / 1e6);
-        bench_samples_add(&lag, (double)(it->start_ns - it->sched_ns) / 1e6);
+        t->committed++;
+        if (it->commit_ns < t->first)
+            t->first = it->commit_ns;
+        if (it->commit_ns > t->last)
+            t->last = it->commit_ns;
+        bench_samples_add(&t->insert, (double)(it->commit_ns - it->start_ns) / 1e6);
+        bench_samples_add(&t->lag, (double)(it->start_ns - it->sched_ns) / 1e6);
         if (it->seen_ns == 0) {
-            missing++;
+            t->missing++;
             continue;
         }
         double ms = (double)(it->seen_ns - it->commit_ns) / 1e6;
-        bench_samples_add(&lat, ms);
-        bench_samples_add(&created, (double)(it->seen_wall_us - it->created_us) / 1e3);
+        bench_samples_add(&t->lat, ms);
+        bench_samples_add(&t->created, (double)(it->seen_wall_us - it->created_us) / 1e3);
         for (int b = 0; b < 7; b++)
-            if (ms < edges[b]) {
-                hist[b]++;
+            if (ms < fr_edges[b]) {
+                t->hist[b]++;
                 break;
             }
-        /* readable inside a checkpoint's window: the sink's flush before the
-         * barrier released it (committed before the trigger, seen between
-         * the trigger and the ack plus one poll pass) */
-        for (size_t c = 0; c < run->ncps; c++) {
-            int64_t trig = run->cps[c].trigger_ms * 1000, ack = run->cps[c].ack_ms * 1000;
-            if (it->commit_wall_us < trig && it->seen_wall_us >= trig &&
-                it->seen_wall_us <= ack + (int64_t)(psum.p99 * 1000) + 20000) {
-                at_cp++;
-                break;
-            }
-        }
+        if (fr_at_checkpoint(run, it, p99_pass_ms))
+            t->at_cp++;
     }
-    bench_machine_state(state, sizeof state);
-    printf("\nsteady load: target %.0f/s for %.0f s; %zu committed (%zu failed) in %.2f s = %.1f/s achieved\n",
-           run->o.rate, run->o.duration, committed, failed, (double)(last - first) / 1e9,
-           last > first ? (double)(committed - 1) / ((double)(last - first) / 1e9) : 0.0);
-    fr_print_summary("insert (send -> commit)", &insert);
-    fr_print_summary("schedule lag (plan -> send)", &lag);
-    printf("readable = present in Cassandra feed.home_feed of a follower of the actor (one of %d observer users,\n"
-           "  each following ~%d authors); the API reads Cassandra past its Redis head, so this is when the API can\n"
-           "  serve it. Latency = first poll answer holding the row - client time right after COMMIT returned.\n",
-           run->o.observers, run->o.authors / run->o.observers);
-    fr_print_summary("commit -> readable", &lat);
-    fr_print_summary("created_at -> readable", &created);
-    printf("  histogram: <100 ms %zu | <250 %zu | <500 %zu | <1 s %zu | <2 s %zu | <5 s %zu | >=5 s %zu\n", hist[0],
-           hist[1], hist[2], hist[3], hist[4], hist[5], hist[6]);
-    printf("  not readable %.0f s after the last commit: %zu\n", run->o.drain_timeout, missing);
-    /* a backlog grows latency over the run; a flush policy keeps it flat */
+}
+
+/* p50 / p99 of commit -> readable for each 10 s of the run (commit time
+ * in [first, last]): a backlog grows latency over the run; a flush policy
+ * keeps it flat. */
+static void fr_print_by_10s(const fr_run *run, int64_t first, int64_t last)
+{
     printf("  p50 / p99 by 10 s of the run (commit time):");
     for (int64_t from = first; from <= last; from += 10000000000LL) {
         bench_samples b;
         bench_summary bs;
         bench_samples_init(&b);
         for (size_t i = 0; i < run->total; i++) {
-            fr_item *it = &run->items[i];
+            const fr_item *it = &run->items[i];
             if (it->seen_ns != 0 && it->commit_ns >= from && it->commit_ns < from + 10000000000LL)
                 bench_samples_add(&b, (double)(it->seen_ns - it->commit_ns) / 1e6);
         }
@@ -603,6 +581,32 @@ static void fr_report(fr_run *run)
         bench_samples_free(&b);
     }
     printf(" ms\n");
+}
+
+static void fr_report(fr_run *run)
+{
+    fr_tally t;
+    bench_summary lsum, psum;
+    char state[128];
+
+    bench_summarize(&run->pass_ms, &psum);
+    fr_tally_items(run, psum.p99, &t);
+    bench_machine_state(state, sizeof state);
+    printf("\nsteady load: target %.0f/s for %.0f s; %zu committed (%zu failed) in %.2f s = %.1f/s achieved\n",
+           run->o.rate, run->o.duration, t.committed, t.failed, (double)(t.last - t.first) / 1e9,
+           t.last > t.first ? (double)(t.committed - 1) / ((double)(t.last - t.first) / 1e9) : 0.0);
+    fr_print_summary("insert (send -> commit)", &t.insert);
+    fr_print_summary("schedule lag (plan -> send)", &t.lag);
+    printf("readable = present in Cassandra feed.home_feed of a follower of the actor (one of %d observer users,\n"
+           "  each following ~%d authors); the API reads Cassandra past its Redis head, so this is when the API can\n"
+           "  serve it. Latency = first poll answer holding the row - client time right after COMMIT returned.\n",
+           run->o.observers, run->o.authors / run->o.observers);
+    fr_print_summary("commit -> readable", &t.lat);
+    fr_print_summary("created_at -> readable", &t.created);
+    printf("  histogram: <100 ms %zu | <250 %zu | <500 %zu | <1 s %zu | <2 s %zu | <5 s %zu | >=5 s %zu\n", t.hist[0],
+           t.hist[1], t.hist[2], t.hist[3], t.hist[4], t.hist[5], t.hist[6]);
+    printf("  not readable %.0f s after the last commit: %zu\n", run->o.drain_timeout, t.missing);
+    fr_print_by_10s(run, t.first, t.last);
     printf("poll resolution: a pass over the observers every %d ms at most; a pass took p50 %.1f ms, p99 %.1f ms, "
            "max %.1f ms; %zu range queries (%.0f/s)\n",
            run->o.poll_ms, psum.p50, psum.p99, psum.max, run->queries,
@@ -612,22 +616,53 @@ static void fr_report(fr_run *run)
                "(%.0f%%)\n",
                run->ncps,
                (double)(run->cps[run->ncps - 1].trigger_ms - run->cps[0].trigger_ms) / 1e3 / (double)(run->ncps - 1),
-               at_cp, lat.n ? 100.0 * (double)at_cp / (double)lat.n : 0.0);
-    bench_summarize(&lat, &lsum);
+               t.at_cp, t.lat.n ? 100.0 * (double)t.at_cp / (double)t.lat.n : 0.0);
+    bench_summarize(&t.lat, &lsum);
     printf("goal p99 < 1000 ms at %.0f/s with %.0f followers on average: %s (p99 %.0f ms); machine at the end: %s\n",
-           run->o.rate, run->o.followers, lsum.n > 0 && missing == 0 && lsum.p99 < 1000 ? "MET" : "MISSED", lsum.p99,
+           run->o.rate, run->o.followers, lsum.n > 0 && t.missing == 0 && lsum.p99 < 1000 ? "MET" : "MISSED", lsum.p99,
            state);
-    bench_samples_free(&lat);
-    bench_samples_free(&created);
-    bench_samples_free(&insert);
-    bench_samples_free(&lag);
+    bench_samples_free(&t.lat);
+    bench_samples_free(&t.created);
+    bench_samples_free(&t.insert);
+    bench_samples_free(&t.lag);
+}
+
+/* The steady phase: the REST thread and the writers run while this thread
+ * polls; returns once all have stopped. */
+static void fr_steady(fr_run *run, cql_conn *cql)
+{
+    fr_writer *writers;
+    pthread_t *wt, rest;
+
+    run->total = (size_t)(run->o.rate * run->o.duration);
+    run->items = calloc(run->total, sizeof *run->items);
+    writers = calloc((size_t)run->o.writers, sizeof *writers);
+    wt = calloc((size_t)run->o.writers, sizeof *wt);
+    if (run->items == NULL || writers == NULL || wt == NULL)
+        bench_fail("out of memory");
+    atomic_store(&run->writers_left, run->o.writers);
+    run->t0_ns = bench_mono_ns() + 100000000;
+    if (pthread_create(&rest, NULL, fr_rest_main, run) != 0)
+        bench_fail("pthread_create");
+    for (int i = 0; i < run->o.writers; i++) {
+        writers[i] = (fr_writer){run, i};
+        if (pthread_create(&wt[i], NULL, fr_writer_main, &writers[i]) != 0)
+            bench_fail("pthread_create");
+    }
+    printf("steady phase: %zu activities at %.0f/s over %d connections ...\n", run->total, run->o.rate, run->o.writers);
+    fflush(stdout);
+    fr_poll(run, cql);
+    for (int i = 0; i < run->o.writers; i++)
+        pthread_join(wt[i], NULL);
+    atomic_store(&run->stop_rest, 1);
+    pthread_join(rest, NULL);
+    free(writers);
+    free(wt);
 }
 
 int main(int argc, char **argv)
 {
     static fr_run run;
-    fr_writer *writers;
-    pthread_t *wt, rest;
     PGconn *pg;
     cql_conn cql;
     char err[1024];
@@ -651,38 +686,14 @@ int main(int argc, char **argv)
 
     fr_setup_graph(&run, pg);
     fr_wait_graph(&run, &cql);
-    fr_wait_quiet(&run.flink, 1500, 60000);
-
-    run.total = (size_t)(run.o.rate * run.o.duration);
-    run.items = calloc(run.total, sizeof *run.items);
-    writers = calloc((size_t)run.o.writers, sizeof *writers);
-    wt = calloc((size_t)run.o.writers, sizeof *wt);
-    if (run.items == NULL || writers == NULL || wt == NULL)
-        bench_fail("out of memory");
-    atomic_store(&run.writers_left, run.o.writers);
-    run.t0_ns = bench_mono_ns() + 100000000;
-    if (pthread_create(&rest, NULL, fr_rest_main, &run) != 0)
-        bench_fail("pthread_create");
-    for (int i = 0; i < run.o.writers; i++) {
-        writers[i] = (fr_writer){&run, i};
-        if (pthread_create(&wt[i], NULL, fr_writer_main, &writers[i]) != 0)
-            bench_fail("pthread_create");
-    }
-    printf("steady phase: %zu activities at %.0f/s over %d connections ...\n", run.total, run.o.rate, run.o.writers);
-    fflush(stdout);
-    fr_poll(&run, &cql);
-    for (int i = 0; i < run.o.writers; i++)
-        pthread_join(wt[i], NULL);
-    atomic_store(&run.stop_rest, 1);
-    pthread_join(rest, NULL);
+    bench_flink_wait_quiet(&run.flink, 1500, 60000);
+    fr_steady(&run, &cql);
     fr_report(&run);
     bench_flink_print_job_check(&run.flink, run.start_wall_ms);
 
     cql_conn_close(&cql);
     PQfinish(pg);
     free(run.items);
-    free(writers);
-    free(wt);
     free(run.author_ids);
     free(run.reader_ids);
     free(run.observer_ids);

@@ -120,27 +120,6 @@ static void *hot_cp_main(void *arg)
     return NULL;
 }
 
-/* Wait until the job's delivered counter has not moved for quiet_ms. */
-static void hot_wait_quiet(bench_flink *f, int quiet_ms, int max_ms)
-{
-    bench_flink_counts c;
-    double last = -1;
-    int64_t since = bench_mono_ns(), start = since;
-
-    for (;;) {
-        if (bench_flink_counts_get(f, &c) < 0)
-            bench_fail("flink: %s", f->err);
-        if (c.delivered != last) {
-            last = c.delivered;
-            since = bench_mono_ns();
-        }
-        if (bench_mono_ns() - since >= (int64_t)quiet_ms * 1000000 ||
-            bench_mono_ns() - start >= (int64_t)max_ms * 1000000)
-            return;
-        usleep(100000);
-    }
-}
-
 /* Poll users[0..n) for (ts, aid) until all present or the deadline;
  * seen_ms[i] = ms after t0 the first answer saying present came back (-1:
  * never). Returns how many were seen. */
@@ -182,55 +161,182 @@ static int hot_cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int main(int argc, char **argv)
-{
+/* One run's state, shared by the steps of main(). */
+typedef struct hot_run {
     hot_opts o;
     bench_env env;
     bench_flink flink;
-    char prefix[16], err[1024], role[32], aid[32];
+    char prefix[16];
     PGconn *pg;
     cql_conn cql;
     bench_prep has;
     bench_rng rng;
-    size_t maxf = 0;
-    int64_t *readers, *fer, *fee, *sample_ids;
-    uint32_t *perm;
-    double *seen;
+    size_t maxf;            /* the largest F: readers created */
+    int64_t *readers;       /* [maxf] user ids, in key order */
+    int64_t *fer, *fee;     /* [maxf] follows to COPY */
+    uint32_t *perm;         /* [maxf] for drawing samples */
+    int64_t *sample_ids;    /* [samples] followers polled */
+    double *seen;           /* [samples] ms after the commit each saw the post */
+} hot_run;
 
-    hot_parse(argc, argv, &o);
+/* Connect to PostgreSQL, Cassandra (with the home_feed probe prepared) and
+ * Flink's REST API; pick the prefix. */
+static void hot_connect(hot_run *r)
+{
+    char err[1024];
+
+    if (bench_env_load(&r->env) != 0)
+        bench_fail("bad addresses in the environment");
+    if (bench_flink_find(&r->flink, &r->env.flink) != 0)
+        bench_fail("flink: %s", r->flink.err);
+    r->pg = bench_pg_connect(r->env.pg_conninfo, err, sizeof err);
+    if (r->pg == NULL)
+        bench_fail("%s", err);
+    if (bench_cql_open(&r->cql, &r->env.cassandra) != 0 || bench_cql_prepare(&r->cql, BENCH_CQL_HOME_HAS, &r->has) != 0)
+        bench_fail("cassandra %s:%d: %s", r->env.cassandra.host, r->env.cassandra.port, r->cql.err.msg);
+    bench_run_prefix(r->prefix);
+}
+
+/* Allocate the run's arrays and create the largest F's readers. */
+static void hot_create_readers(hot_run *r)
+{
+    size_t maxf = r->maxf;
+    char err[1024];
+    int64_t t;
+
+    r->readers = malloc(maxf * sizeof *r->readers);
+    r->fer = malloc(maxf * sizeof *r->fer);
+    r->fee = malloc(maxf * sizeof *r->fee);
+    r->perm = malloc(maxf * sizeof *r->perm);
+    r->sample_ids = malloc(((size_t)r->o.samples) * sizeof *r->sample_ids);
+    r->seen = malloc(((size_t)r->o.samples) * sizeof *r->seen);
+    if (!r->readers || !r->fer || !r->fee || !r->perm || !r->sample_ids || !r->seen)
+        bench_fail("out of memory");
+    t = bench_mono_ns();
+    if (bench_pg_create_users(r->pg, r->prefix, "r", maxf, r->readers, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    printf("run prefix %s: %zu readers created in %.1f s\n", r->prefix, maxf, (double)(bench_mono_ns() - t) / 1e9);
+    for (size_t i = 0; i < maxf; i++)
+        r->perm[i] = (uint32_t)i;
+}
+
+/* Choose ns of the first F readers to poll: the first and last follower
+ * (key order) and random others. */
+static void hot_pick_samples(hot_run *r, size_t F, int ns)
+{
+    const int64_t *readers = r->readers;
+
+    bench_sample_distinct(&r->rng, r->perm, F, (size_t)ns);
+    for (int i = 0; i < ns; i++)
+        r->sample_ids[i] = readers[r->perm[i]];
+    r->sample_ids[0] = readers[0];
+    r->sample_ids[ns - 1] = readers[F - 1];
+    for (int i = 1; i < ns - 1; i++)
+        if (r->sample_ids[i] == readers[0] || r->sample_ids[i] == readers[F - 1])
+            r->sample_ids[i] = readers[(size_t)i % F];
+}
+
+/* A fresh author with a warm-up post, followed by the first F readers;
+ * returns once the job has backfilled the warm-up into the ns sampled
+ * homes and its delivered counter is quiet. */
+static int64_t hot_setup_author(hot_run *r, size_t F, int ns)
+{
+    int64_t author, wid, wts, t;
+    char err[1024], role[32], aid[32];
+    int got;
+
+    snprintf(role, sizeof role, "h%zux", F);
+    if (bench_pg_create_users(r->pg, r->prefix, role, 1, &author, err, sizeof err) != 0 ||
+        bench_pg_insert_post(r->pg, author, "warm-up", &wid, &wts, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    for (size_t i = 0; i < F; i++) {
+        r->fer[i] = r->readers[i];
+        r->fee[i] = author;
+    }
+    t = bench_mono_ns();
+    if (bench_pg_copy_follows(r->pg, r->fer, r->fee, F, 20000, r->o.follows_per_hour, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    hot_pick_samples(r, F, ns);
+    snprintf(aid, sizeof aid, "p:%lld", (long long)wid);
+    got = hot_poll(&r->cql, &r->has, r->sample_ids, ns, wts, aid, t, t + (int64_t)(r->o.timeout * 1e9), 50, r->seen);
+    if (got < ns)
+        bench_fail("F=%zu: the warm-up post reached only %d of %d sampled followers in %.0f s", F, got, ns,
+                   r->o.timeout);
+    bench_flink_wait_quiet(&r->flink, 2000, 300000);
+    printf("# F=%zu: %zu follows loaded and taken in by the job (warm-up backfilled, counter quiet) in %.1f s\n", F,
+           F, (double)(bench_mono_ns() - t) / 1e9);
+    fflush(stdout);
+    return author;
+}
+
+/* One line of the table: repeat rep of F, got of ns samples seen (r->seen),
+ * cpbuf the checkpoint column. */
+static void hot_print_row(const hot_run *r, size_t F, int rep, int ns, int got, const char *cpbuf)
+{
+    double sorted[4096];
+
+    for (int i = 0; i < ns && i < 4096; i++)
+        sorted[i] = r->seen[i] < 0 ? 1e18 : r->seen[i];
+    qsort(sorted, (size_t)(ns < 4096 ? ns : 4096), sizeof *sorted, hot_cmp_double);
+    if (got < ns) {
+        printf("%8zu %3d %10.0f %10s %10s %10s %11s %s (%d of %d samples)\n", F, rep, sorted[0], "-", "-", cpbuf,
+               "-", "TIMEOUT", got, ns);
+    } else {
+        printf("%8zu %3d %10.0f %10.0f %10.0f %10s %11.0f %s\n", F, rep, sorted[0], sorted[ns / 2],
+               sorted[ns - 1], cpbuf, (double)(F + 2) / (sorted[ns - 1] / 1e3),
+               sorted[ns - 1] <= r->o.limit_ms ? "ok" : "TOO SLOW");
+    }
+    fflush(stdout);
+}
+
+/* One repeat: author posts; poll the ns samples until each reads the post
+ * while a thread notes the first checkpoint after the commit; print. */
+static void hot_measure(hot_run *r, size_t F, int64_t author, int ns, int rep)
+{
+    hot_cp hc = {.flink = &r->flink};
+    pthread_t th;
+    int64_t pid, pts, t0, t0_wall_ms, trig;
+    char cpbuf[32], err[1024], aid[32];
+    int got;
+
+    if (bench_pg_insert_post(r->pg, author, "hot post", &pid, &pts, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    t0 = bench_mono_ns();
+    t0_wall_ms = bench_wall_us() / 1000;
+    hc.commit_wall_ms = t0_wall_ms;
+    if (pthread_create(&th, NULL, hot_cp_main, &hc) != 0)
+        bench_fail("pthread_create");
+    snprintf(aid, sizeof aid, "p:%lld", (long long)pid);
+    got = hot_poll(&r->cql, &r->has, r->sample_ids, ns, pts, aid, t0, t0 + (int64_t)(r->o.timeout * 1e9),
+                   r->o.poll_ms, r->seen);
+    /* the REST API caches checkpoint statistics for a few seconds */
+    while (atomic_load(&hc.trigger_ms) == 0 && bench_mono_ns() < t0 + (int64_t)12e9)
+        usleep(50000);
+    atomic_store(&hc.stop, 1);
+    pthread_join(th, NULL);
+    trig = atomic_load(&hc.trigger_ms);
+    if (trig)
+        snprintf(cpbuf, sizeof cpbuf, "%.0f", (double)(trig - t0_wall_ms));
+    else
+        snprintf(cpbuf, sizeof cpbuf, "-");
+    hot_print_row(r, F, rep, ns, got, cpbuf);
+}
+
+int main(int argc, char **argv)
+{
+    hot_run r = {0};
+    char state[128];
+
+    hot_parse(argc, argv, &r.o);
     int64_t start_wall_ms = bench_wall_us() / 1000;
 
     bench_print_header("bench-hot-account", argc, argv);
-    bench_rng_seed(&rng, o.seed);
-    for (int i = 0; i < o.nf; i++)
-        if (o.f[i] > maxf)
-            maxf = o.f[i];
-    if (bench_env_load(&env) != 0)
-        bench_fail("bad addresses in the environment");
-    if (bench_flink_find(&flink, &env.flink) != 0)
-        bench_fail("flink: %s", flink.err);
-    pg = bench_pg_connect(env.pg_conninfo, err, sizeof err);
-    if (pg == NULL)
-        bench_fail("%s", err);
-    if (bench_cql_open(&cql, &env.cassandra) != 0 || bench_cql_prepare(&cql, BENCH_CQL_HOME_HAS, &has) != 0)
-        bench_fail("cassandra %s:%d: %s", env.cassandra.host, env.cassandra.port, cql.err.msg);
-    bench_run_prefix(prefix);
-    readers = malloc(maxf * sizeof *readers);
-    fer = malloc(maxf * sizeof *fer);
-    fee = malloc(maxf * sizeof *fee);
-    perm = malloc(maxf * sizeof *perm);
-    sample_ids = malloc(((size_t)o.samples) * sizeof *sample_ids);
-    seen = malloc(((size_t)o.samples) * sizeof *seen);
-    if (!readers || !fer || !fee || !perm || !sample_ids || !seen)
-        bench_fail("out of memory");
-    {
-        int64_t t = bench_mono_ns();
-        if (bench_pg_create_users(pg, prefix, "r", maxf, readers, err, sizeof err) != 0)
-            bench_fail("%s", err);
-        printf("run prefix %s: %zu readers created in %.1f s\n", prefix, maxf, (double)(bench_mono_ns() - t) / 1e9);
-    }
-    for (size_t i = 0; i < maxf; i++)
-        perm[i] = (uint32_t)i;
+    bench_rng_seed(&r.rng, r.o.seed);
+    for (int i = 0; i < r.o.nf; i++)
+        if (r.o.f[i] > r.maxf)
+            r.maxf = r.o.f[i];
+    hot_connect(&r);
+    hot_create_readers(&r);
     printf("readable = present in Cassandra feed.home_feed of the follower (exact clustering key); the API reads "
            "Cassandra past its Redis head\n");
     printf("columns: ms from commit until the first / median / last sampled follower could read the post; cp_ms: the\n"
@@ -238,97 +344,25 @@ int main(int argc, char **argv)
     printf("%8s %3s %10s %10s %10s %10s %11s %s\n", "F", "rep", "first_ms", "median_ms", "last_ms", "cp_ms",
            "items/s", "verdict");
     fflush(stdout);
-
-    for (int fi = 0; fi < o.nf; fi++) {
-        size_t F = o.f[fi];
-        int64_t author, wid, wts, t;
-        int ns = o.samples < (int)F ? o.samples : (int)F, got;
-
-        snprintf(role, sizeof role, "h%zux", F);
-        if (bench_pg_create_users(pg, prefix, role, 1, &author, err, sizeof err) != 0 ||
-            bench_pg_insert_post(pg, author, "warm-up", &wid, &wts, err, sizeof err) != 0)
-            bench_fail("%s", err);
-        for (size_t i = 0; i < F; i++) {
-            fer[i] = readers[i];
-            fee[i] = author;
-        }
-        t = bench_mono_ns();
-        if (bench_pg_copy_follows(pg, fer, fee, F, 20000, o.follows_per_hour, err, sizeof err) != 0)
-            bench_fail("%s", err);
-        /* samples: the first and last follower (key order) and random others */
-        bench_sample_distinct(&rng, perm, F, (size_t)ns);
-        for (int i = 0; i < ns; i++)
-            sample_ids[i] = readers[perm[i]];
-        sample_ids[0] = readers[0];
-        sample_ids[ns - 1] = readers[F - 1];
-        for (int i = 1; i < ns - 1; i++)
-            if (sample_ids[i] == readers[0] || sample_ids[i] == readers[F - 1])
-                sample_ids[i] = readers[(size_t)i % F];
-        snprintf(aid, sizeof aid, "p:%lld", (long long)wid);
-        got = hot_poll(&cql, &has, sample_ids, ns, wts, aid, t, t + (int64_t)(o.timeout * 1e9), 50, seen);
-        if (got < ns)
-            bench_fail("F=%zu: the warm-up post reached only %d of %d sampled followers in %.0f s", F, got, ns,
-                       o.timeout);
-        hot_wait_quiet(&flink, 2000, 300000);
-        printf("# F=%zu: %zu follows loaded and taken in by the job (warm-up backfilled, counter quiet) in %.1f s\n", F,
-               F, (double)(bench_mono_ns() - t) / 1e9);
-        fflush(stdout);
-
-        for (int r = 0; r < o.repeat; r++) {
-            hot_cp hc = {.flink = &flink};
-            pthread_t th;
-            int64_t pid, pts, t0, t0_wall_ms, trig;
-            double cp_ms, sorted[4096];
-            char cpbuf[32];
-
-            if (bench_pg_insert_post(pg, author, "hot post", &pid, &pts, err, sizeof err) != 0)
-                bench_fail("%s", err);
-            t0 = bench_mono_ns();
-            t0_wall_ms = bench_wall_us() / 1000;
-            hc.commit_wall_ms = t0_wall_ms;
-            if (pthread_create(&th, NULL, hot_cp_main, &hc) != 0)
-                bench_fail("pthread_create");
-            snprintf(aid, sizeof aid, "p:%lld", (long long)pid);
-            got = hot_poll(&cql, &has, sample_ids, ns, pts, aid, t0, t0 + (int64_t)(o.timeout * 1e9), o.poll_ms, seen);
-            /* the REST API caches checkpoint statistics for a few seconds */
-            while (atomic_load(&hc.trigger_ms) == 0 && bench_mono_ns() < t0 + (int64_t)12e9)
-                usleep(50000);
-            atomic_store(&hc.stop, 1);
-            pthread_join(th, NULL);
-            trig = atomic_load(&hc.trigger_ms);
-            cp_ms = trig ? (double)(trig - t0_wall_ms) : -1;
-            if (cp_ms >= 0)
-                snprintf(cpbuf, sizeof cpbuf, "%.0f", cp_ms);
-            else
-                snprintf(cpbuf, sizeof cpbuf, "-");
-            for (int i = 0; i < ns && i < 4096; i++)
-                sorted[i] = seen[i] < 0 ? 1e18 : seen[i];
-            qsort(sorted, (size_t)(ns < 4096 ? ns : 4096), sizeof *sorted, hot_cmp_double);
-            if (got < ns) {
-                printf("%8zu %3d %10.0f %10s %10s %10s %11s %s (%d of %d samples)\n", F, r, sorted[0], "-", "-", cpbuf,
-                       "-", "TIMEOUT", got, ns);
-            } else {
-                printf("%8zu %3d %10.0f %10.0f %10.0f %10s %11.0f %s\n", F, r, sorted[0], sorted[ns / 2],
-                       sorted[ns - 1], cpbuf, (double)(F + 2) / (sorted[ns - 1] / 1e3),
-                       sorted[ns - 1] <= o.limit_ms ? "ok" : "TOO SLOW");
-            }
-            fflush(stdout);
-            hot_wait_quiet(&flink, 1000, 60000);
+    for (int fi = 0; fi < r.o.nf; fi++) {
+        size_t F = r.o.f[fi];
+        int ns = r.o.samples < (int)F ? r.o.samples : (int)F;
+        int64_t author = hot_setup_author(&r, F, ns);
+        for (int rep = 0; rep < r.o.repeat; rep++) {
+            hot_measure(&r, F, author, ns, rep);
+            bench_flink_wait_quiet(&r.flink, 1000, 60000);
         }
     }
-    {
-        char state[128];
-        bench_machine_state(state, sizeof state);
-        printf("# machine at the end: %s\n", state);
-    }
-    bench_flink_print_job_check(&flink, start_wall_ms);
-    cql_conn_close(&cql);
-    PQfinish(pg);
-    free(readers);
-    free(fer);
-    free(fee);
-    free(perm);
-    free(sample_ids);
-    free(seen);
+    bench_machine_state(state, sizeof state);
+    printf("# machine at the end: %s\n", state);
+    bench_flink_print_job_check(&r.flink, start_wall_ms);
+    cql_conn_close(&r.cql);
+    PQfinish(r.pg);
+    free(r.readers);
+    free(r.fer);
+    free(r.fee);
+    free(r.perm);
+    free(r.sample_ids);
+    free(r.seen);
     return 0;
 }

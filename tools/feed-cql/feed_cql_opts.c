@@ -5,8 +5,8 @@
  * FEED_CASSANDRA_PORT, then 127.0.0.1:19042, the local stack's Cassandra.
  */
 #include "tools/feed-cql/feed_cql.h"
+#include "tools/common/tool_num.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,20 +46,6 @@ void feed_cql_usage(FILE *out)
         FEED_CQL_DEFAULT_HOST, FEED_CQL_DEFAULT_PORT);
 }
 
-/* Parse a decimal in [min, max]. */
-static int feed_cql_parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 /* First entry of a contact point list into o->host_buf (and o->port if
  * it names one): "host", "host:port", "[v6]:port" or a bare v6 address. */
 static int feed_cql_contact_point(feed_cql_opts *o, const char *list, FILE *err)
@@ -93,7 +79,7 @@ static int feed_cql_contact_point(feed_cql_opts *o, const char *list, FILE *err)
         if (len == 0 || len >= sizeof(text))
             goto bad;
         memcpy(text, port, len);
-        if (feed_cql_parse_long(text, 1, 65535, &v) != 0)
+        if (tool_parse_long(text, 1, 65535, &v) != 0)
             goto bad;
         o->port = (uint16_t)v;
     }
@@ -116,7 +102,7 @@ static int feed_cql_opts_env(feed_cql_opts *o, const char *contact_points, const
     o->io_timeout_ms = 60000;
     o->page_size = 1000;
     if (port != NULL && *port != '\0') {
-        if (feed_cql_parse_long(port, 1, 65535, &v) != 0) {
+        if (tool_parse_long(port, 1, 65535, &v) != 0) {
             fprintf(err, "feed-cql: bad FEED_CASSANDRA_PORT '%s'\n", port);
             return -1;
         }
@@ -144,12 +130,12 @@ static int feed_cql_opts_one(feed_cql_opts *o, int c, const char *arg, FILE *err
         fprintf(err, "feed-cql: unknown consistency level '%s'\n", arg);
         return -1;
     case 'p':
-        if (feed_cql_parse_long(arg, 1, 65535, &v) != 0)
+        if (tool_parse_long(arg, 1, 65535, &v) != 0)
             break;
         o->port = (uint16_t)v;
         return 0;
     case 'w': case 'C': case 't':
-        if (feed_cql_parse_long(arg, c == 'w' ? 0 : 1, 86400, &v) != 0)
+        if (tool_parse_long(arg, c == 'w' ? 0 : 1, 86400, &v) != 0)
             break;
         if (c == 'w')
             o->wait_seconds = (int)v;
@@ -157,7 +143,7 @@ static int feed_cql_opts_one(feed_cql_opts *o, int c, const char *arg, FILE *err
             *(c == 'C' ? &o->connect_timeout_ms : &o->io_timeout_ms) = (int)v * 1000;
         return 0;
     case 'P':
-        if (feed_cql_parse_long(arg, 1, 1000000, &v) != 0)
+        if (tool_parse_long(arg, 1, 1000000, &v) != 0)
             break;
         o->page_size = (int32_t)v;
         return 0;

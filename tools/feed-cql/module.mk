@@ -5,7 +5,7 @@
 
 C_MODULES += feedcql
 feedcql_SRCS := tools/feed-cql/feed_cql_opts.c tools/feed-cql/feed_cql_print.c tools/feed-cql/feed_cql_run.c
-feedcql_DEPS := cql
+feedcql_DEPS := cql toolcommon
 feedcql_BINS := feed-cql
 feed-cql_SRCS := tools/feed-cql/feed_cql_main.c
 feedcql_TESTS := $(wildcard tools/feed-cql/tests/test_*.c)

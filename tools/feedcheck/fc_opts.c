@@ -5,8 +5,8 @@
  * addresses.
  */
 #include "tools/feedcheck/feedcheck.h"
+#include "tools/common/tool_num.h"
 
-#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,19 +85,6 @@ void fc_usage(FILE *out)
         FC_DEFAULT_REDIS_PORT);
 }
 
-static int fc_parse_long(const char *s, long min, long max, long *out)
-{
-    char *end;
-    long v;
-
-    errno = 0;
-    v = strtol(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-        return -1;
-    *out = v;
-    return 0;
-}
-
 int fc_parse_hostport(const char *s, char *host, size_t host_cap, uint16_t *port)
 {
     size_t len = strcspn(s, ","), hlen;
@@ -134,7 +121,7 @@ int fc_parse_hostport(const char *s, char *host, size_t host_cap, uint16_t *port
             return -1;
         memcpy(num, colon + 1, plen);
         num[plen] = '\0';
-        if (fc_parse_long(num, 1, 65535, &p) != 0)
+        if (tool_parse_long(num, 1, 65535, &p) != 0)
             return -1;
         *port = (uint16_t)p;
     }
@@ -156,7 +143,7 @@ static int fc_parse_users(fc_opts *o, const char *s)
             return -1;
         memcpy(num, p, len);
         num[len] = '\0';
-        if (fc_parse_long(num, 1, INT64_MAX, &v) != 0)
+        if (tool_parse_long(num, 1, INT64_MAX, &v) != 0)
             return -1;
         nu = realloc(o->users, (o->n_users + 1) * sizeof *nu);
         if (nu == NULL)
@@ -177,39 +164,39 @@ void fc_opts_free(fc_opts *o)
     o->n_users = 0;
 }
 
-int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const char *env_cass,
-                  const char *env_redis, FILE *out, FILE *err)
-{
-    enum {
-        O_PG = 256, O_CASS, O_KS, O_REDIS, O_NO_REDIS, O_NO_CASS, O_NO_NOTIF, O_NO_LATEST, O_USERS, O_SAMPLE,
-        O_SEED, O_BACKFILL, O_SKEW, O_STRICT, O_DETAILS, O_JOBS, O_PAGE, O_QUIET, O_REDIS_DB
-    };
-    static const struct option longopts[] = {
-        {"pg", required_argument, NULL, O_PG},
-        {"cassandra", required_argument, NULL, O_CASS},
-        {"keyspace", required_argument, NULL, O_KS},
-        {"redis", required_argument, NULL, O_REDIS},
-        {"redis-db", required_argument, NULL, O_REDIS_DB},
-        {"no-redis", no_argument, NULL, O_NO_REDIS},
-        {"no-cassandra", no_argument, NULL, O_NO_CASS},
-        {"no-notifications", no_argument, NULL, O_NO_NOTIF},
-        {"no-latest", no_argument, NULL, O_NO_LATEST},
-        {"users", required_argument, NULL, O_USERS},
-        {"sample", required_argument, NULL, O_SAMPLE},
-        {"seed", required_argument, NULL, O_SEED},
-        {"backfill", required_argument, NULL, O_BACKFILL},
-        {"skew-ms", required_argument, NULL, O_SKEW},
-        {"strict", no_argument, NULL, O_STRICT},
-        {"details", required_argument, NULL, O_DETAILS},
-        {"jobs", required_argument, NULL, O_JOBS},
-        {"page-size", required_argument, NULL, O_PAGE},
-        {"quiet", no_argument, NULL, O_QUIET},
-        {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
-    };
-    int ch;
-    long v;
+enum {
+    O_PG = 256, O_CASS, O_KS, O_REDIS, O_NO_REDIS, O_NO_CASS, O_NO_NOTIF, O_NO_LATEST, O_USERS, O_SAMPLE,
+    O_SEED, O_BACKFILL, O_SKEW, O_STRICT, O_DETAILS, O_JOBS, O_PAGE, O_QUIET, O_REDIS_DB
+};
 
+static const struct option fc_longopts[] = {
+    {"pg", required_argument, NULL, O_PG},
+    {"cassandra", required_argument, NULL, O_CASS},
+    {"keyspace", required_argument, NULL, O_KS},
+    {"redis", required_argument, NULL, O_REDIS},
+    {"redis-db", required_argument, NULL, O_REDIS_DB},
+    {"no-redis", no_argument, NULL, O_NO_REDIS},
+    {"no-cassandra", no_argument, NULL, O_NO_CASS},
+    {"no-notifications", no_argument, NULL, O_NO_NOTIF},
+    {"no-latest", no_argument, NULL, O_NO_LATEST},
+    {"users", required_argument, NULL, O_USERS},
+    {"sample", required_argument, NULL, O_SAMPLE},
+    {"seed", required_argument, NULL, O_SEED},
+    {"backfill", required_argument, NULL, O_BACKFILL},
+    {"skew-ms", required_argument, NULL, O_SKEW},
+    {"strict", no_argument, NULL, O_STRICT},
+    {"details", required_argument, NULL, O_DETAILS},
+    {"jobs", required_argument, NULL, O_JOBS},
+    {"page-size", required_argument, NULL, O_PAGE},
+    {"quiet", no_argument, NULL, O_QUIET},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* The defaults, then the environment's addresses over them. 0, or
+ * FC_EXIT_ERROR after printing the problem to err. */
+static int fc_opts_defaults(fc_opts *o, const char *env_pg, const char *env_cass, const char *env_redis, FILE *err)
+{
     memset(o, 0, sizeof *o);
     o->pg_dsn = env_pg != NULL && env_pg[0] != '\0' ? env_pg : FC_DEFAULT_PG_DSN;
     strcpy(o->cass_host, FC_DEFAULT_CASSANDRA_HOST);
@@ -232,72 +219,101 @@ int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const c
         fprintf(err, "feedcheck: FEED_REDIS_ADDR is not host:port: %s\n", env_redis);
         return FC_EXIT_ERROR;
     }
+    return 0;
+}
+
+/* A numeric option's value into o. 0, or -1 when out of its range. */
+static int fc_opt_number(fc_opts *o, int ch, const char *arg)
+{
+    long v;
+
+    switch (ch) {
+    case O_REDIS_DB:
+        if (tool_parse_long(arg, 0, 65535, &v) != 0)
+            return -1;
+        o->redis_db = (int)v;
+        return 0;
+    case O_SAMPLE: return tool_parse_long(arg, 1, 100000000, &o->sample);
+    case O_SEED:
+        if (tool_parse_long(arg, 0, 0x7fffffff, &v) != 0)
+            return -1;
+        o->seed = (unsigned)v;
+        return 0;
+    case O_BACKFILL:
+        if (tool_parse_long(arg, 0, 100000, &v) != 0)
+            return -1;
+        o->backfill = (int)v;
+        return 0;
+    case O_SKEW: return tool_parse_long(arg, 0, 86400000, &o->skew_ms);
+    case O_DETAILS: return tool_parse_long(arg, 0, 100000000, &o->details);
+    case O_JOBS:
+        if (tool_parse_long(arg, 1, 64, &v) != 0)
+            return -1;
+        o->jobs = (int)v;
+        return 0;
+    case O_PAGE:
+        if (tool_parse_long(arg, 1, 100000, &v) != 0)
+            return -1;
+        o->page_size = (int)v;
+        return 0;
+    }
+    return -1;
+}
+
+/* Option ch of fc_longopts (with its value arg, if it takes one) into o.
+ * 0, or -1 when the value is bad. */
+static int fc_opt_apply(fc_opts *o, int ch, const char *arg)
+{
+    switch (ch) {
+    case O_PG: o->pg_dsn = arg; return 0;
+    case O_CASS: return fc_parse_hostport(arg, o->cass_host, sizeof o->cass_host, &o->cass_port);
+    case O_KS:
+        o->keyspace = arg;
+        if (arg[0] == '\0' || strlen(arg) > 48 || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(arg))
+            return -1;
+        return 0;
+    case O_REDIS: return fc_parse_hostport(arg, o->redis_host, sizeof o->redis_host, &o->redis_port);
+    case O_NO_REDIS: o->no_redis = 1; return 0;
+    case O_NO_CASS: o->no_cassandra = 1; return 0;
+    case O_NO_NOTIF: o->no_notifications = 1; return 0;
+    case O_NO_LATEST: o->no_latest = 1; return 0;
+    case O_USERS: return fc_parse_users(o, arg);
+    case O_STRICT: o->strict = 1; return 0;
+    case O_QUIET: o->quiet = 1; return 0;
+    default: return fc_opt_number(o, ch, arg);
+    }
+}
+
+/* What no single option can tell: leftover arguments and options that
+ * exclude each other. 0, or -1 after printing the problem to err. */
+static int fc_opts_check(const fc_opts *o, int argc, char **argv, FILE *err)
+{
+    if (optind < argc) {
+        fprintf(err, "feedcheck: unexpected argument %s (see --help)\n", argv[optind]);
+        return -1;
+    }
+    if (o->users != NULL && o->sample != 0) {
+        fprintf(err, "feedcheck: --users and --sample exclude each other\n");
+        return -1;
+    }
+    if (o->no_redis && o->no_cassandra) {
+        fprintf(err, "feedcheck: --no-redis and --no-cassandra leave nothing to check\n");
+        return -1;
+    }
+    return 0;
+}
+
+int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const char *env_cass,
+                  const char *env_redis, FILE *out, FILE *err)
+{
+    int ch;
+
+    if (fc_opts_defaults(o, env_pg, env_cass, env_redis, err) != 0)
+        return FC_EXIT_ERROR;
     optind = 1;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, ":h", fc_longopts, NULL)) != -1) {
         switch (ch) {
-        case O_PG: o->pg_dsn = optarg; break;
-        case O_CASS:
-            if (fc_parse_hostport(optarg, o->cass_host, sizeof o->cass_host, &o->cass_port) != 0)
-                goto bad_value;
-            break;
-        case O_KS:
-            o->keyspace = optarg;
-            if (optarg[0] == '\0' || strlen(optarg) > 48 ||
-                strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(optarg))
-                goto bad_value;
-            break;
-        case O_REDIS:
-            if (fc_parse_hostport(optarg, o->redis_host, sizeof o->redis_host, &o->redis_port) != 0)
-                goto bad_value;
-            break;
-        case O_REDIS_DB:
-            if (fc_parse_long(optarg, 0, 65535, &v) != 0)
-                goto bad_value;
-            o->redis_db = (int)v;
-            break;
-        case O_NO_REDIS: o->no_redis = 1; break;
-        case O_NO_CASS: o->no_cassandra = 1; break;
-        case O_NO_NOTIF: o->no_notifications = 1; break;
-        case O_NO_LATEST: o->no_latest = 1; break;
-        case O_USERS:
-            if (fc_parse_users(o, optarg) != 0)
-                goto bad_value;
-            break;
-        case O_SAMPLE:
-            if (fc_parse_long(optarg, 1, 100000000, &o->sample) != 0)
-                goto bad_value;
-            break;
-        case O_SEED:
-            if (fc_parse_long(optarg, 0, 0x7fffffff, &v) != 0)
-                goto bad_value;
-            o->seed = (unsigned)v;
-            break;
-        case O_BACKFILL:
-            if (fc_parse_long(optarg, 0, 100000, &v) != 0)
-                goto bad_value;
-            o->backfill = (int)v;
-            break;
-        case O_SKEW:
-            if (fc_parse_long(optarg, 0, 86400000, &o->skew_ms) != 0)
-                goto bad_value;
-            break;
-        case O_STRICT: o->strict = 1; break;
-        case O_DETAILS:
-            if (fc_parse_long(optarg, 0, 100000000, &o->details) != 0)
-                goto bad_value;
-            break;
-        case O_JOBS:
-            if (fc_parse_long(optarg, 1, 64, &v) != 0)
-                goto bad_value;
-            o->jobs = (int)v;
-            break;
-        case O_PAGE:
-            if (fc_parse_long(optarg, 1, 100000, &v) != 0)
-                goto bad_value;
-            o->page_size = (int)v;
-            break;
-        case O_QUIET: o->quiet = 1; break;
         case 'h':
             fc_usage(out);
             fc_opts_free(o);
@@ -306,25 +322,19 @@ int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const c
             fprintf(err, "feedcheck: %s needs a value (see --help)\n", argv[optind - 1]);
             goto fail;
         default:
-            fprintf(err, "feedcheck: unknown option %s (see --help)\n", argv[optind - 1]);
-            goto fail;
+            if (ch < O_PG) { /* '?' */
+                fprintf(err, "feedcheck: unknown option %s (see --help)\n", argv[optind - 1]);
+                goto fail;
+            }
+            if (fc_opt_apply(o, ch, optarg) != 0) {
+                fprintf(err, "feedcheck: bad value for %s: %s (see --help)\n", argv[optind - 1], optarg);
+                goto fail;
+            }
         }
     }
-    if (optind < argc) {
-        fprintf(err, "feedcheck: unexpected argument %s (see --help)\n", argv[optind]);
+    if (fc_opts_check(o, argc, argv, err) != 0)
         goto fail;
-    }
-    if (o->users != NULL && o->sample != 0) {
-        fprintf(err, "feedcheck: --users and --sample exclude each other\n");
-        goto fail;
-    }
-    if (o->no_redis && o->no_cassandra) {
-        fprintf(err, "feedcheck: --no-redis and --no-cassandra leave nothing to check\n");
-        goto fail;
-    }
     return 0;
-bad_value:
-    fprintf(err, "feedcheck: bad value for %s: %s (see --help)\n", argv[optind - 1], optarg);
 fail:
     fc_opts_free(o);
     return FC_EXIT_ERROR;

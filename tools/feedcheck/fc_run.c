@@ -435,39 +435,55 @@ static void fc_bodies_missing(fc_ctx *x)
     }
 }
 
-static int fc_check_cassandra(fc_ctx *x, FILE *err)
+/* Open jobs connections into w[0..jobs), each with its token range (lo,
+ * hi]: the whole ring cut in jobs pieces; for a subset, every jobs-th
+ * user from its own index. 0, or -1 with a message on err. */
+static int fc_workers_open(fc_ctx *x, fc_worker *w, int jobs, FILE *err)
 {
     const fc_opts *o = x->o;
-    int jobs = o->jobs, rc = -1;
-    fc_worker *w = calloc((size_t)jobs, sizeof *w);
-    pthread_t *t = calloc((size_t)jobs, sizeof *t);
-    int started = 0;
 
-    if (w == NULL || t == NULL)
-        goto done;
     for (int i = 0; i < jobs; i++) {
         w[i].x = x;
         w[i].c = fc_cql_open(o->cass_host, o->cass_port, o->keyspace, o->page_size, err);
         if (w[i].c == NULL)
-            goto done;
-        /* token ranges (lo, hi]: the whole ring cut in jobs pieces */
+            return -1;
         w[i].tok_lo = i == 0 ? INT64_MIN : (int64_t)((__int128)INT64_MIN + ((__int128)UINT64_MAX * i) / jobs);
         w[i].tok_hi = i == jobs - 1 ? INT64_MAX
                                     : (int64_t)((__int128)INT64_MIN + ((__int128)UINT64_MAX * (i + 1)) / jobs);
         w[i].first = (size_t)i;
         w[i].step = (size_t)jobs;
     }
-    if (!o->no_notifications && !o->no_latest) {
-        int has = fc_cql_has_latest(w[0].c);
-        if (has < 0) {
-            fprintf(err, "feedcheck: Cassandra: %s\n", fc_cql_error(w[0].c));
-            goto done;
-        }
-        x->latest = has;
-        if (!has && !o->quiet)
-            fprintf(x->out, "note: %s.notifications has no column latest_us (an older schema/cql): "
-                            "latest_us not compared\n", o->keyspace);
+    return 0;
+}
+
+/* Set x->latest: whether notifications.latest_us is there to compare
+ * (asked on c unless notifications or latest_us are not checked). 0, or
+ * -1 with a message on err. */
+static int fc_detect_latest(fc_ctx *x, fc_cql *c, FILE *err)
+{
+    const fc_opts *o = x->o;
+    int has;
+
+    if (o->no_notifications || o->no_latest)
+        return 0;
+    has = fc_cql_has_latest(c);
+    if (has < 0) {
+        fprintf(err, "feedcheck: Cassandra: %s\n", fc_cql_error(c));
+        return -1;
     }
+    x->latest = has;
+    if (!has && !o->quiet)
+        fprintf(x->out, "note: %s.notifications has no column latest_us (an older schema/cql): "
+                        "latest_us not compared\n", o->keyspace);
+    return 0;
+}
+
+/* Run the jobs workers on threads t and add up what they counted into x.
+ * 0, or -1 with a message on err. */
+static int fc_workers_run(fc_ctx *x, fc_worker *w, pthread_t *t, int jobs, FILE *err)
+{
+    int started = 0;
+
     for (int i = 0; i < jobs; i++, started++)
         if (pthread_create(&t[i], NULL, fc_cassandra_worker, &w[i]) != 0)
             break;
@@ -475,61 +491,85 @@ static int fc_check_cassandra(fc_ctx *x, FILE *err)
         pthread_join(t[i], NULL);
     if (started < jobs) {
         fprintf(err, "feedcheck: cannot start threads\n");
-        goto done;
+        return -1;
     }
     for (int i = 0; i < jobs; i++) {
         if (w[i].rc != 0) {
             fprintf(err, "feedcheck: Cassandra: %s\n", fc_cql_error(w[i].c));
-            goto done;
+            return -1;
         }
         for (int f = 0; f <= FC_FEEDS; f++)
             fc_counts_add(&x->cass[f], &w[i].counts[f]);
         x->stale_bodies += w[i].stale_bodies;
     }
-    /* Full scan: users whose partition never came hold an empty feed. */
-    if (x->check == NULL) {
-        fc_items empty = {0};
-        fc_groups gempty = {0};
-        memset(w[0].counts, 0, sizeof w[0].counts);
-        for (int f = 0; f < x->feeds; f++)
-            for (size_t u = 0; u < x->m->n_users; u++)
-                if (!x->seen[f][u] && fc_check_partition(&w[0], f, x->m->users[u], (ptrdiff_t)u, &empty, &gempty) != 0)
-                    goto done;
-        for (int f = 0; f < FC_FEEDS; f++)
-            fc_counts_add(&x->cass[f], &w[0].counts[f]);
-    } else {
-        /* Subset: read the bodies of the listed activities. */
-        size_t n = 0;
-        char **ids = malloc((x->m->n_acts + 1) * sizeof *ids);
-        char (*buf)[FC_ID_MAX] = NULL;
-        if (ids == NULL)
-            goto done;
-        for (size_t i = 0; i < x->m->n_acts; i++)
-            n += x->listed[i];
-        buf = malloc((n + 1) * sizeof *buf);
-        if (buf == NULL) {
-            free(ids);
-            goto done;
+    return 0;
+}
+
+/* Full scan: users whose partition never came hold an empty feed; compare
+ * them on worker w (its counts reused). 0, or -1. */
+static int fc_check_unseen(fc_ctx *x, fc_worker *w)
+{
+    fc_items empty = {0};
+    fc_groups gempty = {0};
+
+    memset(w->counts, 0, sizeof w->counts);
+    for (int f = 0; f < x->feeds; f++)
+        for (size_t u = 0; u < x->m->n_users; u++)
+            if (!x->seen[f][u] && fc_check_partition(w, f, x->m->users[u], (ptrdiff_t)u, &empty, &gempty) != 0)
+                return -1;
+    for (int f = 0; f < FC_FEEDS; f++)
+        fc_counts_add(&x->cass[f], &w->counts[f]);
+    return 0;
+}
+
+/* Subset: read the bodies of the listed activities on worker w (its counts
+ * reused). 0, or -1 (with a message on err if Cassandra failed). */
+static int fc_check_listed_bodies(fc_ctx *x, fc_worker *w, FILE *err)
+{
+    size_t n = 0;
+    char **ids = malloc((x->m->n_acts + 1) * sizeof *ids);
+    char (*buf)[FC_ID_MAX] = NULL;
+    int rc = -1;
+
+    if (ids == NULL)
+        return -1;
+    for (size_t i = 0; i < x->m->n_acts; i++)
+        n += x->listed[i];
+    buf = malloc((n + 1) * sizeof *buf);
+    if (buf == NULL)
+        goto done;
+    n = 0;
+    for (size_t i = 0; i < x->m->n_acts; i++)
+        if (x->listed[i]) {
+            fc_act_id(&x->m->acts[i], buf[n]);
+            ids[n] = buf[n];
+            n++;
         }
-        n = 0;
-        for (size_t i = 0; i < x->m->n_acts; i++)
-            if (x->listed[i]) {
-                fc_act_id(&x->m->acts[i], buf[n]);
-                ids[n] = buf[n];
-                n++;
-            }
-        memset(w[0].counts, 0, sizeof w[0].counts);
-        w[0].stale_bodies = 0;
-        if (fc_cql_read_bodies(w[0].c, (const char *const *)ids, n, fc_on_body, &w[0]) != 0) {
-            fprintf(err, "feedcheck: Cassandra: %s\n", fc_cql_error(w[0].c));
-            free(ids);
-            free(buf);
-            goto done;
-        }
-        fc_counts_add(&x->cass[FC_FEEDS], &w[0].counts[FC_FEEDS]);
-        free(ids);
-        free(buf);
+    memset(w->counts, 0, sizeof w->counts);
+    w->stale_bodies = 0;
+    if (fc_cql_read_bodies(w->c, (const char *const *)ids, n, fc_on_body, w) != 0) {
+        fprintf(err, "feedcheck: Cassandra: %s\n", fc_cql_error(w->c));
+        goto done;
     }
+    fc_counts_add(&x->cass[FC_FEEDS], &w->counts[FC_FEEDS]);
+    rc = 0;
+done:
+    free(ids);
+    free(buf);
+    return rc;
+}
+
+static int fc_check_cassandra(fc_ctx *x, FILE *err)
+{
+    int jobs = x->o->jobs, rc = -1;
+    fc_worker *w = calloc((size_t)jobs, sizeof *w);
+    pthread_t *t = calloc((size_t)jobs, sizeof *t);
+
+    if (w == NULL || t == NULL || fc_workers_open(x, w, jobs, err) != 0 || fc_detect_latest(x, w[0].c, err) != 0 ||
+        fc_workers_run(x, w, t, jobs, err) != 0)
+        goto done;
+    if (x->check == NULL ? fc_check_unseen(x, &w[0]) != 0 : fc_check_listed_bodies(x, &w[0], err) != 0)
+        goto done;
     fc_bodies_missing(x);
     x->cass[FC_FEEDS].feeds = 0;
     rc = 0;
@@ -813,15 +853,126 @@ static int fc_size_qcmp(const void *pa, const void *pb)
     return a < b ? -1 : a > b;
 }
 
+/* The users to check, into x->check (sorted, distinct): --users (those
+ * PostgreSQL has), or --sample; NULL (all) otherwise. 0, or -1 (OOM). */
+static int fc_pick_users(fc_ctx *x, FILE *err)
+{
+    const fc_opts *o = x->o;
+    const fc_model *m = x->m;
+
+    if (o->users != NULL) {
+        x->check = malloc(o->n_users * sizeof *x->check);
+        if (x->check == NULL)
+            return -1;
+        for (size_t i = 0; i < o->n_users; i++) {
+            ptrdiff_t u = fc_model_user(m, o->users[i]);
+            if (u < 0)
+                fprintf(err, "feedcheck: user %" PRId64 " is not in PostgreSQL: skipped\n", o->users[i]);
+            else
+                x->check[x->n_check++] = (size_t)u;
+        }
+    } else if (o->sample > 0) {
+        x->check = fc_sample(m->n_users, (size_t)o->sample, o->seed);
+        if (x->check == NULL)
+            return -1;
+        x->n_check = (size_t)o->sample < m->n_users ? (size_t)o->sample : m->n_users;
+    }
+    if (x->check != NULL && x->n_check > 1) {
+        size_t j = 0;
+        qsort(x->check, x->n_check, sizeof *x->check, fc_size_qcmp);
+        for (size_t i = 0; i < x->n_check; i++)
+            if (j == 0 || x->check[j - 1] != x->check[i])
+                x->check[j++] = x->check[i];
+        x->n_check = j;
+    }
+    return 0;
+}
+
+/* Check Cassandra, then Redis (each unless skipped), timing each into
+ * t_cass and t_redis. 0, or -1 with a message on err. */
+static int fc_check_stores(fc_ctx *x, double *t_cass, double *t_redis, FILE *err)
+{
+    const fc_opts *o = x->o;
+
+    if (!o->no_cassandra) {
+        double tc = fc_now();
+        for (int f = 0; f < FC_FEEDS; f++)
+            if ((x->seen[f] = calloc(x->m->n_users + 1, 1)) == NULL)
+                goto oom;
+        x->listed = calloc(x->m->n_acts + 1, 1);
+        x->has_body = calloc(x->m->n_acts + 1, 1);
+        if (x->listed == NULL || x->has_body == NULL)
+            goto oom;
+        if (fc_check_cassandra(x, err) != 0)
+            return -1;
+        *t_cass = fc_now() - tc;
+    }
+    if (x->n_resolved > 1) /* sorted by user index for fc_resolved_find */
+        qsort(x->resolved, x->n_resolved, sizeof *x->resolved, fc_resolved_qcmp);
+    if (!o->no_redis) {
+        double tr = fc_now();
+        if (fc_check_redis(x, err) != 0)
+            return -1;
+        *t_redis = fc_now() - tr;
+    }
+    return 0;
+oom:
+    fprintf(err, "feedcheck: out of memory\n");
+    return -1;
+}
+
+/* The table and the verdict line: checked users in t1 seconds (of which
+ * PostgreSQL t_pg, Cassandra t_cass, Redis t_redis). FC_EXIT_EQUAL or
+ * FC_EXIT_DIFF. */
+static int fc_report(fc_ctx *x, size_t checked, double t1, double t_pg, double t_cass, double t_redis)
+{
+    const fc_opts *o = x->o;
+    FILE *out = x->out;
+    uint64_t diffs = 0, rows;
+
+    fprintf(out, "%-10s %-14s %10s %11s %8s %10s %8s %12s %10s %9s\n", "store", "feed", "feeds", "items",
+            "missing", "duplicated", "extra", "out-of-order", "counts-off", "ambiguous");
+    if (!o->no_cassandra)
+        fc_print_store(x, out, "cassandra", x->cass);
+    if (!o->no_redis)
+        fc_print_store(x, out, "redis", x->redis);
+    rows = x->rows_read;
+    for (int f = 0; f <= FC_FEEDS; f++) {
+        diffs += fc_counts_differences(&x->cass[f]) + fc_counts_differences(&x->redis[f]);
+        rows += x->cass[f].items + x->redis[f].items;
+    }
+    if (x->stale_bodies > 0 && !o->quiet)
+        fprintf(out, "note: %" PRIu64 " body rows in %s.activities name activities PostgreSQL no longer has\n",
+                x->stale_bodies, o->keyspace);
+    fprintf(out,
+            "%s: %zu users checked in %.2f s (postgresql %.2f s, cassandra %.2f s, redis %.2f s): %.0f users/s, "
+            "%.0f rows/s\n",
+            diffs == 0 ? "EQUAL" : "DIFFERENT", checked, t1, t_pg, t_cass, t_redis, t1 > 0 ? checked / t1 : 0.0,
+            t1 > 0 ? rows / t1 : 0.0);
+    return diffs == 0 ? FC_EXIT_EQUAL : FC_EXIT_DIFF;
+}
+
+/* Free what x holds (not the model). */
+static void fc_ctx_free(fc_ctx *x)
+{
+    for (int f = 0; f < FC_FEEDS; f++)
+        free(x->seen[f]);
+    free(x->listed);
+    free(x->has_body);
+    free(x->check);
+    for (size_t i = 0; i < x->n_resolved; i++)
+        fc_items_free(&x->resolved[i].items);
+    free(x->resolved);
+    pthread_mutex_destroy(&x->lock);
+}
+
 int fc_run(const fc_opts *o, FILE *out, FILE *err)
 {
     fc_model m;
     fc_pg_stats st;
     fc_ctx x;
-    double t0 = fc_now(), t_pg, t_cass = 0, t_redis = 0, t1;
+    double t0 = fc_now(), t_pg, t_cass = 0, t_redis = 0;
     int rc = FC_EXIT_ERROR;
-    uint64_t diffs = 0, rows;
-    size_t checked;
 
     fc_model_init(&m);
     memset(&x, 0, sizeof x);
@@ -843,90 +994,15 @@ int fc_run(const fc_opts *o, FILE *out, FILE *err)
                 "postgresql: %" PRIu64 " users, %" PRIu64 " follows, %" PRIu64 " posts, %" PRIu64
                 " comments, %" PRIu64 " likes read in %.2f s\n",
                 st.users, st.follows, st.posts, st.comments, st.likes, t_pg);
-
-    if (o->users != NULL) {
-        x.check = malloc(o->n_users * sizeof *x.check);
-        if (x.check == NULL)
-            goto oom;
-        for (size_t i = 0; i < o->n_users; i++) {
-            ptrdiff_t u = fc_model_user(&m, o->users[i]);
-            if (u < 0)
-                fprintf(err, "feedcheck: user %" PRId64 " is not in PostgreSQL: skipped\n", o->users[i]);
-            else
-                x.check[x.n_check++] = (size_t)u;
-        }
-    } else if (o->sample > 0) {
-        x.check = fc_sample(m.n_users, (size_t)o->sample, o->seed);
-        if (x.check == NULL)
-            goto oom;
-        x.n_check = (size_t)o->sample < m.n_users ? (size_t)o->sample : m.n_users;
+    if (fc_pick_users(&x, err) != 0) {
+        fprintf(err, "feedcheck: out of memory\n");
+        goto done;
     }
-    if (x.check != NULL && x.n_check > 1) {
-        size_t j = 0;
-        qsort(x.check, x.n_check, sizeof *x.check, fc_size_qcmp);
-        for (size_t i = 0; i < x.n_check; i++)
-            if (j == 0 || x.check[j - 1] != x.check[i])
-                x.check[j++] = x.check[i];
-        x.n_check = j;
-    }
-    checked = x.check != NULL ? x.n_check : m.n_users;
-
-    if (!o->no_cassandra) {
-        double tc = fc_now();
-        for (int f = 0; f < FC_FEEDS; f++)
-            if ((x.seen[f] = calloc(m.n_users + 1, 1)) == NULL)
-                goto oom;
-        x.listed = calloc(m.n_acts + 1, 1);
-        x.has_body = calloc(m.n_acts + 1, 1);
-        if (x.listed == NULL || x.has_body == NULL)
-            goto oom;
-        if (fc_check_cassandra(&x, err) != 0)
-            goto done;
-        t_cass = fc_now() - tc;
-    }
-    if (x.n_resolved > 1) /* sorted by user index for fc_resolved_find */
-        qsort(x.resolved, x.n_resolved, sizeof *x.resolved, fc_resolved_qcmp);
-    if (!o->no_redis) {
-        double tr = fc_now();
-        if (fc_check_redis(&x, err) != 0)
-            goto done;
-        t_redis = fc_now() - tr;
-    }
-    t1 = fc_now() - t0;
-
-    fprintf(out, "%-10s %-14s %10s %11s %8s %10s %8s %12s %10s %9s\n", "store", "feed", "feeds", "items",
-            "missing", "duplicated", "extra", "out-of-order", "counts-off", "ambiguous");
-    if (!o->no_cassandra)
-        fc_print_store(&x, out, "cassandra", x.cass);
-    if (!o->no_redis)
-        fc_print_store(&x, out, "redis", x.redis);
-    rows = x.rows_read;
-    for (int f = 0; f <= FC_FEEDS; f++) {
-        diffs += fc_counts_differences(&x.cass[f]) + fc_counts_differences(&x.redis[f]);
-        rows += x.cass[f].items + x.redis[f].items;
-    }
-    if (x.stale_bodies > 0 && !o->quiet)
-        fprintf(out, "note: %" PRIu64 " body rows in %s.activities name activities PostgreSQL no longer has\n",
-                x.stale_bodies, o->keyspace);
-    fprintf(out,
-            "%s: %zu users checked in %.2f s (postgresql %.2f s, cassandra %.2f s, redis %.2f s): %.0f users/s, "
-            "%.0f rows/s\n",
-            diffs == 0 ? "EQUAL" : "DIFFERENT", checked, t1, t_pg, t_cass, t_redis, t1 > 0 ? checked / t1 : 0.0,
-            t1 > 0 ? rows / t1 : 0.0);
-    rc = diffs == 0 ? FC_EXIT_EQUAL : FC_EXIT_DIFF;
-    goto done;
-oom:
-    fprintf(err, "feedcheck: out of memory\n");
+    if (fc_check_stores(&x, &t_cass, &t_redis, err) != 0)
+        goto done;
+    rc = fc_report(&x, x.check != NULL ? x.n_check : m.n_users, fc_now() - t0, t_pg, t_cass, t_redis);
 done:
-    for (int f = 0; f < FC_FEEDS; f++)
-        free(x.seen[f]);
-    free(x.listed);
-    free(x.has_body);
-    free(x.check);
-    for (size_t i = 0; i < x.n_resolved; i++)
-        fc_items_free(&x.resolved[i].items);
-    free(x.resolved);
-    pthread_mutex_destroy(&x.lock);
+    fc_ctx_free(&x);
     fc_model_free(&m);
     return rc;
 }

@@ -13,7 +13,7 @@ C_MODULES += feedcheck
 feedcheck_SRCS := tools/feedcheck/fc_model.c tools/feedcheck/fc_compare.c tools/feedcheck/fc_opts.c \
     tools/feedcheck/fc_pg.c tools/feedcheck/fc_cql.c tools/feedcheck/fc_redis.c tools/feedcheck/fc_run.c \
     tools/feedcheck/feedcheck_main.c
-feedcheck_DEPS := cql
+feedcheck_DEPS := cql toolcommon
 feedcheck_PKGS := libpq hiredis jansson
 feedcheck_LDLIBS := -lpthread
 feedcheck_BINS := feedcheck

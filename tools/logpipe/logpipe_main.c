@@ -7,7 +7,6 @@
  * parts that are still shutting down; it ends when every writer has closed
  * the pipe.
  */
-#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tools/common/tool_num.h"
 #include "tools/logpipe/logpipe.h"
 
 static void usage(FILE *out)
@@ -27,39 +27,26 @@ static void usage(FILE *out)
             LOGPIPE_KEEP_MAX);
 }
 
-/* A whole decimal number in [min, max], or -1. */
-static long long lp_number(const char *s, long long min, long long max)
-{
-    char *end;
-    long long v;
-
-    errno = 0;
-    v = strtoll(s, &end, 10);
-    if (errno != 0 || end == s || *end != '\0' || v < min || v > max)
-        return -1;
-    return v;
-}
-
 int main(int argc, char **argv)
 {
     static const struct option options[] = {{"max-bytes", required_argument, NULL, 'm'},
                                             {"keep", required_argument, NULL, 'k'},
                                             {"help", no_argument, NULL, 'h'},
                                             {NULL, 0, NULL, 0}};
-    long long max_bytes = 64LL * 1024 * 1024, keep = 2;
+    long max_bytes = 64L * 1024 * 1024, keep = 2;
     logpipe lp;
     int c, rc;
 
     while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
         switch (c) {
         case 'm':
-            if ((max_bytes = lp_number(optarg, 1, 1LL << 40)) < 0) {
+            if (tool_parse_long(optarg, 1, 1L << 40, &max_bytes) != 0) {
                 fprintf(stderr, "feed-logpipe: --max-bytes: '%s' is not a size in 1..2^40\n", optarg);
                 return 2;
             }
             break;
         case 'k':
-            if ((keep = lp_number(optarg, 0, LOGPIPE_KEEP_MAX)) < 0) {
+            if (tool_parse_long(optarg, 0, LOGPIPE_KEEP_MAX, &keep) != 0) {
                 fprintf(stderr, "feed-logpipe: --keep: '%s' is not in 0..%d\n", optarg, LOGPIPE_KEEP_MAX);
                 return 2;
             }

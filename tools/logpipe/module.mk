@@ -3,6 +3,7 @@
 
 C_MODULES += logpipe
 logpipe_SRCS := tools/logpipe/logpipe.c
+logpipe_DEPS := toolcommon
 logpipe_BINS := feed-logpipe
 feed-logpipe_SRCS := tools/logpipe/logpipe_main.c
 logpipe_TESTS := $(wildcard tools/logpipe/tests/test_*.c)

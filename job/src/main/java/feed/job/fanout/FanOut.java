@@ -146,9 +146,31 @@ import feed.job.fanout.FeedWrite.Feed;
  *       to all their rows, which empties both.</li>
  *   <li>{@code removed} (id -> ts_us, item LSN, delete LSN) and {@code unfollowed}
  *       (U -> unfollow LSN): markers, TTL {@code markerTtl} (processing time,
- *       from the write). {@code removed} replaces the former {@code deleted}
- *       (id -> delete LSN), which state restored from an older checkpoint may
- *       still carry, unread.</li>
+ *       from the write).</li>
+ *   <li>{@code deleted} (id -> delete LSN): the former delete markers, which
+ *       {@code removed} replaced. Nothing writes or reads them any more, but a
+ *       checkpoint of an older version of the job carries them, and state
+ *       restored and never declared again is carried from checkpoint to
+ *       checkpoint for ever: no TTL cleanup applies to it. So it is declared
+ *       again, with the markers' TTL, only so that it is cleared:
+ *       <ul>
+ *         <li>on RocksDB by the TTL compaction filter (Flink's default for a
+ *             state with a TTL), and on the heap backend, where nothing that
+ *             reads the state would drive cleanup, incrementally as records
+ *             are processed ({@code cleanupIncrementally(.., true)});</li>
+ *         <li>the TTL is safe: no output depends on these entries, whatever
+ *             {@code markerTtl} the restored job runs with, since the current
+ *             rules read {@code removed} only (FanOutTest restores such a
+ *             checkpoint and compares the feeds with a fresh operator's); and
+ *             with the same {@code markerTtl} an entry expires exactly when the
+ *             former rules themselves forgot it, {@code markerTtl} after its
+ *             write (same update type, and the entries keep the write times
+ *             they were stored with);</li>
+ *         <li>the declaration must keep the former one's shape (map of
+ *             string to long, TTL enabled): Flink refuses a restore that
+ *             turns TTL on or off for an existing state.</li>
+ *       </ul>
+ *       Once every restored entry has expired, it is an empty state.</li>
  * </ul>
  */
 public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWrite> {
@@ -160,6 +182,11 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
             Comparator.<Map.Entry<String, Tuple2<Long, Long>>>comparingLong(e -> e.getValue().f0)
                     .thenComparing(Map.Entry::getKey)
                     .reversed();
+
+    /** The former delete markers' state name (see "State and its clean-up"). */
+    static final String FORMER_DELETED = "deleted";
+    /** Entries of {@link #FORMER_DELETED} checked per record on the heap backend. */
+    static final int FORMER_DELETED_CLEANUP_PER_RECORD = 10;
 
     private final int backfill;
     private final Duration markerTtl;
@@ -209,12 +236,31 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
                 new MapStateDescriptor<>("unfollowed", Types.LONG, Types.LONG);
         unfollowedDesc.enableTimeToLive(markers);
         unfollowed = getRuntimeContext().getMapState(unfollowedDesc);
-        // "removed" (id -> ts_us, item LSN, delete LSN) replaces the former "deleted"
-        // (id -> delete LSN), which a restored checkpoint may still hold: nothing reads it.
+        // "removed" (id -> ts_us, item LSN, delete LSN) replaces the former "deleted".
         MapStateDescriptor<String, Tuple3<Long, Long, Long>> removedDesc = new MapStateDescriptor<>(
                 "removed", Types.STRING, Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
         removedDesc.enableTimeToLive(markers);
         removed = getRuntimeContext().getMapState(removedDesc);
+        declareFormerDeleted();
+    }
+
+    /**
+     * The former markers {@code deleted} (id -> delete LSN), which a checkpoint of
+     * an older job may carry: declared, never read or written, so that their TTL
+     * clears them (see "State and its clean-up"). The same TTL as the other
+     * markers; cleanup also runs as records are processed, since no access to this
+     * state ever triggers it.
+     */
+    private void declareFormerDeleted() {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(markerTtl)
+                .updateTtlOnCreateAndWrite()
+                .neverReturnExpired()
+                .cleanupIncrementally(FORMER_DELETED_CLEANUP_PER_RECORD, true)
+                .build();
+        MapStateDescriptor<String, Long> deletedDesc =
+                new MapStateDescriptor<>(FORMER_DELETED, Types.STRING, Types.LONG);
+        deletedDesc.enableTimeToLive(ttl);
+        getRuntimeContext().getMapState(deletedDesc);
     }
 
     @Override

@@ -115,7 +115,7 @@ import feed.job.fanout.Activity;
  *       in the map iff it has a live activity, so the map's size is
  *       {@code actor_count} and an actor's first element its newest live event.</li>
  *   <li>{@code summary}: {@code [actor_count, a0, t0, a1, t1, ...]}, the
- *       <em>buffer</em>: the first up to {@link #BUFFER} actors (with their
+ *       <em>buffer</em> ({@link TopActors}): the first up to {@link #BUFFER} actors (with their
  *       newest live event) in the group's order, newest first, ties by actor
  *       id descending. Absent iff the group has no live activity.</li>
  * </ul>
@@ -137,7 +137,7 @@ import feed.job.fanout.Activity;
  * recorded inputs through the former, recomputing implementation and
  * requires the same writes. A group's first change (no summary yet) also
  * checks that {@code live} is empty (one seek).
- * <p>The buffer's invariant: it is a <em>prefix</em> of the group's actor
+ * <p>The buffer's invariant ({@link TopActors}): it is a <em>prefix</em> of the group's actor
  * order (every buffered actor comes before every actor not buffered). A
  * change to one actor's newest live event takes the actor out and puts it
  * back only where that certainly keeps a prefix (before the buffer's last
@@ -173,7 +173,7 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
     public static final long WINDOW_MS = 3_600_000L;
     /** Most actor ids a group shows. */
     public static final int MAX_ACTORS = 10;
-    /** Most actors kept in the summary's buffer of the newest ones (see "Cost per change"). */
+    /** Most actors kept in the summary's buffer of the newest ones ({@link TopActors}, see "Cost per change"). */
     static final int BUFFER = 64;
 
     private final long latenessMs;
@@ -188,7 +188,7 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
     private transient Counter lateEvents;
     private transient Counter compactions;
     /** The current key's summary while one element is processed. */
-    private transient Summary sum;
+    private transient TopActors sum;
     private transient long rebuildCount;
 
     /**
@@ -369,10 +369,10 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         }
         long[] stored = summary.value();
         if (stored != null) {
-            sum = Summary.of(stored);
+            sum = TopActors.of(stored, BUFFER);
             return;
         }
-        sum = new Summary();
+        sum = new TopActors(BUFFER);
         if (!live.isEmpty()) {
             actors.clear();
             Map<Long, long[]> byActor = new HashMap<>();
@@ -450,61 +450,10 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
         return -1;
     }
 
-    /**
-     * Refills the buffer with the group's first {@link #BUFFER} actors: one
-     * scan of {@code actors}, selecting with a heap of {@link #BUFFER}
-     * whose root is the selected actor that comes last (O(A log BUFFER)).
-     */
+    /** Refills the buffer with the group's first {@link #BUFFER} actors: one scan of {@code actors}. */
     private void rebuildBuffer() throws Exception {
         rebuildCount++;
-        long[] hIds = new long[BUFFER];
-        long[] hTs = new long[BUFFER];
-        int size = 0;
-        int count = 0;
-        for (Map.Entry<Long, long[]> e : actors.entries()) {
-            count++;
-            long actor = e.getKey();
-            long ts = e.getValue()[0];
-            if (size < BUFFER) {
-                int c = size++;
-                while (c > 0 && before(hTs[(c - 1) / 2], hIds[(c - 1) / 2], ts, actor)) {
-                    hIds[c] = hIds[(c - 1) / 2];
-                    hTs[c] = hTs[(c - 1) / 2];
-                    c = (c - 1) / 2;
-                }
-                hIds[c] = actor;
-                hTs[c] = ts;
-            } else if (before(ts, actor, hTs[0], hIds[0])) {
-                int c = 0;
-                while (true) {
-                    int l = 2 * c + 1;
-                    if (l >= size) {
-                        break;
-                    }
-                    int last = l + 1 < size && before(hTs[l], hIds[l], hTs[l + 1], hIds[l + 1]) ? l + 1 : l;
-                    if (!before(ts, actor, hTs[last], hIds[last])) {
-                        break;
-                    }
-                    hIds[c] = hIds[last];
-                    hTs[c] = hTs[last];
-                    c = last;
-                }
-                hIds[c] = actor;
-                hTs[c] = ts;
-            }
-        }
-        if (count != sum.count) {
-            throw new IllegalStateException("notification state out of step: " + count + " actors, count " + sum.count);
-        }
-        sum.n = 0;
-        for (int k = 0; k < size; k++) {
-            sum.insertSorted(hIds[k], hTs[k]);
-        }
-    }
-
-    /** True if (TS, ACTOR) comes before (OTS, OACTOR): newer first, ties by actor id descending. */
-    static boolean before(long ts, long actor, long ots, long oactor) {
-        return ts > ots || (ts == ots && actor > oactor);
+        sum.rebuild(actors.entries());
     }
 
     /** The group's value now, from the summary. */
@@ -516,85 +465,12 @@ public final class Notifications extends KeyedProcessFunction<String, Activity, 
             return new NotificationWrite(a.targetUserId, groupId, a.verb, a.objectId, startMs * 1_000L, 0,
                     new long[0], 0L, ts, true);
         }
-        if (sum.n < Math.min(MAX_ACTORS, sum.count)) {
+        if (sum.needsRebuild(MAX_ACTORS)) {
             rebuildBuffer();
         }
         summary.update(sum.toArray());
         long[] ids = Arrays.copyOf(sum.ids, Math.min(MAX_ACTORS, sum.n));
         return new NotificationWrite(a.targetUserId, groupId, a.verb, a.objectId, startMs * 1_000L,
                 sum.count, ids, sum.ts[0], ts, false);
-    }
-
-    /**
-     * The summary, mutable while one element is processed: {@code count}
-     * actors with a live activity, and the buffer: the first {@code n}
-     * actors of the group's order ({@code ids[i]}, newest live event
-     * {@code ts[i]}), a prefix of that order.
-     */
-    static final class Summary {
-        int count;
-        int n;
-        final long[] ids = new long[BUFFER + 1];
-        final long[] ts = new long[BUFFER + 1];
-
-        static Summary of(long[] stored) {
-            Summary s = new Summary();
-            s.count = Math.toIntExact(stored[0]);
-            s.n = Math.min((stored.length - 1) / 2, BUFFER); // a prefix stays one if cut
-            for (int i = 0; i < s.n; i++) {
-                s.ids[i] = stored[1 + 2 * i];
-                s.ts[i] = stored[2 + 2 * i];
-            }
-            return s;
-        }
-
-        long[] toArray() {
-            long[] out = new long[1 + 2 * n];
-            out[0] = count;
-            for (int i = 0; i < n; i++) {
-                out[1 + 2 * i] = ids[i];
-                out[2 + 2 * i] = ts[i];
-            }
-            return out;
-        }
-
-        /**
-         * ACTOR's newest live event changes: it had one ({@code had}) or not,
-         * and has one at {@code newTs} ({@code has}) or not. Keeps the buffer
-         * a prefix of the order: the actor is taken out, and put back only
-         * where it certainly belongs among the first ones (before the
-         * buffer's last actor, or anywhere if the buffer held every actor);
-         * otherwise the buffer is one shorter.
-         */
-        void move(long actor, boolean had, boolean has, long newTs) {
-            boolean holdsAll = n == count;
-            for (int i = 0; i < n; i++) {
-                if (ids[i] == actor) {
-                    System.arraycopy(ids, i + 1, ids, i, n - i - 1);
-                    System.arraycopy(ts, i + 1, ts, i, n - i - 1);
-                    n--;
-                    break;
-                }
-            }
-            count += (has ? 1 : 0) - (had ? 1 : 0);
-            if (has && (holdsAll || (n > 0 && before(newTs, actor, ts[n - 1], ids[n - 1])))) {
-                insertSorted(actor, newTs);
-            }
-        }
-
-        /** Puts ACTOR at its place in the buffer, dropping the last one past {@link #BUFFER}. */
-        void insertSorted(long actor, long t) {
-            int i = n;
-            while (i > 0 && before(t, actor, ts[i - 1], ids[i - 1])) {
-                ids[i] = ids[i - 1];
-                ts[i] = ts[i - 1];
-                i--;
-            }
-            ids[i] = actor;
-            ts[i] = t;
-            if (n < BUFFER) {
-                n++;
-            }
-        }
     }
 }

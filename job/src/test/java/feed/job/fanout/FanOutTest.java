@@ -14,9 +14,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.runtime.state.VoidNamespace;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
@@ -326,4 +334,79 @@ class FanOutTest {
         }
     }
 
+    /**
+     * The delete markers of the job before "removed" replaced them, declared and
+     * written as that FanOut did: "deleted", id -> delete LSN, TTL {@code markerTtl}.
+     */
+    static final class FormerDeleteMarkers extends KeyedProcessFunction<Long, FanOutInput, FeedWrite> {
+        private static final long serialVersionUID = 1L;
+        private transient MapState<String, Long> deleted;
+
+        @Override
+        public void open(OpenContext context) {
+            MapStateDescriptor<String, Long> desc = new MapStateDescriptor<>("deleted", Types.STRING, Types.LONG);
+            desc.enableTimeToLive(StateTtlConfig.newBuilder(TTL).updateTtlOnCreateAndWrite().neverReturnExpired()
+                    .build());
+            deleted = getRuntimeContext().getMapState(desc);
+        }
+
+        @Override
+        public void processElement(FanOutInput in, Context ctx, Collector<FeedWrite> out) throws Exception {
+            if (!in.edge && in.activity.delete) {
+                deleted.put(in.activity.id, in.activity.lsn);
+            }
+        }
+    }
+
+    /** Keys that hold former delete markers, expired or not (the heap backend's own count). */
+    static long formerDeletedKeys(KeyedOneInputStreamOperatorTestHarness<Long, FanOutInput, FeedWrite> h) {
+        AbstractStreamOperator<?> op = (AbstractStreamOperator<?>) h.getOperator();
+        try (Stream<Long> keys = op.<Long>getKeyedStateBackend().getKeys(FanOut.FORMER_DELETED,
+                VoidNamespace.INSTANCE)) {
+            return keys.count();
+        }
+    }
+
+    /**
+     * A checkpoint of the job from before "removed" carries "deleted" markers; the
+     * FanOut restored from it expires them after {@code markerTtl} like its own
+     * markers, clearing them as records are processed (the heap backend's
+     * incremental cleanup visits a few entries per record), and nothing it emits
+     * depends on them.
+     */
+    @Test
+    void formerDeleteMarkersOfAnOlderCheckpointAreClearedAfterTheTtl() throws Exception {
+        OperatorSubtaskState checkpoint;
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new FormerDeleteMarkers()), FanOutInput::key, Types.LONG)) {
+            h.setStateTtlProcessingTime(0);
+            h.open();
+            send(h, post(1, 10, 100).undo(200), post(2, 11, 110).undo(210), post(3, 12, 120).undo(220));
+            checkpoint = h.snapshot(1, 0);
+        }
+        List<Activity> sent = new ArrayList<>();
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new FanOut(100, TTL)), FanOutInput::key, Types.LONG)) {
+            h.setStateTtlProcessingTime(0);
+            h.initializeState(checkpoint);
+            h.open();
+            assertThat(formerDeletedKeys(h)).as("restored").isEqualTo(3);
+            sent.add(follow(1, 13, 10, 300));
+            send(h, sent.get(0));
+            h.setStateTtlProcessingTime(TTL.toMillis() - 1);
+            for (int i = 0; i < 300; i++) { // within the TTL: kept, however many records pass
+                sent.add(post(100 + i, 10 + i % 8, 1_000 + i));
+                send(h, sent.get(sent.size() - 1));
+            }
+            assertThat(formerDeletedKeys(h)).as("within the TTL").isEqualTo(3);
+            h.setStateTtlProcessingTime(2 * TTL.toMillis());
+            for (int i = 0; i < 1_000 && formerDeletedKeys(h) > 0; i++) {
+                sent.add(post(1_000 + i, 10 + i % 8, 2_000 + i));
+                send(h, sent.get(sent.size() - 1));
+            }
+            assertThat(formerDeletedKeys(h)).as("after the TTL, %d records later", sent.size() - 301).isZero();
+            // Nothing read them: the feeds are those of a fresh operator given the same records.
+            assertThat(FeedState.of(h.extractOutputValues())).isEqualTo(run(100, sent));
+        }
+    }
 }
