@@ -36,7 +36,7 @@ feed_die() { printf 'feedctl: error: %s\n' "$*" >&2; exit 1; }
 feed_find_java() {
   local candidate
   for candidate in "${FEED_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-*; do
-    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    { [ -n "$candidate" ] && [ -x "$candidate/bin/java" ]; } || continue
     if "$candidate/bin/java" -version 2>&1 | head -n 1 | grep -q '"17\.'; then
       FEED_JAVA_HOME=$candidate
       FEED_JAVA=$candidate/bin/java
@@ -115,6 +115,7 @@ part_launch() {
   # on, setsid forks, and $! would be setsid's short-lived parent.
   # Descriptors above 2 are closed (feedctl's lock is fd 9: a part holding
   # it would block every later feedctl).
+  # shellcheck disable=SC2016  # $$, $0 and $@ are the child bash's own
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" >>"$log" 2>&1 </dev/null 9>&- &
   local waited=0
   until [ -s "$(part_pidfile "$name")" ] || [ "$waited" -ge 50 ]; do sleep 0.02; waited=$((waited + 1)); done
