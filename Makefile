@@ -13,7 +13,8 @@ MVN     := stack/mvn -B -q
 
 include c.mk
 
-.PHONY: help install build run start stop status reset test test-unit test-stack job clean chaos bench
+.PHONY: help install build run start stop status reset test test-unit test-stack job clean chaos bench \
+	lint format-check shellcheck format
 
 help:
 	@echo "make run     install, build and start the pipeline in the foreground (Ctrl-C stops)"
@@ -23,6 +24,8 @@ help:
 	@echo "make start | stop | status | reset    (see bin/feedctl --help)"
 	@echo "make bench   benchmark figures against the running stack (make start first; see bench/README.md)"
 	@echo "make chaos   fault injection: kill -9 each part under load, check every feed (own stack, ~15 min)"
+	@echo "make lint    check the C files against .clang-format and every shell script with shellcheck"
+	@echo "make format  reformat the C files in the .clang-format style (clang-format-14)"
 
 install:
 	@stack/install.sh
@@ -68,6 +71,22 @@ bench: build
 # to feed-chaos: make chaos CHAOS_ARGS="--faults kafka,api".
 chaos: build
 	@tests/chaos/run $(CHAOS_ARGS)
+
+# Style checks, no build and no server: the C files against .clang-format
+# (clang-format-14) and every tracked shell script through shellcheck.
+# stack/lint lists the files from git and names the Debian package of a
+# missing tool; nothing here runs while make reads this file.
+lint: format-check shellcheck
+
+format-check:
+	@stack/lint format-check
+
+shellcheck:
+	@stack/lint shellcheck
+
+# Rewrites the tracked C files in place in the .clang-format style.
+format:
+	@stack/lint format
 
 clean: c-clean
 	rm -rf job/target build

@@ -15,6 +15,7 @@ DEBIAN_PACKAGES=(
   gcc make pkg-config libpq-dev libhiredis-dev libjansson-dev libcmocka-dev libssl-dev libpcre2-dev
   clang-14 libclang-rt-14-dev
   curl jq util-linux procps iproute2 wrk
+  shellcheck clang-format-14
 )
 
 missing_packages() {

@@ -36,7 +36,7 @@ feed_die() { printf 'feedctl: error: %s\n' "$*" >&2; exit 1; }
 feed_find_java() {
   local candidate
   for candidate in "${FEED_JAVA_HOME:-}" "${JAVA_HOME:-}" /usr/lib/jvm/java-17-openjdk-*; do
-    [ -n "$candidate" ] && [ -x "$candidate/bin/java" ] || continue
+    { [ -n "$candidate" ] && [ -x "$candidate/bin/java" ]; } || continue
     if "$candidate/bin/java" -version 2>&1 | head -n 1 | grep -q '"17\.'; then
       FEED_JAVA_HOME=$candidate
       FEED_JAVA=$candidate/bin/java
@@ -120,6 +120,7 @@ part_launch() {
   # closes the pipe. Its own stdout and stderr must not be feedctl's: a
   # caller reading feedctl's output through a pipe would wait for it.
   local logpipe=$FEED_HOME/build/bin/feed-logpipe
+  # shellcheck disable=SC2016  # $$, $0 and $@ are the child bash's own
   if [ -x "$logpipe" ]; then
     setsid bash -c 'echo $$ >"$0"; exec "$@"' "$(part_pidfile "$name")" "$@" \
       > >(exec "$logpipe" --max-bytes $((FEED_LOG_MAX_MB * 1024 * 1024)) --keep "$FEED_LOG_KEEP" "$log" \

@@ -34,6 +34,7 @@ cassandra_ports() {
 cassandra_init() {
   local dir
   for dir in data commitlog saved_caches hints cdc_raw; do
+    # shellcheck disable=SC2153  # FEED_DATA is set by stack/config.env (sourced by stack/lib.sh)
     mkdir -p "$FEED_DATA/cassandra/$dir" || feed_die "cannot create $FEED_DATA/cassandra/$dir"
   done
   mkdir -p "$FEED_RUN/cassandra"
@@ -66,19 +67,20 @@ cassandra_start() {
   [ -n "${FEED_JAVA:-}" ] || feed_require_java
   all=$(compgen -G "$lib/cassandra-all-*.jar" | head -n 1)
   jamm=$(compgen -G "$lib/jamm-*.jar" | head -n 1)
-  [ -n "$all" ] && [ -n "$jamm" ] || feed_die "Cassandra jars missing in $lib; run 'make install'"
+  { [ -n "$all" ] && [ -n "$jamm" ]; } || feed_die "Cassandra jars missing in $lib; run 'make install'"
 
   cassandra_init
   feed_render "$conf/cassandra.yaml.in" "$run/cassandra.yaml"
   # JIT hints Cassandra ships inside its jar (upstream keeps them in conf/).
   if [ ! -s "$run/hotspot_compiler" ] || [ "$all" -nt "$run/hotspot_compiler" ]; then
-    if command -v unzip >/dev/null 2>&1; then
-      unzip -p "$all" META-INF/hotspot_compiler >"$run/hotspot_compiler.tmp"
-    else
-      (cd "$run" && "$FEED_JAVA_HOME/bin/jar" xf "$all" META-INF/hotspot_compiler &&
-        cat META-INF/hotspot_compiler >hotspot_compiler.tmp && rm -rf META-INF)
-    fi && [ -s "$run/hotspot_compiler.tmp" ] && mv "$run/hotspot_compiler.tmp" "$run/hotspot_compiler" ||
-      feed_die "cannot extract META-INF/hotspot_compiler from $all"
+    {
+      if command -v unzip >/dev/null 2>&1; then
+        unzip -p "$all" META-INF/hotspot_compiler >"$run/hotspot_compiler.tmp"
+      else
+        (cd "$run" && "$FEED_JAVA_HOME/bin/jar" xf "$all" META-INF/hotspot_compiler &&
+          cat META-INF/hotspot_compiler >hotspot_compiler.tmp && rm -rf META-INF)
+      fi && [ -s "$run/hotspot_compiler.tmp" ] && mv "$run/hotspot_compiler.tmp" "$run/hotspot_compiler"
+    } || feed_die "cannot extract META-INF/hotspot_compiler from $all"
   fi
 
   while IFS= read -r flag; do opts+=("$flag"); done < <(cassandra_java_options "$conf/jvm.options")
@@ -117,6 +119,7 @@ cassandra_start() {
 # start-up is complete.
 cassandra_ready() {
   local reply
+  # shellcheck disable=SC2016  # $0 and $1 are the child bash's arguments
   reply=$(timeout 3 bash -c '
     exec 3<>"/dev/tcp/$0/$1" || exit 1
     printf "\x04\x00\x00\x00\x05\x00\x00\x00\x00" >&3

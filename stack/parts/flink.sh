@@ -69,9 +69,11 @@ flink__need_java() {
 # flink__render ROLE: write $FEED_RUN/flink/ROLE/{config.yaml,log4j.properties}
 # and print the folder. ROLE is jm or tm; they differ in scratch folder
 # and metrics query service port.
+# shellcheck disable=SC2034  # the FLINK_* locals are read by feed_render (${!var})
 flink__render() {
   local role=$1 dir
   local base=$FEED_FLINK_PORT_BASE
+  # shellcheck disable=SC2153  # FEED_DATA is set by stack/config.env (sourced by stack/lib.sh)
   local FLINK_DATA=$FEED_DATA/flink
   local FLINK_TMP_DIR=$FEED_DATA/flink/tmp/$role
   local FLINK_JM_RPC_PORT=$((base + 0))

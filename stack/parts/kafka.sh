@@ -21,8 +21,8 @@ kafka_init() {
   feed_render "$FEED_HOME/stack/conf/kafka/server.properties.in" "$props"
   [ -f "$data/meta.properties" ] && return 0
   if [ ! -s "$id_file" ]; then
-    kafka_java kafka.tools.StorageTool random-uuid >"$id_file.tmp" 2>>"$(part_logfile kafka)" \
-      && mv "$id_file.tmp" "$id_file" || feed_die "kafka: could not make a cluster id; see $(part_logfile kafka)"
+    { kafka_java kafka.tools.StorageTool random-uuid >"$id_file.tmp" 2>>"$(part_logfile kafka)" \
+      && mv "$id_file.tmp" "$id_file"; } || feed_die "kafka: could not make a cluster id; see $(part_logfile kafka)"
   fi
   feed_say "kafka: formatting storage in $data"
   kafka_java kafka.tools.StorageTool format -t "$(cat "$id_file")" -c "$props" --ignore-formatted \

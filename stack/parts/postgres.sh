@@ -12,7 +12,8 @@ FEED_PG_APP_PASSWORD=${FEED_PG_APP_PASSWORD:-feed}
 FEED_PG_CDC_USER=${FEED_PG_CDC_USER:-feed_cdc}
 FEED_PG_CDC_PASSWORD=${FEED_PG_CDC_PASSWORD:-feed_cdc}
 FEED_PG_SLOT=feed_slot
-FEED_PG_PUBLICATION=feed_pub
+# The publication, feed_pub, is named where it is used: schema/sql/002_capture.sql
+# and schema/connect/postgres-source.json.
 
 # The DSN every client of ours uses (libpq keyword form).
 feed_pg_dsn() {
