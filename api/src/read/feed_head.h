@@ -77,9 +77,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/src/feed/cursor.h"
 #include "api/src/read/feed_order.h"
 #include "api/src/store/redis_client.h"
+#include "api/src/wire/cursor.h"
 
 #define FEED_HEAD_WINDOW 500
 #define FEED_HEAD_TTL_MS 86400000u

@@ -7,8 +7,8 @@
  * 401 {"error":{"code":"unauthorized",...}} and WWW-Authenticate: Bearer,
  * so that handlers only see verified user ids.
  */
-#ifndef API_APP_AUTHN_H
-#define API_APP_AUTHN_H
+#ifndef API_HANDLERS_AUTHN_H
+#define API_HANDLERS_AUTHN_H
 
 #include <stdint.h>
 

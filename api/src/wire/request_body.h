@@ -28,12 +28,12 @@
  * output is unspecified and err is filled (a 500 "internal_error" when
  * memory ran out).
  */
-#ifndef API_FEED_REQUEST_BODY_H
-#define API_FEED_REQUEST_BODY_H
+#ifndef API_WIRE_REQUEST_BODY_H
+#define API_WIRE_REQUEST_BODY_H
 
 #include "api/src/base/pool.h"
 #include "api/src/base/slice.h"
-#include "api/src/feed/api_error.h"
+#include "api/src/wire/api_error.h"
 
 #define REQ_MAX_DEPTH 8
 #define REQ_HANDLE_MAX 32

@@ -1,5 +1,5 @@
 /* readyz.c: three store checks in parallel under one deadline. */
-#include "api/src/app/readyz.h"
+#include "api/src/handlers/readyz.h"
 
 #include <stdio.h>
 #include <stdlib.h>

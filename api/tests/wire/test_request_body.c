@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "api/src/feed/request_body.h"
+#include "api/src/wire/request_body.h"
 
 static pool p;
 

@@ -4,7 +4,7 @@
  * 400 years, March-based years so the leap day is last), valid for every
  * day in our range without tables or loops.
  */
-#include "api/src/feed/time_format.h"
+#include "api/src/wire/time_format.h"
 
 #include <stdio.h>
 

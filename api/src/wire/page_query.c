@@ -5,7 +5,7 @@
  * a number too long to be a sensible request is refused so that nobody
  * has to think about overflow further down.
  */
-#include "api/src/feed/page_query.h"
+#include "api/src/wire/page_query.h"
 
 #include "api/src/http/http_uri.h"
 

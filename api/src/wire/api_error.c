@@ -6,7 +6,7 @@
  * long as field is, which is why a long field is cut at a character
  * boundary and messages never quote client bytes.
  */
-#include "api/src/feed/api_error.h"
+#include "api/src/wire/api_error.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -7,7 +7,7 @@
 
 #include <cmocka.h>
 
-#include "api/src/feed/api_error.h"
+#include "api/src/wire/api_error.h"
 
 static void assert_buf(const buf *b, const char *want)
 {

@@ -12,8 +12,8 @@
  * name as the client sent it (valid UTF-8, possibly with control
  * characters; cut at a character boundary past API_ERROR_FIELD_MAX).
  */
-#ifndef API_FEED_API_ERROR_H
-#define API_FEED_API_ERROR_H
+#ifndef API_WIRE_API_ERROR_H
+#define API_WIRE_API_ERROR_H
 
 #include <stddef.h>
 

@@ -14,14 +14,14 @@
  * Nothing allocates; out and err are the caller's and own their data
  * (the decoded cursor holds its id inline).
  */
-#ifndef API_FEED_PAGE_QUERY_H
-#define API_FEED_PAGE_QUERY_H
+#ifndef API_WIRE_PAGE_QUERY_H
+#define API_WIRE_PAGE_QUERY_H
 
 #include <stdint.h>
 
 #include "api/src/base/slice.h"
-#include "api/src/feed/api_error.h"
-#include "api/src/feed/cursor.h"
+#include "api/src/wire/api_error.h"
+#include "api/src/wire/cursor.h"
 
 #define PAGE_LIMIT_DEFAULT 20
 #define PAGE_LIMIT_MAX 100

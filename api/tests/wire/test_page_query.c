@@ -8,7 +8,7 @@
 
 #include <cmocka.h>
 
-#include "api/src/feed/page_query.h"
+#include "api/src/wire/page_query.h"
 
 static const char secret[] = "0123456789abcdef0123456789abcdef";
 

@@ -7,7 +7,7 @@
  * fields are interpreted, so a forged cursor learns nothing from which
  * check refused it beyond "forged".
  */
-#include "api/src/feed/cursor.h"
+#include "api/src/wire/cursor.h"
 
 #include <assert.h>
 #include <string.h>

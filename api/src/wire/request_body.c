@@ -8,7 +8,7 @@
  * before it. JSON_ALLOW_NUL lets "\u0000" through the parser so that the
  * error can name the member it was in.
  */
-#include "api/src/feed/request_body.h"
+#include "api/src/wire/request_body.h"
 
 #include <assert.h>
 #include <string.h>

@@ -15,8 +15,8 @@
  * answer (at the deadline or when all three replied) or the last store
  * callback, so late replies are safe.
  */
-#ifndef API_APP_READYZ_H
-#define API_APP_READYZ_H
+#ifndef API_HANDLERS_READYZ_H
+#define API_HANDLERS_READYZ_H
 
 #include "api/src/server/request.h"
 

@@ -1,5 +1,5 @@
 /* authn.c: the bearer token of a request, verified. */
-#include "api/src/app/authn.h"
+#include "api/src/handlers/authn.h"
 
 #include <time.h>
 

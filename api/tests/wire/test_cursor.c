@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "api/src/base/base64url.h"
-#include "api/src/feed/cursor.h"
+#include "api/src/wire/cursor.h"
 
 static const char secret[] = "0123456789abcdef0123456789abcdef";
 

@@ -1,9 +1,9 @@
-/* handler_util.c: path ids and the answer to a store outage. */
-#include "api/src/app/handler_util.h"
+/* endpoint.c: path ids and the answer to a store outage. */
+#include "api/src/handlers/endpoint.h"
 
 #include <stdio.h>
 
-int handler_parse_id(slice s, int64_t *out)
+int endpoint_parse_id(slice s, int64_t *out)
 {
     uint64_t v = 0;
     size_t i;
@@ -22,23 +22,23 @@ int handler_parse_id(slice s, int64_t *out)
     return 0;
 }
 
-int handler_path_id(http_request *req, const char *name, int64_t *out)
+int endpoint_path_id(http_request *req, const char *name, int64_t *out)
 {
     char msg[96];
 
-    if (handler_parse_id(http_request_param(req, name), out) == 0)
+    if (endpoint_parse_id(http_request_param(req, name), out) == 0)
         return 0;
     snprintf(msg, sizeof(msg), "%s must be a positive integer id", name);
     http_request_respond_error(req, 400, "invalid_value", msg);
     return -1;
 }
 
-int handler_store_unavailable(http_request *req, const worker *w, metric_store store,
-                              const char *what)
+int endpoint_unavailable(http_request *req, const worker *w, metric_store store, const char *code,
+                         const char *what)
 {
     static const http_request_header_out retry[] = {{"Retry-After", "1"}};
 
     metrics_store_error(w != NULL ? w->metrics : NULL, store);
-    http_request_respond_error_headers(req, 503, "store_unavailable", what, retry, 1);
+    http_request_respond_error_headers(req, 503, code, what, retry, 1);
     return -1;
 }

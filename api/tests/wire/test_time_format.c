@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "api/src/feed/time_format.h"
+#include "api/src/wire/time_format.h"
 
 static void expect(int64_t us, const char *text)
 {

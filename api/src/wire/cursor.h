@@ -22,8 +22,8 @@
  * Every struct here is the caller's; nothing allocates. A decoded cursor
  * holds its id inline, NUL-terminated.
  */
-#ifndef API_FEED_CURSOR_H
-#define API_FEED_CURSOR_H
+#ifndef API_WIRE_CURSOR_H
+#define API_WIRE_CURSOR_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -12,8 +12,8 @@
  *
  * Pure; the caller owns the buffer.
  */
-#ifndef API_FEED_TIME_FORMAT_H
-#define API_FEED_TIME_FORMAT_H
+#ifndef API_WIRE_TIME_FORMAT_H
+#define API_WIRE_TIME_FORMAT_H
 
 #include <stddef.h>
 #include <stdint.h>
