@@ -34,6 +34,7 @@
 # A new module is one module.mk plus one line here.
 
 C_MODULE_MAKEFILES += cql/module.mk tools/feed-cql/module.mk tests/e2e/module.mk
+C_MODULE_MAKEFILES += schema/redis/module.mk
 C_MODULE_MAKEFILES += api/module.mk
 C_MODULE_MAKEFILES += tools/chaos/module.mk
 C_MODULE_MAKEFILES += tools/feedcheck/module.mk

@@ -7,7 +7,7 @@
 
 C_MODULES += api
 api_SRCS := $(filter-out api/src/main.c,$(wildcard api/src/*.c api/src/*/*.c))
-api_DEPS := cql
+api_DEPS := cql redisschema
 api_PKGS := libpq hiredis libcrypto jansson
 api_LDLIBS := -lpthread
 api_BINS := feed-api

@@ -6,6 +6,7 @@
 
 #include "api/src/read/feed_cql.h"
 #include "api/src/read/feed_json.h"
+#include "schema/redis/redis_keys.h"
 
 #define BODY_TTL_S "86400"
 #define BODY_KEY_MAX 96
@@ -18,9 +19,9 @@ typedef struct body_call {
 static void body_key(const body_batch *b, const feed_ref *r, char *out, size_t cap)
 {
     if (b->kind == FEED_NOTIFICATIONS)
-        snprintf(out, cap, "notif:%lld:%s", (long long)b->user_id, r->id);
+        snprintf(out, cap, REDIS_KEY_NOTIF_BODY "%lld:%s", (long long)b->user_id, r->id);
     else
-        snprintf(out, cap, "act:%s", r->id);
+        snprintf(out, cap, REDIS_KEY_ACTIVITY_BODY "%s", r->id);
 }
 
 static void body_finish_one(body_batch *b)

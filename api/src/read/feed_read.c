@@ -19,6 +19,7 @@
 #include "api/src/read/feed_head.h"
 #include "api/src/read/feed_json.h"
 #include "api/src/read/feed_page.h"
+#include "schema/redis/redis_keys.h"
 
 #define READ_MAX_REFS (PAGE_LIMIT_MAX + 1)
 
@@ -381,9 +382,9 @@ void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_
     j->page.items = &j->items;
     feed_head_key(kind, user_id, j->key, sizeof(j->key));
     if (kind == FEED_NOTIFICATIONS)
-        snprintf(j->body_prefix, sizeof(j->body_prefix), "notif:%lld:", (long long)user_id);
+        snprintf(j->body_prefix, sizeof(j->body_prefix), REDIS_KEY_NOTIF_BODY "%lld:", (long long)user_id);
     else
-        snprintf(j->body_prefix, sizeof(j->body_prefix), "act:");
+        snprintf(j->body_prefix, sizeof(j->body_prefix), REDIS_KEY_ACTIVITY_BODY);
     if (q->has_cursor) {
         j->page.has_pos = 1;
         if (feed_ref_set(&j->page.pos, q->after.ts_us, slice_make(q->after.id, q->after.id_len)) != 0) {
