@@ -59,12 +59,14 @@ static void dg_usage(FILE *out)
             "\n"
             "Sizes\n"
             "  --users N           users (100000)\n"
-            "  --follows N         FOLLOW rows, unfollowed ones included (2000000)\n"
-            "  --activities N      SHARD + COMMENT + LIKE rows, undone ones included (1000000)\n"
+            "  --follows N         FOLLOW rows, unfollowed ones included (20 per user: 2000000)\n"
+            "  --activities N      SHARD + COMMENT + LIKE rows, undone ones included\n"
+            "                      (10 per user: 1000000)\n"
             "  --mix P:C:L         shares of posts, comments and likes in the activities (20:20:60)\n"
             "Shape\n"
             "  --hot N             top accounts with pinned follower counts (3)\n"
-            "  --hot-followers N   followers of the top account; hot account k gets N/k (50000)\n"
+            "  --hot-followers N   followers of the top account; hot account k gets N/k\n"
+            "                      (half the users: 50000)\n"
             "  --zipf S            exponent of the other accounts' follower counts, 0 = all equal (0.7)\n"
             "  --undo F:P:C:L      fraction undone: unfollows, deleted posts, deleted comments,\n"
             "                      unlikes (0.05:0.01:0.02:0.03)\n"
@@ -155,7 +157,7 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
         {"prefix", 1, 0, 'p'},  {"batch", 1, 0, 'b'},    {"truncate", 0, 0, 'T'},   {"dry-run", 0, 0, 'n'},
         {"per-batch", 0, 0, 'P'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
     double mix[3];
-    int ch;
+    int ch, follows_set = 0, activities_set = 0, hot_set = 0;
 
     *o = (dg_opts){.batch = 50000, .end = (int64_t)time(NULL), .prefix = "g"};
     bench_dg_defaults(&o->cfg);
@@ -166,15 +168,15 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
                 name = l->name;
         switch (ch) {
         case 'u': o->cfg.users = dg_whole(name, optarg, 2, UINT32_MAX); break;
-        case 'f': o->cfg.follows = dg_whole(name, optarg, 0, UINT32_MAX); break;
-        case 'a': o->cfg.activities = dg_whole(name, optarg, 0, UINT32_MAX); break;
+        case 'f': o->cfg.follows = dg_whole(name, optarg, 0, UINT32_MAX), follows_set = 1; break;
+        case 'a': o->cfg.activities = dg_whole(name, optarg, 0, UINT32_MAX), activities_set = 1; break;
         case 'm':
             dg_list(name, optarg, 3, 1000000, mix);
             for (int i = 0; i < 3; i++)
                 o->cfg.mix[i] = (unsigned)mix[i];
             break;
         case 'H': o->cfg.hot = dg_whole(name, optarg, 0, UINT32_MAX); break;
-        case 'F': o->cfg.hot_followers = dg_whole(name, optarg, 0, UINT32_MAX); break;
+        case 'F': o->cfg.hot_followers = dg_whole(name, optarg, 0, UINT32_MAX), hot_set = 1; break;
         case 'z': o->cfg.zipf = dg_real(name, optarg, 0, 10); break;
         case 'U': dg_list(name, optarg, BENCH_DG_VERBS, 1, o->cfg.undo); break;
         case 'd': o->cfg.window_s = (uint32_t)(86400 * dg_real(name, optarg, 1.0 / 86400, 49000)); break;
@@ -194,6 +196,13 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
         default: dg_usage(stderr); exit(2);
         }
     }
+    /* sizes not given scale with --users, as the defaults do at 100k */
+    if (!follows_set)
+        o->cfg.follows = o->cfg.users * 20 > UINT32_MAX ? UINT32_MAX : o->cfg.users * 20;
+    if (!activities_set)
+        o->cfg.activities = o->cfg.users * 10 > UINT32_MAX ? UINT32_MAX : o->cfg.users * 10;
+    if (!hot_set)
+        o->cfg.hot_followers = o->cfg.users / 2;
     if (optind < argc) {
         fprintf(stderr, "bench-datagen: unexpected argument '%s' (see --help)\n", argv[optind]);
         exit(2);
@@ -206,6 +215,23 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
 }
 
 /* --- the shape ------------------------------------------------------------- */
+
+/* Home-feed rows the activities fan out to: each goes to its actor's
+ * followers (docs/DATA-MODEL.md); undos and follow backfills aside. */
+static unsigned long long dg_fanout(const bench_dg_graph *g)
+{
+    unsigned long long n = 0;
+
+    for (size_t i = 0; i < g->nfollows; i++)
+        n += g->followers[g->follows[i].follower];
+    for (size_t i = 0; i < g->nposts; i++)
+        n += g->followers[g->posts[i].author];
+    for (size_t i = 0; i < g->ncomments; i++)
+        n += g->followers[g->comments[i].user];
+    for (size_t i = 0; i < g->nlikes; i++)
+        n += g->followers[g->likes[i].user];
+    return n;
+}
 
 static void dg_print_shape(const bench_dg_graph *g, uint64_t sum, double secs)
 {
@@ -223,6 +249,9 @@ static void dg_print_shape(const bench_dg_graph *g, uint64_t sum, double secs)
     printf("; top 1%% >= %zu, top 10%% >= %zu, median %zu, mean %.1f, least %zu\n", bench_dg_followers_at(g, 10),
            bench_dg_followers_at(g, 100), bench_dg_followers_at(g, 500),
            g->nusers ? (double)g->nfollows / (double)g->nusers : 0.0, bench_dg_followers_at(g, 1000));
+    printf("fan-out: %llu rows into followers' homes (each activity to its actor's followers; before undos, "
+           "without follow backfills)\n",
+           dg_fanout(g));
     fflush(stdout);
 }
 
