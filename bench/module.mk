@@ -18,3 +18,6 @@ bench-fanout_SRCS := bench/bench_fanout_main.c
 bench-hot-account_SRCS := bench/bench_hot_main.c
 bench-datagen_SRCS := bench/bench_datagen_main.c
 bench_TESTS := $(wildcard bench/tests/test_*.c)
+# bench-datagen against the dev PostgreSQL, in a schema of its own
+bench_INTEGRATION := $(wildcard bench/tests/integration/test_*.c)
+bench_TEST_SRCS := api/tests/support/test_env.c
