@@ -20,6 +20,8 @@
 
 /* Share of comments and likes written by a follower of the post's author. */
 #define DG_FOLLOWER_SHARE 0.8
+/* Mean delay from a post to a comment or like on it: half a day. */
+#define DG_REPLY_MEAN_S (12 * 3600.0)
 /* Draws per like before the generator gives up (see the file comment). */
 #define DG_LIKE_ATTEMPTS 1000
 
@@ -304,12 +306,14 @@ static void dg_draw(bench_rng *r, const bench_dg_graph *g, const dg_pool *p, uin
         *user = (uint32_t)bench_rng_below(r, g->nusers);
 }
 
-/* When a reply to post p happens: after it, early more likely. */
+/* When a reply to post p happens: after it by an exponential delay (mean
+ * DG_REPLY_MEAN_S), wrapped into what is left of the window when it would
+ * fall past the end, so the last posts still get their replies in time. */
 static uint32_t dg_reply_time(const bench_dg_config *c, bench_rng *r, const bench_dg_post *p)
 {
-    double u = bench_rng_unit(r);
+    double left = (double)(c->window_s - p->t) + 1, delay = -log(1 - bench_rng_unit(r)) * DG_REPLY_MEAN_S;
 
-    return p->t + (uint32_t)((double)(c->window_s - p->t) * u * u);
+    return p->t + (uint32_t)fmod(delay, left);
 }
 
 /* An open-addressing set of (user, post) pairs, keys stored + 1 (0 is empty). */

@@ -15,8 +15,9 @@
  *     follower of that author 80% of the time (anyone otherwise); at most
  *     one like per (user, post) and none of one's own posts;
  *   - times: seconds into a window of window_s seconds; a follow or post
- *     uniform over it, a comment or like after its post (engagement falls
- *     off: post time + (rest of window) * u^2); users exist before it.
+ *     uniform over it, a comment or like after its post by an exponential
+ *     delay of mean 12 hours (wrapped into the rest of the window); users
+ *     exist before it.
  *     Every table is sorted by time, so ids (row index + a base) grow with
  *     created_at, as they do in production;
  *   - undo: each row is marked undone with probability undo[verb]
