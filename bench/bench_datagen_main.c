@@ -8,16 +8,17 @@
  *    batches of --batch rows, tables in foreign-key order: users, follows,
  *    posts, comments, likes. PostgreSQL checks a foreign key with one
  *    query per row (an RI trigger) and inserts into every index row by
- *    row, which made COPY ~2x slower here; so by default all batches are
+ *    row, which made COPY 2-3x slower here; so by default all batches are
  *    one transaction that drops the five tables' foreign keys and their
  *    indexes that back no constraint, and puts them back (definitions
  *    read from the catalog) before COMMIT: ADD CONSTRAINT validates the
- *    whole table in one join, CREATE INDEX sorts once. Primary keys and
- *    unique constraints stay in place and check every row.
- *    Nothing is committed unless every row passes,
- *    and the tables are locked (ACCESS EXCLUSIVE) until COMMIT: meant for
- *    a database being set up for a benchmark. --per-batch commits each
- *    batch with the keys in place, for a database in use.
+ *    whole table in one join, CREATE INDEX sorts once. Primary keys,
+ *    unique and CHECK constraints stay in place and check every row.
+ *    Nothing is committed unless every row passes, and the tables are
+ *    locked (ACCESS EXCLUSIVE) until COMMIT: meant for a database being
+ *    set up for a benchmark. --per-batch commits each batch into the
+ *    tables as they are, for a database in use or a small addition to a
+ *    big one (the rebuild costs as much as the tables are big).
  * 3. Undo. Undoing an activity deletes its row (docs/DATA-MODEL.md), so
  *    the final state alone does not show an undo to change capture. By
  *    default every row is inserted and the undone ones are then deleted
@@ -80,7 +81,7 @@ static void dg_usage(FILE *out)
             "  --prefix P          handles are P_<index>: [a-z0-9_], 1-20 characters (g)\n"
             "  --batch N           rows per COPY (50000)\n"
             "  --per-batch         each COPY its own transaction, into the tables as they are (foreign\n"
-            "                      keys checked row by row, every index updated; ~2x slower here);\n"
+            "                      keys checked row by row, every index updated; 2-3x slower here);\n"
             "                      by default all COPYs are one transaction that drops the five\n"
             "                      tables' foreign keys and secondary indexes and puts them back\n"
             "                      (checked once, over the whole load) before COMMIT: all or\n"
