@@ -32,8 +32,7 @@ int bench_pg_exec(PGconn *pg, const char *sql, char *err, size_t errlen)
     return rc;
 }
 
-/* COPY body lines[0..len) into the table named in copy_sql. */
-static int bench_pg_copy(PGconn *pg, const char *copy_sql, const char *data, size_t len, char *err, size_t errlen)
+int bench_pg_copy_text(PGconn *pg, const char *copy_sql, const char *data, size_t len, char *err, size_t errlen)
 {
     PGresult *res = PQexec(pg, copy_sql);
     int rc = 0;
@@ -58,15 +57,7 @@ static int bench_pg_copy(PGconn *pg, const char *copy_sql, const char *data, siz
     return rc;
 }
 
-/* A growable text buffer for COPY data. */
-typedef struct bench_text {
-    char *p;
-    size_t len, cap;
-} bench_text;
-
-static int bench_text_printf(bench_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int bench_text_printf(bench_text *t, const char *fmt, ...)
+int bench_pg_text_printf(bench_pg_text *t, const char *fmt, ...)
 {
     va_list ap;
     int n;
@@ -95,18 +86,18 @@ static int bench_text_printf(bench_text *t, const char *fmt, ...)
 int bench_pg_create_users(PGconn *pg, const char *prefix, const char *role, size_t n, int64_t *ids, char *err,
                           size_t errlen)
 {
-    bench_text t = {0};
+    bench_pg_text t = {0};
     char sql[256];
     PGresult *res;
     size_t plen;
     int rc = -1;
 
     for (size_t i = 0; i < n; i++)
-        if (bench_text_printf(&t, "%s_%s%zu\t%s %s %zu\n", prefix, role, i, prefix, role, i) != 0) {
+        if (bench_pg_text_printf(&t, "%s_%s%zu\t%s %s %zu\n", prefix, role, i, prefix, role, i) != 0) {
             snprintf(err, errlen, "out of memory");
             goto out;
         }
-    if (n > 0 && bench_pg_copy(pg, "COPY users (handle, display_name) FROM STDIN", t.p, t.len, err, errlen) != 0)
+    if (n > 0 && bench_pg_copy_text(pg, "COPY users (handle, display_name) FROM STDIN", t.p, t.len, err, errlen) != 0)
         goto out;
     snprintf(sql, sizeof sql, "SELECT id, handle FROM users WHERE handle LIKE '%s\\_%s%%'", prefix, role);
     res = PQexec(pg, sql);
@@ -131,7 +122,7 @@ out:
 int bench_pg_copy_follows(PGconn *pg, const int64_t *follower, const int64_t *followee, size_t n, size_t chunk,
                           size_t per_hour, char *err, size_t errlen)
 {
-    bench_text t = {0};
+    bench_pg_text t = {0};
     int rc = 0;
     time_t now = time(NULL);
 
@@ -146,13 +137,13 @@ int bench_pg_copy_follows(PGconn *pg, const int64_t *follower, const int64_t *fo
                 gmtime_r(&at, &tm);
                 strftime(when, sizeof when, "\t%Y-%m-%d %H:%M:%S+00", &tm);
             }
-            if (bench_text_printf(&t, "%lld\t%lld%s\n", (long long)follower[i], (long long)followee[i], when) != 0) {
+            if (bench_pg_text_printf(&t, "%lld\t%lld%s\n", (long long)follower[i], (long long)followee[i], when) != 0) {
                 snprintf(err, errlen, "out of memory");
                 rc = -1;
             }
         }
         if (rc == 0)
-            rc = bench_pg_copy(pg,
+            rc = bench_pg_copy_text(pg,
                                per_hour > 0 ? "COPY follows (follower_id, followee_id, created_at) FROM STDIN"
                                             : "COPY follows (follower_id, followee_id) FROM STDIN",
                                t.p, t.len, err, errlen);
@@ -164,20 +155,20 @@ int bench_pg_copy_follows(PGconn *pg, const int64_t *follower, const int64_t *fo
 int bench_pg_copy_posts(PGconn *pg, const int64_t *author, size_t n, size_t chunk, const char *body, char *err,
                         size_t errlen)
 {
-    bench_text t = {0};
+    bench_pg_text t = {0};
     int rc = 0;
 
     for (size_t from = 0; from < n && rc == 0; from += chunk) {
         size_t to = from + chunk < n ? from + chunk : n;
         t.len = 0;
         for (size_t i = from; i < to; i++)
-            if (bench_text_printf(&t, "%lld\t%s\n", (long long)author[i], body) != 0) {
+            if (bench_pg_text_printf(&t, "%lld\t%s\n", (long long)author[i], body) != 0) {
                 snprintf(err, errlen, "out of memory");
                 rc = -1;
                 break;
             }
         if (rc == 0)
-            rc = bench_pg_copy(pg, "COPY posts (author_id, body) FROM STDIN", t.p, t.len, err, errlen);
+            rc = bench_pg_copy_text(pg, "COPY posts (author_id, body) FROM STDIN", t.p, t.len, err, errlen);
     }
     free(t.p);
     return rc;
@@ -204,5 +195,65 @@ int bench_pg_insert_post(PGconn *pg, int64_t author, const char *body, int64_t *
         *ts_us = strtoll(PQgetvalue(res, 0, 1), NULL, 10);
     }
     PQclear(res);
+    return rc;
+}
+
+int bench_pg_reserve_ids(PGconn *pg, const char *table, size_t n, int64_t *base, char *err, size_t errlen)
+{
+    char sql[512];
+    PGresult *res;
+    int rc = 0;
+
+    if (n == 0) {
+        *base = 0;
+        return 0;
+    }
+    /* pg_sequence_last_value is NULL before the first nextval */
+    snprintf(sql, sizeof sql,
+             "SELECT setval(s, greatest(coalesce(pg_sequence_last_value(s), 0), "
+             "(SELECT coalesce(max(id), 0) FROM %s)) + %zu) - %zu "
+             "FROM (SELECT pg_get_serial_sequence('%s', 'id')::regclass AS s) q",
+             table, n, n, table);
+    res = PQexec(pg, sql);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        snprintf(err, errlen, "reserving %zu ids of %s: %s", n, table, PQresultErrorMessage(res));
+        rc = -1;
+    } else {
+        *base = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    }
+    PQclear(res);
+    return rc;
+}
+
+int bench_pg_delete_ids(PGconn *pg, const char *table, const int64_t *ids, size_t n, size_t chunk, char *err,
+                        size_t errlen)
+{
+    bench_pg_text t = {0};
+    char sql[128];
+    int rc = 0;
+
+    snprintf(sql, sizeof sql, "DELETE FROM %s WHERE id = ANY($1::bigint[])", table);
+    for (size_t from = 0; from < n && rc == 0; from += chunk) {
+        size_t to = from + chunk < n ? from + chunk : n;
+        const char *param;
+        PGresult *res;
+        t.len = 0;
+        for (size_t i = from; i < to && rc == 0; i++)
+            rc = bench_pg_text_printf(&t, "%c%lld", i == from ? '{' : ',', (long long)ids[i]);
+        if (rc == 0)
+            rc = bench_pg_text_printf(&t, "}");
+        if (rc != 0) {
+            snprintf(err, errlen, "out of memory");
+            break;
+        }
+        param = t.p;
+        res = PQexecParams(pg, sql, 1, NULL, &param, NULL, NULL, 0);
+        if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+            snprintf(err, errlen, "%s: %s", sql, PQresultErrorMessage(res));
+            rc = -1;
+        }
+        PQclear(res);
+    }
+    free(t.p);
     return rc;
 }

@@ -13,6 +13,32 @@
 
 PGconn *bench_pg_connect(const char *conninfo, char *err, size_t errlen);
 
+/* A growable buffer of COPY text rows; the caller frees p. */
+typedef struct bench_pg_text {
+    char *p;
+    size_t len, cap;
+} bench_pg_text;
+
+/* Append printf output to t (doubling from 1 MiB). 0, or -1 out of memory. */
+int bench_pg_text_printf(bench_pg_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One COPY, one transaction: copy_sql ("COPY t (cols) FROM STDIN", text
+ * format) fed data[0..len), whole rows. */
+int bench_pg_copy_text(PGconn *pg, const char *copy_sql, const char *data, size_t len, char *err, size_t errlen);
+
+/* Reserve n values of table's identity column "id" for explicit ids: the
+ * sequence is moved past them (and past any id already in the table), so
+ * ids *base + 1 .. *base + n are the caller's and later INSERTs get
+ * others. table is a trusted identifier. n == 0: nothing, *base = 0.
+ * Not atomic against concurrent inserts between the read and the setval:
+ * load into a quiet table. */
+int bench_pg_reserve_ids(PGconn *pg, const char *table, size_t n, int64_t *base, char *err, size_t errlen);
+
+/* DELETE FROM table WHERE id = ANY(ids[0..n)), in transactions of at most
+ * chunk ids. table is a trusted identifier. */
+int bench_pg_delete_ids(PGconn *pg, const char *table, const int64_t *ids, size_t n, size_t chunk, char *err,
+                        size_t errlen);
+
 /* Run sql expecting no rows or any rows (the result is dropped). */
 int bench_pg_exec(PGconn *pg, const char *sql, char *err, size_t errlen);
 

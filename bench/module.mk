@@ -2,18 +2,22 @@
 # bench/README.md). They are programs that print figures, not tests.
 #
 # Everything but main() lives in libbench.a; the pure parts (percentiles,
-# the Zipf graph, address parsing, the "wait until the job is quiet"
-# decision) have unit tests, and so has the Flink REST client (over
-# lib/http_client) against a loopback server.
+# the Zipf graph, bench-datagen's social graph, address parsing, the "wait
+# until the job is quiet" decision) have unit tests, and so has the Flink
+# REST client (over lib/http_client) against a loopback server.
 
 C_MODULES += bench
 bench_SRCS := bench/bench_stats.c bench/bench_graph.c bench/bench_http.c bench/bench_env.c \
-              bench/bench_flink.c bench/bench_pg.c bench/bench_cql.c
+              bench/bench_flink.c bench/bench_pg.c bench/bench_cql.c bench/bench_datagen.c
 bench_DEPS := cql httpclient
 bench_PKGS := libpq jansson
 bench_LDLIBS := -lm -lpthread
-bench_BINS := bench-freshness bench-fanout bench-hot-account
+bench_BINS := bench-freshness bench-fanout bench-hot-account bench-datagen
 bench-freshness_SRCS := bench/bench_freshness_main.c
 bench-fanout_SRCS := bench/bench_fanout_main.c
 bench-hot-account_SRCS := bench/bench_hot_main.c
+bench-datagen_SRCS := bench/bench_datagen_main.c
 bench_TESTS := $(wildcard bench/tests/test_*.c)
+# bench-datagen against the dev PostgreSQL, in a schema of its own
+bench_INTEGRATION := $(wildcard bench/tests/integration/test_*.c)
+bench_TEST_SRCS := api/tests/support/test_env.c
