@@ -23,7 +23,7 @@ static const char *feed_cql_refs_text(feed_kind kind, int after)
 int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit,
                   cql_client_cb *cb, void *privdata)
 {
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    cql_query_params p = {.consistency = c->consistency};
     cql_values v;
     int rc = CQL_CLIENT_ERR;
 
@@ -74,7 +74,7 @@ int feed_cql_parse_refs(const cql_response *resp, feed_ref *out, size_t cap, siz
 int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *ref, int with_latest,
                   cql_client_cb *cb, void *privdata)
 {
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    cql_query_params p = {.consistency = c->consistency};
     const char *text;
     cql_values v;
     int rc = CQL_CLIENT_ERR;
