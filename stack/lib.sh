@@ -114,7 +114,7 @@ part_launch() {
   if declare -F "${name}_ports" >/dev/null; then
     for port in $("${name}_ports"); do
       if feed_port_open "$port"; then
-        case $port in *:*) ;; *) port="$port on $FEED_HOST" ;; esac
+        case $port in *:*) port="${port##*:} on ${port%:*}" ;; *) port="$port on $FEED_HOST" ;; esac
         feed_die "$name: port $port is already in use by another process; stop it or set the part's FEED_*_PORT (see stack/config.env)"
       fi
     done
