@@ -23,7 +23,19 @@ export FEED_HOME
 . "$FEED_HOME/stack/config.env"
 # Only the roots are exported: a child feedctl given another FEED_VAR
 # derives its own data, log and run folders from it.
-export FEED_VAR FEED_ENGINES FEED_HOST
+export FEED_VAR FEED_ENGINES FEED_HOST FEED_NODES
+
+# feed_node_addr N: the loopback address of cluster node N (1-based; node 1
+# is FEED_HOST), from FEED_NODE_ADDRS.
+feed_node_addr() {
+  local -a addrs
+  read -r -a addrs <<<"$FEED_NODE_ADDRS"
+  { [ "$1" -ge 1 ] && [ "$1" -le "${#addrs[@]}" ]; } || feed_die "FEED_NODE_ADDRS has no address for node $1"
+  printf '%s' "${addrs[$(($1 - 1))]}"
+}
+
+# feed_node_part BASE N: the part name of node N of BASE ("kafka", "kafka2").
+feed_node_part() { if [ "$2" -eq 1 ]; then printf '%s' "$1"; else printf '%s%s' "$1" "$2"; fi; }
 
 feed_say() { printf '[feedctl] %s\n' "$*" >&2; }
 feed_die() { printf 'feedctl: error: %s\n' "$*" >&2; exit 1; }
@@ -63,9 +75,12 @@ feed_classpath() {
   printf '%s' "$out"
 }
 
-# feed_port_open PORT: 0 when something accepts TCP connections on it.
+# feed_port_open PORT|HOST:PORT: 0 when something accepts TCP connections
+# on it (on FEED_HOST when no host is given).
 feed_port_open() {
-  (exec 3<>"/dev/tcp/$FEED_HOST/$1") 2>/dev/null
+  local host=$FEED_HOST port=$1
+  case $1 in *:*) host=${1%:*} port=${1##*:} ;; esac
+  (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null
 }
 
 part_pidfile() { printf '%s/%s.pid' "$FEED_RUN" "$1"; }
@@ -99,7 +114,8 @@ part_launch() {
   if declare -F "${name}_ports" >/dev/null; then
     for port in $("${name}_ports"); do
       if feed_port_open "$port"; then
-        feed_die "$name: port $port on $FEED_HOST is already in use by another process; stop it or set the part's FEED_*_PORT (see stack/config.env)"
+        case $port in *:*) port="${port##*:} on ${port%:*}" ;; *) port="$port on $FEED_HOST" ;; esac
+        feed_die "$name: port $port is already in use by another process; stop it or set the part's FEED_*_PORT (see stack/config.env)"
       fi
     done
   fi

@@ -25,7 +25,8 @@ api_init() {
 api_start() {
   part_launch api env FEED_PG_DSN="$(feed_pg_dsn)" \
     FEED_REDIS_ADDR="${FEED_REDIS_ADDR:-$FEED_HOST:$FEED_REDIS_PORT}" \
-    FEED_CASSANDRA_CONTACT_POINTS="${FEED_CASSANDRA_CONTACT_POINTS:-$FEED_HOST:$FEED_CASSANDRA_PORT}" \
+    FEED_CASSANDRA_CONTACT_POINTS="$(cassandra_contact_points)" \
+    FEED_CASSANDRA_CONSISTENCY="$FEED_CASSANDRA_CONSISTENCY" \
     FEED_API_SECRET_FILE="$(api_secret_file)" \
     "$FEED_API_BIN" --listen "$FEED_HOST:$FEED_API_PORT"
 }

@@ -3,6 +3,10 @@
 #   flink_jm  the JobManager (StandaloneSessionClusterEntrypoint): REST API
 #             and web UI on $FEED_FLINK_REST_PORT, RPC, blob server
 #   flink_tm  one TaskManager (TaskManagerRunner) with 4 slots
+#   flink_tm2 in a cluster (FEED_NODES=3), a second TaskManager on the
+#             second node address (same ports); the job's subtasks are
+#             spread over both, and either has the slots to run the whole
+#             job alone when the other dies (see docs/CLUSTER.md)
 #
 # There is no flink-dist on Maven Central, so there are no bin/*.sh
 # scripts either: this file does what bin/jobmanager.sh, taskmanager.sh,
@@ -66,9 +70,16 @@ flink__need_java() {
   [ -n "${FEED_JAVA:-}" ] || feed_find_java || feed_die "Java 17 not found; run 'make install' or install openjdk-17-jdk-headless"
 }
 
+# flink_tm_parts: the TaskManager parts, flink_tm (and flink_tm2 in a cluster).
+flink_tm_parts() {
+  echo flink_tm
+  [ "$FEED_NODES" -ge 3 ] && echo flink_tm2
+  return 0
+}
+
 # flink__render ROLE: write $FEED_RUN/flink/ROLE/{config.yaml,log4j.properties}
-# and print the folder. ROLE is jm or tm; they differ in scratch folder
-# and metrics query service port.
+# and print the folder. ROLE is jm, tm or tm2; they differ in scratch
+# folder, metrics query service port and (tm2) the TaskManager's address.
 # shellcheck disable=SC2034  # the FLINK_* locals are read by feed_render (${!var})
 flink__render() {
   local role=$1 dir
@@ -76,6 +87,7 @@ flink__render() {
   # shellcheck disable=SC2153  # FEED_DATA is set by stack/config.env (sourced by stack/lib.sh)
   local FLINK_DATA=$FEED_DATA/flink
   local FLINK_TMP_DIR=$FEED_DATA/flink/tmp/$role
+  local FLINK_TM_HOST=$FEED_HOST
   local FLINK_JM_RPC_PORT=$((base + 0))
   local FLINK_BLOB_PORT=$((base + 1))
   local FLINK_TM_RPC_PORT=$((base + 3))
@@ -85,6 +97,7 @@ flink__render() {
   case $role in
     jm) FLINK_QUERY_PORT=$((base + 2)) ;;
     tm) FLINK_QUERY_PORT=$((base + 5)) ;;
+    tm2) FLINK_QUERY_PORT=$((base + 5)) FLINK_TM_HOST=$(feed_node_addr 2) ;;
     *) feed_die "flink__render: unknown role $role" ;;
   esac
   dir=$FEED_RUN/flink/$role
@@ -200,40 +213,53 @@ flink_jm_status() {
 
 # --------------------------------------------------------------- TaskManager
 
-flink_tm_ports() {
-  local base=$FEED_FLINK_PORT_BASE
-  echo "$((base + 3)) $((base + 4)) $((base + 5)) $((base + 6))"
+# flink__tm_role PART: the config folder / scratch name of a TaskManager part.
+flink__tm_role() { printf 'tm%s' "${1#flink_tm}"; }
+
+# flink__tm_host PART: the address a TaskManager part listens on.
+flink__tm_host() {
+  case $1 in
+    flink_tm) printf '%s' "$FEED_HOST" ;;
+    *) feed_node_addr "${1#flink_tm}" ;;
+  esac
+}
+
+flink__tm_ports() {
+  local base=$FEED_FLINK_PORT_BASE host
+  host=$(flink__tm_host "$1")
+  echo "$host:$((base + 3)) $host:$((base + 4)) $host:$((base + 5)) $host:$((base + 6))"
 }
 
 flink_tm_init() {
   flink_jm_init
 }
 
-flink_tm_start() {
-  local conf resource_id
-  if part_running flink_tm; then
-    feed_say "flink_tm already running (pid $(part_pid flink_tm))"
+flink__tm_start() {
+  local part=$1 role conf resource_id
+  role=$(flink__tm_role "$part")
+  if part_running "$part"; then
+    feed_say "$part already running (pid $(part_pid "$part"))"
     return 0
   fi
   flink__need_java
   flink_tm_init
   # Working dir, RocksDB instances, blob cache and spill files of a
   # previous TaskManager: after a kill -9 nobody else deletes them.
-  flink__wipe "$FEED_DATA/flink/tmp/tm"
-  conf=$(flink__render tm) || return 1
-  # A new resource id per start, so that flink_tm_ready can tell this
+  flink__wipe "$FEED_DATA/flink/tmp/$role"
+  conf=$(flink__render "$role") || return 1
+  # A new resource id per start, so that the ready check can tell this
   # TaskManager from a dead one the JobManager has not yet given up on.
-  resource_id=feed-tm-$(date +%Y%m%d-%H%M%S)
+  resource_id=feed-$role-$(date +%Y%m%d-%H%M%S)
   printf '%s\n' "$resource_id" >"$conf/resource-id"
   flink__resource_params GET_TM_RESOURCE_PARAMS "$conf"
-  flink__launch flink_tm "$FLINK_MAIN_TM" "$conf" \
+  flink__launch "$part" "$FLINK_MAIN_TM" "$conf" \
     --configDir "$conf" "${FLINK_DYNAMIC_PARAMS[@]}" -D "taskmanager.resource-id=$resource_id"
 }
 
 # Ready once the JobManager lists this TaskManager (by resource id) with slots.
-flink_tm_ready() {
+flink__tm_ready() {
   local id
-  id=$(cat "$FEED_RUN/flink/tm/resource-id" 2>/dev/null) || return 1
+  id=$(cat "$FEED_RUN/flink/$(flink__tm_role "$1")/resource-id" 2>/dev/null) || return 1
   flink__get /taskmanagers | jq -e --arg id "$id" \
     'any(.taskmanagers[]; .id == $id and .slotsNumber > 0)' >/dev/null
 }
@@ -244,3 +270,13 @@ flink_tm_status() {
     '"taskmanagers: \(.taskmanagers), slots: \(."slots-total" - ."slots-available") used of \(."slots-total")"' \
     2>/dev/null || echo "JobManager REST API not answering"
 }
+
+# The part functions of each TaskManager (flink_tm, flink_tm2).
+for flink_p in $(flink_tm_parts); do
+  eval "${flink_p}_ports() { flink__tm_ports $flink_p; }
+        ${flink_p}_start() { flink__tm_start $flink_p; }
+        ${flink_p}_ready() { flink__tm_ready $flink_p; }"
+  [ "$flink_p" = flink_tm ] || eval "${flink_p}_init() { flink_tm_init; }
+        ${flink_p}_status() { printf 'TaskManager at %s' \"\$(flink__tm_host $flink_p)\"; }"
+done
+unset flink_p

@@ -49,11 +49,12 @@ job_setup() {
   checkpoint=$(job_latest_checkpoint)
   body=$(jq -n --arg kafka "$(kafka_bootstrap)" --arg registry "$(registry_url)" \
     --arg redis "${FEED_REDIS_ADDR:-$FEED_HOST:$FEED_REDIS_PORT}" \
-    --arg cassandra "${FEED_CASSANDRA_CONTACT_POINTS:-$FEED_HOST:$FEED_CASSANDRA_PORT}" \
+    --arg cassandra "$(cassandra_contact_points)" --arg consistency "$FEED_CASSANDRA_CONSISTENCY" \
     --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" '
     {parallelism: ($parallelism | tonumber),
      programArgsList: ["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
-                       "--cassandra", $cassandra, "--checkpoint-interval-ms", $interval,
+                       "--cassandra", $cassandra, "--cassandra-consistency", $consistency,
+                       "--checkpoint-interval-ms", $interval,
                        "--topic-prefix", "feed", "--group-id", "feed-fanout"]}
     + (if $checkpoint == "" then {} else {savepointPath: $checkpoint} end)')
   if [ -n "$checkpoint" ]; then

@@ -180,3 +180,102 @@ pg_migrate() {
 postgres_status() {
   pg_superuser_sql -d "$FEED_PG_DB" -At -c "SELECT 'slot $FEED_PG_SLOT: ' || CASE WHEN active THEN 'active' ELSE 'inactive' END || ', lag ' || pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)) FROM pg_replication_slots WHERE slot_name = '$FEED_PG_SLOT'" 2>/dev/null
 }
+
+# ------------------------------------------------- cluster: two standbys
+#
+# With FEED_NODES=3, postgres2 and postgres3 are streaming standbys of the
+# primary (hot standby, each on its own node address, same port), made by
+# pg_basebackup from the primary and kept by a physical replication slot
+# each (feed_standby2, feed_standby3). The primary then has
+#   synchronous_standby_names = 'ANY 1 (postgres2, postgres3)'
+# a quorum commit: a COMMIT returns once one of the two standbys has the
+# WAL on disk (synchronous_commit = on), so a committed row survives the
+# loss of the primary's disk, and losing either standby refuses nothing.
+# PostgreSQL's docs (High Availability, "Synchronous Replication", and
+# synchronous_standby_names): with a single synchronous standby the
+# primary stops committing when that standby is down; listing more
+# standbys than must confirm is their way to keep committing through the
+# loss of one.
+#
+# The streaming connection uses the primary's Unix socket folder as the
+# superuser (initdb's "local replication all trust"): both run on this
+# machine; across machines it would be a replication role over TCP.
+# What a primary loss means for the CDC chain (the logical slot feed_slot
+# exists only on the primary before PostgreSQL 17): docs/CLUSTER.md.
+
+FEED_PG_SYNC_NAMES='ANY 1 (postgres2, postgres3)'
+
+postgres__standby_parts() {
+  local n
+  for ((n = 2; n <= FEED_NODES; n++)); do echo "postgres$n"; done
+}
+
+postgres__standby_ports() { printf '%s:%s\n' "$(feed_node_addr "$1")" "$FEED_PG_PORT"; }
+
+# postgres__standby_init N: the base backup, once (the primary must be up).
+postgres__standby_init() {
+  local n=$1 data=$FEED_DATA/postgres$1 log
+  log=$(part_logfile "postgres$n")
+  mkdir -p "$FEED_LOGS" "$FEED_RUN/postgres$n"
+  [ "$(id -u)" = 0 ] && chown postgres: "$FEED_RUN/postgres$n"
+  [ -f "$data/PG_VERSION" ] && return 0
+  postgres_ready || feed_die "postgres$n: the primary must be up to copy it"
+  rm -rf "$data"
+  mkdir -p "$data"
+  [ "$(id -u)" = 0 ] && chown postgres: "$data"
+  chmod 700 "$data"
+  feed_say "postgres$n: base backup of the primary into $data"
+  pg_superuser_sql -d postgres -c "SELECT pg_drop_replication_slot('feed_standby$n') FROM pg_replication_slots WHERE slot_name = 'feed_standby$n'" >/dev/null
+  pg_as_owner "$FEED_PG_BIN/pg_basebackup" -h "$FEED_RUN/postgres" -p "$FEED_PG_PORT" -U postgres \
+    -D "$data" -X stream -C -S "feed_standby$n" >>"$log" 2>&1 \
+    || feed_die "postgres$n: pg_basebackup failed; see $log"
+  pg_as_owner touch "$data/standby.signal"
+  pg_as_owner tee -a "$data/postgresql.auto.conf" >/dev/null <<CONF
+# standby of the stack's primary (stack/parts/postgres.sh)
+primary_conninfo = 'host=$FEED_RUN/postgres port=$FEED_PG_PORT user=postgres application_name=postgres$n'
+primary_slot_name = 'feed_standby$n'
+hot_standby = on
+CONF
+}
+
+postgres__standby_start() {
+  local n=$1
+  local args=(-D "$FEED_DATA/postgres$n" -p "$FEED_PG_PORT" -c "listen_addresses=$(feed_node_addr "$n")"
+    -c "unix_socket_directories=$FEED_RUN/postgres$n")
+  if [ "$(id -u)" = 0 ]; then
+    part_launch "postgres$n" setpriv --reuid=postgres --regid=postgres --init-groups -- \
+      "$FEED_PG_BIN/postgres" "${args[@]}"
+  else
+    part_launch "postgres$n" "$FEED_PG_BIN/postgres" "${args[@]}"
+  fi
+}
+
+# Ready when it accepts connections and the primary sees it streaming.
+postgres__standby_ready() {
+  "$FEED_PG_BIN/pg_isready" -q -h "$(feed_node_addr "$1")" -p "$FEED_PG_PORT" &&
+    [ "$(pg_superuser_sql -d postgres -At -c "SELECT state FROM pg_stat_replication WHERE application_name = 'postgres$1'" 2>/dev/null)" = streaming ]
+}
+
+postgres__standby_status() {
+  pg_superuser_sql -d postgres -At -c "SELECT 'standby at $(feed_node_addr "$1"): ' || state || ', ' || sync_state || ', replay lag ' || pg_size_pretty(pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)) FROM pg_stat_replication WHERE application_name = 'postgres$1'" 2>/dev/null
+}
+
+for postgres_n in $(seq 2 "$FEED_NODES"); do
+  eval "postgres${postgres_n}_ports() { postgres__standby_ports $postgres_n; }
+        postgres${postgres_n}_init() { postgres__standby_init $postgres_n; }
+        postgres${postgres_n}_start() { postgres__standby_start $postgres_n; }
+        postgres${postgres_n}_ready() { postgres__standby_ready $postgres_n; }
+        postgres${postgres_n}_status() { postgres__standby_status $postgres_n; }
+        postgres${postgres_n}_stop_signal() { echo INT; }"
+done
+unset postgres_n
+
+# postgres_sync_setup: once the standbys stream, make commits wait for one
+# of them (kept in postgresql.auto.conf across restarts). Idempotent.
+postgres_sync_setup() {
+  [ "$FEED_NODES" -ge 3 ] || return 0
+  [ "$(pg_superuser_sql -d postgres -At -c "SHOW synchronous_standby_names")" = "$FEED_PG_SYNC_NAMES" ] && return 0
+  feed_say "postgres: synchronous_standby_names = '$FEED_PG_SYNC_NAMES'"
+  pg_superuser_sql -d postgres -c "ALTER SYSTEM SET synchronous_standby_names = '$FEED_PG_SYNC_NAMES'" &&
+    pg_superuser_sql -d postgres -At -c "SELECT pg_reload_conf()" >/dev/null
+}

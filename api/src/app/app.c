@@ -22,6 +22,7 @@
 #include "api/src/app/worker.h"
 #include "api/src/base/log.h"
 #include "api/src/server/listener.h"
+#include "cql/cql_request.h"
 
 #define APP_BACKLOG 1024
 
@@ -57,6 +58,7 @@ static unsigned app_init_workers(const app_config *cfg, const app_shared *sh, me
         .redis_addr = cfg->redis_addr,
         .cassandra = cfg->cassandra,
         .cassandra_keyspace = cfg->cassandra_keyspace,
+        .cassandra_consistency = cfg->cassandra_consistency,
         .pg_pool_size = cfg->pg_pool,
         .timeout_ms = cfg->store_timeout_ms,
     };
@@ -123,6 +125,7 @@ static void app_log_start(const app_config *cfg, int port)
     log_str(&l, "redis", cfg->redis_addr != NULL ? cfg->redis_addr : "unset");
     log_str(&l, "cassandra", cfg->cassandra != NULL ? cfg->cassandra : "unset");
     log_str(&l, "keyspace", cfg->cassandra_keyspace);
+    log_str(&l, "consistency", cql_consistency_name(cfg->cassandra_consistency));
     log_int(&l, "access_log", cfg->access_log);
     log_int(&l, "pid", (long long)getpid());
     log_end(&l);

@@ -12,6 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cql/cql_error.h"
+#include "cql/cql_request.h"
+
 enum {
     OPT_LISTEN = 'l',
     OPT_THREADS = 't',
@@ -34,6 +37,7 @@ enum {
     OPT_STORE_TIMEOUT,
     OPT_TOKEN_TTL,
     OPT_IDEMPOTENCY_TTL,
+    OPT_CONSISTENCY,
     OPT_VERSION
 };
 
@@ -52,6 +56,7 @@ static const struct option app_options[] = {
     {"request-timeout-ms", required_argument, NULL, OPT_REQUEST_TIMEOUT},
     {"shutdown-timeout-ms", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT},
     {"keyspace", required_argument, NULL, OPT_KEYSPACE},
+    {"cassandra-consistency", required_argument, NULL, OPT_CONSISTENCY},
     {"secret-file", required_argument, NULL, OPT_SECRET_FILE},
     {"pg-pool", required_argument, NULL, OPT_PG_POOL},
     {"store-timeout-ms", required_argument, NULL, OPT_STORE_TIMEOUT},
@@ -86,6 +91,11 @@ void app_config_usage(FILE *out, const char *prog)
         "                              env FEED_CASSANDRA_CONTACT_POINTS\n"
         "      --keyspace NAME         Cassandra keyspace of the feeds\n"
         "                              env FEED_CASSANDRA_KEYSPACE, default feed\n"
+        "      --cassandra-consistency LEVEL\n"
+        "                              consistency of the feed reads: LOCAL_QUORUM,\n"
+        "                              QUORUM, ONE, ... (with the job's LOCAL_QUORUM\n"
+        "                              writes a read sees every acknowledged write)\n"
+        "                              env FEED_CASSANDRA_CONSISTENCY, default LOCAL_QUORUM\n"
         "      --secret-file PATH      file whose content (at least 16 bytes, a trailing\n"
         "                              newline dropped) signs tokens and cursors\n"
         "                              env FEED_API_SECRET_FILE; or the secret itself in\n"
@@ -209,6 +219,12 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             return app_fail(err, errlen, "%s: invalid keyspace '%s'", what, v);
         cfg->cassandra_keyspace = v;
         return 0;
+    case OPT_CONSISTENCY:
+        if (cql_consistency_parse(v, &cfg->cassandra_consistency) != CQL_OK ||
+            cfg->cassandra_consistency == CQL_CONSISTENCY_ANY || cfg->cassandra_consistency == CQL_CONSISTENCY_SERIAL ||
+            cfg->cassandra_consistency == CQL_CONSISTENCY_LOCAL_SERIAL)
+            return app_fail(err, errlen, "%s: '%s' is not a read consistency level", what, v);
+        return 0;
     case OPT_SECRET_FILE:
         cfg->secret_file = v[0] != '\0' ? v : NULL;
         return 0;
@@ -295,6 +311,7 @@ static const struct {
     {OPT_REQUEST_TIMEOUT, "FEED_API_REQUEST_TIMEOUT_MS"},
     {OPT_SHUTDOWN_TIMEOUT, "FEED_API_SHUTDOWN_TIMEOUT_MS"},
     {OPT_KEYSPACE, "FEED_CASSANDRA_KEYSPACE"},
+    {OPT_CONSISTENCY, "FEED_CASSANDRA_CONSISTENCY"},
     {OPT_SECRET_FILE, "FEED_API_SECRET_FILE"},
     {OPT_SECRET_ENV, "FEED_API_SECRET"},
     {OPT_PG_POOL, "FEED_API_PG_POOL"},
@@ -329,6 +346,7 @@ static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t e
     cfg->request_timeout_ms = 10000;
     cfg->shutdown_timeout_ms = 10000;
     cfg->cassandra_keyspace = "feed";
+    cfg->cassandra_consistency = CQL_CONSISTENCY_LOCAL_QUORUM;
     cfg->pg_pool = 4;
     cfg->store_timeout_ms = 2000;
     cfg->token_ttl_s = 30u * 24 * 3600;

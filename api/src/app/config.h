@@ -32,6 +32,7 @@ typedef struct app_config {
     const char *redis_addr;
     const char *cassandra;       /* contact points, comma-separated */
     const char *cassandra_keyspace; /* default "feed" */
+    uint16_t cassandra_consistency; /* cql_consistency of the feed reads, default LOCAL_QUORUM */
     const char *secret;          /* FEED_API_SECRET; NULL: see secret_file */
     const char *secret_file;     /* a file holding the secret; NULL: none */
     unsigned pg_pool;            /* PostgreSQL connections per thread */

@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "api/src/base/log.h"
 #include "api/src/read/feed_json.h"
 
 static const char *feed_cql_refs_text(feed_kind kind, int after)
@@ -23,7 +24,7 @@ static const char *feed_cql_refs_text(feed_kind kind, int after)
 int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit,
                   cql_client_cb *cb, void *privdata)
 {
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    cql_query_params p = {.consistency = c->consistency};
     cql_values v;
     int rc = CQL_CLIENT_ERR;
 
@@ -42,6 +43,22 @@ int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref
     }
     cql_values_dispose(&v);
     return rc;
+}
+
+void feed_cql_log_failure(const cql_client *c, int status, const cql_response *resp, const char *what)
+{
+    log_line l;
+
+    log_begin(&l, LOG_WARN, "cassandra read failed");
+    log_str(&l, "read", what);
+    log_str(&l, "status", cql_client_strerror(status));
+    if (status == CQL_CLIENT_ESERVER && resp != NULL) {
+        log_int(&l, "code", resp->error.code);
+        log_slice(&l, "error", slice_make(resp->error.message.base, resp->error.message.len));
+    } else if (c != NULL && c->errstr[0] != '\0') {
+        log_str(&l, "error", c->errstr);
+    }
+    log_end(&l);
 }
 
 static int feed_cql_rows(const cql_response *resp)
@@ -74,7 +91,7 @@ int feed_cql_parse_refs(const cql_response *resp, feed_ref *out, size_t cap, siz
 int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *ref, cql_client_cb *cb,
                   void *privdata)
 {
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    cql_query_params p = {.consistency = c->consistency};
     const char *text;
     cql_values v;
     int rc = CQL_CLIENT_ERR;

@@ -30,6 +30,11 @@
 int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit,
                   cql_client_cb *cb, void *privdata);
 
+/* One WARN log line for a feed read Cassandra did not answer: what was
+ * being read, the client status and, for a server error, its code and
+ * message, else the client's errstr (why the connection failed). */
+void feed_cql_log_failure(const cql_client *c, int status, const cql_response *resp, const char *what);
+
 /* Rows of a refs answer into out[0..cap); *n how many. 0 or -1. */
 int feed_cql_parse_refs(const cql_response *resp, feed_ref *out, size_t cap, size_t *n);
 

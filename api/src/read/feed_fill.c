@@ -128,13 +128,14 @@ static void fill_on_rows(cql_client *c, int status, const cql_response *resp, vo
     redis_client *rc;
     int complete;
 
-    (void)c;
     if (status == CQL_CLIENT_OK)
         rows = malloc(FEED_HEAD_WINDOW * sizeof(*rows));
     if (rows == NULL || feed_cql_parse_refs(resp, rows, FEED_HEAD_WINDOW, &n) != 0) {
         free(rows);
-        if (status != CQL_CLIENT_ECLOSED)
+        if (status != CQL_CLIENT_ECLOSED) {
             metrics_store_error(f->w->metrics, METRIC_STORE_CASSANDRA);
+            feed_cql_log_failure(c, status, resp, "feed head fill");
+        }
         fill_flight_finish(feed_fill_table(), f->flight, -1, 0, NULL, 0);
         /* during shutdown (ECLOSED) the Redis client may be gone already */
         fill_abort(f, status != CQL_CLIENT_ECLOSED);
@@ -166,8 +167,10 @@ fill_flight *feed_fill_lead(worker *w, feed_kind kind, int64_t user_id, const ch
     f->flight = flight;
     if (w->stores.cql == NULL ||
         feed_cql_refs(w->stores.cql, kind, user_id, NULL, FEED_HEAD_WINDOW, fill_on_rows, f) != CQL_CLIENT_OK) {
-        if (w->stores.cql != NULL)
+        if (w->stores.cql != NULL) {
             metrics_store_error(w->metrics, METRIC_STORE_CASSANDRA);
+            feed_cql_log_failure(w->stores.cql, w->stores.cql->err, NULL, "feed head fill (refused)");
+        }
         fill_flight_finish(feed_fill_table(), flight, -1, 0, NULL, 0); /* no waiters yet */
         fill_abort(f, 1);
         return NULL;

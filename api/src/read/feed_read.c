@@ -203,8 +203,9 @@ static void job_on_cass_refs(cql_client *c, int status, const cql_response *resp
 {
     read_job *j = privdata;
 
-    (void)c;
     if (status != CQL_CLIENT_OK || feed_cql_parse_refs(resp, j->refs, job_want(j), &j->nrefs) != 0) {
+        if (status != CQL_CLIENT_ECLOSED)
+            feed_cql_log_failure(c, status, resp, "feed page");
         job_unavailable(j, METRIC_STORE_CASSANDRA, "Cassandra is unavailable");
         return;
     }
@@ -221,6 +222,8 @@ static void job_fetch_cassandra(read_job *j)
     if (c == NULL ||
         feed_cql_refs(c, j->kind, j->uid, job_pos(j), (int32_t)job_want(j), job_on_cass_refs, j) !=
             CQL_CLIENT_OK) {
+        if (c != NULL)
+            feed_cql_log_failure(c, c->err, NULL, "feed page (refused)");
         job_unavailable(j, METRIC_STORE_CASSANDRA, "Cassandra is unavailable and the cache cannot answer this page");
         return;
     }

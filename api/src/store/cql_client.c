@@ -160,7 +160,7 @@ static cql_req *cql_req_new(cql_client *c, int kind)
     req->c = c;
     req->kind = kind;
     req->stream = -1;
-    req->params.consistency = CQL_CONSISTENCY_ONE;
+    req->params.consistency = c->consistency;
     cql_values_init(&req->values);
     loop_timer_init(&req->timer, cql_on_req_timeout, req);
     return req;
@@ -368,6 +368,13 @@ static void cql_conn_failed(cql_client *c, const char *why)
         close(c->fd);
     }
     c->fd = -1;
+    /* The next attempt goes to the next contact point. */
+    if (c->n_addrs > 1) {
+        c->cur = (c->cur + 1) % c->n_addrs;
+        c->addr = c->addrs[c->cur];
+        c->addrlen = c->addrlens[c->cur];
+        c->failovers++;
+    }
     c->mask = LOOP_NONE;
     c->tcp_connected = 0;
     c->state = CQL_CLIENT_WAITING;
@@ -692,25 +699,44 @@ static void cql_on_io(loop *l, int fd, void *data, int mask)
 
 /* --- public ------------------------------------------------------------------ */
 
-static int cql_parse_addr(cql_client *c, const char *host, int port)
+static int cql_parse_addr(struct sockaddr_storage *addr, socklen_t *addrlen, const char *host, int port)
 {
-    struct sockaddr_in *v4 = (struct sockaddr_in *)&c->addr;
-    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&c->addr;
+    struct sockaddr_in *v4 = (struct sockaddr_in *)addr;
+    struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)addr;
 
-    memset(&c->addr, 0, sizeof(c->addr));
+    memset(addr, 0, sizeof(*addr));
+    if (host == NULL || port <= 0 || port > 65535)
+        return -1;
     if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
         v4->sin_family = AF_INET;
         v4->sin_port = htons((uint16_t)port);
-        c->addrlen = sizeof(*v4);
+        *addrlen = sizeof(*v4);
         return 0;
     }
     if (inet_pton(AF_INET6, host, &v6->sin6_addr) == 1) {
         v6->sin6_family = AF_INET6;
         v6->sin6_port = htons((uint16_t)port);
-        c->addrlen = sizeof(*v6);
+        *addrlen = sizeof(*v6);
         return 0;
     }
     return -1;
+}
+
+/* Every contact point of cfg into c->addrs; the first is in use. */
+static int cql_parse_addrs(cql_client *c, const cql_client_config *cfg)
+{
+    if (cfg->n_more > CQL_CLIENT_MAX_HOSTS - 1 || (cfg->n_more > 0 && cfg->more == NULL))
+        return -1;
+    if (cql_parse_addr(&c->addrs[0], &c->addrlens[0], cfg->host, cfg->port) != 0)
+        return -1;
+    for (size_t i = 0; i < cfg->n_more; i++)
+        if (cql_parse_addr(&c->addrs[i + 1], &c->addrlens[i + 1], cfg->more[i].host, cfg->more[i].port) != 0)
+            return -1;
+    c->n_addrs = cfg->n_more + 1;
+    c->cur = 0;
+    c->addr = c->addrs[0];
+    c->addrlen = c->addrlens[0];
+    return 0;
 }
 
 cql_client *cql_client_new(loop *l, const cql_client_config *cfg)
@@ -723,7 +749,7 @@ cql_client *cql_client_new(loop *l, const cql_client_config *cfg)
     c = calloc(1, sizeof(*c));
     if (c == NULL)
         return NULL;
-    if (cql_parse_addr(c, cfg->host, cfg->port) != 0 ||
+    if (cql_parse_addrs(c, cfg) != 0 ||
         cql_streams_init(&c->streams, cfg->max_streams != 0 ? cfg->max_streams : CQL_STREAMS_MAX) != 0 ||
         (cfg->keyspace != NULL && (c->keyspace = strdup(cfg->keyspace)) == NULL)) {
         cql_streams_dispose(&c->streams);
@@ -733,6 +759,7 @@ cql_client *cql_client_new(loop *l, const cql_client_config *cfg)
     c->l = l;
     c->fd = -1;
     c->request_timeout_ms = cfg->request_timeout_ms;
+    c->consistency = cfg->consistency != CQL_CONSISTENCY_ANY ? cfg->consistency : CQL_CONSISTENCY_ONE;
     c->connect_timeout_ms = cfg->connect_timeout_ms != 0 ? cfg->connect_timeout_ms : 5000;
     c->max_frame = cfg->max_frame != 0 && cfg->max_frame < CQL_FRAME_MAX_BODY ? cfg->max_frame : CQL_FRAME_MAX_BODY;
     job_queue_init(&c->waiting);

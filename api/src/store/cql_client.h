@@ -31,7 +31,16 @@
  * Callbacks never run inside cql_client_query/_execute.
  *
  * A broken connection fails what is in flight and reconnects with
- * backoff; while it waits, requests are refused (-1, c->err).
+ * backoff; while it waits, requests are refused (-1, c->err). With more
+ * than one contact point (host/port, then more[]), each failed connection
+ * or connection attempt moves to the next one, in turn: a node that is
+ * down is left for the next node after one attempt (a refused connect
+ * costs no time; the backoff is its base delay after a working
+ * connection). Any node of a cluster coordinates any request, so the
+ * client needs only one connection at a time.
+ *
+ * Consistency: requests whose params leave it to the client (NULL params)
+ * and callers that read c->consistency use the configured level.
  *
  * Ownership: cql_client_new allocates, cql_client_free releases (deferred
  * when called inside one of its callbacks). Statement text, bound values
@@ -72,9 +81,19 @@ typedef struct cql_client cql_client;
 
 typedef void cql_client_cb(cql_client *c, int status, const cql_response *resp, void *privdata);
 
+#define CQL_CLIENT_MAX_HOSTS 8
+
+typedef struct cql_client_host {
+    const char *host;              /* numeric IPv4/IPv6 address */
+    int port;
+} cql_client_host;
+
 typedef struct cql_client_config {
     const char *host;              /* numeric IPv4/IPv6 address (no name lookup on the loop) */
     int port;
+    const cql_client_host *more;   /* further contact points, tried in turn; may be NULL */
+    size_t n_more;                 /* at most CQL_CLIENT_MAX_HOSTS - 1 */
+    uint16_t consistency;          /* cql_consistency of the requests; 0 (ANY): ONE */
     const char *keyspace;          /* NULL: none (USE is sent after STARTUP otherwise) */
     uint32_t request_timeout_ms;   /* 0: none */
     uint32_t connect_timeout_ms;   /* TCP connect + handshake (default 5000) */
@@ -95,8 +114,13 @@ struct cql_req;
 
 struct cql_client {
     loop *l;                       /* borrowed */
-    struct sockaddr_storage addr;
+    struct sockaddr_storage addr;  /* the contact point in use: addrs[cur] */
     socklen_t addrlen;
+    struct sockaddr_storage addrs[CQL_CLIENT_MAX_HOSTS];
+    socklen_t addrlens[CQL_CLIENT_MAX_HOSTS];
+    size_t n_addrs, cur;
+    uint64_t failovers;            /* moves to the next contact point */
+    uint16_t consistency;          /* cql_consistency for requests and callers */
     char *keyspace;                /* owned copy or NULL */
     uint32_t request_timeout_ms;
     uint32_t connect_timeout_ms;
@@ -126,12 +150,13 @@ struct cql_client {
     char errstr[CQL_ERRSTR_SIZE];
 };
 
-/* Allocate a client and start connecting. NULL on bad arguments (a host
- * that is not a numeric address) or out of memory. */
+/* Allocate a client and start connecting (to cfg->host first). NULL on
+ * bad arguments (a host that is not a numeric address, too many contact
+ * points) or out of memory. */
 cql_client *cql_client_new(loop *l, const cql_client_config *cfg);
 
 /* QUERY: cql text with params (consistency, values, page size, paging
- * state, ...; NULL means consistency ONE and nothing else). */
+ * state, ...; NULL means the client's consistency and nothing else). */
 int cql_client_query(cql_client *c, const char *cql, const cql_query_params *params, cql_client_cb *cb,
                      void *privdata);
 

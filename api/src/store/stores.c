@@ -5,11 +5,11 @@
 
 #include "api/src/store/store_addr.h"
 
-/* Parse and resolve one address; 0, or -1 with err written. */
-static int stores_addr(const char *what, const char *list, int default_port, store_addr *a, char *err,
-                       size_t errlen)
+/* Parse and resolve the index-th address of list; 0, or -1 with err written. */
+static int stores_addr_at(const char *what, const char *list, size_t index, int default_port, store_addr *a,
+                          char *err, size_t errlen)
 {
-    if (store_addr_list_get(list, 0, default_port, a) != 0) {
+    if (store_addr_list_get(list, index, default_port, a) != 0) {
         snprintf(err, errlen, "%s: bad address \"%s\"", what, list);
         return -1;
     }
@@ -20,9 +20,27 @@ static int stores_addr(const char *what, const char *list, int default_port, sto
     return 0;
 }
 
+static int stores_addr(const char *what, const char *list, int default_port, store_addr *a, char *err,
+                       size_t errlen)
+{
+    return stores_addr_at(what, list, 0, default_port, a, err, errlen);
+}
+
+/* The number of comma-separated entries of list. */
+static size_t stores_list_len(const char *list)
+{
+    size_t n = 1;
+
+    for (const char *p = list; *p != '\0'; p++)
+        n += *p == ',';
+    return n;
+}
+
 int stores_open(stores *s, loop *l, const stores_config *cfg, char *err, size_t errlen)
 {
     store_addr a;
+    store_addr more[CQL_CLIENT_MAX_HOSTS - 1];
+    cql_client_host hosts[CQL_CLIENT_MAX_HOSTS - 1];
 
     s->pg = NULL;
     s->redis = NULL;
@@ -49,11 +67,24 @@ int stores_open(stores *s, loop *l, const stores_config *cfg, char *err, size_t 
         }
     }
     if (cfg->cassandra != NULL) {
-        cql_client_config cc = {.keyspace = cfg->cassandra_keyspace, .request_timeout_ms = cfg->timeout_ms};
+        cql_client_config cc = {.keyspace = cfg->cassandra_keyspace, .request_timeout_ms = cfg->timeout_ms,
+                                .consistency = cfg->cassandra_consistency};
+        size_t n = stores_list_len(cfg->cassandra);
+        if (n > CQL_CLIENT_MAX_HOSTS) {
+            snprintf(err, errlen, "cassandra: more than %d contact points", CQL_CLIENT_MAX_HOSTS);
+            goto fail;
+        }
         if (stores_addr("cassandra", cfg->cassandra, 9042, &a, err, errlen) != 0)
             goto fail;
+        for (size_t i = 1; i < n; i++) {
+            if (stores_addr_at("cassandra", cfg->cassandra, i, 9042, &more[i - 1], err, errlen) != 0)
+                goto fail;
+            hosts[i - 1] = (cql_client_host){.host = more[i - 1].host, .port = more[i - 1].port};
+        }
         cc.host = a.host;
         cc.port = a.port;
+        cc.more = hosts;
+        cc.n_more = n - 1;
         s->cql = cql_client_new(l, &cc);
         if (s->cql == NULL) {
             snprintf(err, errlen, "cassandra: cannot create the client");

@@ -7,7 +7,8 @@
  *
  * stores_open resolves host names once (blocking: call it at start-up,
  * not on a request path); reconnections later reuse the numeric address.
- * Cassandra: the first contact point is used (one connection per loop).
+ * Cassandra: one connection per loop, to the first contact point, moving
+ * to the next one of the list whenever a connection fails (cql_client.h).
  *
  * Ownership: the caller owns the stores struct; it owns the clients it
  * opened until stores_close. The config's strings are copied by the
@@ -29,6 +30,7 @@ typedef struct stores_config {
     const char *redis_addr;          /* "host[:port]" (6379), or NULL */
     const char *cassandra;           /* "host[:port],..." (9042), or NULL */
     const char *cassandra_keyspace;  /* NULL: none */
+    uint16_t cassandra_consistency;  /* of the feed reads; 0: ONE */
     unsigned pg_pool_size;           /* 0: the client's default */
     uint32_t timeout_ms;             /* per request, for all three (0: none) */
 } stores_config;

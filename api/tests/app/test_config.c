@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "api/src/app/config.h"
+#include "cql/cql_request.h"
 
 /* A fake environment: NULL-terminated name=value pairs. */
 static const char **fake_env;
@@ -48,6 +49,7 @@ static void test_defaults(void **state)
     assert_null(cfg.pg_dsn);
     assert_null(cfg.redis_addr);
     assert_null(cfg.cassandra);
+    assert_int_equal(cfg.cassandra_consistency, CQL_CONSISTENCY_LOCAL_QUORUM);
     assert_int_equal(cfg.access_log, 0);
     assert_int_equal(cfg.log_level, LOG_INFO);
     assert_int_equal(cfg.max_body, 65536);
@@ -61,7 +63,8 @@ static void test_environment(void **state)
     const char *env[] = {"FEED_API_PORT=19999", "FEED_API_THREADS=3", "FEED_PG_DSN=host=x dbname=feed",
                          "FEED_REDIS_ADDR=127.0.0.1:16379", "FEED_CASSANDRA_CONTACT_POINTS=a,b",
                          "FEED_API_ACCESS_LOG=1", "FEED_API_LOG_LEVEL=debug", "FEED_API_MAX_BODY=1024",
-                         "FEED_API_REQUEST_TIMEOUT_MS=2500", "FEED_API_IDEMPOTENCY_TTL_S=60", NULL};
+                         "FEED_API_REQUEST_TIMEOUT_MS=2500", "FEED_API_IDEMPOTENCY_TTL_S=60",
+                         "FEED_CASSANDRA_CONSISTENCY=quorum", NULL};
     app_config cfg;
     char err[256];
 
@@ -72,6 +75,7 @@ static void test_environment(void **state)
     assert_string_equal(cfg.pg_dsn, "host=x dbname=feed");
     assert_string_equal(cfg.redis_addr, "127.0.0.1:16379");
     assert_string_equal(cfg.cassandra, "a,b");
+    assert_int_equal(cfg.cassandra_consistency, CQL_CONSISTENCY_QUORUM);
     assert_int_equal(cfg.access_log, 1);
     assert_int_equal(cfg.log_level, LOG_DEBUG);
     assert_int_equal(cfg.max_body, 1024);
@@ -153,7 +157,8 @@ static void test_help_and_version(void **state)
                                       "FEED_CASSANDRA_CONTACT_POINTS", "FEED_API_ACCESS_LOG",
                                       "FEED_API_LOG_LEVEL", "FEED_API_MAX_BODY", "FEED_API_MAX_CONNECTIONS",
                                       "FEED_API_IDLE_TIMEOUT_MS", "FEED_API_READ_TIMEOUT_MS",
-                                      "FEED_API_REQUEST_TIMEOUT_MS", "FEED_API_SHUTDOWN_TIMEOUT_MS", "SIGTERM"};
+                                      "FEED_API_REQUEST_TIMEOUT_MS", "FEED_API_SHUTDOWN_TIMEOUT_MS", "SIGTERM",
+                                      "--cassandra-consistency", "FEED_CASSANDRA_CONSISTENCY"};
         size_t i;
         for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
             if (strstr(text, words[i]) == NULL)
@@ -172,6 +177,8 @@ static void test_bad_values(void **state)
         {"--max-connections", "0", NULL}, {"--bogus", NULL, NULL},    {"--threads", NULL, NULL},
         {"--idempotency-ttl-s", "0", NULL}, {"--idempotency-ttl-s", "1d", NULL},
         {"--idempotency-ttl-s", "31622401", NULL},
+        {"--cassandra-consistency", "ANY", NULL}, {"--cassandra-consistency", "SERIAL", NULL},
+        {"--cassandra-consistency", "most", NULL},
     };
     app_config cfg;
     char err[256];

@@ -246,6 +246,44 @@ static void test_dead_port_and_bad_host(void **state)
     loop_dispose(&l);
 }
 
+/* Two contact points, the first one down: the client moves on to the
+ * second and serves from it, with the configured consistency. */
+static void test_next_contact_point(void **state)
+{
+    const cql_fake_step steps[] = {STEP(CQL_FAKE_REPLY, ready), STEP(CQL_FAKE_REPLY, result_void)};
+    int fd;
+    uint16_t dead = cql_fake_dead_port(&fd);
+    fixture f;
+    cql_client_host more[1];
+    cql_client_config cfg = {.host = "127.0.0.1", .port = dead, .request_timeout_ms = 5000,
+                             .connect_timeout_ms = 2000, .reconnect_base_ms = 10, .max_streams = 128,
+                             .consistency = CQL_CONSISTENCY_LOCAL_QUORUM, .more = more, .n_more = 1};
+    cql_client_config too_many = cfg;
+    int never = 0;
+
+    (void)state;
+    f.s = cql_fake_start(steps, NSTEPS(steps));
+    f.t = (tally){.target = 1};
+    more[0] = (cql_client_host){.host = "127.0.0.1", .port = f.s.port};
+    assert_int_equal(loop_init(&f.l), LOOP_OK);
+    too_many.n_more = CQL_CLIENT_MAX_HOSTS;
+    assert_null(cql_client_new(&f.l, &too_many));
+    f.c = cql_client_new(&f.l, &cfg);
+    assert_non_null(f.c);
+    assert_int_equal(f.c->consistency, CQL_CONSISTENCY_LOCAL_QUORUM);
+    /* Wait (5 s at most) for the refused first connection, the move and
+     * the handshake with the second contact point. */
+    for (int i = 0; i < 500 && f.c->connects == 0; i++)
+        (void)tw_run_until(&f.l, &never, 10);
+    assert_true(f.c->connects > 0);
+    assert_int_equal(f.c->cur, 1);
+    assert_true(f.c->failovers >= 1);
+    fx_select1(&f);
+    assert_int_equal(f.t.status[CQL_CLIENT_ENONE], 1);
+    close(fd);
+    fx_close(&f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -257,6 +295,7 @@ int main(void)
         cmocka_unit_test(test_startup_refused),
         cmocka_unit_test(test_free_inside_callback),
         cmocka_unit_test(test_dead_port_and_bad_host),
+        cmocka_unit_test(test_next_contact_point),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

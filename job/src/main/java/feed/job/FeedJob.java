@@ -267,16 +267,19 @@ public final class FeedJob {
                                 flushMs),
                         // The heads' writer is flushed by the Cassandra writer (after each acknowledged
                         // send and before each barrier), so it has no timer of its own (interval 0).
-                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new FeedWriteCql(),
+                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.cassandraConsistency,
+                                params.keyspace, new FeedWriteCql(),
                                 CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH, CASSANDRA_MAX_IN_FLIGHT, flushMs)
                                 .thenCache(new RedisSink<>(params.redisHost, params.redisPort,
                                         new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED, 0)),
-                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace, new ActivityCql(),
+                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.cassandraConsistency,
+                                params.keyspace, new ActivityCql(),
                                 CASSANDRA_MAX_BUFFERED, 1, CASSANDRA_MAX_IN_FLIGHT, flushMs),
                         new RedisSink<>(params.redisHost, params.redisPort,
                                 new ActivityCacheWrite(ActivityCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED,
                                 flushMs),
-                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.keyspace,
+                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.cassandraConsistency,
+                                params.keyspace,
                                 new NotificationCql(), CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH,
                                 CASSANDRA_MAX_IN_FLIGHT, flushMs)
                                 .thenCache(new RedisSink<>(params.redisHost, params.redisPort,

@@ -21,6 +21,7 @@ public final class JobParameters {
     public static final String USAGE = String.join("\n",
             "usage: feed-job.jar [--kafka HOST:PORT[,HOST:PORT...]] [--registry URL] [--redis HOST:PORT]",
             "                    [--cassandra HOST:PORT[,HOST:PORT...]] [--cassandra-dc NAME] [--keyspace NAME]",
+            "                    [--cassandra-consistency LEVEL]",
             "                    [--backfill N] [--marker-ttl-ms MS] [--notif-out-of-order-ms MS] [--notif-lateness-ms MS]",
             "                    [--checkpoint-interval-ms MS] [--topic-prefix PREFIX] [--group-id ID]",
             "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--flush-interval-ms MS] [--help]",
@@ -31,6 +32,8 @@ public final class JobParameters {
             "  --redis                   Redis address                     (default 127.0.0.1:16379)",
             "  --cassandra               Cassandra contact points          (default 127.0.0.1:19042)",
             "  --cassandra-dc            Cassandra local data centre       (default datacenter1)",
+            "  --cassandra-consistency   consistency level of every Cassandra write: LOCAL_QUORUM, QUORUM,",
+            "                            ALL, ONE, LOCAL_ONE, TWO, THREE, EACH_QUORUM  (default LOCAL_QUORUM)",
             "  --keyspace                Cassandra keyspace of the feeds   (default feed)",
             "  --backfill                activities of V copied into U's home feed when U follows V",
             "                            (default 100, at least 0)",
@@ -55,6 +58,9 @@ public final class JobParameters {
     private static final String NO_VALUE = "__NO_VALUE_KEY"; // what ParameterTool stores for "--key" alone
     private static final Pattern CQL_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
     private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]+");
+    /** The levels a write may use (ANY would acknowledge a write no replica holds; SERIAL ones are for LWT). */
+    private static final Set<String> WRITE_CONSISTENCY = Set.of("ONE", "TWO", "THREE", "QUORUM", "ALL",
+            "LOCAL_QUORUM", "EACH_QUORUM", "LOCAL_ONE");
 
     public final boolean help;
     public final String kafka;
@@ -65,6 +71,8 @@ public final class JobParameters {
     public final String cassandra;
     /** The Cassandra local data centre (SimpleSnitch: {@code datacenter1}). */
     public final String cassandraDc;
+    /** Consistency level of the Cassandra writes (upper case, e.g. {@code LOCAL_QUORUM}). */
+    public final String cassandraConsistency;
     /** The Cassandra keyspace of schema/cql. */
     public final String keyspace;
     /** How many of V's newest activities a new follower of V gets. */
@@ -92,6 +100,11 @@ public final class JobParameters {
         redisPort = Integer.parseInt(redis[1]);
         cassandra = hostPorts("cassandra", value(p, "cassandra", "127.0.0.1:19042"));
         cassandraDc = value(p, "cassandra-dc", "datacenter1");
+        cassandraConsistency = value(p, "cassandra-consistency", "LOCAL_QUORUM").toUpperCase(java.util.Locale.ROOT);
+        if (!WRITE_CONSISTENCY.contains(cassandraConsistency)) {
+            throw new IllegalArgumentException("--cassandra-consistency: not a write consistency level: "
+                    + cassandraConsistency);
+        }
         keyspace = value(p, "keyspace", "feed");
         if (!CQL_NAME.matcher(keyspace).matches()) {
             throw new IllegalArgumentException("--keyspace: not a CQL name: " + keyspace);
@@ -151,7 +164,8 @@ public final class JobParameters {
     @Override
     public String toString() {
         return "--kafka " + kafka + " --registry " + registry + " --redis " + redis() + " --cassandra " + cassandra
-                + " --cassandra-dc " + cassandraDc + " --keyspace " + keyspace + " --backfill " + backfill
+                + " --cassandra-dc " + cassandraDc + " --cassandra-consistency " + cassandraConsistency
+                + " --keyspace " + keyspace + " --backfill " + backfill
                 + " --marker-ttl-ms " + markerTtlMs + " --notif-out-of-order-ms " + notifOutOfOrderMs
                 + " --notif-lateness-ms " + notifLatenessMs
                 + " --checkpoint-interval-ms " + checkpointIntervalMs + " --topic-prefix " + topicPrefix

@@ -29,6 +29,7 @@ class JobParametersTest {
         assertThat(p.bufferTimeoutMs).isEqualTo(10);
         assertThat(p.flushIntervalMs).isEqualTo(50);
         assertThat(p.cassandraDc).isEqualTo("datacenter1");
+        assertThat(p.cassandraConsistency).isEqualTo("LOCAL_QUORUM");
         assertThat(p.keyspace).isEqualTo("feed");
         assertThat(p.backfill).isEqualTo(100);
         assertThat(p.markerTtlMs).isEqualTo(86_400_000L);
@@ -42,12 +43,13 @@ class JobParametersTest {
         JobParameters p = JobParameters.parse("--kafka", "k1:9092,k2:9093", "--registry", "https://reg:8443/",
                 "--redis", "cache:6380", "--checkpoint-interval-ms", "250", "--topic-prefix", "test_1",
                 "--group-id", "g", "--bad-records", "SKIP", "--buffer-timeout-ms", "0",
-                "--cassandra-dc", "dc2", "--keyspace", "feed_test", "--backfill", "0", "--marker-ttl-ms", "60000",
+                "--cassandra-dc", "dc2", "--cassandra-consistency", "quorum", "--keyspace", "feed_test", "--backfill", "0", "--marker-ttl-ms", "60000",
                 "--notif-out-of-order-ms", "0", "--notif-lateness-ms", "120000", "--flush-interval-ms", "0");
         assertThat(p.flushIntervalMs).isZero();
         assertThat(p.notifOutOfOrderMs).isZero();
         assertThat(p.notifLatenessMs).isEqualTo(120_000L);
         assertThat(p.cassandraDc).isEqualTo("dc2");
+        assertThat(p.cassandraConsistency).isEqualTo("QUORUM");
         assertThat(p.keyspace).isEqualTo("feed_test");
         assertThat(p.backfill).isZero();
         assertThat(p.markerTtlMs).isEqualTo(60_000L);
@@ -68,11 +70,13 @@ class JobParametersTest {
     void acceptsWhatStackPartsJobShPasses() {
         // The argument list stack/parts/job.sh submits through the REST API.
         JobParameters p = JobParameters.parse("--kafka", "127.0.0.1:19092", "--registry", "http://127.0.0.1:18081",
-                "--redis", "127.0.0.1:16379", "--cassandra", "127.0.0.1:19042", "--checkpoint-interval-ms", "5000",
+                "--redis", "127.0.0.1:16379", "--cassandra", "127.0.0.1:19042", "--cassandra-consistency", "LOCAL_QUORUM",
+                "--checkpoint-interval-ms", "5000",
                 "--topic-prefix", "feed", "--group-id", "feed-fanout");
         assertThat(p.cassandra).isEqualTo("127.0.0.1:19042");
         assertThat(p.toString()).isEqualTo("--kafka 127.0.0.1:19092 --registry http://127.0.0.1:18081"
-                + " --redis 127.0.0.1:16379 --cassandra 127.0.0.1:19042 --cassandra-dc datacenter1 --keyspace feed"
+                + " --redis 127.0.0.1:16379 --cassandra 127.0.0.1:19042 --cassandra-dc datacenter1"
+                + " --cassandra-consistency LOCAL_QUORUM --keyspace feed"
                 + " --backfill 100 --marker-ttl-ms 86400000 --notif-out-of-order-ms 5000 --notif-lateness-ms 3600000"
                 + " --checkpoint-interval-ms 5000"
                 + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10"
@@ -87,6 +91,9 @@ class JobParametersTest {
             {"--kafka", "localhost"},
             {"--kafka", "a:1,b"},
             {"--redis", "host:0"},
+            {"--cassandra-consistency", "ANY"},
+            {"--cassandra-consistency", "SERIAL"},
+            {"--cassandra-consistency", "most"},
             {"--redis", "host:http"},
             {"--cassandra", "c1"},
             {"--backfill", "-1"},

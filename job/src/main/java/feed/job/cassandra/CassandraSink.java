@@ -39,6 +39,7 @@ public final class CassandraSink<T> implements Sink<T> {
 
     private final String contactPoints;
     private final String localDc;
+    private final String consistency;
     private final String keyspace;
     private final CqlWrite<T> write;
     private final int maxBuffered;
@@ -53,6 +54,7 @@ public final class CassandraSink<T> implements Sink<T> {
     /**
      * @param contactPoints {@code host:port[,host:port...]}
      * @param localDc       the local data centre's name
+     * @param consistency   the consistency level of every write, e.g. {@code LOCAL_QUORUM}
      * @param keyspace      where the tables are ({@code feed})
      * @param write         how elements become mutations
      * @param maxBuffered   send early once this many mutations are buffered
@@ -61,12 +63,13 @@ public final class CassandraSink<T> implements Sink<T> {
      * @param flushIntervalMs send at the latest this long after the first buffered mutation
      *                      (0: only at {@code maxBuffered} and before checkpoints)
      */
-    public CassandraSink(String contactPoints, String localDc, String keyspace, CqlWrite<T> write,
+    public CassandraSink(String contactPoints, String localDc, String consistency, String keyspace, CqlWrite<T> write,
                          int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs) {
-        this(contactPoints, localDc, keyspace, write, maxBuffered, maxBatch, maxInFlight, flushIntervalMs, null);
+        this(contactPoints, localDc, consistency, keyspace, write, maxBuffered, maxBatch, maxInFlight, flushIntervalMs,
+                null);
     }
 
-    private CassandraSink(String contactPoints, String localDc, String keyspace, CqlWrite<T> write,
+    private CassandraSink(String contactPoints, String localDc, String consistency, String keyspace, CqlWrite<T> write,
                           int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs, RedisSink<T> cache) {
         if (maxBuffered < 1 || maxBatch < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("limits must be positive");
@@ -76,6 +79,7 @@ public final class CassandraSink<T> implements Sink<T> {
         }
         this.contactPoints = contactPoints;
         this.localDc = localDc;
+        this.consistency = consistency;
         this.keyspace = keyspace;
         this.write = write;
         this.maxBuffered = maxBuffered;
@@ -92,7 +96,7 @@ public final class CassandraSink<T> implements Sink<T> {
      * metric {@value #CACHE_RECORDS_SEND}.
      */
     public CassandraSink<T> thenCache(RedisSink<T> cache) {
-        return new CassandraSink<>(contactPoints, localDc, keyspace, write, maxBuffered, maxBatch, maxInFlight,
+        return new CassandraSink<>(contactPoints, localDc, consistency, keyspace, write, maxBuffered, maxBatch, maxInFlight,
                 flushIntervalMs, cache);
     }
 
@@ -100,7 +104,7 @@ public final class CassandraSink<T> implements Sink<T> {
     public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
         DriverCqlClient client;
         try {
-            client = new DriverCqlClient(contactPoints, localDc, REQUEST_TIMEOUT);
+            client = new DriverCqlClient(contactPoints, localDc, consistency, REQUEST_TIMEOUT);
         } catch (RuntimeException e) {
             throw new IOException("cannot connect to Cassandra at " + contactPoints + ": " + e, e);
         }

@@ -25,15 +25,18 @@ final class DriverCqlClient implements CqlClient {
      *
      * @param contactPoints {@code host:port[,host:port...]}
      * @param localDc       the data centre to write to (a SimpleSnitch node is in {@code datacenter1})
+     * @param consistency   every request's consistency level: LOCAL_QUORUM (the default of
+     *                      {@code --cassandra-consistency}) is acknowledged by 2 of 3 replicas, so
+     *                      one node may be down and no acknowledged write lives on one disk only
      */
-    DriverCqlClient(String contactPoints, String localDc, Duration requestTimeout) {
+    DriverCqlClient(String contactPoints, String localDc, String consistency, Duration requestTimeout) {
         // The driver reads its defaults (reference.conf) through a class loader;
         // in Flink it must be the user-code loader that holds the (shaded) driver,
         // not the thread's context loader.
         ClassLoader loader = CqlSession.class.getClassLoader();
         DriverConfigLoader config = DriverConfigLoader.programmaticBuilder(loader)
                 .withDuration(DefaultDriverOption.REQUEST_TIMEOUT, requestTimeout)
-                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, "LOCAL_QUORUM")
+                .withString(DefaultDriverOption.REQUEST_CONSISTENCY, consistency)
                 .withString(DefaultDriverOption.SESSION_NAME, "feed-fanout")
                 .build();
         var builder = CqlSession.builder().withClassLoader(loader).withConfigLoader(config)
