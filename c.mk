@@ -36,6 +36,7 @@
 
 C_MODULE_MAKEFILES += lib/http_client/module.mk
 C_MODULE_MAKEFILES += cql/module.mk tools/common/module.mk tools/feed-cql/module.mk tests/e2e/module.mk
+C_MODULE_MAKEFILES += schema/redis/module.mk
 C_MODULE_MAKEFILES += api/module.mk
 C_MODULE_MAKEFILES += tools/chaos/module.mk
 C_MODULE_MAKEFILES += tools/feedcheck/module.mk

@@ -9,7 +9,7 @@ C_MODULES += api
 api_SRCS := $(filter-out api/src/main.c,$(wildcard api/src/*.c api/src/*/*.c))
 # httpclient: for the tests' client (api/tests/support/test_client.c); the
 # server links nothing of it
-api_DEPS := cql httpclient
+api_DEPS := cql redisschema httpclient
 api_PKGS := libpq hiredis libcrypto jansson
 api_LDLIBS := -lpthread
 api_BINS := feed-api

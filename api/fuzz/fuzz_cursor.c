@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "api/src/base/base64url.h"
-#include "api/src/feed/cursor.h"
+#include "api/src/wire/cursor.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -16,8 +16,8 @@
 
 #include <jansson.h>
 
-#include "api/src/feed/page_query.h"
-#include "api/src/feed/request_body.h"
+#include "api/src/wire/page_query.h"
+#include "api/src/wire/request_body.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -26,9 +26,9 @@
 #include <libpq-fe.h>
 
 #include "api/tests/support/test_env.h"
+#include "schema/redis/redis_keys.h"
 #include "tests/e2e/e2e_env.h"
 
-#define PROGRESS_KEY "feed:pipeline:progress"
 #define CATCH_UP_DEADLINE_MS 90000
 
 typedef struct smoke_ctx {
@@ -83,7 +83,7 @@ static uint64_t pg_current_lsn(PGconn *pg) {
 
 /* progress_of: the job's progress record for TABLE; 0 when it has none. */
 static int progress_of(redisContext *redis, const char *table, uint64_t *lsn, int64_t *events) {
-    redisReply *reply = redisCommand(redis, "HGET %s %s", PROGRESS_KEY, table);
+    redisReply *reply = redisCommand(redis, "HGET %s %s", REDIS_KEY_PROGRESS, table);
     json_error_t error;
     json_t *doc;
     int found = 0;

@@ -12,9 +12,9 @@
 #include <jansson.h>
 #include <libpq-fe.h>
 
+#include "schema/redis/redis_keys.h"
 #include "tools/chaos/kafka_offsets.h"
 
-#define CU_PROGRESS_KEY "feed:pipeline:progress"
 #define CU_MARKER_HANDLE "zz_catchup_marker"
 #define CU_POLL_US (100 * 1000)
 
@@ -107,7 +107,7 @@ static int cu_progress(redisContext **redis, const cu_config *cfg, const char *t
         }
         redisSetTimeout(*redis, tv);
     }
-    reply = redisCommand(*redis, "HGET %s %s", CU_PROGRESS_KEY, table);
+    reply = redisCommand(*redis, "HGET %s %s", REDIS_KEY_PROGRESS, table);
     if (reply == NULL) {
         snprintf(err, errlen, "redis: %s", (*redis)->errstr);
         return -1;

@@ -13,12 +13,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "schema/redis/redis_keys.h"
+
 struct fc_redis {
     redisContext *ctx;
     char err[256];
 };
 
-static const char *const fc_prefixes[FC_FEEDS] = {"feed:home:", "feed:profile:", "feed:notif:"};
+static const char *const fc_prefixes[FC_FEEDS] = {REDIS_KEY_HOME_FEED, REDIS_KEY_PROFILE_FEED,
+                                                        REDIS_KEY_NOTIF_FEED};
 
 const char *fc_redis_error(const fc_redis *r)
 {
@@ -96,9 +99,10 @@ int fc_redis_heads(fc_redis *r, int feed, const int64_t *users, size_t n, fc_ite
             fc_item *it;
 
             if (m->len > 0 && m->str[0] == '~') { /* the API's markers */
-                if (m->len == 4 && memcmp(m->str, "~end", 4) == 0)
+                if (m->len == strlen(REDIS_MEMBER_END) && memcmp(m->str, REDIS_MEMBER_END, m->len) == 0)
                     state[i] |= FC_HEAD_COMPLETE;
-                else if (m->len > 6 && memcmp(m->str, "~fill:", 6) == 0)
+                else if (m->len > strlen(REDIS_MEMBER_FILL) &&
+                         memcmp(m->str, REDIS_MEMBER_FILL, strlen(REDIS_MEMBER_FILL)) == 0)
                     state[i] |= FC_HEAD_FILLING;
                 continue;
             }

@@ -20,6 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "schema/redis/redis_keys.h"
+
 static const char *const fc_feed_names[FC_FEEDS] = {"home", "profile", "notifications"};
 
 /* A home feed resolved against Cassandra (ambiguous parts as found). */
@@ -628,7 +630,7 @@ static int fc_redis_bodies(fc_ctx *x, fc_redis *r, const fc_items *heads, size_t
     for (size_t i = 0; i < k; i++) {
         char id[FC_ID_MAX];
         fc_act_id(acts[i], id);
-        if (asprintf(&keys[i], "act:%s", id) < 0) {
+        if (asprintf(&keys[i], REDIS_KEY_ACTIVITY_BODY "%s", id) < 0) {
             keys[i] = NULL;
             goto done;
         }
@@ -678,7 +680,7 @@ static int fc_redis_groups(fc_ctx *x, fc_redis *r, int64_t user, const fc_items 
     if (keys == NULL || vals == NULL)
         goto done;
     for (size_t i = 0; i < head->n; i++)
-        if (asprintf(&keys[i], "notif:%" PRId64 ":%s", user, head->v[i].id) < 0) {
+        if (asprintf(&keys[i], REDIS_KEY_NOTIF_BODY "%" PRId64 ":%s", user, head->v[i].id) < 0) {
             keys[i] = NULL;
             goto done;
         }

@@ -16,7 +16,7 @@
 
 #include "api/src/app/config.h"
 #include "api/src/auth/token.h"
-#include "api/src/feed/cursor.h"
+#include "api/src/wire/cursor.h"
 
 typedef struct app_shared {
     const app_config *cfg;

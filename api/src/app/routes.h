@@ -1,7 +1,7 @@
 /* routes.h: the table of feed-api's endpoints, in one place.
  *
- * Handlers live in their own files (health.c; feed endpoints later);
- * this only says which method and path reach which of them.
+ * The endpoints live in handlers/ (handlers.h, ops.h), each folder of
+ * them registering its own routes; this only puts them on one router.
  */
 #ifndef API_APP_ROUTES_H
 #define API_APP_ROUTES_H

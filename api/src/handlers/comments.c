@@ -8,11 +8,11 @@
  */
 #include "api/src/handlers/handlers.h"
 
-#include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
 #include "api/src/handlers/delete.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
+#include "api/src/wire/request_body.h"
 
 #define COMMENTS_INSERT                                                                            \
     RSQL_CREATE("INSERT INTO comments (post_id, post_author_id, author_id, body) "                 \

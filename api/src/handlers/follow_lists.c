@@ -22,11 +22,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "api/src/feed/page_query.h"
 #include "api/src/handlers/json_out.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
 #include "api/src/handlers/store_call.h"
+#include "api/src/wire/page_query.h"
 
 /* $1 user, $2 cursor ts_us or NULL, $3 cursor follow id, $4 rows. who
  * is the column of the listed user, whose the column of {id}. */

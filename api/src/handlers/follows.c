@@ -9,11 +9,11 @@
  */
 #include "api/src/handlers/handlers.h"
 
-#include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
 #include "api/src/handlers/delete.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
+#include "api/src/wire/request_body.h"
 
 #define FOLLOWS_INSERT                                                                             \
     RSQL_CREATE("INSERT INTO follows (follower_id, followee_id) VALUES ($1::bigint, $2::bigint)",  \

@@ -1,5 +1,5 @@
-/* handlers.h: the write side of the public API and the reads served
- * from PostgreSQL (users, follows, posts, comments, likes).
+/* handlers.h: every endpoint of the public API. The operator's routes
+ * (/healthz, /readyz, /metrics) are in ops.h.
  *
  *   POST   /v1/users                     users.c      (no token; returns one)
  *   GET    /v1/users/{id}                users.c
@@ -14,13 +14,23 @@
  *   DELETE /v1/comments/{id}              comments.c
  *   POST   /v1/posts/{id}/like           likes.c
  *   DELETE /v1/posts/{id}/like           likes.c
+ *   GET    /v1/users/{id}/home           feeds.c      token user must be {id} (403)
+ *   GET    /v1/users/{id}/profile        feeds.c      public
+ *   GET    /v1/users/{id}/notifications  feeds.c      token user must be {id} (403)
  *
- * Every endpoint but POST /v1/users needs a bearer token (app/authn.h).
+ * Every endpoint but POST /v1/users needs a bearer token (authn.h).
  * Every write is one transaction (create.h for POSTs with their
  * Idempotency-Key, store_call.h for the rest); the database's
  * constraints decide conflicts and references (pg_errors.h). Handlers
  * find their worker with http_request_context and need w->shared and
  * w->stores.pg (503 when PostgreSQL is not configured or down).
+ *
+ * The feed reads (?limit&cursor -> 200 {"items":[...],"next_cursor":...})
+ * check the path id (400 invalid_value), the token (401) and owner (403
+ * forbidden) where private, the query (400 invalid_value /
+ * invalid_cursor, wire/page_query.h), then serve the page
+ * (read/feed_read.h). They never read PostgreSQL: reads go on while it
+ * is down.
  */
 #ifndef API_HANDLERS_HANDLERS_H
 #define API_HANDLERS_HANDLERS_H
@@ -30,6 +40,9 @@
 
 /* Register every route above on r. 0, or -1 with errno (router_add). */
 int handlers_write_register(router *r);
+
+/* Register the three feed reads on r (feeds.c). 0, or -1 with errno. */
+int handlers_feeds_register(router *r);
 
 void users_create(http_request *req, void *data);
 void users_get(http_request *req, void *data);

@@ -19,8 +19,8 @@
 
 #include "api/src/base/buf.h"
 #include "api/src/base/slice.h"
-#include "api/src/feed/api_error.h"
 #include "api/src/server/request.h"
+#include "api/src/wire/api_error.h"
 
 /* Append {"name":[items...],"next_cursor":cursor|null} to out. cursor
  * NULL writes null. 0, or -1 (out may hold part of it). */

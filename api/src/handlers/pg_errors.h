@@ -29,8 +29,8 @@
 
 #include <libpq-fe.h>
 
-#include "api/src/feed/api_error.h"
 #include "api/src/store/pg_client.h"
+#include "api/src/wire/api_error.h"
 
 #define PG_ERR_CLIENT 0       /* *out is a 4xx to send */
 #define PG_ERR_UNAVAILABLE 1  /* transient: answer 503 */

@@ -8,12 +8,12 @@
  */
 #include "api/src/handlers/handlers.h"
 
-#include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
 #include "api/src/handlers/delete.h"
 #include "api/src/handlers/get_one.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
+#include "api/src/wire/request_body.h"
 
 #define POSTS_INSERT                                                                               \
     RSQL_CREATE("INSERT INTO posts (author_id, body) VALUES ($1::bigint, $2)", "post", RSQL_POST_COLS("w"))

@@ -4,8 +4,8 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "api/src/app/authn.h"
-#include "api/src/app/handler_util.h"
+#include "api/src/handlers/authn.h"
+#include "api/src/handlers/endpoint.h"
 #include "api/src/handlers/json_out.h"
 
 int rs_start_public(http_request *req, const char *id_param, rs_ids *out)
@@ -20,7 +20,7 @@ int rs_start_public(http_request *req, const char *id_param, rs_ids *out)
         return -1;
     }
     if (id_param != NULL) {
-        if (handler_path_id(req, id_param, &out->id) != 0)
+        if (endpoint_path_id(req, id_param, &out->id) != 0)
             return -1;
         snprintf(out->id_text, sizeof(out->id_text), "%" PRId64, out->id);
     }
@@ -35,7 +35,7 @@ int rs_start(http_request *req, const char *id_param, rs_ids *out)
         return -1;
     snprintf(out->user_text, sizeof(out->user_text), "%" PRId64, out->user);
     if (id_param != NULL) {
-        if (handler_path_id(req, id_param, &out->id) != 0)
+        if (endpoint_path_id(req, id_param, &out->id) != 0)
             return -1;
         snprintf(out->id_text, sizeof(out->id_text), "%" PRId64, out->id);
     }

@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #include "api/src/app/worker.h"
-#include "api/src/feed/api_error.h"
 #include "api/src/server/request.h"
+#include "api/src/wire/api_error.h"
 
 typedef struct rs_ids {
     worker *w;

@@ -7,7 +7,7 @@
  *
  * row_to_json of a subselect writes compact JSON ({"id":1,"body":"x"}),
  * escapes strings, and keeps the columns' order and names; times are the
- * RFC 3339 text of feed/time_format.h and the microseconds since the
+ * RFC 3339 text of wire/time_format.h and the microseconds since the
  * epoch (exact: extract() is numeric).
  *
  * RSQL_*_COLS(t) is the select list of a resource for the row alias t (a

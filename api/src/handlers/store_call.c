@@ -2,8 +2,8 @@
  * store_call.h). */
 #include "api/src/handlers/store_call.h"
 
-#include "api/src/app/handler_util.h"
 #include "api/src/base/log.h"
+#include "api/src/handlers/endpoint.h"
 #include "api/src/handlers/json_out.h"
 #include "api/src/handlers/pg_errors.h"
 
@@ -22,23 +22,21 @@ void store_call_refused(http_request *req, const worker *w, const pg_client *c)
         http_request_respond_error(req, 500, "internal", "cannot send the query");
         return;
     }
-    handler_store_unavailable(req, w, METRIC_STORE_POSTGRES, STORE_CALL_PG_DOWN);
+    endpoint_unavailable(req, w, METRIC_STORE_POSTGRES, "store_unavailable", STORE_CALL_PG_DOWN);
 }
 
 void store_call_fail(http_request *req, const worker *w, const pg_reply *reply, int write)
 {
-    static const http_request_header_out retry[] = {{"Retry-After", "1"}};
     api_error e;
     log_line l;
 
     if (write && reply->sent &&
         (reply->status == PG_CLIENT_ETIMEOUT || reply->status == PG_CLIENT_EDISCONNECTED)) {
-        metrics_store_error(w != NULL ? w->metrics : NULL, METRIC_STORE_POSTGRES);
-        http_request_respond_error_headers(req, 503, "outcome_unknown", STORE_CALL_PG_UNKNOWN, retry, 1);
+        endpoint_unavailable(req, w, METRIC_STORE_POSTGRES, "outcome_unknown", STORE_CALL_PG_UNKNOWN);
         return;
     }
     if (reply->status != PG_CLIENT_ESERVER) {
-        handler_store_unavailable(req, w, METRIC_STORE_POSTGRES, STORE_CALL_PG_DOWN);
+        endpoint_unavailable(req, w, METRIC_STORE_POSTGRES, "store_unavailable", STORE_CALL_PG_DOWN);
         return;
     }
     switch (pg_errors_map(reply->sqlstate, pg_errors_constraint(reply), &e)) {
@@ -46,7 +44,7 @@ void store_call_fail(http_request *req, const worker *w, const pg_reply *reply, 
         json_out_respond_error(req, &e);
         return;
     case PG_ERR_UNAVAILABLE:
-        handler_store_unavailable(req, w, METRIC_STORE_POSTGRES, "PostgreSQL is busy; retry");
+        endpoint_unavailable(req, w, METRIC_STORE_POSTGRES, "store_unavailable", "PostgreSQL is busy; retry");
         return;
     default:
         metrics_store_error(w != NULL ? w->metrics : NULL, METRIC_STORE_POSTGRES);

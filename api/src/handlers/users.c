@@ -12,11 +12,11 @@
 #include <string.h>
 
 #include "api/src/auth/token.h"
-#include "api/src/feed/request_body.h"
 #include "api/src/handlers/create.h"
 #include "api/src/handlers/get_one.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
+#include "api/src/wire/request_body.h"
 
 #define USERS_INSERT                                                                               \
     RSQL_CREATE("INSERT INTO users (handle, display_name) VALUES ($1, $2)", "user", RSQL_USER_COLS("w"))

@@ -6,26 +6,22 @@
 
 #include "api/src/read/feed_cql.h"
 #include "api/src/read/feed_json.h"
+#include "schema/redis/redis_keys.h"
 
 #define BODY_TTL_S "86400"
 #define BODY_KEY_MAX 96
 
-/* Per thread: notifications.latest_us is known missing (schema/cql/002
- * not applied yet). Read once per thread, then remembered. */
-static _Thread_local int bodies_no_latest;
-
 typedef struct body_call {
     body_batch *b;
     size_t i;
-    int with_latest;
 } body_call;
 
 static void body_key(const body_batch *b, const feed_ref *r, char *out, size_t cap)
 {
     if (b->kind == FEED_NOTIFICATIONS)
-        snprintf(out, cap, "notif:%lld:%s", (long long)b->user_id, r->id);
+        snprintf(out, cap, REDIS_KEY_NOTIF_BODY "%lld:%s", (long long)b->user_id, r->id);
     else
-        snprintf(out, cap, "act:%s", r->id);
+        snprintf(out, cap, REDIS_KEY_ACTIVITY_BODY "%s", r->id);
 }
 
 static void body_finish_one(body_batch *b)
@@ -62,8 +58,6 @@ static void body_put_back(body_batch *b, size_t i)
                                b->json[i].len);
 }
 
-static int body_submit(body_batch *b, size_t i, int with_latest);
-
 static void body_on_cql(cql_client *c, int status, const cql_response *resp, void *privdata)
 {
     body_call *call = privdata;
@@ -72,11 +66,6 @@ static void body_on_cql(cql_client *c, int status, const cql_response *resp, voi
     int rc;
 
     (void)c;
-    if (status == CQL_CLIENT_ESERVER && call->with_latest && feed_cql_missing_latest(resp)) {
-        bodies_no_latest = 1;
-        if (body_submit(b, call->i, 0) == 0)
-            return; /* the retry finishes this one */
-    }
     if (status != CQL_CLIENT_OK) {
         b->cass_failed = 1;
         b->closed |= status == CQL_CLIENT_ECLOSED;
@@ -85,7 +74,7 @@ static void body_on_cql(cql_client *c, int status, const cql_response *resp, voi
         return;
     }
     buf_init(&item, 0);
-    rc = feed_cql_render_body(resp, b->kind, call->with_latest, &item);
+    rc = feed_cql_render_body(resp, b->kind, &item);
     if (rc == 1 && body_keep(b, call->i, &item) == 0)
         body_put_back(b, call->i);
     else if (rc != 0)
@@ -94,7 +83,7 @@ static void body_on_cql(cql_client *c, int status, const cql_response *resp, voi
     body_finish_one(b);
 }
 
-static int body_submit(body_batch *b, size_t i, int with_latest)
+static int body_submit(body_batch *b, size_t i)
 {
     cql_client *c = b->w->stores.cql;
     body_call *call;
@@ -104,8 +93,8 @@ static int body_submit(body_batch *b, size_t i, int with_latest)
     call = pool_alloc(b->p, sizeof(*call));
     if (call == NULL)
         return -1;
-    call->b = b, call->i = i, call->with_latest = with_latest;
-    if (feed_cql_body(c, b->kind, b->user_id, &b->refs[i], with_latest, body_on_cql, call) != CQL_CLIENT_OK) {
+    call->b = b, call->i = i;
+    if (feed_cql_body(c, b->kind, b->user_id, &b->refs[i], body_on_cql, call) != CQL_CLIENT_OK) {
         metrics_store_error(b->w->metrics, METRIC_STORE_CASSANDRA);
         return -1;
     }
@@ -121,7 +110,7 @@ static void body_from_cassandra(body_batch *b)
     for (i = 0; i < b->n; i++) {
         if (b->json[i].base != NULL)
             continue;
-        if (body_submit(b, i, !bodies_no_latest) == 0)
+        if (body_submit(b, i) == 0)
             b->pending++;
         else
             b->cass_failed = 1;

@@ -71,8 +71,8 @@ int feed_cql_parse_refs(const cql_response *resp, feed_ref *out, size_t cap, siz
     return rc == 0 ? 0 : -1;
 }
 
-int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *ref, int with_latest,
-                  cql_client_cb *cb, void *privdata)
+int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *ref, cql_client_cb *cb,
+                  void *privdata)
 {
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
     const char *text;
@@ -81,10 +81,8 @@ int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref
 
     cql_values_init(&v);
     if (kind == FEED_NOTIFICATIONS) {
-        text = with_latest ? "SELECT group_id, verb, object_id, actor_ids, actor_count, ts_us, latest_us "
-                             "FROM notifications WHERE user_id = ? AND ts_us = ? AND group_id = ?"
-                           : "SELECT group_id, verb, object_id, actor_ids, actor_count, ts_us "
-                             "FROM notifications WHERE user_id = ? AND ts_us = ? AND group_id = ?";
+        text = "SELECT group_id, verb, object_id, actor_ids, actor_count, ts_us, latest_us "
+               "FROM notifications WHERE user_id = ? AND ts_us = ? AND group_id = ?";
         cql_values_add_int64(&v, user_id);
         cql_values_add_int64(&v, ref->ts_us);
     } else {
@@ -100,16 +98,6 @@ int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref
     }
     cql_values_dispose(&v);
     return rc;
-}
-
-int feed_cql_missing_latest(const cql_response *resp)
-{
-    const cql_slice *m;
-
-    if (resp == NULL || resp->header.opcode != CQL_OP_ERROR || resp->error.code != CQL_SERVER_INVALID)
-        return 0;
-    m = &resp->error.message;
-    return m->base != NULL && memmem(m->base, m->len, "latest_us", 9) != NULL;
 }
 
 /* A text column that may be null. */
@@ -140,7 +128,7 @@ static int feed_cql_render_activity(const cql_value *v, buf *out)
     return feed_json_activity(out, &a) == 0 ? 1 : -1;
 }
 
-static int feed_cql_render_notif(const cql_value *v, int with_latest, buf *out)
+static int feed_cql_render_notif(const cql_value *v, buf *out)
 {
     cql_collection_iter it;
     cql_value e;
@@ -167,7 +155,7 @@ static int feed_cql_render_notif(const cql_value *v, int with_latest, buf *out)
         if (rc != 0)
             return -1;
     }
-    if (with_latest && !cql_value_is_null(&v[6])) {
+    if (!cql_value_is_null(&v[6])) {
         if (cql_value_as_int64(&v[6], &n.latest_us, NULL) != CQL_OK)
             return -1;
         n.has_latest = 1;
@@ -175,11 +163,11 @@ static int feed_cql_render_notif(const cql_value *v, int with_latest, buf *out)
     return feed_json_notif(out, &n) == 0 ? 1 : -1;
 }
 
-int feed_cql_render_body(const cql_response *resp, feed_kind kind, int with_latest, buf *out)
+int feed_cql_render_body(const cql_response *resp, feed_kind kind, buf *out)
 {
     cql_row_iter it;
     cql_value v[7];
-    size_t ncols = kind == FEED_NOTIFICATIONS ? (with_latest ? 7u : 6u) : 7u;
+    size_t ncols = 7; /* both SELECTs of feed_cql_body */
     int rc;
 
     if (!feed_cql_rows(resp) || resp->result.rows.meta.column_count != (int32_t)ncols)
@@ -190,5 +178,5 @@ int feed_cql_render_body(const cql_response *resp, feed_kind kind, int with_late
         return 0;
     if (rc != 1)
         return -1;
-    return kind == FEED_NOTIFICATIONS ? feed_cql_render_notif(v, with_latest, out) : feed_cql_render_activity(v, out);
+    return kind == FEED_NOTIFICATIONS ? feed_cql_render_notif(v, out) : feed_cql_render_activity(v, out);
 }

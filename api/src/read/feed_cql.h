@@ -12,10 +12,6 @@
  *           AND group_id = ?   one prepared statement per id, all in
  *           flight at once on the one connection.
  *
- * notifications.latest_us comes with schema/cql/002: until it exists, the
- * statement naming it fails with an Invalid error, and the body read
- * falls back (once per thread, remembered) to the one without it.
- *
  * Every submit returns CQL_CLIENT_OK (cb runs once) or CQL_CLIENT_ERR.
  * Decoders are pure over a response valid only inside the callback.
  */
@@ -26,9 +22,9 @@
 #include <stdint.h>
 
 #include "api/src/base/buf.h"
-#include "api/src/feed/cursor.h"
 #include "api/src/read/feed_order.h"
 #include "api/src/store/cql_client.h"
+#include "api/src/wire/cursor.h"
 
 /* The first limit refs of (kind, user_id) after pos (NULL: the top). */
 int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit,
@@ -38,15 +34,12 @@ int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref
 int feed_cql_parse_refs(const cql_response *resp, feed_ref *out, size_t cap, size_t *n);
 
 /* The body of activity ref->id, or of notification group ref->id of
- * user_id (ts_us = ref->ts_us). with_latest: name latest_us. */
-int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *ref, int with_latest,
-                  cql_client_cb *cb, void *privdata);
-
-/* 1 when resp is the server's "no such column latest_us" error. */
-int feed_cql_missing_latest(const cql_response *resp);
+ * user_id (ts_us = ref->ts_us). */
+int feed_cql_body(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *ref, cql_client_cb *cb,
+                  void *privdata);
 
 /* Append the item of a body answer to out: 1 appended, 0 no row (the
  * activity or group is gone), -1 malformed or out of memory. */
-int feed_cql_render_body(const cql_response *resp, feed_kind kind, int with_latest, buf *out);
+int feed_cql_render_body(const cql_response *resp, feed_kind kind, buf *out);
 
 #endif

@@ -1,5 +1,7 @@
 /* feed_head.c: the head scripts (see feed_head.h for the argument why
- * the fill is fenced correctly) and the decoding of their answers.
+ * the fill is fenced correctly) and the decoding of their answers. The
+ * scripts' text is schema/redis/feed_head_{read,store,abort}.lua,
+ * embedded at build time (schema/redis/redis_scripts.h).
  *
  * Every step that must see one state of the key is one Lua script, so
  * Redis runs it atomically between the job's scripts. Member comparisons
@@ -16,56 +18,12 @@
 #include <unistd.h>
 
 #include "api/src/read/redis_script.h"
+#include "schema/redis/redis_keys.h"
+#include "schema/redis/redis_scripts.h"
 
-static redis_script feed_head_read_script = {
-    "local low = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
-    "if #low == 0 then\n"
-    "  redis.call('ZADD', KEYS[1], -1, ARGV[5])\n"
-    "  redis.call('PEXPIRE', KEYS[1], ARGV[6])\n"
-    "  return {0}\n"
-    "end\n"
-    "if string.sub(low[1], 1, 6) == '~fill:' then return {1} end\n"
-    "redis.call('PEXPIRE', KEYS[1], ARGV[4])\n"
-    "local state = 2\n"
-    "if low[1] == '~end' then state = 3 end\n"
-    "local lower, ties\n"
-    "if ARGV[1] == '0' then\n"
-    "  lower = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '0', 'WITHSCORES', 'LIMIT', 0, ARGV[3])\n"
-    "  ties = {}\n"
-    "else\n"
-    "  lower = redis.call('ZREVRANGEBYSCORE', KEYS[1], '(' .. ARGV[2], '0', 'WITHSCORES', 'LIMIT', 0, ARGV[3])\n"
-    "  ties = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[2], ARGV[2], 'LIMIT', 0, ARGV[7])\n"
-    "end\n"
-    "if ARGV[8] == '' then return {state, lower, ties} end\n"
-    "local keys = {}\n"
-    "for i = 1, #lower, 2 do keys[#keys + 1] = ARGV[8] .. lower[i] end\n"
-    "for i = 1, #ties do keys[#keys + 1] = ARGV[8] .. ties[i] end\n"
-    "local bodies = {}\n"
-    "if #keys > 0 then bodies = redis.call('MGET', unpack(keys)) end\n"
-    "return {state, lower, ties, bodies}\n",
-    {0}};
-
-static redis_script feed_head_store_script = {
-    "if not redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end\n"
-    "local i = 5\n"
-    "while i <= #ARGV do\n"
-    "  local last = math.min(i + 199, #ARGV)\n"
-    "  redis.call('ZADD', KEYS[1], unpack(ARGV, i, last))\n"
-    "  i = last + 1\n"
-    "end\n"
-    "redis.call('ZREM', KEYS[1], ARGV[1])\n"
-    "if ARGV[2] == '1' then redis.call('ZADD', KEYS[1], -1, '~end') end\n"
-    "local n = redis.call('ZCARD', KEYS[1])\n"
-    "local w = tonumber(ARGV[3])\n"
-    "if n > w then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - w - 1) end\n"
-    "redis.call('PEXPIRE', KEYS[1], ARGV[4])\n"
-    "return 1\n",
-    {0}};
-
-static redis_script feed_head_abort_script = {
-    "if redis.call('ZSCORE', KEYS[1], ARGV[1]) then redis.call('DEL', KEYS[1]) return 1 end\n"
-    "return 0\n",
-    {0}};
+static redis_script feed_head_read_script = {redis_lua_feed_head_read, {0}};
+static redis_script feed_head_store_script = {redis_lua_feed_head_store, {0}};
+static redis_script feed_head_abort_script = {redis_lua_feed_head_abort, {0}};
 
 static pthread_once_t feed_head_once = PTHREAD_ONCE_INIT;
 static int feed_head_init_rc = -1;
@@ -89,9 +47,11 @@ int feed_head_init(void)
 
 void feed_head_key(feed_kind kind, int64_t user_id, char *out, size_t cap)
 {
-    const char *k = kind == FEED_HOME ? "home" : kind == FEED_PROFILE ? "profile" : "notif";
+    const char *prefix = kind == FEED_HOME      ? REDIS_KEY_HOME_FEED
+                         : kind == FEED_PROFILE ? REDIS_KEY_PROFILE_FEED
+                                                : REDIS_KEY_NOTIF_FEED;
 
-    snprintf(out, cap, "feed:%s:%lld", k, (long long)user_id);
+    snprintf(out, cap, "%s%lld", prefix, (long long)user_id);
 }
 
 void feed_head_token(char *out, size_t cap)
@@ -99,7 +59,7 @@ void feed_head_token(char *out, size_t cap)
     uint64_t n = atomic_fetch_add(&feed_head_tokens, 1) + 1;
 
     (void)feed_head_init(); /* the pid; once per process */
-    snprintf(out, cap, "~fill:%ld.%llu.%llu", feed_head_pid, (unsigned long long)loop_clock_us(),
+    snprintf(out, cap, REDIS_MEMBER_FILL "%ld.%llu.%llu", feed_head_pid, (unsigned long long)loop_clock_us(),
              (unsigned long long)n);
 }
 

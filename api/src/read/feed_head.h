@@ -1,9 +1,10 @@
 /* feed_head.h: the cached head of a feed in Redis: read, fill, fence.
  *
- * Keys (docs/DATA-MODEL.md "Redis"): feed:home:<uid>, feed:profile:<uid>,
- * feed:notif:<uid>; score ts_us (notifications: the group's window
- * start), member the activity or group id. Real members have scores
- * >= 0. Two kinds of marker members sit at score -1, below every item:
+ * Keys (docs/DATA-MODEL.md "Redis", schema/redis/redis_keys.h):
+ * feed:home:<uid>, feed:profile:<uid>, feed:notif:<uid>; score ts_us
+ * (notifications: the group's window start), member the activity or
+ * group id. Real members have scores >= 0. Two kinds of marker members
+ * sit at score -1, below every item:
  *
  *   "~fill:<token>"  the placeholder of a fill in progress (the fence);
  *   "~end"           the head holds the whole feed (the fill found fewer
@@ -19,7 +20,7 @@
  *   a real member    partial: a prefix of the feed; past its end, the
  *                    feed goes on in Cassandra.
  *
- * WHY THE FILL IS CORRECT AGAINST THE JOB (job/.../FeedCacheWrite.java).
+ * WHY THE FILL IS CORRECT AGAINST THE JOB (schema/redis/feed_head_write.lua).
  * The job's script, for a key that exists: a delete is a ZREM; an insert
  * goes in only if it sorts after the key's lowest member (score, then
  * member), then the key is trimmed to the window by removing the lowest
@@ -77,9 +78,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/src/feed/cursor.h"
 #include "api/src/read/feed_order.h"
 #include "api/src/store/redis_client.h"
+#include "api/src/wire/cursor.h"
 
 #define FEED_HEAD_WINDOW 500
 #define FEED_HEAD_TTL_MS 86400000u

@@ -15,9 +15,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "api/src/feed/time_format.h"
 #include "api/src/http/http_error.h"
 #include "api/src/read/flat_json.h"
+#include "api/src/wire/time_format.h"
 
 static int fj_str(buf *out, const char *name, slice v)
 {

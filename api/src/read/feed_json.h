@@ -7,8 +7,8 @@
  *   {"id":"<group id>","verb":"LIKE","object_id":"p:42","actor_count":3,
  *    "actor_ids":[9,8,7],"latest_us":...,"time":"<RFC 3339 of latest_us>",
  *    "ts_us":<window start>}
- *   latest_us is null while the Cassandra column does not exist yet
- *   (schema/cql/002); "time" is then the window start's.
+ *   latest_us is null when the row has none; "time" is then the window
+ *   start's.
  * A page: {"items":[...],"next_cursor":"..."|null}.
  *
  * Items come from two places: the cached JSON bodies in Redis (act:<id>

@@ -22,7 +22,7 @@
 #include <stdint.h>
 
 #include "api/src/base/slice.h"
-#include "api/src/feed/cursor.h"
+#include "api/src/wire/cursor.h"
 
 /* One item's place in a feed: an activity id, or a notification group id. */
 typedef struct feed_ref {

@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/src/handlers/endpoint.h"
 #include "api/src/read/feed_bodies.h"
 #include "api/src/read/feed_cql.h"
 #include "api/src/read/feed_fill.h"
 #include "api/src/read/feed_head.h"
 #include "api/src/read/feed_json.h"
 #include "api/src/read/feed_page.h"
+#include "schema/redis/redis_keys.h"
 
 #define READ_MAX_REFS (PAGE_LIMIT_MAX + 1)
 
@@ -72,12 +74,11 @@ static void job_cleanup(read_job *j)
     buf_dispose(&j->items);
 }
 
-static void job_unavailable(read_job *j, const char *what)
+/* 503 store_unavailable (handlers/endpoint.h), counted against store. */
+static void job_unavailable(read_job *j, metric_store store, const char *what)
 {
-    static const http_request_header_out retry[] = {{"Retry-After", "1"}};
-
     job_cleanup(j);
-    http_request_respond_error_headers(j->req, 503, "store_unavailable", what, retry, 1);
+    endpoint_unavailable(j->req, j->w, store, "store_unavailable", what);
 }
 
 static void job_count_fallbacks(read_job *j)
@@ -129,7 +130,7 @@ static void job_on_bodies(body_batch *b)
     if (b->redis_failed)
         j->redis_failed = 1;
     if (b->closed || b->cass_failed) {
-        job_unavailable(j, "Cassandra is unavailable and the cache cannot answer this page");
+        job_unavailable(j, METRIC_STORE_CASSANDRA, "Cassandra is unavailable and the cache cannot answer this page");
         return;
     }
     if (feed_page_add(&j->page, j->refs, j->json, j->nrefs) != 0) {
@@ -204,9 +205,7 @@ static void job_on_cass_refs(cql_client *c, int status, const cql_response *resp
 
     (void)c;
     if (status != CQL_CLIENT_OK || feed_cql_parse_refs(resp, j->refs, job_want(j), &j->nrefs) != 0) {
-        if (status != CQL_CLIENT_ECLOSED)
-            metrics_store_error(j->w->metrics, METRIC_STORE_CASSANDRA);
-        job_unavailable(j, "Cassandra is unavailable");
+        job_unavailable(j, METRIC_STORE_CASSANDRA, "Cassandra is unavailable");
         return;
     }
     j->src_end = j->nrefs < job_want(j);
@@ -222,9 +221,7 @@ static void job_fetch_cassandra(read_job *j)
     if (c == NULL ||
         feed_cql_refs(c, j->kind, j->uid, job_pos(j), (int32_t)job_want(j), job_on_cass_refs, j) !=
             CQL_CLIENT_OK) {
-        if (c != NULL)
-            metrics_store_error(j->w->metrics, METRIC_STORE_CASSANDRA);
-        job_unavailable(j, "Cassandra is unavailable and the cache cannot answer this page");
+        job_unavailable(j, METRIC_STORE_CASSANDRA, "Cassandra is unavailable and the cache cannot answer this page");
         return;
     }
     metrics_cassandra_read(j->w->metrics, j->mfeed);
@@ -247,7 +244,7 @@ static void job_on_fill(fill_waiter *wt, fill_flight *f)
 
     if (f->status != 0) {
         fill_flight_release(f);
-        job_unavailable(j, "Cassandra is unavailable and the feed is not cached");
+        job_unavailable(j, METRIC_STORE_CASSANDRA, "Cassandra is unavailable and the feed is not cached");
         return;
     }
     j->flight = f; /* our reference from fill_flight_wait */
@@ -285,7 +282,7 @@ static void job_on_head(redis_client *c, int status, redisReply *reply, void *pr
     if (status != REDIS_CLIENT_OK ||
         feed_head_parse(reply, job_pos(j), job_want(j), j->refs, bodies, READ_MAX_REFS, &res) != 0) {
         if (status == REDIS_CLIENT_ECLOSED) {
-            job_unavailable(j, "shutting down");
+            job_unavailable(j, METRIC_STORE_REDIS, "shutting down");
             return;
         }
         if (status != REDIS_CLIENT_OK || (reply != NULL && reply->type == REDIS_REPLY_ERROR)) {
@@ -385,9 +382,9 @@ void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_
     j->page.items = &j->items;
     feed_head_key(kind, user_id, j->key, sizeof(j->key));
     if (kind == FEED_NOTIFICATIONS)
-        snprintf(j->body_prefix, sizeof(j->body_prefix), "notif:%lld:", (long long)user_id);
+        snprintf(j->body_prefix, sizeof(j->body_prefix), REDIS_KEY_NOTIF_BODY "%lld:", (long long)user_id);
     else
-        snprintf(j->body_prefix, sizeof(j->body_prefix), "act:");
+        snprintf(j->body_prefix, sizeof(j->body_prefix), REDIS_KEY_ACTIVITY_BODY);
     if (q->has_cursor) {
         j->page.has_pos = 1;
         if (feed_ref_set(&j->page.pos, q->after.ts_us, slice_make(q->after.id, q->after.id_len)) != 0) {

@@ -33,8 +33,8 @@
 #include <stdint.h>
 
 #include "api/src/app/worker.h"
-#include "api/src/feed/page_query.h"
 #include "api/src/server/request.h"
+#include "api/src/wire/page_query.h"
 
 #define READ_MAX_ROUNDS 8
 

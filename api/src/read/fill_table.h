@@ -31,8 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/src/feed/cursor.h"
 #include "api/src/read/feed_order.h"
+#include "api/src/wire/cursor.h"
 
 typedef struct fill_waiter fill_waiter;
 typedef struct fill_flight fill_flight;

@@ -34,6 +34,7 @@
 #include "api/src/base/log.h"
 #include "api/src/http/http_error.h"
 #include "api/src/http/http_status.h"
+#include "api/src/server/server_internal.h"
 
 #define CONN_READ_CHUNK 4096     /* the read buffer grows by at least this */
 #define CONN_MIN_READ 512        /* grow first when less room is left */

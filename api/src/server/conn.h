@@ -1,4 +1,6 @@
-/* conn.h: one HTTP connection (internal to the server module).
+/* conn.h: one HTTP connection (internal to the server module; what
+ * request.c and server.c give each other and conn.c is in
+ * server_internal.h).
  *
  * A connection reads into a bounded buffer, parses requests in order,
  * runs one request at a time (HTTP/1.1 pipelining answers in order, and
@@ -98,20 +100,5 @@ void conn_send_error(conn *c, int status, const char *message);
 /* Format r into the output buffer, filling in Date. 0, or -1 with errno
  * (see http_response_write) and nothing queued. */
 int conn_queue_response(conn *c, http_response *r);
-
-/* Build a JSON error body into out (see http_error.h); code NULL picks
- * the standard name of status. 0 or -1. Implemented in request.c. */
-int request_error_body(buf *out, int status, const char *code, const char *message);
-
-/* One access log line for a finished request, or for a refused one
- * (req NULL, id the id its answer carries), and the server_config's
- * on_response hook (called even without the access log). Implemented in
- * request.c. */
-void request_log_access(server *s, const http_request *req, uint64_t id, int status, size_t bytes,
-                        const char *error);
-
-/* Server internals used by connections (server.c). */
-uint64_t server_next_request_id(server *s);
-void server_conn_closed(server *s);
 
 #endif

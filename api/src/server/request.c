@@ -16,6 +16,7 @@
 #include "api/src/http/http_error.h"
 #include "api/src/http/http_status.h"
 #include "api/src/server/conn.h"
+#include "api/src/server/server_internal.h"
 
 #define REQUEST_MAX_OUT_HEADERS 16
 

@@ -17,6 +17,7 @@
 
 #include "api/src/base/log.h"
 #include "api/src/server/conn.h"
+#include "api/src/server/server_internal.h"
 
 #define SERVER_ACCEPT_BATCH 64
 #define SERVER_ACCEPT_PAUSE_MS 100

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 
 #include "api/src/auth/token.h"
-#include "api/src/feed/cursor.h"
+#include "api/src/wire/cursor.h"
 
 static const char secret[] = "0123456789abcdef0123456789abcdef";
 static const int64_t now = 1800000000;

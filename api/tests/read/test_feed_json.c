@@ -81,7 +81,7 @@ static void test_notif(void **state)
                                   "\"latest_us\":1732500000000123,\"time\":\"2024-11-25T02:00:00.000123Z\","
                                   "\"ts_us\":1732500000000000}");
     b.len = 0;
-    /* no latest_us yet (schema/cql/002 not applied): null, time of the window */
+    /* no latest_us in the row: null, time of the window */
     assert_int_equal(feed_json_notif_from_cache(&b,
                          SLICE_LIT("{\"group_id\":\"FOLLOW:u:7:0\",\"verb\":\"FOLLOW\",\"object_id\":\"u:7\","
                                    "\"actor_count\":1,\"actor_ids\":[3],\"ts_us\":0}"),

@@ -19,7 +19,7 @@
 
 #include <cmocka.h>
 
-#include "api/src/app/health.h"
+#include "api/src/handlers/ops.h"
 #include "api/src/server/request.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_handlers.h"

@@ -25,6 +25,7 @@
 
 #include "cql/cql.h"
 #include "cql/cql_conn_blocking.h"
+#include "schema/redis/redis_keys.h"
 #include "tools/feedcheck/feedcheck.h"
 
 enum { BL_BATCH = 100, BL_STMTS = 4 };
@@ -258,19 +259,19 @@ static int bl_redis(const fc_model *m, const fc_rules *r, const char *host, uint
     freeReplyObject(rep);
     for (size_t u = 0; u < m->n_users; u += (size_t)k) {
         int64_t user = m->users[u];
-        const char *kinds[3] = {"home", "profile", "notif"};
+        const char *kinds[3] = {REDIS_KEY_HOME_FEED, REDIS_KEY_PROFILE_FEED, REDIS_KEY_NOTIF_FEED};
         for (int f = 0; f < 3; f++) {
             if ((f == 0 ? fc_expect_home(m, u, r, &e)
                         : f == 1 ? fc_expect_profile(m, u, &e)
                                  : fc_expect_notifications(m, u, &g) || fc_groups_as_items(&g, &e)) != 0)
                 goto done;
             for (size_t i = 0; i < e.n && i < 500; i++) {
-                redisAppendCommand(c, "ZADD feed:%s:%lld %lld %s", kinds[f], (long long)user, (long long)e.v[i].ts,
+                redisAppendCommand(c, "ZADD %s%lld %lld %s", kinds[f], (long long)user, (long long)e.v[i].ts,
                                    e.v[i].id);
                 pending++;
             }
             if (e.n > 0 && e.n <= 500) { /* the whole feed: mark it complete as the API does */
-                redisAppendCommand(c, "ZADD feed:%s:%lld -1 ~end", kinds[f], (long long)user);
+                redisAppendCommand(c, "ZADD %s%lld -1 " REDIS_MEMBER_END, kinds[f], (long long)user);
                 pending++;
             }
             *rows += e.n < 500 ? e.n : 500;

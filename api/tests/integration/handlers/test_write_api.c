@@ -39,7 +39,7 @@
 
 #include "api/src/app/app.h"
 #include "api/src/auth/token.h"
-#include "api/src/feed/time_format.h"
+#include "api/src/wire/time_format.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_env.h"
 

@@ -11,7 +11,8 @@
  *               and refuses new ones.
  *   seeding     blocking CQL (feed keyspace) and hiredis for writing
  *               feeds as the job does, including the job's own Lua
- *               script (job/.../FeedCacheWrite.java), and reading keys.
+ *               script (schema/redis/feed_head_write.lua), and reading
+ *               keys (schema/redis/redis_keys.h).
  *
  * Test users and activities use ids above 9e15 (rh_new_user): they can
  * never collide with the dev stack's data.
@@ -42,6 +43,8 @@
 #include "api/src/app/worker.h"
 #include "api/src/server/listener.h"
 #include "cql/cql_conn_blocking.h"
+#include "schema/redis/redis_keys.h"
+#include "schema/redis/redis_scripts.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_env.h"
 
@@ -273,23 +276,9 @@ static long long rh_redis_int(redisContext *r, const char *fmt, const char *arg)
     return v;
 }
 
-/* The job's script (job/src/main/java/feed/job/redis/FeedCacheWrite.java),
- * verbatim: what the Flink job does to a head for each feed write. */
-static const char rh_job_script[] =
-    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end\n"
-    "if ARGV[1] == '-' then return redis.call('ZREM', KEYS[1], ARGV[3]) end\n"
-    "local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')\n"
-    "local s = tonumber(oldest[2])\n"
-    "local score = tonumber(ARGV[2])\n"
-    "if score < s or (score == s and ARGV[3] < oldest[1]) then return 0 end\n"
-    "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])\n"
-    "local window = tonumber(ARGV[4])\n"
-    "local n = redis.call('ZCARD', KEYS[1])\n"
-    "if n > window then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - window - 1) end\n"
-    "return 1";
-
-/* Write an item as the job does: Cassandra first, then the Redis head
- * script and the body. */
+/* Write an item as the job does: Cassandra first, then the job's own
+ * Redis head script (schema/redis/feed_head_write.lua, the file the job
+ * loads too) and the body. */
 static void rh_job_write(cql_conn *c, redisContext *r, const char *table, const char *key, int64_t uid, int64_t ts,
                          const char *id)
 {
@@ -298,7 +287,7 @@ static void rh_job_write(cql_conn *c, redisContext *r, const char *table, const 
 
     rh_seed_item(c, table, uid, ts, id, 1);
     snprintf(score, sizeof(score), "%lld", (long long)ts);
-    rep = redisCommand(r, "EVAL %s 1 %s + %s %s 500", rh_job_script, key, score, id);
+    rep = redisCommand(r, "EVAL %s 1 %s + %s %s 500", redis_lua_feed_head_write, key, score, id);
     assert_non_null(rep);
     assert_true(rep->type == REDIS_REPLY_INTEGER);
     freeReplyObject(rep);

@@ -72,7 +72,7 @@ static void test_miss_fills_then_serves_from_redis(void **state)
     (void)state;
     seed_feed("home_feed", uid, 5, ids);
     snprintf(path, sizeof(path), "/v1/users/%lld/home", (long long)uid);
-    snprintf(key, sizeof(key), "feed:home:%lld", (long long)uid);
+    snprintf(key, sizeof(key), REDIS_KEY_HOME_FEED "%lld", (long long)uid);
     assert_int_equal(rh_redis_int(rc, "EXISTS %s", key), 0);
     n = rh_page(&srv, path, uid, got, 10, next, sizeof(next));
     assert_int_equal(n, 5);
@@ -122,7 +122,7 @@ static void test_page_crosses_the_head_end(void **state)
 
     (void)state;
     seed_feed("profile_feed", uid, 30, ids);
-    snprintf(key, sizeof(key), "feed:profile:%lld", (long long)uid);
+    snprintf(key, sizeof(key), REDIS_KEY_PROFILE_FEED "%lld", (long long)uid);
     for (i = 0; i < 10; i++) {
         snprintf(score, sizeof(score), "%lld", (long long)(T0 + 1000 * (29 - (int64_t)i)));
         freeReplyObject(redisCommand(rc, "ZADD %s %s %s", key, score, ids[i]));
@@ -153,7 +153,7 @@ static void test_walk_while_inserting_never_repeats_or_skips(void **state)
     int k = 0;
 
     (void)state;
-    snprintf(key, sizeof(key), "feed:home:%lld", (long long)uid);
+    snprintf(key, sizeof(key), REDIS_KEY_HOME_FEED "%lld", (long long)uid);
     for (i = 0; i < 40; i++) {
         char id[80];
         int64_t ts = T0 + 1000 * (int64_t)i;
@@ -367,7 +367,7 @@ static void test_cassandra_down_redis_or_503(void **state)
     snprintf(path, sizeof(path), "/v1/users/%lld/home", (long long)uid);
     assert_int_equal(rh_wait_status(&s, path, uid, 200), 200); /* fills the head */
     /* a partial head of 10 of the 30 */
-    snprintf(key, sizeof(key), "feed:home:%lld", (long long)partial);
+    snprintf(key, sizeof(key), REDIS_KEY_HOME_FEED "%lld", (long long)partial);
     for (i = 0; i < 10; i++) {
         snprintf(score, sizeof(score), "%lld", (long long)(T0 + 1000 * (29 - i)));
         freeReplyObject(redisCommand(rc, "ZADD %s %s %s", key, score, big[i]));
@@ -392,7 +392,7 @@ static void test_cassandra_down_redis_or_503(void **state)
                  "{\"id\":\"%s\",\"verb\":\"SHARD\",\"actor_id\":1,\"object_id\":\"%s\",\"target_id\":null,"
                  "\"body\":\"cached\",\"ts_us\":%lld}",
                  big[i], big[i], (long long)(T0 + 1000 * (29 - i)));
-        freeReplyObject(redisCommand(rc, "SET act:%s %s EX 600", big[i], body));
+        freeReplyObject(redisCommand(rc, "SET " REDIS_KEY_ACTIVITY_BODY "%s %s EX 600", big[i], body));
     }
     snprintf(path, sizeof(path), "/v1/users/%lld/home?limit=5", (long long)partial);
     assert_int_equal(rh_page(&s, path, partial, got, 30, next, sizeof(next)), 5);

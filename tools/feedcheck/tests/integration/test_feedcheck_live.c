@@ -29,6 +29,7 @@
 #include "api/tests/support/test_env.h"
 #include "cql/cql.h"
 #include "cql/cql_conn_blocking.h"
+#include "schema/redis/redis_keys.h"
 #include "tools/feedcheck/feedcheck.h"
 
 #define REDIS_DB 15
@@ -224,26 +225,26 @@ static void write_feeds(void)
 /* Cached heads: A's home (3 newest), B's whole profile, B's notifications. */
 static void write_cache(void)
 {
-    redis_cmd("ZADD feed:home:%lld %lld l:3 %lld p:5 %lld l:2", (long long)A, (long long)US(110),
+    redis_cmd("ZADD " REDIS_KEY_HOME_FEED "%lld %lld l:3 %lld p:5 %lld l:2", (long long)A, (long long)US(110),
               (long long)US(100), (long long)US(80));
-    redis_cmd("ZADD feed:profile:%lld %lld l:3 %lld p:4 %lld p:3 %lld p:2 %lld p:1", (long long)B,
+    redis_cmd("ZADD " REDIS_KEY_PROFILE_FEED "%lld %lld l:3 %lld p:4 %lld p:3 %lld p:2 %lld p:1", (long long)B,
               (long long)US(110), (long long)US(50), (long long)US(30), (long long)US(20), (long long)US(10));
-    redis_cmd("ZADD feed:notif:%lld %lld LIKE:p:4:%lld %lld FOLLOW:u:%lld:%lld %lld COMMENT:p:4:%lld", (long long)B,
+    redis_cmd("ZADD " REDIS_KEY_NOTIF_FEED "%lld %lld LIKE:p:4:%lld %lld FOLLOW:u:%lld:%lld %lld COMMENT:p:4:%lld", (long long)B,
               (long long)WINDOW_US, (long long)WINDOW_MS, (long long)WINDOW_US, (long long)B, (long long)WINDOW_MS,
               (long long)WINDOW_US, (long long)WINDOW_MS);
-    redis_cmd("SET notif:%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
+    redis_cmd("SET " REDIS_KEY_NOTIF_BODY "%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
               "\"actor_count\":2,\"actor_ids\":[%lld,%lld],\"latest_us\":%lld,\"ts_us\":%lld}",
               (long long)B, (long long)WINDOW_MS, (long long)WINDOW_MS, (long long)A, (long long)C,
               (long long)US(80), (long long)WINDOW_US);
-    redis_set_json("act:p:5", "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
+    redis_set_json(REDIS_KEY_ACTIVITY_BODY "p:5", "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
                    "\"target_id\":null,\"body\":\"post 5\",\"ts_us\":%lld}", (long long)A, (long long)US(100));
 }
 
 static void drop_cache(void)
 {
-    redis_cmd("DEL feed:home:%lld feed:profile:%lld feed:notif:%lld", (long long)A, (long long)B, (long long)B);
-    redis_cmd("DEL feed:profile:%lld feed:home:%lld", (long long)C, (long long)D);
-    redis_cmd("DEL notif:%lld:LIKE:p:4:%lld act:p:5", (long long)B, (long long)WINDOW_MS);
+    redis_cmd("DEL " REDIS_KEY_HOME_FEED "%lld " REDIS_KEY_PROFILE_FEED "%lld " REDIS_KEY_NOTIF_FEED "%lld", (long long)A, (long long)B, (long long)B);
+    redis_cmd("DEL " REDIS_KEY_PROFILE_FEED "%lld " REDIS_KEY_HOME_FEED "%lld", (long long)C, (long long)D);
+    redis_cmd("DEL " REDIS_KEY_NOTIF_BODY "%lld:LIKE:p:4:%lld " REDIS_KEY_ACTIVITY_BODY "p:5", (long long)B, (long long)WINDOW_MS);
 }
 
 /* --- running feedcheck ------------------------------------------------------ */
@@ -572,7 +573,7 @@ static void test_wrong_count(void **state)
     cql_exec("UPDATE %s.notifications SET actor_count = 2 WHERE user_id = %lld AND ts_us = %lld AND group_id = "
              "'LIKE:p:4:%lld'", schema, (long long)B, (long long)WINDOW_US, (long long)WINDOW_MS);
     /* the cached group's count */
-    redis_cmd("SET notif:%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
+    redis_cmd("SET " REDIS_KEY_NOTIF_BODY "%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
               "\"actor_count\":1,\"actor_ids\":[%lld],\"latest_us\":%lld,\"ts_us\":%lld}",
               (long long)B, (long long)WINDOW_MS, (long long)WINDOW_MS, (long long)A, (long long)US(80),
               (long long)WINDOW_US);
@@ -590,15 +591,15 @@ static void test_redis_order(void **state)
     result r;
 
     (void)state;
-    redis_cmd("ZADD feed:home:%lld %lld p:5", (long long)A, (long long)US(75));
+    redis_cmd("ZADD " REDIS_KEY_HOME_FEED "%lld %lld p:5", (long long)A, (long long)US(75));
     r = run(NULL);
     assert_int_equal(r.rc, FC_EXIT_DIFF);
     assert_int_equal(counter(&r, "redis", "home", ORDER), 1);
     assert_int_equal(counter(&r, "cassandra", "total", ORDER), 0);
     done(&r);
     /* a hole in the head: missing */
-    redis_cmd("ZADD feed:home:%lld %lld p:5", (long long)A, (long long)US(100));
-    redis_cmd("ZREM feed:home:%lld p:5", (long long)A);
+    redis_cmd("ZADD " REDIS_KEY_HOME_FEED "%lld %lld p:5", (long long)A, (long long)US(100));
+    redis_cmd("ZREM " REDIS_KEY_HOME_FEED "%lld p:5", (long long)A);
     r = run(NULL);
     assert_int_equal(r.rc, FC_EXIT_DIFF);
     assert_int_equal(counter(&r, "redis", "home", MISSING), 1);
@@ -608,20 +609,20 @@ static void test_redis_order(void **state)
     done(&r);
     write_cache();
     /* "~end" (api/src/read/feed_head.h): the head is the whole feed, so a short one misses items */
-    redis_cmd("ZADD feed:profile:%lld -1 ~end %lld f:2", (long long)C, (long long)US(90));
+    redis_cmd("ZADD " REDIS_KEY_PROFILE_FEED "%lld -1 " REDIS_MEMBER_END " %lld f:2", (long long)C, (long long)US(90));
     r = run(NULL);
     assert_int_equal(r.rc, FC_EXIT_DIFF);
     assert_int_equal(counter(&r, "redis", "profile", MISSING), 1);
     done(&r);
-    redis_cmd("ZADD feed:profile:%lld %lld l:1", (long long)C, (long long)US(60));
+    redis_cmd("ZADD " REDIS_KEY_PROFILE_FEED "%lld %lld l:1", (long long)C, (long long)US(60));
     /* "~fill:<token>": a fill in progress is not a head yet, whatever it holds */
-    redis_cmd("ZADD feed:home:%lld -1 ~fill:test %lld p:5", (long long)D, (long long)US(100));
+    redis_cmd("ZADD " REDIS_KEY_HOME_FEED "%lld -1 " REDIS_MEMBER_FILL "test %lld p:5", (long long)D, (long long)US(100));
     r = run(NULL);
     assert_int_equal(r.rc, FC_EXIT_EQUAL);
     assert_int_equal(counter(&r, "redis", "profile", FEEDS), 2);
     assert_int_equal(counter(&r, "redis", "home", FEEDS), 1);
     done(&r);
-    redis_cmd("DEL feed:profile:%lld feed:home:%lld", (long long)C, (long long)D);
+    redis_cmd("DEL " REDIS_KEY_PROFILE_FEED "%lld " REDIS_KEY_HOME_FEED "%lld", (long long)C, (long long)D);
 }
 
 static void test_bodies(void **state)
@@ -646,7 +647,7 @@ static void test_bodies(void **state)
              "('c:1', 'COMMENT', %lld, 'p:4', 'u:%lld', 'nice', %lld)",
              schema, (long long)A, (long long)B, (long long)US(70));
     /* a cached body that disagrees */
-    redis_set_json("act:p:5", "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
+    redis_set_json(REDIS_KEY_ACTIVITY_BODY "p:5", "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
                    "\"target_id\":null,\"body\":\"post 5 edited\",\"ts_us\":%lld}", (long long)A,
                    (long long)US(100));
     r = run(NULL);

@@ -2,6 +2,7 @@ package feed.job.progress;
 
 import redis.clients.jedis.PipeliningBase;
 
+import feed.job.redis.RedisKeys;
 import feed.job.redis.RedisWrite;
 
 /**
@@ -14,7 +15,7 @@ public final class ProgressWrite implements RedisWrite<TableProgress> {
     private static final long serialVersionUID = 1L;
 
     /** The hash every table's progress goes to. */
-    public static final String KEY = "feed:pipeline:progress";
+    public static final String KEY = RedisKeys.KEY_PROGRESS;
 
     @Override
     public Object target(TableProgress p) {

@@ -30,7 +30,7 @@ public final class ActivityCacheWrite implements RedisWrite<Activity> {
     }
 
     public static String key(String activityId) {
-        return "act:" + activityId;
+        return RedisKeys.KEY_ACTIVITY_BODY + activityId;
     }
 
     @Override

@@ -1,9 +1,5 @@
 package feed.job.redis;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.List;
 
 import redis.clients.jedis.PipeliningBase;
@@ -48,21 +44,14 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
     /** The window of DATA-MODEL.md. */
     public static final int DEFAULT_WINDOW = 500;
 
-    /** KEYS[1] feed key; ARGV: op (+/-), score, member, window. */
-    static final String SCRIPT = String.join("\n",
-            "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end",
-            "if ARGV[1] == '-' then return redis.call('ZREM', KEYS[1], ARGV[3]) end",
-            "local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')",
-            "local s = tonumber(oldest[2])",
-            "local score = tonumber(ARGV[2])",
-            "if score < s or (score == s and ARGV[3] < oldest[1]) then return 0 end",
-            "redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])",
-            "local window = tonumber(ARGV[4])",
-            "local n = redis.call('ZCARD', KEYS[1])",
-            "if n > window then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, n - window - 1) end",
-            "return 1");
+    /**
+     * KEYS[1] feed key; ARGV: op (+/-), score, member, window. Its one
+     * source is schema/redis/feed_head_write.lua (the API's integration
+     * tests run the same file).
+     */
+    static final String SCRIPT = RedisScripts.load("feed_head_write");
 
-    static final String SHA = sha1(SCRIPT);
+    static final String SHA = RedisScripts.sha1(SCRIPT);
 
     private final int window;
 
@@ -75,7 +64,7 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
 
     /** {@code feed:home:<uid>} or {@code feed:profile:<uid>}. */
     public static String key(FeedWrite w) {
-        return (w.feed == FeedWrite.Feed.HOME ? "feed:home:" : "feed:profile:") + w.userId;
+        return (w.feed == FeedWrite.Feed.HOME ? RedisKeys.KEY_HOME_FEED : RedisKeys.KEY_PROFILE_FEED) + w.userId;
     }
 
     @Override
@@ -93,13 +82,5 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
         // ts_us is exact in a double up to 2^53; written as an integer string.
         pipeline.evalsha(SHA, List.of(key(w)),
                 List.of(w.delete ? "-" : "+", Long.toString(w.tsUs), w.activityId, Integer.toString(window)));
-    }
-
-    private static String sha1(String s) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(s.getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -48,12 +48,12 @@ public final class NotificationCacheWrite implements RedisWrite<NotificationWrit
 
     /** {@code feed:notif:<uid>}. */
     public static String feedKey(long userId) {
-        return "feed:notif:" + userId;
+        return RedisKeys.KEY_NOTIF_FEED + userId;
     }
 
     /** {@code notif:<uid>:<group id>}. */
     public static String bodyKey(long userId, String groupId) {
-        return "notif:" + userId + ":" + groupId;
+        return RedisKeys.KEY_NOTIF_BODY + userId + ":" + groupId;
     }
 
     @Override

@@ -1,0 +1,66 @@
+/* feeds.c: the three feed reads (handlers.h); the page itself is
+ * read/feed_read.h's. */
+#include "api/src/handlers/handlers.h"
+
+#include "api/src/app/worker.h"
+#include "api/src/handlers/authn.h"
+#include "api/src/handlers/endpoint.h"
+#include "api/src/read/feed_read.h"
+#include "api/src/wire/page_query.h"
+
+static void read_feed(http_request *req, feed_kind kind, int owner_only)
+{
+    worker *w = http_request_context(req);
+    int64_t id, uid;
+    page_query q;
+    api_error err;
+    buf body;
+
+    if (endpoint_path_id(req, "id", &id) != 0)
+        return;
+    if (owner_only) {
+        if (authn_require_user(req, w, &uid) != 0)
+            return;
+        if (uid != id) {
+            http_request_respond_error(req, 403, "forbidden", "this feed belongs to another user");
+            return;
+        }
+    }
+    if (page_query_parse(http_request_query(req), &w->shared->cursor_key, kind, id, &q, &err) != 0) {
+        buf_init(&body, 0);
+        if (api_error_body(&body, &err) != 0)
+            http_request_respond_error(req, err.status, err.code, err.message);
+        else
+            http_request_respond_json(req, err.status, slice_make(body.data, body.len));
+        buf_dispose(&body);
+        return;
+    }
+    feed_read_serve(req, w, kind, id, &q);
+}
+
+static void read_home(http_request *req, void *data)
+{
+    (void)data;
+    read_feed(req, FEED_HOME, 1);
+}
+
+static void read_profile(http_request *req, void *data)
+{
+    (void)data;
+    read_feed(req, FEED_PROFILE, 0);
+}
+
+static void read_notifications(http_request *req, void *data)
+{
+    (void)data;
+    read_feed(req, FEED_NOTIFICATIONS, 1);
+}
+
+int handlers_feeds_register(router *r)
+{
+    if (router_add(r, "GET", "/v1/users/{id}/home", read_home, NULL) != 0 ||
+        router_add(r, "GET", "/v1/users/{id}/profile", read_profile, NULL) != 0 ||
+        router_add(r, "GET", "/v1/users/{id}/notifications", read_notifications, NULL) != 0)
+        return -1;
+    return 0;
+}

@@ -1,0 +1,35 @@
+package feed.job.redis;
+
+/**
+ * The names in Redis the job writes or shares with the API, written once
+ * for the job. The C side's copy is {@code schema/redis/redis_keys.h}
+ * (same names without {@code REDIS_}); {@code RedisContractTest} reads
+ * that header and fails when the two differ. docs/DATA-MODEL.md "Redis"
+ * says what each key holds.
+ */
+public final class RedisKeys {
+
+    /** Cached home feed head, a sorted set: {@code feed:home:<uid>}. */
+    public static final String KEY_HOME_FEED = "feed:home:";
+    /** Cached profile feed head: {@code feed:profile:<uid>}. */
+    public static final String KEY_PROFILE_FEED = "feed:profile:";
+    /** Cached notification feed head: {@code feed:notif:<uid>}. */
+    public static final String KEY_NOTIF_FEED = "feed:notif:";
+    /** Activity body: {@code act:<activity id>}. */
+    public static final String KEY_ACTIVITY_BODY = "act:";
+    /** Notification group body: {@code notif:<uid>:<group id>}. */
+    public static final String KEY_NOTIF_BODY = "notif:";
+    /** The hash of every table's progress. */
+    public static final String KEY_PROGRESS = "feed:pipeline:progress";
+    /**
+     * Members the API puts in a head that are not items: a running fill's
+     * placeholder ({@code ~fill:<token>}) and the end of the feed. The job
+     * never writes them; its script treats them as members like any other.
+     */
+    public static final String MEMBER_FILL = "~fill:";
+    /** See {@link #MEMBER_FILL}. */
+    public static final String MEMBER_END = "~end";
+
+    private RedisKeys() {
+    }
+}

@@ -1,0 +1,32 @@
+/* redis_keys.h: the names in Redis, written once for all C code (the API,
+ * feedcheck, chaos, the tests); the job's copy is
+ * job/src/main/java/feed/job/redis/RedisKeys.java, and RedisKeysTest
+ * fails when the two differ (it reads this file: keep one
+ * `#define NAME "text"` per line). docs/DATA-MODEL.md "Redis" says what
+ * each holds.
+ *
+ * The markers are also spelled in the Lua scripts beside this file
+ * (feed_head_read.lua, feed_head_store.lua), which cannot include it;
+ * schema/redis/tests/test_redis_scripts.c checks they agree.
+ */
+#ifndef SCHEMA_REDIS_REDIS_KEYS_H
+#define SCHEMA_REDIS_REDIS_KEYS_H
+
+/* Cached feed heads, sorted sets: <prefix><user id>. */
+#define REDIS_KEY_HOME_FEED "feed:home:"
+#define REDIS_KEY_PROFILE_FEED "feed:profile:"
+#define REDIS_KEY_NOTIF_FEED "feed:notif:"
+
+/* Cached bodies: act:<activity id>, notif:<user id>:<group id>. */
+#define REDIS_KEY_ACTIVITY_BODY "act:"
+#define REDIS_KEY_NOTIF_BODY "notif:"
+
+/* The job's progress hash (one field per table). */
+#define REDIS_KEY_PROGRESS "feed:pipeline:progress"
+
+/* Members of a head that are not items: a running fill's placeholder
+ * (~fill:<token>) and the end of the feed (the head holds all of it). */
+#define REDIS_MEMBER_FILL "~fill:"
+#define REDIS_MEMBER_END "~end"
+
+#endif

@@ -1,0 +1,24 @@
+/* redis_scripts.h: the Lua scripts of the .lua files of schema/redis/, for C.
+ *
+ * Each <name>.lua is the one source of its script; the build turns it
+ * into redis_lua_<name> (schema/redis/lua_to_c.sh, a generated .c in
+ * build/gen/), byte for byte, so the API sends exactly the file's text
+ * and the job (a classpath resource from the same file) agrees with it.
+ *
+ *   feed_head_read    the API's read of a head      (api/src/read/feed_head.c)
+ *   feed_head_store   the API's fenced fill store   (api/src/read/feed_head.c)
+ *   feed_head_abort   the API's abort of a fill     (api/src/read/feed_head.c)
+ *   feed_head_write   the job's write into a head   (job FeedCacheWrite,
+ *                     NotificationCacheWrite; the API's integration tests)
+ *
+ * NUL-terminated, immutable, no allocation.
+ */
+#ifndef SCHEMA_REDIS_REDIS_SCRIPTS_H
+#define SCHEMA_REDIS_REDIS_SCRIPTS_H
+
+extern const char redis_lua_feed_head_read[];
+extern const char redis_lua_feed_head_store[];
+extern const char redis_lua_feed_head_abort[];
+extern const char redis_lua_feed_head_write[];
+
+#endif
