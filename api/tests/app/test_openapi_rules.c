@@ -7,7 +7,7 @@
  * schema admits (pattern compiled with PCRE2 with ECMAScript's \uXXXX and
  * its '$' that matches only at the very end, as OpenAPI patterns are
  * ECMA-262; minLength/maxLength counted in code points; integer bounds) with what the server's own validators say:
- *   - the path id            vs handler_parse_id
+ *   - the path id            vs endpoint_parse_id
  *   - display_name, handle   vs req_parse_user
  *   - post and comment body  vs req_parse_post, req_parse_comment
  *   - Idempotency-Key        vs idem_key_valid
@@ -29,11 +29,11 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
-#include "api/src/app/handler_util.h"
 #include "api/src/base/pool.h"
-#include "api/src/feed/page_query.h"
-#include "api/src/feed/request_body.h"
+#include "api/src/handlers/endpoint.h"
 #include "api/src/handlers/idempotency.h"
+#include "api/src/wire/page_query.h"
+#include "api/src/wire/request_body.h"
 
 /* One string schema of the document: its pattern (compiled) and bounds. */
 typedef struct rule_schema {
@@ -307,7 +307,7 @@ static void rule_id_agree(const rule_schema *r, const char *s)
 {
     int64_t id;
     int spec = rule_admits(r, s, strlen(s));
-    int srv = handler_parse_id(slice_make(s, strlen(s)), &id) == 0;
+    int srv = endpoint_parse_id(slice_make(s, strlen(s)), &id) == 0;
 
     if (spec != srv)
         fail_msg("path id \"%s\": the spec %s it, the server %s it", s, spec ? "admits" : "refuses",
