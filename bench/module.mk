@@ -2,13 +2,9 @@
 # bench/README.md). They are programs that print figures, not tests.
 #
 # Everything but main() lives in libbench.a; the pure parts (percentiles,
-<<<<<<< HEAD
-# the Zipf graph, address parsing) have unit tests, and so has the Flink
-# REST client (over lib/http_client) against a loopback server.
-=======
-# the Zipf graph, the HTTP parser, address parsing, the "wait until the
-# job is quiet" decision) have unit tests.
->>>>>>> h-tools
+# the Zipf graph, address parsing, the "wait until the job is quiet"
+# decision) have unit tests, and so has the Flink REST client (over
+# lib/http_client) against a loopback server.
 
 C_MODULES += bench
 bench_SRCS := bench/bench_stats.c bench/bench_graph.c bench/bench_http.c bench/bench_env.c \
