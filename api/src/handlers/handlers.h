@@ -44,6 +44,12 @@ int handlers_write_register(router *r);
 /* Register the three feed reads on r (feeds.c). 0, or -1 with errno. */
 int handlers_feeds_register(router *r);
 
+/* Register the feed streams on r (streams.c): GET
+ * /v1/users/{id}/home/stream and /profile/stream, Server-Sent Events
+ * for the token's own user (401, 403, 400 invalid_cursor, 503 before the
+ * stream starts; stream/feed_stream.h). 0, or -1 with errno. */
+int handlers_streams_register(router *r);
+
 void users_create(http_request *req, void *data);
 void users_get(http_request *req, void *data);
 void follows_create(http_request *req, void *data);

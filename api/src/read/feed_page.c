@@ -16,6 +16,10 @@ int feed_page_add(feed_page *p, const feed_ref *refs, const slice *json, size_t 
             continue; /* undone: gone everywhere */
         if ((p->nitems > 0 && buf_append_cstr(p->items, ",") != 0) || buf_append_slice(p->items, json[i]) != 0)
             return -1;
+        if (p->item_refs != NULL) {
+            p->item_refs[p->nitems] = refs[i];
+            p->item_ends[p->nitems] = p->items->len;
+        }
         p->nitems++;
         p->last = refs[i];
     }

@@ -30,6 +30,11 @@ typedef struct feed_page {
     feed_ref pos;     /* the last ref examined (or the cursor) */
     feed_ref last;    /* the last item appended */
     buf *items;       /* rendered items, comma-separated */
+    /* Optional (NULL: not kept), room for limit each: item k's position,
+     * and the end of its text in items (it starts after item k-1's end
+     * and its comma). */
+    feed_ref *item_refs;
+    size_t *item_ends;
 } feed_page;
 
 typedef enum feed_page_step {
