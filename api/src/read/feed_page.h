@@ -35,6 +35,12 @@ typedef struct feed_page {
      * and its comma). */
     feed_ref *item_refs;
     size_t *item_ends;
+    /* Optional: the refs skipped because their body was found nowhere
+     * (undone, or not stored yet: the body sinks are not ordered with
+     * the feed's), up to missing_cap; more sets missing_overflow. */
+    feed_ref *missing;
+    size_t nmissing, missing_cap;
+    int missing_overflow;
 } feed_page;
 
 typedef enum feed_page_step {

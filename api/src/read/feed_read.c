@@ -51,6 +51,7 @@ typedef struct read_job {
     buf items;              /* page.items */
     feed_ref item_refs[PAGE_LIMIT_MAX];
     size_t item_ends[PAGE_LIMIT_MAX];
+    feed_ref missing[FEED_READ_MAX_MISSING];
 } read_job;
 
 static void job_fetch(read_job *j);
@@ -97,6 +98,9 @@ static void job_done(read_job *j, feed_read_result *r)
         r->nitems = j->page.nitems;
         r->item_refs = j->item_refs;
         r->item_ends = j->item_ends;
+        r->missing = j->missing;
+        r->nmissing = j->page.nmissing;
+        r->missing_overflow = j->page.missing_overflow;
     }
     cb(r, data);
     buf_dispose(&items);
@@ -400,6 +404,8 @@ void feed_read_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int lim
     j->page.items = &j->items;
     j->page.item_refs = j->item_refs;
     j->page.item_ends = j->item_ends;
+    j->page.missing = j->missing;
+    j->page.missing_cap = FEED_READ_MAX_MISSING;
     feed_head_key(kind, user_id, j->key, sizeof(j->key));
     if (kind == FEED_NOTIFICATIONS)
         snprintf(j->body_prefix, sizeof(j->body_prefix), REDIS_KEY_NOTIF_BODY "%lld:", (long long)user_id);

@@ -62,7 +62,12 @@ typedef struct feed_read_result {
     const feed_ref *item_refs; /* nitems positions, feed order */
     const size_t *item_ends;   /* end of item k's text in items */
     const feed_ref *next;      /* the next page's position; NULL: the feed ended */
+    const feed_ref *missing;   /* refs skipped for want of a body (feed_page.h) */
+    size_t nmissing;
+    int missing_overflow;      /* more than FEED_READ_MAX_MISSING of them */
 } feed_read_result;
+
+#define FEED_READ_MAX_MISSING 32
 
 /* r and everything it points to are valid during the call only. */
 typedef void feed_read_cb(const feed_read_result *r, void *data);

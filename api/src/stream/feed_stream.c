@@ -54,6 +54,8 @@ typedef struct feed_stream {
     size_t bl_n, bl_cap;
     buf bl_text;
     size_t dedup_left;       /* queued events still checked against bl */
+    feed_ref *pend;          /* backlog refs whose body was not there yet */
+    size_t pend_n, pend_cap, pend_i;
     /* live events, a ring */
     feed_event *q;
     size_t q_head, q_n, q_cap;
@@ -88,6 +90,7 @@ static void fs_free(feed_stream *fs)
     buf_dispose(&fs->bl_text);
     free(fs->bl);
     free(fs->bl_span);
+    free(fs->pend);
     free(fs->q);
     free(fs);
     atomic_fetch_sub(&fs_open, 1);
@@ -239,11 +242,64 @@ fail:
     fs_end(fs, NULL);
 }
 
+/* bl in feed order again after resolved items were appended. */
+static void fs_backlog_sort(feed_stream *fs)
+{
+    size_t i, j;
+    feed_ref r;
+    backlog_span sp;
+
+    for (i = 1; i < fs->bl_n; i++) {
+        r = fs->bl[i];
+        sp = fs->bl_span[i];
+        for (j = i; j > 0 && feed_ref_cmp(&fs->bl[j - 1], &r) > 0; j--) {
+            fs->bl[j] = fs->bl[j - 1];
+            fs->bl_span[j] = fs->bl_span[j - 1];
+        }
+        fs->bl[j] = r;
+        fs->bl_span[j] = sp;
+    }
+}
+
+static void fs_fetch(feed_stream *fs, const feed_ref *ref);
+
+/* The backlog skipped items whose body was nowhere: most are items whose
+ * body the job has not stored yet (its body sinks are not ordered with
+ * the feed's), which the live events may not bring either (they were
+ * published before this stream subscribed). Look them up again, with
+ * the live path's retries, before anything is sent, so the backlog goes
+ * out complete and in order. */
+static void fs_resolve_next(feed_stream *fs)
+{
+    if (fs->pend_i < fs->pend_n) {
+        fs_fetch(fs, &fs->pend[fs->pend_i]);
+        return;
+    }
+    fs_backlog_sort(fs);
+    fs_go_live(fs);
+}
+
+static int fs_pend_add(feed_stream *fs, const feed_ref *ref)
+{
+    feed_ref *grown;
+
+    if (fs->pend_n == fs->pend_cap) {
+        size_t cap = fs->pend_cap == 0 ? 8 : fs->pend_cap * 2;
+        grown = realloc(fs->pend, cap * sizeof(*grown));
+        if (grown == NULL)
+            return -1;
+        fs->pend = grown;
+        fs->pend_cap = cap;
+    }
+    fs->pend[fs->pend_n++] = *ref;
+    return 0;
+}
+
 static void fs_on_page(const feed_read_result *r, void *data)
 {
     feed_stream *fs = data;
     int reached = 0;
-    size_t n;
+    size_t n, i;
 
     fs->busy = 0;
     if (fs->req == NULL || http_request_abandoned(fs->req) || r->status != FEED_READ_OK) {
@@ -257,7 +313,11 @@ static void fs_on_page(const feed_read_result *r, void *data)
         return;
     }
     n = stream_backlog_newer(fs->has_after ? &fs->after : NULL, r->item_refs, (size_t)r->nitems, &reached);
-    if (fs_backlog_add(fs, r, n) != 0) {
+    for (i = 0; i < r->nmissing; i++) {
+        if ((!fs->has_after || feed_ref_cmp(&r->missing[i], &fs->after) < 0) && fs_pend_add(fs, &r->missing[i]) != 0)
+            n = (size_t)-1;
+    }
+    if (n == (size_t)-1 || fs_backlog_add(fs, r, n) != 0) {
         pool_dispose(&fs->page_pool);
         fs->page_pool_live = 0;
         fs_end(fs, "out of memory");
@@ -271,14 +331,14 @@ static void fs_on_page(const feed_read_result *r, void *data)
     if (!fs->has_after || reached || r->next == NULL) {
         pool_dispose(&fs->page_pool);
         fs->page_pool_live = 0;
-        fs_go_live(fs);
+        fs_resolve_next(fs);
         return;
     }
     pool_dispose(&fs->page_pool);
     fs->page_pool_live = 0;
     if (fs->pages >= STREAM_BACKLOG_PAGES) {
         fs->reset = 1; /* the client is too far behind: it re-reads the feed */
-        fs_go_live(fs);
+        fs_resolve_next(fs);
         return;
     }
     fs_read_page(fs);
@@ -320,6 +380,37 @@ static int fs_removed_later(const feed_stream *fs, const feed_ref *ref)
     return 0;
 }
 
+/* A backlog item's second look (fs_resolve_next). */
+static void fs_on_pend_body(feed_stream *fs)
+{
+    feed_read_result one;
+    size_t end;
+
+    if (fs->fetch_json.base == NULL && ++fs->fetch_tries <= STREAM_BODY_RETRIES) {
+        pool_dispose(&fs->fetch_pool);
+        fs->fetch_pool_live = 0;
+        (void)loop_timer_start(&fs->w->loop, &fs->retry, STREAM_BODY_RETRY_MS);
+        return;
+    }
+    if (fs->fetch_json.base != NULL) {
+        memset(&one, 0, sizeof(one));
+        one.items = fs->fetch_json;
+        one.nitems = 1;
+        one.item_refs = &fs->fetch_ref;
+        end = fs->fetch_json.len;
+        one.item_ends = &end;
+        if (fs_backlog_add(fs, &one, 1) != 0) {
+            fs_end(fs, "out of memory");
+            return;
+        }
+    } /* else: undone after all; its removal is on its way */
+    pool_dispose(&fs->fetch_pool);
+    fs->fetch_pool_live = 0;
+    fs->fetch_tries = 0;
+    fs->pend_i++;
+    fs_resolve_next(fs);
+}
+
 static void fs_on_body(body_batch *b)
 {
     feed_stream *fs = b->data;
@@ -333,6 +424,10 @@ static void fs_on_body(body_batch *b)
             fs_end(fs, NULL);
         return;
     }
+    if (fs->phase == FS_BACKLOG) {
+        fs_on_pend_body(fs);
+        return;
+    }
     if (fs->fetch_json.base == NULL) {
         /* Not stored yet (the body sinks are not ordered with the feed's)
          * or undone: look again a little later, unless its removal is
@@ -343,6 +438,12 @@ static void fs_on_body(body_batch *b)
             fs->waiting_retry = 1;
             (void)loop_timer_start(&fs->w->loop, &fs->retry, STREAM_BODY_RETRY_MS);
             return;
+        }
+        if (fs->fetch_tries > STREAM_BODY_RETRIES) {
+            log_line l;
+            log_begin(&l, LOG_WARN, "stream skipped an item whose body is nowhere");
+            log_str(&l, "activity", fs->fetch_ref.id);
+            log_end(&l);
         }
         fs_dequeue(fs);
         fs_pump(fs);
@@ -394,6 +495,10 @@ static void fs_on_retry(loop *l, loop_timer *t)
     (void)l;
     if (fs->phase == FS_WAIT) {
         fs_end(fs, "the live events are unavailable (Redis)");
+        return;
+    }
+    if (fs->phase == FS_BACKLOG) {
+        fs_resolve_next(fs);
         return;
     }
     fs->waiting_retry = 0;
