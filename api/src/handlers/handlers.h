@@ -45,7 +45,8 @@ int handlers_write_register(router *r);
 int handlers_feeds_register(router *r);
 
 /* Register the feed streams on r (streams.c): GET
- * /v1/users/{id}/home/stream and /profile/stream, Server-Sent Events
+ * /v1/users/{id}/home/stream, /profile/stream and /notifications/stream,
+ * Server-Sent Events
  * for the token's own user (401, 403, 400 invalid_cursor, 503 before the
  * stream starts; stream/feed_stream.h). 0, or -1 with errno. */
 int handlers_streams_register(router *r);

@@ -1,5 +1,6 @@
 /* streams.c: the feed streams (handlers.h), Server-Sent Events of the
- * home and profile feeds; the stream itself is stream/feed_stream.h's. */
+ * home, profile and notification feeds; the stream itself is
+ * stream/feed_stream.h's. */
 #include "api/src/handlers/handlers.h"
 
 #include "api/src/app/worker.h"
@@ -52,10 +53,17 @@ static void stream_profile(http_request *req, void *data)
     stream_feed(req, FEED_PROFILE);
 }
 
+static void stream_notifications(http_request *req, void *data)
+{
+    (void)data;
+    stream_feed(req, FEED_NOTIFICATIONS);
+}
+
 int handlers_streams_register(router *r)
 {
     if (router_add(r, "GET", "/v1/users/{id}/home/stream", stream_home, NULL) != 0 ||
-        router_add(r, "GET", "/v1/users/{id}/profile/stream", stream_profile, NULL) != 0)
+        router_add(r, "GET", "/v1/users/{id}/profile/stream", stream_profile, NULL) != 0 ||
+        router_add(r, "GET", "/v1/users/{id}/notifications/stream", stream_notifications, NULL) != 0)
         return -1;
     return 0;
 }

@@ -47,11 +47,13 @@ int feed_event_parse(slice channel, slice payload, feed_event *out)
     feed = feed_event_word(&rest);
     op = feed_event_word(&rest);
     ts = feed_event_word(&rest);
-    id = rest; /* the rest: an activity id has no space, which cursor_id_valid checks */
+    id = rest; /* the rest: an id has no space, which cursor_id_valid checks */
     if (slice_eq_cstr(feed, "home"))
         out->kind = FEED_HOME;
     else if (slice_eq_cstr(feed, "profile"))
         out->kind = FEED_PROFILE;
+    else if (slice_eq_cstr(feed, "notifications"))
+        out->kind = FEED_NOTIFICATIONS;
     else
         return -1;
     if (slice_eq_cstr(op, "+"))

@@ -4,10 +4,16 @@
  * Cassandra acknowledged it, on the owner's channel:
  *
  *     channel  feed:events:<user id>
- *     payload  <feed> <op> <ts_us> <activity id>
- *              feed: home | profile; op: + (entered the feed) | - (left it)
+ *     payload  <feed> <op> <ts_us> <id>
+ *              feed: home | profile | notifications
+ *              op: + (entered the feed; for a notification group: created
+ *                  or changed) | - (left it; a group: emptied)
+ *              ts_us and id: the item's position (a group's: its window
+ *              start and group id)
  *
- * e.g. "home + 1732500000000000 p:42". docs/DATA-MODEL.md "Live events".
+ * e.g. "home + 1732500000000000 p:42",
+ *      "notifications + 1732500000000000 LIKE:p:42:1732500000000".
+ * docs/DATA-MODEL.md "Live events".
  */
 #ifndef API_STREAM_FEED_EVENT_H
 #define API_STREAM_FEED_EVENT_H
@@ -20,9 +26,9 @@
 
 typedef struct feed_event {
     int64_t user_id;
-    feed_kind kind;  /* FEED_HOME or FEED_PROFILE */
+    feed_kind kind;  /* FEED_HOME, FEED_PROFILE or FEED_NOTIFICATIONS */
     int removed;     /* op '-' */
-    feed_ref ref;    /* ts_us and the activity id */
+    feed_ref ref;    /* ts_us and the activity (or group) id */
 } feed_event;
 
 /* Parse a message of channel. 0, or -1 when either is not what the job

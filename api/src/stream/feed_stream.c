@@ -544,7 +544,7 @@ static void fs_pump(feed_stream *fs)
             buf_dispose(&out);
             continue;
         }
-        if (fs->dedup_left > 0 && stream_backlog_has(fs->bl, fs->bl_n, &ev->ref)) {
+        if (fs->dedup_left > 0 && fs->kind != FEED_NOTIFICATIONS && stream_backlog_has(fs->bl, fs->bl_n, &ev->ref)) {
             fs_dequeue(fs); /* the backlog had it */
             continue;
         }
@@ -654,6 +654,10 @@ void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t use
         fs->has_page_pos = 0; /* the backlog reads from the top down to after */
     }
     stream_merge_init(&fs->merge, fs->has_after ? &fs->after : NULL);
+    /* A group's event is its new state, never a repeat (stream_merge.h);
+     * a buffered one the backlog also had is sent again for the same
+     * reason (the backlog may have read the state before it). */
+    fs->merge.updates = kind == FEED_NOTIFICATIONS;
     fs->sub.user_id = user_id;
     fs->sub.kind = kind;
     fs->sub.on_ready = fs_on_ready;

@@ -14,6 +14,10 @@
  *             its item rendered by the read path's body lookup
  *             (feed_bodies.h), repeats dropped (stream_merge.h)
  *
+ * Notifications: an event is a group as it now stands (created or
+ * changed: a new actor), sent every time, under the group's position
+ * (window start, group id); a group that emptied is a removal.
+ *
  * Until the head is sent, a failure is an ordinary answer (503
  * store_unavailable with Retry-After, the request's deadline); after it,
  * the stream just ends and the client resumes with Last-Event-ID.
@@ -38,7 +42,7 @@
 #define STREAM_CLIENT_RETRY_MS 1000 /* the "retry:" sent to clients */
 
 /* Serve the stream q of feed (kind, user_id) on req (already
- * authorised; kind FEED_HOME or FEED_PROFILE). */
+ * authorised; kind FEED_HOME, FEED_PROFILE or FEED_NOTIFICATIONS). */
 void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const stream_query *q);
 
 /* Streams open on this process, for tests and /metrics. */

@@ -26,7 +26,7 @@ static int stream_merge_recent(const stream_merge *m, const feed_ref *item)
 
 int stream_merge_offer(stream_merge *m, const feed_ref *item)
 {
-    if (stream_merge_recent(m, item))
+    if (!m->updates && stream_merge_recent(m, item))
         return 0;
     if (!m->has_mark || feed_ref_cmp(item, &m->mark) < 0) {
         m->has_mark = 1;

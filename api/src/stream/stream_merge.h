@@ -19,6 +19,10 @@
  * the buffered events are merged (stream_backlog_has) and the last
  * STREAM_RECENT items sent after that.
  *
+ * Notification groups change in place (a like joins its group): there an
+ * event is the group as it now stands, so nothing is refused as a repeat
+ * (updates set; a client replaces the group by id).
+ *
  * Everything is the caller's; nothing allocates.
  */
 #ifndef API_STREAM_STREAM_MERGE_H
@@ -31,6 +35,8 @@
 #define STREAM_RECENT 16
 
 typedef struct stream_merge {
+    int updates;      /* items change in place (notification groups): every
+                         offer is sent, the new state of the item */
     int has_mark;
     feed_ref mark;
     unsigned recent_n, recent_next;

@@ -31,6 +31,12 @@ static void test_valid(void **state)
     assert_int_equal(e.removed, 1);
     assert_int_equal(e.ref.ts_us, 0);
     assert_string_equal(e.ref.id, "c:1");
+    assert_int_equal(parse("feed:events:9", "notifications + 1732500000000000 LIKE:p:42:1732500000000", &e), 0);
+    assert_int_equal(e.kind, FEED_NOTIFICATIONS);
+    assert_int_equal(e.removed, 0);
+    assert_string_equal(e.ref.id, "LIKE:p:42:1732500000000");
+    assert_int_equal(parse("feed:events:9", "notifications - 1732500000000000 FOLLOW:u:9:1732500000000", &e), 0);
+    assert_int_equal(e.removed, 1);
 }
 
 static void test_invalid(void **state)

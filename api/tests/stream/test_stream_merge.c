@@ -87,6 +87,21 @@ static void test_repeats(void **state)
     mark_is(&m, 1000 + STREAM_RECENT, "p:16");
 }
 
+/* Notification groups change in place: every state is sent. */
+static void test_updates(void **state)
+{
+    stream_merge m;
+    feed_ref g = ref(100, "LIKE:p:1:0"), h = ref(50, "LIKE:p:2:0");
+
+    (void)state;
+    stream_merge_init(&m, NULL);
+    m.updates = 1;
+    assert_int_equal(stream_merge_offer(&m, &g), 1);
+    assert_int_equal(stream_merge_offer(&m, &g), 1);
+    assert_int_equal(stream_merge_offer(&m, &h), 1);
+    mark_is(&m, 100, "LIKE:p:1:0");
+}
+
 /* A page (newest first) against the resume position. */
 static void test_backlog_newer(void **state)
 {
@@ -183,7 +198,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order),      cmocka_unit_test(test_late_item_keeps_mark),
-        cmocka_unit_test(test_repeats),       cmocka_unit_test(test_backlog_newer),
+        cmocka_unit_test(test_repeats),       cmocka_unit_test(test_updates),
+        cmocka_unit_test(test_backlog_newer),
         cmocka_unit_test(test_backlog_has),   cmocka_unit_test(test_resume_merge),
     };
 

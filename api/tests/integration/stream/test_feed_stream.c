@@ -12,6 +12,8 @@
  *     heartbeats arrive; another user's stream is 403, none without a
  *     token 401, a forged Last-Event-ID 400;
  *   - a deleted post: event "remove" with its id;
+ *   - a like: the owner's notification stream gets the group, and its
+ *     removal after the unlike;
  *   - resume: while a followee posts 60 times, the follower's stream is
  *     closed and reopened with Last-Event-ID 50 times; every post is
  *     received exactly once, in order;
@@ -492,6 +494,58 @@ static void test_remove(void **state)
     sse_close(&c);
 }
 
+/* A like of a's post: a's notification stream gets the group (a
+ * NotificationItem with the liker), and its removal when it is unliked. */
+static void test_notifications(void **state)
+{
+    fs_user a, b;
+    sse_client c;
+    sse_ev e;
+    char path[128], pid[64], like[128], gid[128];
+    uint64_t deadline;
+    json_t *j;
+    fs_res r;
+    int rc;
+
+    (void)state;
+    fs_signup(&a, "na");
+    fs_signup(&b, "nb");
+    snprintf(path, sizeof(path), "/v1/users/%lld/notifications/stream", a.id);
+    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    fs_post(&a, "like me", pid, sizeof(pid));
+    snprintf(like, sizeof(like), "/v1/posts/%s/like", pid + 2);
+    fs_req("POST", like, b.token, NULL, &r);
+    assert_int_equal(r.status, 201);
+    json_decref(r.json);
+    /* the group of likes of the post, with b among its actors */
+    gid[0] = '\0';
+    deadline = fs_now_ms() + FS_EVENT_WAIT_MS;
+    while (gid[0] == '\0' && fs_now_ms() < deadline) {
+        rc = sse_next_item(&c, &e, (int)(deadline - fs_now_ms()));
+        assert_true(rc >= 0);
+        if (rc == 0)
+            break;
+        j = json_loads(e.data, 0, NULL);
+        if (j != NULL && strcmp(e.event, "") == 0 &&
+            strcmp(json_string_value(json_object_get(j, "verb")), "LIKE") == 0 &&
+            strcmp(json_string_value(json_object_get(j, "object_id")), pid) == 0) {
+            assert_int_equal(json_integer_value(json_array_get(json_object_get(j, "actor_ids"), 0)), b.id);
+            assert_true(strlen(e.id) >= 51);
+            snprintf(gid, sizeof(gid), "%s", json_string_value(json_object_get(j, "id")));
+        }
+        json_decref(j);
+        sse_ev_free(&e);
+    }
+    if (gid[0] == '\0')
+        fail_msg("no LIKE group for %s within %d ms", pid, FS_EVENT_WAIT_MS);
+    fs_req("DELETE", like, b.token, NULL, &r);
+    assert_int_equal(r.status, 204);
+    json_decref(r.json);
+    sse_wait_item(&c, "remove", gid, &e);
+    sse_ev_free(&e);
+    sse_close(&c);
+}
+
 /* ---- resume under writes ---------------------------------------------------- */
 
 #define RS_POSTS 60
@@ -699,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_live_post),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_remove),
+        cmocka_unit_test(test_notifications),
         cmocka_unit_test(test_resume_no_gap_no_repeat),
         cmocka_unit_test(test_slow_reader_dropped),
         cmocka_unit_test(test_shutdown_closes_streams),

@@ -93,9 +93,11 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
         pipeline.sendCommand(Protocol.Command.PUBLISH, channel(w), event(w));
     }
 
+    static final String CHANNEL_PREFIX = RedisKeys.CHANNEL_FEED_EVENTS;
+
     /** The live event channel of the feed's owner: {@code feed:events:<uid>}. */
     public static String channel(FeedWrite w) {
-        return RedisKeys.CHANNEL_FEED_EVENTS + w.userId;
+        return CHANNEL_PREFIX + w.userId;
     }
 
     /**
