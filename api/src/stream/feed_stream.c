@@ -38,6 +38,7 @@ typedef struct feed_stream {
     int busy;                /* a page read or a body lookup in flight */
     int streaming;           /* the head is sent */
     int waiting_retry;       /* a body was not there yet; retry armed */
+    int counted_end;         /* the open-streams gauge was decremented */
     stream_merge merge;
     int limit;               /* a fresh stream's items */
     int has_after;
@@ -66,10 +67,16 @@ typedef struct feed_stream {
     feed_ref fetch_ref;
     slice fetch_json;
     int fetch_tries;
+    uint64_t fetch_first_us; /* when the body was first missing */
     loop_timer retry;
 } feed_stream;
 
 static atomic_long fs_open;
+
+static metric_feed fs_metric_feed(feed_kind kind)
+{
+    return kind == FEED_HOME ? METRIC_FEED_HOME : kind == FEED_PROFILE ? METRIC_FEED_PROFILE : METRIC_FEED_NOTIFICATIONS;
+}
 
 long feed_stream_count(void)
 {
@@ -108,12 +115,17 @@ static void fs_end(feed_stream *fs, const char *what)
     fs->waiting_retry = 0;
     fs->req = NULL;
     if (req != NULL) {
-        if (fs->streaming)
+        if (fs->streaming) {
+            metrics_stream(fs->w->metrics, fs_metric_feed(fs->kind), 0);
             http_request_stream_end(req);
+        }
         else
             endpoint_unavailable(req, fs->w, METRIC_STORE_REDIS, "store_unavailable",
                                  what != NULL ? what : "the stream could not start");
+    } else if (fs->streaming && !fs->counted_end) {
+        metrics_stream(fs->w->metrics, fs_metric_feed(fs->kind), 0);
     }
+    fs->counted_end = 1;
     if (!fs->busy)
         fs_free(fs);
 }
@@ -143,9 +155,10 @@ static int fs_frame_item(feed_stream *fs, buf *out, slice json)
     char text[CURSOR_TEXT_MAX + 1];
     slice id;
 
-    if (fs_mark_id(fs, text, sizeof(text), &id) != 0)
+    if (fs_mark_id(fs, text, sizeof(text), &id) != 0 || sse_event(out, slice_make(NULL, 0), id, json) != 0)
         return -1;
-    return sse_event(out, slice_make(NULL, 0), id, json);
+    metrics_stream_event(fs->w->metrics, fs_metric_feed(fs->kind));
+    return 0;
 }
 
 /* Send out; 0, or -1 when the stream ended (fs may be gone). */
@@ -210,6 +223,7 @@ static void fs_go_live(feed_stream *fs)
     }
     fs->streaming = 1;
     fs->phase = FS_LIVE;
+    metrics_stream(fs->w->metrics, fs_metric_feed(fs->kind), 1);
     buf_init(&out, 0);
     if (sse_retry(&out, STREAM_CLIENT_RETRY_MS) != 0 ||
         (fs->reset && sse_event(&out, SLICE_LIT("reset"), slice_make(NULL, 0), SLICE_LIT("{}")) != 0))
@@ -368,16 +382,46 @@ static void fs_dequeue(feed_stream *fs)
 }
 
 /* A '-' for id queued behind the head: the item left the feed already. */
-static int fs_removed_later(const feed_stream *fs, const feed_ref *ref)
+static int fs_removed_from(const feed_stream *fs, size_t from, const feed_ref *ref)
 {
     size_t i;
 
-    for (i = 1; i < fs->q_n; i++) {
+    for (i = from; i < fs->q_n; i++) {
         const feed_event *e = &fs->q[(fs->q_head + i) % fs->q_cap];
         if (e->removed && e->ref.id_len == ref->id_len && memcmp(e->ref.id, ref->id, ref->id_len) == 0)
             return 1;
     }
     return 0;
+}
+
+static int fs_removed_later(const feed_stream *fs, const feed_ref *ref)
+{
+    return fs_removed_from(fs, 1, ref);
+}
+
+/* Another look for a missing body, later: 1 when armed, 0 when it is
+ * time to give up (the item's removal is queued, or the wait is over).
+ * The delay doubles from STREAM_BODY_RETRY_MS to 1 s: every follower's
+ * stream may be waiting for the same body. */
+static int fs_retry_body(feed_stream *fs, int removed)
+{
+    uint64_t now = loop_clock_us();
+    uint32_t delay;
+
+    if (fs->fetch_tries++ == 0)
+        fs->fetch_first_us = now;
+    if (removed || now - fs->fetch_first_us >= (uint64_t)STREAM_BODY_WAIT_MS * 1000) {
+        if (!removed) {
+            log_line l;
+            log_begin(&l, LOG_WARN, "stream skipped an item whose body is nowhere");
+            log_str(&l, "id", fs->fetch_ref.id);
+            log_end(&l);
+        }
+        return 0;
+    }
+    delay = fs->fetch_tries < 6 ? (uint32_t)STREAM_BODY_RETRY_MS << (fs->fetch_tries - 1) : 1000;
+    (void)loop_timer_start(&fs->w->loop, &fs->retry, delay > 1000 ? 1000 : delay);
+    return 1;
 }
 
 /* A backlog item's second look (fs_resolve_next). */
@@ -386,11 +430,12 @@ static void fs_on_pend_body(feed_stream *fs)
     feed_read_result one;
     size_t end;
 
-    if (fs->fetch_json.base == NULL && ++fs->fetch_tries <= STREAM_BODY_RETRIES) {
+    if (fs->fetch_json.base == NULL) {
         pool_dispose(&fs->fetch_pool);
         fs->fetch_pool_live = 0;
-        (void)loop_timer_start(&fs->w->loop, &fs->retry, STREAM_BODY_RETRY_MS);
-        return;
+        /* its removal may be among the events buffered meanwhile */
+        if (fs_retry_body(fs, fs_removed_from(fs, 0, &fs->fetch_ref)))
+            return;
     }
     if (fs->fetch_json.base != NULL) {
         memset(&one, 0, sizeof(one));
@@ -434,16 +479,9 @@ static void fs_on_body(body_batch *b)
          * already queued. */
         pool_dispose(&fs->fetch_pool);
         fs->fetch_pool_live = 0;
-        if (!fs_removed_later(fs, &fs->fetch_ref) && ++fs->fetch_tries <= STREAM_BODY_RETRIES) {
+        if (fs_retry_body(fs, fs_removed_later(fs, &fs->fetch_ref))) {
             fs->waiting_retry = 1;
-            (void)loop_timer_start(&fs->w->loop, &fs->retry, STREAM_BODY_RETRY_MS);
             return;
-        }
-        if (fs->fetch_tries > STREAM_BODY_RETRIES) {
-            log_line l;
-            log_begin(&l, LOG_WARN, "stream skipped an item whose body is nowhere");
-            log_str(&l, "activity", fs->fetch_ref.id);
-            log_end(&l);
         }
         fs_dequeue(fs);
         fs_pump(fs);
@@ -518,7 +556,10 @@ static int fs_frame_remove(feed_stream *fs, buf *out, const feed_ref *ref)
     n = snprintf(json, sizeof(json), "{\"id\":\"%s\"}", ref->id);
     if (n < 0 || (size_t)n >= sizeof(json))
         return -1;
-    return sse_event(out, SLICE_LIT("remove"), id, slice_make(json, (size_t)n));
+    if (sse_event(out, SLICE_LIT("remove"), id, slice_make(json, (size_t)n)) != 0)
+        return -1;
+    metrics_stream_event(fs->w->metrics, fs_metric_feed(fs->kind));
+    return 0;
 }
 
 /* Handle queued events while nothing is in flight. */

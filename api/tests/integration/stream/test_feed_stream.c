@@ -155,6 +155,26 @@ static void fs_req(const char *method, const char *path, const char *token, cons
     tc_close(&c);
 }
 
+/* GET /metrics: 1 when it holds line (a whole line). */
+static int fs_metrics_has(const char *line)
+{
+    static const char req[] = "GET /metrics HTTP/1.1\r\nHost: t\r\n\r\n";
+    char want[256];
+    tc_response resp;
+    tc_conn c;
+    int found;
+
+    tc_connect(&c, fs_port, 10000);
+    tc_send(&c, req, sizeof(req) - 1);
+    assert_int_equal(tc_read(&c, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    snprintf(want, sizeof(want), "\n%s\n", line);
+    found = strstr(resp.body, want) != NULL;
+    tc_response_free(&resp);
+    tc_close(&c);
+    return found;
+}
+
 typedef struct fs_user {
     long long id;
     char token[256];
@@ -443,7 +463,11 @@ static void test_live_post(void **state)
         sse_ev_free(&e);
     }
     assert_int_equal(hb, 2);
+    assert_true(fs_metrics_has("feed_api_streams_open{feed=\"home\"} 1"));
     sse_close(&c);
+    for (i = 0; i < 50 && !fs_metrics_has("feed_api_streams_open{feed=\"home\"} 0"); i++)
+        ts_sleep_ms(20);
+    assert_true(fs_metrics_has("feed_api_streams_open{feed=\"home\"} 0"));
 }
 
 static void test_refused(void **state)
@@ -682,7 +706,10 @@ static void test_slow_reader_dropped(void **state)
     fs_follow(&a, &b);
     fs_stream_path(path, sizeof(path), &a);
     assert_int_equal(sse_open(&slow, path, a.token, NULL, 4096), 200);
-    assert_int_equal(sse_open(&fast, path, a.token, NULL, 0), 200);
+    /* room for all 40 events (~64 KB) in the fast client's socket, so that
+     * it keeps up even when this busy machine does not schedule it for a
+     * while: reading is what tells it from the slow one */
+    assert_int_equal(sse_open(&fast, path, a.token, NULL, 1 << 20), 200);
     memset(&w, 0, sizeof(w));
     w.b = &b;
     assert_int_equal(pthread_create(&t, NULL, sl_write, &w), 0);
