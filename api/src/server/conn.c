@@ -157,7 +157,8 @@ static void conn_stream_over(conn *c)
         return;
     assert(c->depth > 0);
     req->stream_over = 1;
-    req->stream_on_close(req, req->stream_data);
+    if (!req->stream_writing) /* else the write returns -1 */
+        req->stream_on_close(req, req->stream_data);
 }
 
 static void conn_maybe_free(conn *c)
@@ -345,6 +346,7 @@ static void conn_dispatch(conn *c)
     req->head_only = slice_eq_cstr(req->msg.method, "HEAD");
     req->streaming = 0;
     req->stream_over = 0;
+    req->stream_writing = 0;
     pool_init(&req->pool, 0);
     s->requests++;
     c->timer_kind = CONN_TIMER_NONE; /* a new state: settling re-arms the timer */
@@ -662,9 +664,14 @@ int conn_stream_write(conn *c, slice data)
         return -1;
     }
     req->stream_bytes += data.len;
+    /* Send now, watch for writability if the socket is full. Sending may
+     * find the peer gone (EPIPE, ECONNRESET) and close: that end is this
+     * call's -1, never an on_close inside it. */
+    req->stream_writing = 1;
     conn_enter(c);
-    conn_leave(c); /* send now, watch for writability if the socket is full */
-    return 0;
+    conn_leave(c);
+    req->stream_writing = 0;
+    return req->stream_over ? -1 : 0;
 }
 
 size_t conn_stream_pending(const conn *c)

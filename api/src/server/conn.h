@@ -53,6 +53,8 @@ struct http_request {
      * already announced (a write refused, or on_close called). */
     int streaming;
     int stream_over;
+    int stream_writing;      /* inside http_request_stream_write: an end is
+                                reported by its -1, not by on_close */
     int stream_status;
     size_t stream_max;       /* bound on unsent output */
     size_t stream_bytes;     /* body bytes queued so far, for the log */

@@ -708,6 +708,36 @@ static void test_stream_slow_reader_dropped(void **state)
     stop(&ts);
 }
 
+/* Clients resetting streams: each stream ends exactly once, by on_close
+ * or by a write's -1 (a send that finds the peer gone), never both
+ * (ASan would see the double end). */
+static void test_stream_peer_reset(void **state)
+{
+    static char data[4096];
+    ts_server ts;
+    server_config cfg;
+    tc_conn c;
+    int closed, i;
+
+    (void)state;
+    test_config(&cfg);
+    start(&ts, &cfg);
+    for (i = 0; i < 10; i++) {
+        tc_connect(&c, ts.port, 5000);
+        tc_send_str(&c, GET("/stream"));
+        (void)raw_read(&c, data, sizeof(data), 20 + i * 5, &closed);
+        tc_reset(&c);
+    }
+    for (i = 0; i < 100 && atomic_load(&th_stream_closed) + atomic_load(&th_stream_dropped) < 10; i++)
+        ts_sleep_ms(20);
+    assert_int_equal(atomic_load(&th_stream_closed) + atomic_load(&th_stream_dropped), 10);
+    tc_connect(&c, ts.port, 5000);
+    tc_send_str(&c, GET("/healthz"));
+    expect(&c, 200, NULL);
+    tc_close(&c);
+    stop(&ts);
+}
+
 /* A drain ends streams at once through on_close; the server stops. */
 static void test_stream_drain(void **state)
 {
@@ -754,6 +784,7 @@ int main(void)
         cmocka_unit_test(test_abort_closes_everything),
         cmocka_unit_test(test_stream_head_chunks_peer_close),
         cmocka_unit_test(test_stream_slow_reader_dropped),
+        cmocka_unit_test(test_stream_peer_reset),
         cmocka_unit_test(test_stream_drain),
         cmocka_unit_test(test_max_connections),
     };
