@@ -39,6 +39,7 @@ typedef struct feed_stream {
     int streaming;           /* the head is sent */
     int waiting_retry;       /* a body was not there yet; retry armed */
     int counted_end;         /* the open-streams gauge was decremented */
+    metric_store fail_store; /* the store a 503 before the head blames */
     stream_merge merge;
     int limit;               /* a fresh stream's items */
     int has_after;
@@ -120,7 +121,7 @@ static void fs_end(feed_stream *fs, const char *what)
             http_request_stream_end(req);
         }
         else
-            endpoint_unavailable(req, fs->w, METRIC_STORE_REDIS, "store_unavailable",
+            endpoint_unavailable(req, fs->w, fs->fail_store, "store_unavailable",
                                  what != NULL ? what : "the stream could not start");
     } else if (fs->streaming && !fs->counted_end) {
         metrics_stream(fs->w->metrics, fs_metric_feed(fs->kind), 0);
@@ -318,6 +319,8 @@ static void fs_on_page(const feed_read_result *r, void *data)
     fs->busy = 0;
     if (fs->req == NULL || http_request_abandoned(fs->req) || r->status != FEED_READ_OK) {
         const char *what = r->status == FEED_READ_UNAVAILABLE ? r->message : "cannot read the feed";
+        if (r->status == FEED_READ_UNAVAILABLE)
+            fs->fail_store = r->store;
         pool_dispose(&fs->page_pool);
         fs->page_pool_live = 0;
         if (fs->req == NULL)
@@ -683,6 +686,7 @@ void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t use
     fs->kind = kind;
     fs->uid = user_id;
     fs->limit = q->limit;
+    fs->fail_store = METRIC_STORE_REDIS; /* the live events' store, unless a read says otherwise */
     buf_init(&fs->bl_text, 0);
     loop_timer_init(&fs->retry, fs_on_retry, fs);
     if (q->has_after) {
