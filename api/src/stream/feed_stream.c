@@ -9,7 +9,6 @@
  */
 #include "api/src/stream/feed_stream.h"
 
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,16 +71,9 @@ typedef struct feed_stream {
     loop_timer retry;
 } feed_stream;
 
-static atomic_long fs_open;
-
 static metric_feed fs_metric_feed(feed_kind kind)
 {
     return kind == FEED_HOME ? METRIC_FEED_HOME : kind == FEED_PROFILE ? METRIC_FEED_PROFILE : METRIC_FEED_NOTIFICATIONS;
-}
-
-long feed_stream_count(void)
-{
-    return atomic_load(&fs_open);
 }
 
 static void fs_pump(feed_stream *fs);
@@ -101,7 +93,6 @@ static void fs_free(feed_stream *fs)
     free(fs->pend);
     free(fs->q);
     free(fs);
-    atomic_fetch_sub(&fs_open, 1);
 }
 
 /* The end, for whatever reason: before the head, code/what is the 503
@@ -680,7 +671,6 @@ void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t use
         http_request_respond_error(req, 500, "internal", "out of memory");
         return;
     }
-    atomic_fetch_add(&fs_open, 1);
     fs->req = req;
     fs->w = w;
     fs->kind = kind;

@@ -45,7 +45,4 @@
  * authorised; kind FEED_HOME, FEED_PROFILE or FEED_NOTIFICATIONS). */
 void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const stream_query *q);
 
-/* Streams open on this process, for tests and /metrics. */
-long feed_stream_count(void);
-
 #endif

@@ -15,8 +15,9 @@
  *   - a like: the owner's notification stream gets the group, and its
  *     removal after the unlike;
  *   - resume: while a followee posts 60 times, the follower's stream is
- *     closed and reopened with Last-Event-ID 50 times; every post is
- *     received exactly once, in order;
+ *     closed and reopened with Last-Event-ID (one time in five with
+ *     ?after= instead) 50 times; every post is received exactly once, in
+ *     order;
  *   - a client that reads nothing is dropped once its buffer passes the
  *     bound, while another stream of the same feed gets every event;
  *   - SIGTERM ends open streams (EOF) and the server exits 0.
@@ -626,7 +627,13 @@ static void test_resume_no_gap_no_repeat(void **state)
     assert_int_equal(pthread_create(&t, NULL, rs_write, &w), 0);
     deadline = fs_now_ms() + 120000;
     while (fs_now_ms() < deadline && (reconnects < RS_RECONNECTS || ngot < RS_POSTS)) {
-        assert_int_equal(sse_open(&c, path, a.token, last, 0), 200);
+        if (reconnects % 5 == 4) { /* some resume with ?after= instead of the header */
+            char with_after[512];
+            snprintf(with_after, sizeof(with_after), "%s?after=%s", path, last);
+            assert_int_equal(sse_open(&c, with_after, a.token, NULL, 0), 200);
+        } else {
+            assert_int_equal(sse_open(&c, path, a.token, last, 0), 200);
+        }
         reconnects++;
         k = 1 + rand() % 3; /* read a few items, then drop the connection */
         while (k > 0) {
