@@ -18,6 +18,9 @@
  *     closed and reopened with Last-Event-ID (one time in five with
  *     ?after= instead) 50 times; every post is received exactly once, in
  *     order;
+ *   - the live events' Redis connection cut (CLIENT KILL TYPE pubsub, as
+ *     a Redis restart would): the stream ends, the resume gets what was
+ *     posted meanwhile, then live events;
  *   - a client that reads nothing is dropped once its buffer passes the
  *     bound, while another stream of the same feed gets every event;
  *   - SIGTERM ends open streams (EOF) and the server exits 0.
@@ -41,6 +44,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <hiredis/hiredis.h>
 #include <jansson.h>
 
 #include "api/src/app/app.h"
@@ -571,6 +575,67 @@ static void test_notifications(void **state)
     sse_close(&c);
 }
 
+/* The live events' connection breaks (what a Redis restart does to it):
+ * the stream ends, the client resumes with Last-Event-ID and gets what
+ * was posted meanwhile, then live events, nothing twice. */
+static void test_redis_connection_lost(void **state)
+{
+    fs_user a, b;
+    sse_client c;
+    sse_ev e;
+    char path[128], p1[64], p2[64], p3[64], last[160], id[64];
+    redisContext *r;
+    redisReply *rep;
+    uint64_t deadline;
+    int rc, status;
+
+    (void)state;
+    fs_signup(&a, "ka");
+    fs_signup(&b, "kb");
+    fs_follow(&a, &b);
+    fs_stream_path(path, sizeof(path), &a);
+    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    fs_post(&b, "before the cut", p1, sizeof(p1));
+    sse_wait_item(&c, "", p1, &e);
+    snprintf(last, sizeof(last), "%s", e.id);
+    sse_ev_free(&e);
+    /* cut every subscribed connection, ours included */
+    r = redisConnect("127.0.0.1", te_redis_port());
+    assert_true(r != NULL && r->err == 0);
+    rep = redisCommand(r, "CLIENT KILL TYPE pubsub");
+    assert_non_null(rep);
+    assert_true(rep->type == REDIS_REPLY_INTEGER && rep->integer >= 1);
+    freeReplyObject(rep);
+    redisFree(r);
+    /* the stream ends (what it still had may come first) */
+    deadline = fs_now_ms() + 5000;
+    while ((rc = sse_next(&c, &e, 500)) >= 0 && fs_now_ms() < deadline) {
+        if (rc > 0) {
+            if (strcmp(e.event, "#") != 0 && e.data[0] != '\0')
+                fail_msg("unexpected event after the cut: %s", e.data);
+            sse_ev_free(&e);
+        }
+    }
+    assert_true(rc < 0);
+    sse_close(&c);
+    fs_post(&b, "during the cut", p2, sizeof(p2));
+    /* resume: 503 while the worker subscribes again, then the stream */
+    deadline = fs_now_ms() + 10000;
+    while ((status = sse_open(&c, path, a.token, last, 0)) == 503 && fs_now_ms() < deadline) {
+        sse_close(&c);
+        ts_sleep_ms(200);
+    }
+    assert_int_equal(status, 200);
+    assert_int_equal(sse_next_item(&c, &e, FS_EVENT_WAIT_MS), 1);
+    assert_string_equal(sse_item_id(&e, id, sizeof(id)), p2);
+    sse_ev_free(&e);
+    fs_post(&b, "after the cut", p3, sizeof(p3));
+    assert_int_equal(sse_next_item(&c, &e, FS_EVENT_WAIT_MS), 1);
+    assert_string_equal(sse_item_id(&e, id, sizeof(id)), p3);
+    sse_ev_free(&e);
+    sse_close(&c);
+}
+
 /* ---- resume under writes ---------------------------------------------------- */
 
 #define RS_POSTS 60
@@ -788,6 +853,7 @@ int main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_remove),
         cmocka_unit_test(test_notifications),
+        cmocka_unit_test(test_redis_connection_lost),
         cmocka_unit_test(test_resume_no_gap_no_repeat),
         cmocka_unit_test(test_slow_reader_dropped),
         cmocka_unit_test(test_shutdown_closes_streams),
