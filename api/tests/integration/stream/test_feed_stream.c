@@ -16,13 +16,12 @@
  *     removal after the unlike;
  *   - resume: while a followee posts 60 times, the follower's stream is
  *     closed and reopened with Last-Event-ID (one time in five with
- *     ?after= instead) 50 times; every post is received exactly once, in
- *     order;
+ *     ?after= instead) 50 times; every post is received exactly once;
  *   - the live events' Redis connection cut (CLIENT KILL TYPE pubsub, as
  *     a Redis restart would): the stream ends, the resume gets what was
  *     posted meanwhile, then live events;
  *   - a client that reads nothing is dropped once its buffer passes the
- *     bound, while another stream of the same feed gets every event;
+ *     bound, while another stream of the same feed gets every event once;
  *   - SIGTERM ends open streams (EOF) and the server exits 0.
  */
 #include <arpa/inet.h>
@@ -724,7 +723,8 @@ static void test_resume_no_gap_no_repeat(void **state)
         print_message("\n");
     }
     assert_true(reconnects >= RS_RECONNECTS);
-    /* every post exactly once, in the order written */
+    /* every post exactly once (in the order the job published them,
+     * which a resume keeps: not always the order written) */
     assert_int_equal(ngot, RS_POSTS);
     for (i = 0; i < RS_POSTS; i++) {
         found = 0;
@@ -732,7 +732,6 @@ static void test_resume_no_gap_no_repeat(void **state)
             found += strcmp(got[j], w.ids[i]) == 0;
         if (found != 1)
             fail_msg("%s received %d times", w.ids[i], found);
-        assert_string_equal(got[i], w.ids[i]);
     }
 }
 
@@ -797,8 +796,19 @@ static void test_slow_reader_dropped(void **state)
         sse_ev_free(&e);
     }
     pthread_join(t, NULL);
-    for (i = 0; i < next; i++)
-        assert_string_equal(fast_ids[i], w.ids[i]);
+    /* every post exactly once; in the order the job published them, which
+     * is not always the order of the posts (the change topics have several
+     * partitions: api/README.md "Streams") */
+    for (i = 0; i < SL_POSTS; i++) {
+        int j, found = 0;
+        for (j = 0; j < next; j++)
+            found += strcmp(fast_ids[j], w.ids[i]) == 0;
+        if (found != 1) {
+            for (j = 0; j < next; j++)
+                print_message(" %s", fast_ids[j]);
+            fail_msg("\nthe fast reader got %s %d times", w.ids[i], found);
+        }
+    }
     assert_int_equal(next, SL_POSTS);
     /* the slow one was dropped: what it can still read ends in EOF,
      * short of the 40 posts (~60 KB of events for an 8 KiB bound) */
