@@ -22,7 +22,7 @@ static void stream_feed(http_request *req, feed_kind kind)
 
     if (endpoint_path_id(req, "id", &id) != 0)
         return;
-    if (authn_require_user(req, w, &uid) != 0)
+    if (authn_require_user_or_query(req, w, &uid) != 0) /* EventSource: ?access_token= */
         return;
     if (uid != id) {
         http_request_respond_error(req, 403, "forbidden", "this stream belongs to another user");

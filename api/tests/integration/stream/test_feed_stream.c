@@ -478,7 +478,7 @@ static void test_refused(void **state)
 {
     fs_user a, b;
     sse_client c;
-    char path[128];
+    char path[512];
 
     (void)state;
     fs_signup(&a, "ra");
@@ -492,6 +492,16 @@ static void test_refused(void **state)
     sse_close(&c);
     snprintf(path, sizeof(path), "/v1/users/%lld/profile/stream", a.id);
     assert_int_equal(sse_open(&c, path, b.token, NULL, 0), 403);
+    sse_close(&c);
+    /* EventSource cannot set headers: ?access_token= instead */
+    snprintf(path, sizeof(path), "/v1/users/%lld/home/stream?access_token=%s", a.id, a.token);
+    assert_int_equal(sse_open(&c, path, NULL, NULL, 0), 200);
+    sse_close(&c);
+    snprintf(path, sizeof(path), "/v1/users/%lld/home/stream?access_token=%s", a.id, b.token);
+    assert_int_equal(sse_open(&c, path, NULL, NULL, 0), 403);
+    sse_close(&c);
+    snprintf(path, sizeof(path), "/v1/users/%lld/home/stream?access_token=v1.%lld.9999999999.forged", a.id, a.id);
+    assert_int_equal(sse_open(&c, path, NULL, NULL, 0), 401);
     sse_close(&c);
 }
 
