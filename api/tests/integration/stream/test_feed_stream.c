@@ -9,8 +9,10 @@
  *
  *   - a followee's post reaches the follower's open stream within 5 s of
  *     its commit, rendered exactly as the home page read renders it;
- *     heartbeats arrive; another user's stream is 403, none without a
- *     token 401, a forged Last-Event-ID 400;
+ *     heartbeats arrive, /metrics counts the open stream; one's own post
+ *     reaches one's profile stream; another user's stream is 403, none
+ *     without a token 401, a forged Last-Event-ID 400, ?access_token=
+ *     stands for the header;
  *   - a deleted post: event "remove" with its id;
  *   - a like: the owner's notification stream gets the group, and its
  *     removal after the unlike;
@@ -474,6 +476,24 @@ static void test_live_post(void **state)
     assert_true(fs_metrics_has("feed_api_streams_open{feed=\"home\"} 0"));
 }
 
+/* The profile stream: one's own posts. */
+static void test_profile(void **state)
+{
+    fs_user a;
+    sse_client c;
+    sse_ev e;
+    char path[128], pid[64];
+
+    (void)state;
+    fs_signup(&a, "pa");
+    snprintf(path, sizeof(path), "/v1/users/%lld/profile/stream", a.id);
+    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    fs_post(&a, "on my profile", pid, sizeof(pid));
+    sse_wait_item(&c, "", pid, &e);
+    sse_ev_free(&e);
+    sse_close(&c);
+}
+
 static void test_refused(void **state)
 {
     fs_user a, b;
@@ -870,6 +890,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_live_post),
+        cmocka_unit_test(test_profile),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_remove),
         cmocka_unit_test(test_notifications),
