@@ -64,5 +64,9 @@ void comments_create(http_request *req, void *data);
 void comments_delete(http_request *req, void *data);
 void likes_create(http_request *req, void *data);
 void likes_delete(http_request *req, void *data);
+/* markers.c: GET and PUT /v1/users/{id}/markers/{timeline}, read markers
+ * and exact unseen counts (the token's own user). */
+void markers_get(http_request *req, void *data);
+void markers_put(http_request *req, void *data);
 
 #endif

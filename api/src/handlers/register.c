@@ -20,6 +20,8 @@ int handlers_write_register(router *r)
         {"DELETE", "/v1/comments/{id}", comments_delete},
         {"POST", "/v1/posts/{id}/like", likes_create},
         {"DELETE", "/v1/posts/{id}/like", likes_delete},
+        {"GET", "/v1/users/{id}/markers/{timeline}", markers_get},
+        {"PUT", "/v1/users/{id}/markers/{timeline}", markers_put},
     };
     size_t i;
 

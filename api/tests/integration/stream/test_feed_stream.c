@@ -22,6 +22,10 @@
  *   - the live events' Redis connection cut (CLIENT KILL TYPE pubsub, as
  *     a Redis restart would): the stream ends, the resume gets what was
  *     posted meanwhile, then live events;
+ *   - markers: exact unseen groups and activities after a like by two
+ *     users, none after marking the group seen; 403, 404, 400; home: 3
+ *     posts after the marker, 1 after marking the second, an older
+ *     position leaves the marker;
  *   - a client that reads nothing is dropped once its buffer passes the
  *     bound, while another stream of the same feed gets every event once;
  *   - SIGTERM ends open streams (EOF) and the server exits 0.
@@ -665,6 +669,132 @@ static void test_redis_connection_lost(void **state)
     sse_close(&c);
 }
 
+/* ---- markers ---------------------------------------------------------------- */
+
+/* GET or PUT (position non-NULL) a marker; fills the counts and cursor. */
+static int mk_call(const fs_user *u, long long owner, const char *timeline, const char *position, long long *items,
+                   long long *activities, char *marker, size_t cap)
+{
+    char path[128], body[256];
+    json_t *m;
+    fs_res r;
+    int status;
+
+    snprintf(path, sizeof(path), "/v1/users/%lld/markers/%s", owner, timeline);
+    if (position != NULL)
+        snprintf(body, sizeof(body), "{\"cursor\":\"%s\"}", position);
+    fs_req(position != NULL ? "PUT" : "GET", path, u->token, position != NULL ? body : NULL, &r);
+    status = r.status;
+    if (status == 200) {
+        *items = json_integer_value(json_object_get(json_object_get(r.json, "unseen"), "items"));
+        *activities = json_integer_value(json_object_get(json_object_get(r.json, "unseen"), "activities"));
+        m = json_object_get(json_object_get(r.json, "marker"), "cursor");
+        snprintf(marker, cap, "%s", json_is_string(m) ? json_string_value(m) : "");
+    }
+    json_decref(r.json);
+    return status;
+}
+
+/* Wait for the next item event of an id prefix; its SSE id into last. */
+static void mk_next(sse_client *c, const char *prefix, char *last, size_t cap, json_t **data)
+{
+    uint64_t deadline = fs_now_ms() + FS_EVENT_WAIT_MS;
+    char id[128];
+    sse_ev e;
+
+    while (fs_now_ms() < deadline) {
+        if (sse_next_item(c, &e, 1000) <= 0)
+            continue;
+        if (strcmp(e.event, "") == 0 && strncmp(sse_item_id(&e, id, sizeof(id)), prefix, strlen(prefix)) == 0) {
+            snprintf(last, cap, "%s", e.id);
+            if (data != NULL)
+                *data = json_loads(e.data, 0, NULL);
+            sse_ev_free(&e);
+            return;
+        }
+        sse_ev_free(&e);
+    }
+    fail_msg("no %s event within %d ms", prefix, FS_EVENT_WAIT_MS);
+}
+
+static void test_markers(void **state)
+{
+    fs_user a, b, d;
+    sse_client c;
+    char path[128], pid[64], like[128], group[160], m0[160], p2[160], marker[160], other[160];
+    long long items = -1, acts = -1;
+    json_t *j = NULL;
+    fs_res r;
+    int i;
+
+    (void)state;
+    fs_signup(&a, "ma");
+    fs_signup(&b, "mb");
+    fs_signup(&d, "md");
+    /* notifications: no marker, nothing unseen */
+    assert_int_equal(mk_call(&a, a.id, "notifications", NULL, &items, &acts, marker, sizeof(marker)), 200);
+    assert_int_equal(items, 0);
+    assert_int_equal(acts, 0);
+    assert_string_equal(marker, "");
+    snprintf(path, sizeof(path), "/v1/users/%lld/notifications/stream", a.id);
+    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    fs_post(&a, "like me twice", pid, sizeof(pid));
+    snprintf(like, sizeof(like), "/v1/posts/%s/like", pid + 2);
+    fs_req("POST", like, b.token, NULL, &r);
+    assert_int_equal(r.status, 201);
+    json_decref(r.json);
+    fs_req("POST", like, d.token, NULL, &r);
+    assert_int_equal(r.status, 201);
+    json_decref(r.json);
+    /* the group once it has both likers */
+    for (i = 0; i < 4; i++) {
+        mk_next(&c, "LIKE:", group, sizeof(group), &j);
+        if (json_integer_value(json_object_get(j, "actor_count")) == 2)
+            break;
+        json_decref(j);
+        j = NULL;
+    }
+    assert_non_null(j);
+    json_decref(j);
+    sse_close(&c);
+    assert_int_equal(mk_call(&a, a.id, "notifications", NULL, &items, &acts, marker, sizeof(marker)), 200);
+    assert_int_equal(items, 1);
+    assert_int_equal(acts, 2);
+    assert_int_equal(mk_call(&a, a.id, "notifications", group, &items, &acts, marker, sizeof(marker)), 200);
+    assert_string_equal(marker, group);
+    assert_int_equal(items, 0);
+    assert_int_equal(acts, 0);
+    /* refusals */
+    assert_int_equal(mk_call(&b, a.id, "notifications", NULL, &items, &acts, marker, sizeof(marker)), 403);
+    assert_int_equal(mk_call(&a, a.id, "timeline", NULL, &items, &acts, marker, sizeof(marker)), 404);
+    assert_int_equal(mk_call(&a, a.id, "notifications", "not-a-cursor", &items, &acts, marker, sizeof(marker)), 400);
+    assert_int_equal(mk_call(&a, a.id, "home", group, &items, &acts, marker, sizeof(marker)), 400); /* another feed's */
+
+    /* home: a marker at the follow, three posts after it */
+    fs_follow(&a, &b);
+    snprintf(path, sizeof(path), "/v1/users/%lld/home/stream", a.id);
+    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    mk_next(&c, "f:", m0, sizeof(m0), NULL);
+    assert_int_equal(mk_call(&a, a.id, "home", m0, &items, &acts, marker, sizeof(marker)), 200);
+    fs_post(&b, "one", pid, sizeof(pid));
+    fs_post(&b, "two", pid, sizeof(pid));
+    fs_post(&b, "three", pid, sizeof(pid));
+    for (i = 0; i < 3; i++) /* the three are stored once they are on the stream */
+        mk_next(&c, "p:", i == 1 ? p2 : other, sizeof(p2), NULL);
+    sse_close(&c);
+    assert_int_equal(mk_call(&a, a.id, "home", NULL, &items, &acts, marker, sizeof(marker)), 200);
+    assert_string_equal(marker, m0);
+    assert_int_equal(items, 3);
+    assert_int_equal(acts, 3);
+    assert_int_equal(mk_call(&a, a.id, "home", p2, &items, &acts, marker, sizeof(marker)), 200);
+    assert_string_equal(marker, p2);
+    assert_int_equal(items, 1);
+    /* an older position does not move it back */
+    assert_int_equal(mk_call(&a, a.id, "home", m0, &items, &acts, marker, sizeof(marker)), 200);
+    assert_string_equal(marker, p2);
+    assert_int_equal(items, 1);
+}
+
 /* ---- resume under writes ---------------------------------------------------- */
 
 #define RS_POSTS 60
@@ -895,6 +1025,7 @@ int main(void)
         cmocka_unit_test(test_remove),
         cmocka_unit_test(test_notifications),
         cmocka_unit_test(test_redis_connection_lost),
+        cmocka_unit_test(test_markers),
         cmocka_unit_test(test_resume_no_gap_no_repeat),
         cmocka_unit_test(test_slow_reader_dropped),
         cmocka_unit_test(test_shutdown_closes_streams),
