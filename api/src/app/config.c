@@ -36,6 +36,7 @@ enum {
     OPT_IDEMPOTENCY_TTL,
     OPT_STREAM_BUFFER,
     OPT_STREAM_HEARTBEAT,
+    OPT_WWW_DIR,
     OPT_VERSION
 };
 
@@ -61,6 +62,7 @@ static const struct option app_options[] = {
     {"idempotency-ttl-s", required_argument, NULL, OPT_IDEMPOTENCY_TTL},
     {"stream-buffer", required_argument, NULL, OPT_STREAM_BUFFER},
     {"stream-heartbeat-ms", required_argument, NULL, OPT_STREAM_HEARTBEAT},
+    {"www-dir", required_argument, NULL, OPT_WWW_DIR},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -127,6 +129,8 @@ void app_config_usage(FILE *out, const char *prog)
         "                              env FEED_API_STREAM_BUFFER, default 262144\n"
         "      --stream-heartbeat-ms MS a comment on idle feed streams this often\n"
         "                              env FEED_API_STREAM_HEARTBEAT_MS, default 15000\n"
+        "      --www-dir DIR           serve DIR/index.html at / (read at start-up)\n"
+        "                              env FEED_API_WWW_DIR, default none (404)\n"
         "  -h, --help                  this text\n"
         "      --version               print the version\n"
         "\n"
@@ -266,6 +270,9 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             return app_fail(err, errlen, "%s: invalid value '%s'", what, v);
         cfg->max_connections = (size_t)n;
         return 0;
+    case OPT_WWW_DIR:
+        cfg->www_dir = v[0] != '\0' ? v : NULL;
+        return 0;
     case OPT_STREAM_BUFFER:
         if (app_parse_num(v, 1024, 64ull * 1024 * 1024, &n) != 0)
             return app_fail(err, errlen, "%s: '%s' is not a number of bytes in 1024..67108864", what, v);
@@ -322,6 +329,7 @@ static const struct {
     {OPT_IDEMPOTENCY_TTL, "FEED_API_IDEMPOTENCY_TTL_S"},
     {OPT_STREAM_BUFFER, "FEED_API_STREAM_BUFFER"},
     {OPT_STREAM_HEARTBEAT, "FEED_API_STREAM_HEARTBEAT_MS"},
+    {OPT_WWW_DIR, "FEED_API_WWW_DIR"},
 };
 
 static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t errlen)

@@ -48,6 +48,7 @@ typedef struct app_config {
     uint32_t shutdown_timeout_ms;
     size_t stream_buffer;        /* a feed stream's bound on unsent bytes */
     uint32_t stream_heartbeat_ms; /* ": hb" on feed streams this often */
+    const char *www_dir;         /* the page served at / (index.html); NULL: none */
 } app_config;
 
 /* getenv, or a fake one in tests. */

@@ -67,6 +67,10 @@ void likes_delete(http_request *req, void *data);
 /* markers.c: GET and PUT /v1/users/{id}/markers/{timeline}, read markers
  * and exact unseen counts (the token's own user). */
 void markers_get(http_request *req, void *data);
+/* page.c: GET /, the web page (--www-dir). */
+void page_index(http_request *req, void *data);
+/* users.c: GET /v1/users?handle=<handle>, a user by handle (token needed). */
+void users_find(http_request *req, void *data);
 void markers_put(http_request *req, void *data);
 
 #endif

@@ -7,7 +7,9 @@ int handlers_write_register(router *r)
         const char *method, *pattern;
         router_handler *h;
     } routes[] = {
+        {"GET", "/", page_index},
         {"POST", "/v1/users", users_create},
+        {"GET", "/v1/users", users_find},
         {"GET", "/v1/users/{id}", users_get},
         {"POST", "/v1/users/{id}/follow", follows_create},
         {"DELETE", "/v1/users/{id}/follow", follows_delete},

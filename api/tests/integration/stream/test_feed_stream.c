@@ -87,6 +87,8 @@ static const char *fs_env(const char *name)
         return "8192";
     if (strcmp(name, "FEED_API_STREAM_HEARTBEAT_MS") == 0)
         return "200";
+    if (strcmp(name, "FEED_API_WWW_DIR") == 0)
+        return "api/www"; /* tests run from the repository's top folder */
     return NULL;
 }
 
@@ -669,6 +671,55 @@ static void test_redis_connection_lost(void **state)
     sse_close(&c);
 }
 
+/* ---- the page, and users by handle ---------------------------------------- */
+
+static void test_page_and_handle(void **state)
+{
+    static const char get_page[] = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+    char path[128], v[128];
+    tc_response resp;
+    fs_user a;
+    tc_conn c;
+    fs_res r;
+
+    (void)state;
+    tc_connect(&c, fs_port, 10000);
+    tc_send(&c, get_page, sizeof(get_page) - 1);
+    assert_int_equal(tc_read(&c, &resp), 0);
+    assert_int_equal(resp.status, 200);
+    assert_string_equal(tc_header(&resp, "Content-Type", v, sizeof(v)), "text/html; charset=utf-8");
+    assert_non_null(strstr(resp.body, "new EventSource("));
+    assert_non_null(strstr(resp.body, "/markers/notifications"));
+    tc_response_free(&resp);
+    tc_close(&c);
+    fs_signup(&a, "ha");
+    fs_req("GET", "/v1/users/me", a.token, NULL, &r); /* not an id: 400 */
+    assert_int_equal(r.status, 400);
+    json_decref(r.json);
+    snprintf(path, sizeof(path), "/v1/users/%lld", a.id);
+    fs_req("GET", path, a.token, NULL, &r);
+    assert_int_equal(r.status, 200);
+    snprintf(path, sizeof(path), "/v1/users?handle=%s",
+             json_string_value(json_object_get(json_object_get(r.json, "user"), "handle")));
+    json_decref(r.json);
+    fs_req("GET", path, a.token, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r.json, "user"), "id")), a.id);
+    json_decref(r.json);
+    fs_req("GET", "/v1/users?handle=nobody_has_this_handle_x", a.token, NULL, &r);
+    assert_int_equal(r.status, 404);
+    json_decref(r.json);
+    fs_req("GET", "/v1/users?handle=Bad-Handle", a.token, NULL, &r);
+    assert_int_equal(r.status, 400);
+    json_decref(r.json);
+    fs_req("GET", "/v1/users", a.token, NULL, &r);
+    assert_int_equal(r.status, 400);
+    json_decref(r.json);
+    fs_req("GET", path, NULL, NULL, &r);
+    assert_int_equal(r.status, 401);
+    json_decref(r.json);
+}
+
 /* ---- markers ---------------------------------------------------------------- */
 
 /* GET or PUT (position non-NULL) a marker; fills the counts and cursor. */
@@ -1026,6 +1077,7 @@ int main(void)
         cmocka_unit_test(test_notifications),
         cmocka_unit_test(test_redis_connection_lost),
         cmocka_unit_test(test_markers),
+        cmocka_unit_test(test_page_and_handle),
         cmocka_unit_test(test_resume_no_gap_no_repeat),
         cmocka_unit_test(test_slow_reader_dropped),
         cmocka_unit_test(test_shutdown_closes_streams),
