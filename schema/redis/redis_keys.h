@@ -21,6 +21,10 @@
 #define REDIS_KEY_ACTIVITY_BODY "act:"
 #define REDIS_KEY_NOTIF_BODY "notif:"
 
+/* Live feed events of one user, a pub/sub channel: feed:events:<user id>
+ * (docs/DATA-MODEL.md "Live events"). */
+#define REDIS_CHANNEL_FEED_EVENTS "feed:events:"
+
 /* The job's progress hash (one field per table). */
 #define REDIS_KEY_PROGRESS "feed:pipeline:progress"
 

@@ -28,6 +28,7 @@ api_start() {
     FEED_CASSANDRA_CONTACT_POINTS="$(cassandra_contact_points)" \
     FEED_CASSANDRA_CONSISTENCY="$FEED_CASSANDRA_CONSISTENCY" \
     FEED_API_SECRET_FILE="$(api_secret_file)" \
+    FEED_API_WWW_DIR="${FEED_API_WWW_DIR:-$FEED_HOME/api/www}" \
     "$FEED_API_BIN" --listen "$FEED_HOST:$FEED_API_PORT"
 }
 

@@ -216,6 +216,11 @@ int app_run(const app_config *cfg, const app_hooks *hooks)
         log_simple(LOG_ERROR, "cannot set up the secret", err);
         return 1;
     }
+    if (app_shared_load_www(&shared, err, sizeof(err)) != 0) {
+        log_simple(LOG_ERROR, "cannot read the page", err);
+        app_shared_dispose(&shared);
+        return 1;
+    }
     if (shared.secret_is_random)
         log_simple(LOG_WARN, "no secret configured (FEED_API_SECRET_FILE); using a random one",
                    "tokens and cursors will not survive a restart");

@@ -82,7 +82,40 @@ out:
     return rc;
 }
 
+#define APP_WWW_MAX (1024 * 1024)
+
+int app_shared_load_www(app_shared *sh, char *err, size_t errlen)
+{
+    char path[4096];
+    FILE *f;
+    size_t n;
+    char *page;
+
+    if (sh->cfg->www_dir == NULL)
+        return 0;
+    snprintf(path, sizeof(path), "%s/index.html", sh->cfg->www_dir);
+    f = fopen(path, "rb");
+    if (f == NULL) {
+        snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+        return -1;
+    }
+    page = malloc(APP_WWW_MAX + 1);
+    n = page != NULL ? fread(page, 1, APP_WWW_MAX + 1, f) : 0;
+    if (page == NULL || ferror(f) || n > APP_WWW_MAX) {
+        snprintf(err, errlen, "cannot read %s (at most %d bytes)", path, APP_WWW_MAX);
+        free(page);
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    free(sh->www_index);
+    sh->www_index = page;
+    sh->www_index_len = n;
+    return 0;
+}
+
 void app_shared_dispose(app_shared *sh)
 {
+    free(sh->www_index);
     mac_wipe(sh, sizeof(*sh));
 }

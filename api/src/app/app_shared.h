@@ -23,6 +23,8 @@ typedef struct app_shared {
     token_key token_key;
     cursor_key cursor_key;
     int secret_is_random; /* no secret was configured: one was made up */
+    char *www_index;      /* cfg->www_dir/index.html as read at start-up (owned); NULL: none */
+    size_t www_index_len;
 } app_shared;
 
 /* Read the secret (cfg->secret, else the file cfg->secret_file, else a
@@ -30,6 +32,10 @@ typedef struct app_shared {
  * (unreadable file, a secret shorter than MAC_SECRET_MIN bytes,
  * libcrypto failure). */
 int app_shared_init(app_shared *sh, const app_config *cfg, char *err, size_t errlen);
+
+/* Read cfg->www_dir/index.html into sh (at most 1 MiB; at start-up: it
+ * blocks). 0 (also when no folder is configured), or -1 with a message. */
+int app_shared_load_www(app_shared *sh, char *err, size_t errlen);
 
 void app_shared_dispose(app_shared *sh);
 

@@ -38,6 +38,9 @@ enum {
     OPT_TOKEN_TTL,
     OPT_IDEMPOTENCY_TTL,
     OPT_CONSISTENCY,
+    OPT_STREAM_BUFFER,
+    OPT_STREAM_HEARTBEAT,
+    OPT_WWW_DIR,
     OPT_VERSION
 };
 
@@ -62,6 +65,9 @@ static const struct option app_options[] = {
     {"store-timeout-ms", required_argument, NULL, OPT_STORE_TIMEOUT},
     {"token-ttl-s", required_argument, NULL, OPT_TOKEN_TTL},
     {"idempotency-ttl-s", required_argument, NULL, OPT_IDEMPOTENCY_TTL},
+    {"stream-buffer", required_argument, NULL, OPT_STREAM_BUFFER},
+    {"stream-heartbeat-ms", required_argument, NULL, OPT_STREAM_HEARTBEAT},
+    {"www-dir", required_argument, NULL, OPT_WWW_DIR},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -128,6 +134,13 @@ void app_config_usage(FILE *out, const char *prog)
         "      --shutdown-timeout-ms MS on SIGTERM/SIGINT, wait this long for requests\n"
         "                              in progress, then close them\n"
         "                              env FEED_API_SHUTDOWN_TIMEOUT_MS, default 10000\n"
+        "      --stream-buffer BYTES   unsent bytes a feed stream may hold; a client\n"
+        "                              that lets more pile up is dropped\n"
+        "                              env FEED_API_STREAM_BUFFER, default 262144\n"
+        "      --stream-heartbeat-ms MS a comment on idle feed streams this often\n"
+        "                              env FEED_API_STREAM_HEARTBEAT_MS, default 15000\n"
+        "      --www-dir DIR           serve DIR/index.html at / (read at start-up)\n"
+        "                              env FEED_API_WWW_DIR, default none (404)\n"
         "  -h, --help                  this text\n"
         "      --version               print the version\n"
         "\n"
@@ -273,6 +286,19 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             return app_fail(err, errlen, "%s: invalid value '%s'", what, v);
         cfg->max_connections = (size_t)n;
         return 0;
+    case OPT_WWW_DIR:
+        cfg->www_dir = v[0] != '\0' ? v : NULL;
+        return 0;
+    case OPT_STREAM_BUFFER:
+        if (app_parse_num(v, 1024, 64ull * 1024 * 1024, &n) != 0)
+            return app_fail(err, errlen, "%s: '%s' is not a number of bytes in 1024..67108864", what, v);
+        cfg->stream_buffer = (size_t)n;
+        return 0;
+    case OPT_STREAM_HEARTBEAT:
+        if (app_parse_num(v, 10, 3600ull * 1000, &n) != 0)
+            return app_fail(err, errlen, "%s: '%s' is not a number of ms in 10..3600000", what, v);
+        cfg->stream_heartbeat_ms = (uint32_t)n;
+        return 0;
     case OPT_IDLE_TIMEOUT:
     case OPT_READ_TIMEOUT:
     case OPT_REQUEST_TIMEOUT:
@@ -318,6 +344,9 @@ static const struct {
     {OPT_STORE_TIMEOUT, "FEED_API_STORE_TIMEOUT_MS"},
     {OPT_TOKEN_TTL, "FEED_API_TOKEN_TTL_S"},
     {OPT_IDEMPOTENCY_TTL, "FEED_API_IDEMPOTENCY_TTL_S"},
+    {OPT_STREAM_BUFFER, "FEED_API_STREAM_BUFFER"},
+    {OPT_STREAM_HEARTBEAT, "FEED_API_STREAM_HEARTBEAT_MS"},
+    {OPT_WWW_DIR, "FEED_API_WWW_DIR"},
 };
 
 static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t errlen)
@@ -351,6 +380,8 @@ static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t e
     cfg->store_timeout_ms = 2000;
     cfg->token_ttl_s = 30u * 24 * 3600;
     cfg->idempotency_ttl_s = 24u * 3600;
+    cfg->stream_buffer = 256 * 1024;
+    cfg->stream_heartbeat_ms = 15000;
     return 0;
 }
 

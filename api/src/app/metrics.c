@@ -68,6 +68,10 @@ void metrics_init(metrics *m)
     }
     for (i = 0; i < METRIC_FALLBACK_COUNT; i++)
         atomic_init(&m->fallbacks[i], 0);
+    for (i = 0; i < METRIC_FEED_COUNT; i++) {
+        atomic_init(&m->streams_open[i], 0);
+        atomic_init(&m->stream_events[i], 0);
+    }
     for (i = 0; i < METRICS_MAX_ROUTES; i++)
         metrics_route_init(&m->routes[i], NULL);
     metrics_route_init(&m->other, "other");
@@ -95,6 +99,22 @@ void metrics_cassandra_read(metrics *m, metric_feed feed)
 {
     if (m != NULL && feed >= 0 && feed < METRIC_FEED_COUNT)
         atomic_fetch_add_explicit(&m->cassandra_reads[feed], 1, R);
+}
+
+void metrics_stream(metrics *m, metric_feed feed, int open)
+{
+    if (m == NULL || feed < 0 || feed >= METRIC_FEED_COUNT)
+        return;
+    if (open)
+        atomic_fetch_add_explicit(&m->streams_open[feed], 1, R);
+    else
+        atomic_fetch_sub_explicit(&m->streams_open[feed], 1, R);
+}
+
+void metrics_stream_event(metrics *m, metric_feed feed)
+{
+    if (m != NULL && feed >= 0 && feed < METRIC_FEED_COUNT)
+        atomic_fetch_add_explicit(&m->stream_events[feed], 1, R);
 }
 
 void metrics_fallback(metrics *m, metric_fallback reason)
@@ -259,6 +279,16 @@ static int metrics_render_fixed(metrics *m, buf *out)
     for (i = 0; i < METRIC_FALLBACK_COUNT; i++) {
         snprintf(labels, sizeof(labels), "reason=\"%s\"", metric_fallback_names[i]);
         rc |= metrics_sample(out, "feed_api_fallbacks_total", labels, atomic_load_explicit(&m->fallbacks[i], R));
+    }
+    rc |= metrics_family(out, "feed_api_streams_open", "gauge", "Feed streams sending (past their backlog) now.");
+    for (i = 0; i < METRIC_FEED_COUNT; i++) {
+        snprintf(labels, sizeof(labels), "feed=\"%s\"", metric_feed_names[i]);
+        rc |= metrics_sample(out, "feed_api_streams_open", labels, atomic_load_explicit(&m->streams_open[i], R));
+    }
+    rc |= metrics_family(out, "feed_api_stream_events_total", "counter", "Items and removals sent on feed streams.");
+    for (i = 0; i < METRIC_FEED_COUNT; i++) {
+        snprintf(labels, sizeof(labels), "feed=\"%s\"", metric_feed_names[i]);
+        rc |= metrics_sample(out, "feed_api_stream_events_total", labels, atomic_load_explicit(&m->stream_events[i], R));
     }
     return rc;
 }

@@ -93,6 +93,8 @@ typedef struct metrics {
     atomic_uint_fast64_t fills[METRIC_FEED_COUNT];
     atomic_uint_fast64_t cassandra_reads[METRIC_FEED_COUNT];
     atomic_uint_fast64_t fallbacks[METRIC_FALLBACK_COUNT];
+    atomic_uint_fast64_t streams_open[METRIC_FEED_COUNT];  /* a gauge */
+    atomic_uint_fast64_t stream_events[METRIC_FEED_COUNT]; /* items and removals sent */
     metrics_route routes[METRICS_MAX_ROUTES];
     metrics_route other; /* when the table is full */
 } metrics;
@@ -107,6 +109,11 @@ void metrics_cache(metrics *m, metric_feed feed, metric_cache result);
 void metrics_cache_fill(metrics *m, metric_feed feed);
 void metrics_cassandra_read(metrics *m, metric_feed feed);
 void metrics_fallback(metrics *m, metric_fallback reason);
+
+/* A feed stream started sending (open 1) or ended (open 0); an event
+ * (an item or a removal) was sent on one. */
+void metrics_stream(metrics *m, metric_feed feed, int open);
+void metrics_stream_event(metrics *m, metric_feed feed);
 
 /* One answered request: route pattern (NULL: "unmatched"), status,
  * latency. data is the metrics object: the signature of

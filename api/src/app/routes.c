@@ -12,5 +12,7 @@ int app_routes_register(router *r)
         return -1;
     if (handlers_feeds_register(r) != 0)
         return -1;
+    if (handlers_streams_register(r) != 0)
+        return -1;
     return 0;
 }

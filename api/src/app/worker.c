@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "api/src/base/log.h"
+#include "api/src/stream/stream_hub.h"
 
 static void worker_on_drained(server *s, void *data)
 {
@@ -76,6 +77,10 @@ static void *worker_main(void *arg)
     uint64_t one = 1;
     ssize_t n;
 
+    w->hub = stream_hub_new(&w->loop, w->stores.redis_sub,
+                            w->shared != NULL ? w->shared->cfg->stream_heartbeat_ms : 0);
+    if (w->hub != NULL)
+        w->stores.redis_sub = NULL; /* the hub's now */
     if (loop_run(&w->loop) != LOOP_OK) {
         log_line l;
         log_begin(&l, LOG_ERROR, "event loop failed");
@@ -87,6 +92,8 @@ static void *worker_main(void *arg)
     server_dispose(&w->srv);
     if (w->on_exit != NULL)
         w->on_exit(w);
+    stream_hub_free(w->hub);
+    w->hub = NULL;
     /* Closing fails whatever is still pending, which answers (and so
      * frees) the requests the server abandoned. */
     stores_close(&w->stores);

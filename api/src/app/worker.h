@@ -53,6 +53,11 @@ typedef struct worker {
     void *context;             /* the handlers' context (not owned) */
     const app_shared *shared;  /* not owned; NULL in tests that need none */
     stores stores;             /* this thread's clients; each NULL if not configured */
+    /* The live feed events (stream/stream_hub.h): made on the worker
+     * thread when it starts, if Redis is configured; it takes over
+     * stores.redis_sub and is freed when the loop has ended, before the
+     * stores close. NULL: no streams on this worker (503). */
+    struct stream_hub *hub;
     metrics *metrics;          /* the process's counters (not owned); NULL in some tests */
 } worker;
 

@@ -44,6 +44,13 @@ int handlers_write_register(router *r);
 /* Register the three feed reads on r (feeds.c). 0, or -1 with errno. */
 int handlers_feeds_register(router *r);
 
+/* Register the feed streams on r (streams.c): GET
+ * /v1/users/{id}/home/stream, /profile/stream and /notifications/stream,
+ * Server-Sent Events
+ * for the token's own user (401, 403, 400 invalid_cursor, 503 before the
+ * stream starts; stream/feed_stream.h). 0, or -1 with errno. */
+int handlers_streams_register(router *r);
+
 void users_create(http_request *req, void *data);
 void users_get(http_request *req, void *data);
 void follows_create(http_request *req, void *data);
@@ -57,5 +64,13 @@ void comments_create(http_request *req, void *data);
 void comments_delete(http_request *req, void *data);
 void likes_create(http_request *req, void *data);
 void likes_delete(http_request *req, void *data);
+/* markers.c: GET and PUT /v1/users/{id}/markers/{timeline}, read markers
+ * and exact unseen counts (the token's own user). */
+void markers_get(http_request *req, void *data);
+/* page.c: GET /, the web page (--www-dir). */
+void page_index(http_request *req, void *data);
+/* users.c: GET /v1/users?handle=<handle>, a user by handle (token needed). */
+void users_find(http_request *req, void *data);
+void markers_put(http_request *req, void *data);
 
 #endif

@@ -7,7 +7,9 @@ int handlers_write_register(router *r)
         const char *method, *pattern;
         router_handler *h;
     } routes[] = {
+        {"GET", "/", page_index},
         {"POST", "/v1/users", users_create},
+        {"GET", "/v1/users", users_find},
         {"GET", "/v1/users/{id}", users_get},
         {"POST", "/v1/users/{id}/follow", follows_create},
         {"DELETE", "/v1/users/{id}/follow", follows_delete},
@@ -20,6 +22,8 @@ int handlers_write_register(router *r)
         {"DELETE", "/v1/comments/{id}", comments_delete},
         {"POST", "/v1/posts/{id}/like", likes_create},
         {"DELETE", "/v1/posts/{id}/like", likes_delete},
+        {"GET", "/v1/users/{id}/markers/{timeline}", markers_get},
+        {"PUT", "/v1/users/{id}/markers/{timeline}", markers_put},
     };
     size_t i;
 

@@ -16,6 +16,8 @@
 #include "api/src/handlers/get_one.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/resource_sql.h"
+#include "api/src/handlers/store_call.h"
+#include "api/src/http/http_uri.h"
 #include "api/src/wire/request_body.h"
 
 #define USERS_INSERT                                                                               \
@@ -27,6 +29,13 @@
                         "(SELECT count(*) FROM follows f WHERE f.followee_id = u.id) AS followers_count, " \
                         "(SELECT count(*) FROM follows f WHERE f.follower_id = u.id) AS followees_count", \
                         "users u WHERE u.id = $1::bigint")
+
+#define USERS_SELECT_BY_HANDLE                                                                     \
+    "SELECT " RSQL_WRAP("user",                                                                    \
+                        RSQL_USER_COLS("u") ", "                                                   \
+                        "(SELECT count(*) FROM follows f WHERE f.followee_id = u.id) AS followers_count, " \
+                        "(SELECT count(*) FROM follows f WHERE f.follower_id = u.id) AS followees_count", \
+                        "users u WHERE u.handle = $1")
 
 /* {"user":{...}} -> {"user":{...},"token":"v1..."}; see the top. */
 static int users_add_token(const worker *w, slice stored, buf *out)
@@ -82,4 +91,57 @@ void users_get(http_request *req, void *data)
 
     (void)data;
     get_one_run(req, &spec);
+}
+
+static void users_find_done(http_request *req, void *data, const PGresult *res)
+{
+    (void)data;
+    if (PQntuples(res) != 1 || PQgetisnull(res, 0, 0)) {
+        http_request_respond_error(req, 404, "user_not_found", "no user has this handle");
+        return;
+    }
+    http_request_respond_json(req, 200, slice_make(PQgetvalue(res, 0, 0), (size_t)PQgetlength(res, 0, 0)));
+}
+
+/* GET /v1/users?handle=<handle>: the handle's rules (a-z, 0-9, _, 1..32)
+ * before PostgreSQL is asked; 400 invalid_value otherwise. */
+void users_find(http_request *req, void *data)
+{
+    slice rest = http_request_query(req), k, v;
+    char handle[REQ_HANDLE_MAX * 3 + 1];
+    const char *params[1];
+    size_t n = 0, i;
+    int found = 0;
+    api_error e;
+    rs_ids ids;
+
+    (void)data;
+    if (rs_start(req, NULL, &ids) != 0)
+        return;
+    while (http_query_next(&rest, &k, &v)) {
+        if (http_query_key_is(k, "handle") && !found) {
+            found = 1;
+            if (v.base == NULL || v.len >= sizeof(handle) ||
+                http_percent_decode(v, handle, sizeof(handle) - 1, &n, 1) != HTTP_URI_OK)
+                n = 0;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        char c = handle[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            break;
+    }
+    if (n == 0 || n > REQ_HANDLE_MAX || i < n) {
+        api_error_set(&e, 400, found ? "invalid_value" : "missing_field", SLICE_LIT("handle"),
+                      "handle must be 1 to %d characters of a-z, 0-9 and _", REQ_HANDLE_MAX);
+        rs_fail(req, &e);
+        return;
+    }
+    handle[n] = '\0';
+    params[0] = pool_strndup(http_request_pool(req), handle, n);
+    if (params[0] == NULL) {
+        http_request_respond_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    store_call(req, ids.w, 0, USERS_SELECT_BY_HANDLE, 1, params, users_find_done, NULL);
 }

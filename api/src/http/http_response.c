@@ -50,7 +50,7 @@ static int http_write_head(buf *out, const http_response *r)
         return -1;
     if (r->content_type.len != 0 && http_put_header(out, "Content-Type", r->content_type) != 0)
         return -1;
-    if (http_response_has_body(r->status) &&
+    if (http_response_has_body(r->status) && !r->streamed &&
         (buf_append_cstr(out, "Content-Length: ") != 0 || buf_append_u64(out, r->body.len) != 0 ||
          buf_append(out, "\r\n", 2) != 0))
         return -1;
@@ -74,7 +74,8 @@ int http_response_write(buf *out, const http_response *r)
 {
     size_t mark = out->len, i;
 
-    if (r->status < 100 || r->status > 999 || !http_header_safe(r->content_type)) {
+    if (r->status < 100 || r->status > 999 || !http_header_safe(r->content_type) ||
+        (r->streamed && r->keep_alive)) {
         errno = EINVAL;
         return -1;
     }

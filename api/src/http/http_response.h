@@ -31,6 +31,8 @@ typedef struct http_response {
     int keep_alive;              /* 0: "Connection: close" */
     int announce_keep_alive;     /* 1: "Connection: keep-alive" (HTTP/1.0 peers) */
     int head_only;               /* HEAD: Content-Length of body, but no body */
+    int streamed;                /* the body follows later, until the close:
+                                    no Content-Length (keep_alive must be 0) */
     const char *date;            /* HTTP_DATE_LEN chars, or NULL for no Date */
     uint64_t request_id;         /* X-Request-Id when not 0 */
 } http_response;

@@ -12,10 +12,19 @@ int feed_page_add(feed_page *p, const feed_ref *refs, const slice *json, size_t 
         }
         p->pos = refs[i];
         p->has_pos = 1;
-        if (json[i].base == NULL)
-            continue; /* undone: gone everywhere */
+        if (json[i].base == NULL) { /* undone: gone everywhere */
+            if (p->missing != NULL && p->nmissing < p->missing_cap)
+                p->missing[p->nmissing++] = refs[i];
+            else if (p->missing != NULL)
+                p->missing_overflow = 1;
+            continue;
+        }
         if ((p->nitems > 0 && buf_append_cstr(p->items, ",") != 0) || buf_append_slice(p->items, json[i]) != 0)
             return -1;
+        if (p->item_refs != NULL) {
+            p->item_refs[p->nitems] = refs[i];
+            p->item_ends[p->nitems] = p->items->len;
+        }
         p->nitems++;
         p->last = refs[i];
     }

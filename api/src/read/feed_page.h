@@ -30,6 +30,17 @@ typedef struct feed_page {
     feed_ref pos;     /* the last ref examined (or the cursor) */
     feed_ref last;    /* the last item appended */
     buf *items;       /* rendered items, comma-separated */
+    /* Optional (NULL: not kept), room for limit each: item k's position,
+     * and the end of its text in items (it starts after item k-1's end
+     * and its comma). */
+    feed_ref *item_refs;
+    size_t *item_ends;
+    /* Optional: the refs skipped because their body was found nowhere
+     * (undone, or not stored yet: the body sinks are not ordered with
+     * the feed's), up to missing_cap; more sets missing_overflow. */
+    feed_ref *missing;
+    size_t nmissing, missing_cap;
+    int missing_overflow;
 } feed_page;
 
 typedef enum feed_page_step {

@@ -26,7 +26,9 @@
 typedef enum read_src { SRC_HEAD, SRC_MEM, SRC_CASS } read_src;
 
 typedef struct read_job {
-    http_request *req;
+    pool *pool;             /* holds this job; the item texts */
+    feed_read_cb *cb;
+    void *cb_data;
     worker *w;
     feed_kind kind;
     metric_feed mfeed;
@@ -47,6 +49,9 @@ typedef struct read_job {
     slice json[READ_MAX_REFS];
     body_batch bodies;
     buf items;              /* page.items */
+    feed_ref item_refs[PAGE_LIMIT_MAX];
+    size_t item_ends[PAGE_LIMIT_MAX];
+    feed_ref missing[FEED_READ_MAX_MISSING];
 } read_job;
 
 static void job_fetch(read_job *j);
@@ -66,21 +71,6 @@ static const feed_ref *job_pos(const read_job *j)
     return j->page.has_pos ? &j->page.pos : NULL;
 }
 
-static void job_cleanup(read_job *j)
-{
-    if (j->flight != NULL)
-        fill_flight_release(j->flight);
-    j->flight = NULL;
-    buf_dispose(&j->items);
-}
-
-/* 503 store_unavailable (handlers/endpoint.h), counted against store. */
-static void job_unavailable(read_job *j, metric_store store, const char *what)
-{
-    job_cleanup(j);
-    endpoint_unavailable(j->req, j->w, store, "store_unavailable", what);
-}
-
 static void job_count_fallbacks(read_job *j)
 {
     cql_client *c = j->w->stores.cql;
@@ -91,35 +81,61 @@ static void job_count_fallbacks(read_job *j)
         metrics_fallback(j->w->metrics, METRIC_FALLBACK_CASSANDRA_DOWN);
 }
 
-/* Answer the page; at carries the next cursor's position (NULL: none). */
+/* The end of the job: r to the callback. j lives in the pool the
+ * callback may dispose, so nothing of j is touched after it. */
+static void job_done(read_job *j, feed_read_result *r)
+{
+    feed_read_cb *cb = j->cb;
+    void *data = j->cb_data;
+    buf items = j->items;
+
+    if (j->flight != NULL)
+        fill_flight_release(j->flight);
+    j->flight = NULL;
+    if (r->status == FEED_READ_OK) {
+        job_count_fallbacks(j);
+        r->items = slice_make(items.data, items.len);
+        r->nitems = j->page.nitems;
+        r->item_refs = j->item_refs;
+        r->item_ends = j->item_ends;
+        r->missing = j->missing;
+        r->nmissing = j->page.nmissing;
+        r->missing_overflow = j->page.missing_overflow;
+    }
+    cb(r, data);
+    buf_dispose(&items);
+}
+
+static void job_fail(read_job *j, feed_read_status status, metric_store store, const char *what)
+{
+    feed_read_result r;
+
+    memset(&r, 0, sizeof(r));
+    r.status = status;
+    r.store = store;
+    r.message = what;
+    job_done(j, &r);
+}
+
+/* 503 store_unavailable (handlers/endpoint.h), counted against store. */
+static void job_unavailable(read_job *j, metric_store store, const char *what)
+{
+    job_fail(j, FEED_READ_UNAVAILABLE, store, what);
+}
+
+/* The page is complete; at: the next page's position (NULL: none). */
 static void job_answer(read_job *j, const feed_ref *at)
 {
-    char text[CURSOR_TEXT_MAX + 1];
-    size_t text_len = 0;
-    slice next = slice_make(NULL, 0);
-    cursor c;
-    buf page;
+    feed_read_result r;
+    feed_ref next;
 
+    memset(&r, 0, sizeof(r));
+    r.status = FEED_READ_OK;
     if (at != NULL) {
-        if (cursor_set(&c, j->kind, j->uid, at->ts_us, slice_make(at->id, at->id_len)) != CURSOR_OK ||
-            cursor_encode(&j->w->shared->cursor_key, &c, text, sizeof(text), &text_len) != CURSOR_OK) {
-            job_cleanup(j);
-            http_request_respond_error(j->req, 500, "internal", "cannot make the next cursor");
-            return;
-        }
-        next = slice_make(text, text_len);
+        next = *at; /* at may point into j */
+        r.next = &next;
     }
-    buf_init(&page, 0);
-    if (feed_json_page(&page, slice_make(j->items.data, j->items.len), next) != 0) {
-        buf_dispose(&page);
-        job_cleanup(j);
-        http_request_respond_error(j->req, 500, "internal", "out of memory");
-        return;
-    }
-    job_count_fallbacks(j);
-    job_cleanup(j);
-    http_request_respond_json(j->req, 200, slice_make(page.data, page.len));
-    buf_dispose(&page);
+    job_done(j, &r);
 }
 
 /* The bodies of this round's refs are in: append, then answer or go on. */
@@ -134,8 +150,7 @@ static void job_on_bodies(body_batch *b)
         return;
     }
     if (feed_page_add(&j->page, j->refs, j->json, j->nrefs) != 0) {
-        job_cleanup(j);
-        http_request_respond_error(j->req, 500, "internal", "out of memory");
+        job_fail(j, FEED_READ_INTERNAL, METRIC_STORE_REDIS, "out of memory");
         return;
     }
     switch (feed_page_next(&j->page, j->src_end, j->rounds, READ_MAX_ROUNDS)) {
@@ -173,7 +188,7 @@ static void job_keep_cached_bodies(read_job *j, const redisReply **bodies)
         item.len = 0;
         rc = j->kind == FEED_NOTIFICATIONS ? feed_json_notif_from_cache(&item, body, id)
                                            : feed_json_activity_from_cache(&item, body, id);
-        if (rc == 0 && (copy = pool_strndup(http_request_pool(j->req), item.data, item.len)) != NULL)
+        if (rc == 0 && (copy = pool_strndup(j->pool, item.data, item.len)) != NULL)
             j->json[i] = slice_make(copy, item.len); /* else: Cassandra has it */
     }
     buf_dispose(&item);
@@ -189,7 +204,7 @@ static void job_bodies(read_job *j, int cached)
     b->w = j->w;
     b->kind = j->kind;
     b->user_id = j->uid;
-    b->p = http_request_pool(j->req);
+    b->p = j->pool;
     b->refs = j->refs;
     b->n = j->nrefs;
     b->json = j->json;
@@ -365,36 +380,109 @@ static void job_fetch(read_job *j)
     }
 }
 
-void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q)
+void feed_read_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int limit, const feed_ref *after,
+                    feed_read_cb *cb, void *data)
 {
-    read_job *j = pool_alloc(http_request_pool(req), sizeof(*j));
+    read_job *j = pool_alloc(p, sizeof(*j));
+    feed_read_result r;
 
-    if (j == NULL || feed_head_init() != 0) {
-        http_request_respond_error(req, 500, "internal", "out of memory");
+    if (j == NULL || feed_head_init() != 0 || limit < 1 || limit > PAGE_LIMIT_MAX) {
+        memset(&r, 0, sizeof(r));
+        r.status = FEED_READ_INTERNAL;
+        r.message = "out of memory";
+        cb(&r, data);
         return;
     }
     memset(j, 0, sizeof(*j));
-    j->req = req;
+    j->pool = p;
+    j->cb = cb;
+    j->cb_data = data;
     j->w = w;
     j->kind = kind;
     j->mfeed = job_metric_feed(kind);
     j->uid = user_id;
-    j->limit = q->limit;
+    j->limit = limit;
     buf_init(&j->items, 0);
-    j->page.limit = q->limit;
+    j->page.limit = limit;
     j->page.items = &j->items;
+    j->page.item_refs = j->item_refs;
+    j->page.item_ends = j->item_ends;
+    j->page.missing = j->missing;
+    j->page.missing_cap = FEED_READ_MAX_MISSING;
     feed_head_key(kind, user_id, j->key, sizeof(j->key));
     if (kind == FEED_NOTIFICATIONS)
         snprintf(j->body_prefix, sizeof(j->body_prefix), REDIS_KEY_NOTIF_BODY "%lld:", (long long)user_id);
     else
         snprintf(j->body_prefix, sizeof(j->body_prefix), REDIS_KEY_ACTIVITY_BODY);
-    if (q->has_cursor) {
+    if (after != NULL) {
         j->page.has_pos = 1;
-        if (feed_ref_set(&j->page.pos, q->after.ts_us, slice_make(q->after.id, q->after.id_len)) != 0) {
-            http_request_respond_error(req, 400, "invalid_cursor", "cursor is not valid");
-            return;
-        }
+        j->page.pos = *after;
     }
     j->src = SRC_HEAD;
     job_fetch(j);
+}
+
+/* feed_read_serve: the page as the answer of req. */
+typedef struct serve_job {
+    http_request *req;
+    worker *w;
+    feed_kind kind;
+    int64_t uid;
+} serve_job;
+
+static void serve_on_page(const feed_read_result *r, void *data)
+{
+    serve_job *sj = data;
+    char text[CURSOR_TEXT_MAX + 1];
+    size_t text_len = 0;
+    slice next = slice_make(NULL, 0);
+    cursor c;
+    buf page;
+
+    if (r->status == FEED_READ_UNAVAILABLE) {
+        endpoint_unavailable(sj->req, sj->w, r->store, "store_unavailable", r->message);
+        return;
+    }
+    if (r->status != FEED_READ_OK) {
+        http_request_respond_error(sj->req, 500, "internal", r->message);
+        return;
+    }
+    if (r->next != NULL) {
+        if (cursor_set(&c, sj->kind, sj->uid, r->next->ts_us, slice_make(r->next->id, r->next->id_len)) !=
+                CURSOR_OK ||
+            cursor_encode(&sj->w->shared->cursor_key, &c, text, sizeof(text), &text_len) != CURSOR_OK) {
+            http_request_respond_error(sj->req, 500, "internal", "cannot make the next cursor");
+            return;
+        }
+        next = slice_make(text, text_len);
+    }
+    buf_init(&page, 0);
+    if (feed_json_page(&page, r->items, next) != 0) {
+        buf_dispose(&page);
+        http_request_respond_error(sj->req, 500, "internal", "out of memory");
+        return;
+    }
+    http_request_respond_json(sj->req, 200, slice_make(page.data, page.len));
+    buf_dispose(&page);
+}
+
+void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q)
+{
+    serve_job *sj = pool_alloc(http_request_pool(req), sizeof(*sj));
+    feed_ref after;
+
+    if (sj == NULL) {
+        http_request_respond_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    sj->req = req;
+    sj->w = w;
+    sj->kind = kind;
+    sj->uid = user_id;
+    if (q->has_cursor && feed_ref_set(&after, q->after.ts_us, slice_make(q->after.id, q->after.id_len)) != 0) {
+        http_request_respond_error(req, 400, "invalid_cursor", "cursor is not valid");
+        return;
+    }
+    feed_read_page(w, http_request_pool(req), kind, user_id, q->limit, q->has_cursor ? &after : NULL,
+                   serve_on_page, sj);
 }

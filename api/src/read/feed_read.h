@@ -24,8 +24,9 @@
  * stretch of undone items) the page is answered short, its cursor at the
  * last position examined.
  *
- * Ownership: the request's pool holds the page state; nothing outlives
- * the answer but a fill's own state (feed_fill.h).
+ * Ownership: the request's pool (feed_read_page: the caller's pool)
+ * holds the page state; nothing outlives the answer but a fill's own
+ * state (feed_fill.h).
  */
 #ifndef API_READ_FEED_READ_H
 #define API_READ_FEED_READ_H
@@ -33,6 +34,8 @@
 #include <stdint.h>
 
 #include "api/src/app/worker.h"
+#include "api/src/base/pool.h"
+#include "api/src/read/feed_order.h"
 #include "api/src/server/request.h"
 #include "api/src/wire/page_query.h"
 
@@ -41,5 +44,38 @@
 /* Serve the page q of feed (kind, user_id) on req (already
  * authorised); answers req, now or later. */
 void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q);
+
+/* The same page for a caller that is not answering it as such (the
+ * streams' backlog, handlers/streams.c): the result goes to a callback. */
+typedef enum feed_read_status {
+    FEED_READ_OK = 0,
+    FEED_READ_UNAVAILABLE,  /* store and message say which, as 503 store_unavailable would */
+    FEED_READ_INTERNAL      /* out of memory, a bad position */
+} feed_read_status;
+
+typedef struct feed_read_result {
+    feed_read_status status;
+    metric_store store;
+    const char *message;
+    slice items;               /* rendered items, comma-separated, as in a page */
+    int nitems;
+    const feed_ref *item_refs; /* nitems positions, feed order */
+    const size_t *item_ends;   /* end of item k's text in items */
+    const feed_ref *next;      /* the next page's position; NULL: the feed ended */
+    const feed_ref *missing;   /* refs skipped for want of a body (feed_page.h) */
+    size_t nmissing;
+    int missing_overflow;      /* more than FEED_READ_MAX_MISSING of them */
+} feed_read_result;
+
+#define FEED_READ_MAX_MISSING 32
+
+/* r and everything it points to are valid during the call only. */
+typedef void feed_read_cb(const feed_read_result *r, void *data);
+
+/* Read the page of limit items after `after` (NULL: the newest) of feed
+ * (kind, user_id); cb runs exactly once, now or later. p holds the
+ * read's state until cb has run (cb may dispose it). */
+void feed_read_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int limit, const feed_ref *after,
+                    feed_read_cb *cb, void *data);
 
 #endif

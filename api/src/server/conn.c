@@ -42,6 +42,7 @@
 
 static void conn_on_event(loop *l, int fd, void *data, int mask);
 static void conn_on_timer(loop *l, loop_timer *t);
+static void conn_stream_over(conn *c);
 
 /* ---- lists ---------------------------------------------------------- */
 
@@ -143,6 +144,21 @@ static void conn_close_now(conn *c)
     buf_dispose(&c->out);
     c->out_pos = 0;
     server_conn_closed(s);
+    conn_stream_over(c);
+}
+
+/* A live stream whose connection ends: tell its handler, once. Called
+ * inside a frame of c, so c stays allocated whatever on_close does. */
+static void conn_stream_over(conn *c)
+{
+    http_request *req = &c->req;
+
+    if (!req->live || !req->streaming || req->stream_over)
+        return;
+    assert(c->depth > 0);
+    req->stream_over = 1;
+    if (!req->stream_writing) /* else the write returns -1 */
+        req->stream_on_close(req, req->stream_data);
 }
 
 static void conn_maybe_free(conn *c)
@@ -328,6 +344,9 @@ static void conn_dispatch(conn *c)
     req->live = 1;
     req->abandoned = 0;
     req->head_only = slice_eq_cstr(req->msg.method, "HEAD");
+    req->streaming = 0;
+    req->stream_over = 0;
+    req->stream_writing = 0;
     pool_init(&req->pool, 0);
     s->requests++;
     c->timer_kind = CONN_TIMER_NONE; /* a new state: settling re-arms the timer */
@@ -386,6 +405,10 @@ static void conn_process(conn *c)
         }
         conn_dispatch(c);
     }
+    /* A stream's client that closed its side is gone (an SSE client
+     * never half-closes to wait for more). */
+    if (c->peer_eof && c->req.live && c->req.streaming)
+        c->want_close = 1;
     /* After EOF nothing more can complete: answer what is in progress,
      * then close. */
     if (c->peer_eof && !c->req.live && !c->parse_blocked)
@@ -460,7 +483,7 @@ static conn_timer_kind conn_timer_wanted(const conn *c)
     if (conn_out_pending(c) > 0)
         return CONN_TIMER_WRITE;
     if (c->req.live)
-        return c->req.abandoned ? CONN_TIMER_NONE : CONN_TIMER_HANDLER;
+        return c->req.abandoned || c->req.streaming ? CONN_TIMER_NONE : CONN_TIMER_HANDLER;
     if (c->in.len > c->in_pos)
         return CONN_TIMER_READ;
     return CONN_TIMER_IDLE;
@@ -606,7 +629,54 @@ static void conn_on_timer(loop *l, loop_timer *t)
 void conn_drain(conn *c)
 {
     conn_enter(c);
+    conn_stream_over(c); /* a stream ends at once: its handler closes it */
     conn_leave(c); /* settling sees srv->draining */
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+int conn_stream_write(conn *c, slice data)
+{
+    http_request *req = &c->req;
+    log_line l;
+
+    assert(req->live && req->streaming);
+    if (req->stream_over || c->fd < 0 || c->want_close)
+        return -1;
+    if (conn_out_pending(c) + data.len > req->stream_max) {
+        log_begin(&l, LOG_INFO, "stream dropped: the client does not read");
+        if (c->srv != NULL)
+            log_uint(&l, "worker", c->srv->cfg.worker_id);
+        log_uint(&l, "req_id", req->id);
+        log_uint(&l, "pending", conn_out_pending(c));
+        log_end(&l);
+        req->stream_over = 1;
+        conn_enter(c);
+        c->want_close = 1;
+        conn_leave(c); /* closes now: the queued output goes with it */
+        return -1;
+    }
+    if (buf_append_slice(&c->out, data) != 0) {
+        req->stream_over = 1;
+        conn_enter(c);
+        conn_fail(c, "cannot queue stream output", errno);
+        conn_leave(c);
+        return -1;
+    }
+    req->stream_bytes += data.len;
+    /* Send now, watch for writability if the socket is full. Sending may
+     * find the peer gone (EPIPE, ECONNRESET) and close: that end is this
+     * call's -1, never an on_close inside it. */
+    req->stream_writing = 1;
+    conn_enter(c);
+    conn_leave(c);
+    req->stream_writing = 0;
+    return req->stream_over ? -1 : 0;
+}
+
+size_t conn_stream_pending(const conn *c)
+{
+    return c->fd >= 0 ? conn_out_pending(c) : 0;
 }
 
 void conn_abort(conn *c, const char *reason)

@@ -49,6 +49,17 @@ struct http_request {
     int live;                /* dispatched and not yet answered */
     int abandoned;           /* the answer will be dropped */
     int head_only;           /* HEAD: no body in the answer */
+    /* A streamed answer (request.h): started, and whether its end was
+     * already announced (a write refused, or on_close called). */
+    int streaming;
+    int stream_over;
+    int stream_writing;      /* inside http_request_stream_write: an end is
+                                reported by its -1, not by on_close */
+    int stream_status;
+    size_t stream_max;       /* bound on unsent output */
+    size_t stream_bytes;     /* body bytes queued so far, for the log */
+    http_stream_close_cb *stream_on_close;
+    void *stream_data;
 };
 
 struct conn {
@@ -92,6 +103,14 @@ void conn_detach(conn *c);
  * dropped): finish the request and carry on with the connection. May
  * free c. */
 void conn_request_done(conn *c);
+
+/* A stream's write (request.h): queue data and send, or refuse it when
+ * the bound would be passed (the connection is then closed at once,
+ * without calling on_close). 0 or -1. Never frees c (req is live). */
+int conn_stream_write(conn *c, slice data);
+
+/* Unsent output bytes. */
+size_t conn_stream_pending(const conn *c);
 
 /* Queue an error answer outside of any request (a parse error, a read
  * timeout) and close after sending it. */

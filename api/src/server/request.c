@@ -11,6 +11,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "api/src/base/log.h"
 #include "api/src/http/http_error.h"
@@ -219,4 +220,82 @@ int http_request_respond_error(http_request *req, int status, const char *code,
                                const char *message)
 {
     return http_request_respond_error_headers(req, status, code, message, NULL, 0);
+}
+
+/* ---- streams ------------------------------------------------------------ */
+
+int http_request_stream_start(http_request *req, int status, const char *content_type,
+                              const http_request_header_out *headers, size_t num_headers,
+                              size_t max_buffered, http_stream_close_cb *on_close, void *data)
+{
+    conn *c = req->conn;
+    http_header extra[REQUEST_MAX_OUT_HEADERS];
+    http_response r;
+    size_t i;
+    int sndbuf;
+
+    assert(req->live && !req->streaming && on_close != NULL);
+    if (req->abandoned || c->fd < 0 || c->srv == NULL) {
+        conn_request_done(c); /* nobody to stream to */
+        return -1;
+    }
+    if (num_headers > REQUEST_MAX_OUT_HEADERS || req->head_only) {
+        (void)http_request_respond_error(req, req->head_only ? 405 : 500, NULL,
+                                         req->head_only ? "a stream has no HEAD" : "cannot start the stream");
+        return -1;
+    }
+    memset(&r, 0, sizeof(r));
+    r.status = status;
+    r.content_type = slice_from_cstr(content_type);
+    r.keep_alive = 0;
+    r.streamed = 1;
+    r.request_id = req->id;
+    for (i = 0; i < num_headers; i++) {
+        extra[i].name = slice_from_cstr(headers[i].name);
+        extra[i].value = slice_from_cstr(headers[i].value);
+    }
+    r.headers = extra;
+    r.num_headers = num_headers;
+    if (conn_queue_response(c, &r) != 0) {
+        c->closing = 1;
+        request_queue_fallback(c, req);
+        request_log_access(c->srv, req, req->id, 500, 0, "cannot format a stream head");
+        conn_request_done(c);
+        return -1;
+    }
+    /* The kernel's share of a slow client is bounded too (Linux doubles
+     * the value); a failure only leaves the default. */
+    sndbuf = max_buffered > (size_t)1 << 30 ? 1 << 30 : (int)max_buffered;
+    (void)setsockopt(c->fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
+    req->streaming = 1;
+    req->stream_over = 0;
+    req->stream_status = status;
+    req->stream_max = max_buffered;
+    req->stream_bytes = 0;
+    req->stream_on_close = on_close;
+    req->stream_data = data;
+    return 0;
+}
+
+int http_request_stream_write(http_request *req, slice data)
+{
+    return conn_stream_write(req->conn, data);
+}
+
+size_t http_request_stream_pending(const http_request *req)
+{
+    return conn_stream_pending(req->conn);
+}
+
+void http_request_stream_end(http_request *req)
+{
+    conn *c = req->conn;
+
+    assert(req->live && req->streaming);
+    req->streaming = 0;
+    req->stream_over = 1;
+    c->closing = 1; /* the body ends with the connection */
+    if (c->srv != NULL)
+        request_log_access(c->srv, req, req->id, req->stream_status, req->stream_bytes, NULL);
+    conn_request_done(c); /* may free c and req */
 }

@@ -87,4 +87,52 @@ int http_request_respond_error_headers(http_request *req, int status, const char
                                        const http_request_header_out *headers,
                                        size_t num_headers);
 
+/* ---- streamed answers (Server-Sent Events) ---------------------------
+ *
+ * A stream is an answer whose body is written piece by piece for as long
+ * as the handler likes: http_request_stream_start sends the status line
+ * and headers (no Content-Length, "Connection: close": the body ends
+ * when the connection does), http_request_stream_write appends to the
+ * connection's output and sends what the socket takes, and
+ * http_request_stream_end finishes the request (the connection closes
+ * once the output is sent). Between start and end the request stays
+ * live, with no handler deadline; a peer that reads nothing for
+ * write_timeout_ms is dropped as for any answer.
+ *
+ * The output of a stream is bounded: a write that would leave more than
+ * max_buffered bytes waiting for the peer is refused (-1), the
+ * connection is closed at once, and what was queued is thrown away: a
+ * client that stops reading costs at most the bound (plus the socket's
+ * send buffer, which stream_start sets to the bound too) and never slows
+ * the worker or other clients.
+ *
+ * The end of a stream is always the handler's call to
+ * http_request_stream_end, exactly once, after which req is gone:
+ *   - after a write returned -1 (bound passed, connection gone);
+ *   - after on_close(req, data) ran: the connection ended first (peer
+ *     closed or reset, stalled writes, the server draining or aborting).
+ *     on_close runs from the connection's own callbacks, never from
+ *     inside http_request_stream_write; stream_end may be called from
+ *     inside it.
+ */
+typedef void http_stream_close_cb(http_request *req, void *data);
+
+/* Start streaming. 0; or -1 (the request was abandoned, or the head
+ * could not be formatted: a 500 or nothing was sent) and the request is
+ * finished and freed as by http_request_respond, on_close never runs. */
+int http_request_stream_start(http_request *req, int status, const char *content_type,
+                              const http_request_header_out *headers, size_t num_headers,
+                              size_t max_buffered, http_stream_close_cb *on_close, void *data);
+
+/* Append data to the stream and send what the socket takes now. 0, or
+ * -1: the stream is over (see above) and nothing was queued. */
+int http_request_stream_write(http_request *req, slice data);
+
+/* Bytes queued for the peer and not yet sent. */
+size_t http_request_stream_pending(const http_request *req);
+
+/* Finish the stream: the connection closes after sending what is queued
+ * (nothing more when the stream ended on an error). Frees req. */
+void http_request_stream_end(http_request *req);
+
 #endif

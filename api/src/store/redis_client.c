@@ -366,6 +366,59 @@ int redis_client_commandargv(redis_client *c, redis_client_cb *cb, void *privdat
     return redis_req_sent(c, req, redisAsyncCommandArgv(c->ac, redis_on_reply, req, argc, argv, argvlen));
 }
 
+/* --- subscriptions ------------------------------------------------------- */
+
+/* One subscription: lives until hiredis calls back with no reply. */
+typedef struct redis_psub {
+    redis_client *c;
+    redis_client_cb *cb;
+    void *privdata;
+} redis_psub;
+
+static void redis_on_sub_reply(redisAsyncContext *ac, void *r, void *privdata)
+{
+    redis_psub *sub = privdata;
+    redis_client *c = sub->c;
+
+    (void)ac;
+    redis_enter(c);
+    if (r != NULL) {
+        sub->cb(c, REDIS_CLIENT_OK, r, sub->privdata);
+    } else {
+        sub->cb(c, c->freeing ? REDIS_CLIENT_ECLOSED : REDIS_CLIENT_EDISCONNECTED, NULL, sub->privdata);
+        free(sub);
+    }
+    redis_leave(c);
+}
+
+int redis_client_psubscribe(redis_client *c, redis_client_cb *cb, void *privdata, const char *pattern)
+{
+    redis_psub *sub;
+
+    if (cb == NULL || pattern == NULL) {
+        redis_set_err(c, REDIS_CLIENT_EARG, "a subscription needs a callback and a pattern");
+        return REDIS_CLIENT_ERR;
+    }
+    if (c->freeing || c->ac == NULL) {
+        redis_set_err(c, c->freeing ? REDIS_CLIENT_ECLOSED : REDIS_CLIENT_EDISCONNECTED, NULL);
+        return REDIS_CLIENT_ERR;
+    }
+    sub = calloc(1, sizeof(*sub));
+    if (sub == NULL) {
+        redis_set_err(c, REDIS_CLIENT_ENOMEM, NULL);
+        return REDIS_CLIENT_ERR;
+    }
+    sub->c = c;
+    sub->cb = cb;
+    sub->privdata = privdata;
+    if (redisAsyncCommand(c->ac, redis_on_sub_reply, sub, "PSUBSCRIBE %s", pattern) != REDIS_OK) {
+        free(sub);
+        redis_set_err(c, REDIS_CLIENT_EDISCONNECTED, "redis connection is closing");
+        return REDIS_CLIENT_ERR;
+    }
+    return REDIS_CLIENT_OK;
+}
+
 void redis_client_free(redis_client *c)
 {
     if (c == NULL || c->freeing)

@@ -111,6 +111,18 @@ int redis_client_command(redis_client *c, redis_client_cb *cb, void *privdata, c
 int redis_client_commandargv(redis_client *c, redis_client_cb *cb, void *privdata, int argc, const char **argv,
                              const size_t *argvlen);
 
+/* Subscribe to a channel pattern (PSUBSCRIBE) on a client used for
+ * nothing else (Redis accepts no other commands on a subscribed
+ * connection). Unlike a command, cb runs many times, without timeout:
+ * with REDIS_CLIENT_OK for every reply of the subscription (the
+ * confirmation ["psubscribe", pattern, count], then each message
+ * ["pmessage", pattern, channel, payload]), and last once with
+ * REDIS_CLIENT_EDISCONNECTED or _ECLOSED (reply NULL) when the
+ * connection goes: the subscription went with it; subscribe again when
+ * on_state reports the next connection. REDIS_CLIENT_ERR: not sent, cb
+ * will not run. */
+int redis_client_psubscribe(redis_client *c, redis_client_cb *cb, void *privdata, const char *pattern);
+
 /* Fail every pending command with REDIS_CLIENT_ECLOSED, close, and free
  * c. Safe inside a callback of c: the memory goes when it returns. */
 void redis_client_free(redis_client *c);

@@ -44,6 +44,7 @@ int stores_open(stores *s, loop *l, const stores_config *cfg, char *err, size_t 
 
     s->pg = NULL;
     s->redis = NULL;
+    s->redis_sub = NULL;
     s->cql = NULL;
     if (cfg->pg_dsn != NULL) {
         pg_client_config pc = {.conninfo = cfg->pg_dsn, .pool_size = cfg->pg_pool_size,
@@ -63,6 +64,12 @@ int stores_open(stores *s, loop *l, const stores_config *cfg, char *err, size_t 
         s->redis = redis_client_new(l, &rc);
         if (s->redis == NULL) {
             snprintf(err, errlen, "redis: cannot create the client");
+            goto fail;
+        }
+        rc.command_timeout_ms = 0; /* a subscription waits for as long as it lasts */
+        s->redis_sub = redis_client_new(l, &rc);
+        if (s->redis_sub == NULL) {
+            snprintf(err, errlen, "redis: cannot create the subscriber");
             goto fail;
         }
     }
@@ -101,8 +108,10 @@ void stores_close(stores *s)
 {
     pg_client_free(s->pg);
     redis_client_free(s->redis);
+    redis_client_free(s->redis_sub);
     cql_client_free(s->cql);
     s->pg = NULL;
     s->redis = NULL;
+    s->redis_sub = NULL;
     s->cql = NULL;
 }

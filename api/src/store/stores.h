@@ -38,6 +38,9 @@ typedef struct stores_config {
 typedef struct stores {
     pg_client *pg;
     redis_client *redis;
+    redis_client *redis_sub;  /* the same server, for the live feed events
+                                 (a subscribed connection takes no other
+                                 commands): stream/stream_hub.h */
     cql_client *cql;
 } stores;
 

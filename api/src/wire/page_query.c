@@ -11,7 +11,7 @@
 
 #define PAGE_LIMIT_DIGITS 9
 
-static int page_parse_limit(slice raw, int *limit, api_error *err)
+int page_query_limit(slice raw, int *limit, api_error *err)
 {
     char dec[3 * PAGE_LIMIT_DIGITS];
     size_t n, i;
@@ -35,13 +35,12 @@ static int page_parse_limit(slice raw, int *limit, api_error *err)
     return 0;
 }
 
-static int page_parse_cursor(slice raw, const cursor_key *key, feed_kind kind, int64_t user_id,
-                             cursor *out, api_error *err)
+int page_query_cursor(slice raw, const cursor_key *key, feed_kind kind, int64_t user_id, slice name,
+                      cursor *out, api_error *err)
 {
     char dec[3 * CURSOR_TEXT_MAX];
     size_t n;
     int r;
-    slice name = SLICE_LIT("cursor");
 
     if (raw.len > sizeof(dec) || http_percent_decode(raw, dec, sizeof(dec), &n, 1) != HTTP_URI_OK)
         return api_error_set(err, 400, "invalid_cursor", name, "%s",
@@ -68,13 +67,13 @@ int page_query_parse(slice query, const cursor_key *key, feed_kind kind, int64_t
             if (seen_limit++)
                 return api_error_set(err, 400, "invalid_value", SLICE_LIT("limit"),
                                      "limit is given more than once");
-            if (page_parse_limit(v, &out->limit, err) != 0)
+            if (page_query_limit(v, &out->limit, err) != 0)
                 return -1;
         } else if (http_query_key_is(k, "cursor")) {
             if (out->has_cursor)
                 return api_error_set(err, 400, "invalid_value", SLICE_LIT("cursor"),
                                      "cursor is given more than once");
-            if (page_parse_cursor(v, key, kind, user_id, &out->after, err) != 0)
+            if (page_query_cursor(v, key, kind, user_id, SLICE_LIT("cursor"), &out->after, err) != 0)
                 return -1;
             out->has_cursor = 1;
         }

@@ -44,6 +44,8 @@ static const req_spec req_post_spec = {
     REQ_POST_MAX_BYTES, 1, {{"body", REQ_RULE_TEXT, REQ_POST_BODY_MAX}}};
 static const req_spec req_comment_spec = {
     REQ_COMMENT_MAX_BYTES, 1, {{"body", REQ_RULE_TEXT, REQ_COMMENT_BODY_MAX}}};
+static const req_spec req_marker_spec = {
+    REQ_MARKER_MAX_BYTES, 1, {{"cursor", REQ_RULE_NAME, REQ_MARKER_CURSOR_MAX}}};
 
 int req_depth_ok(slice body, int max_depth)
 {
@@ -248,6 +250,11 @@ int req_parse_post(pool *p, slice body, req_text *out, api_error *err)
 int req_parse_comment(pool *p, slice body, req_text *out, api_error *err)
 {
     return req_parse(&req_comment_spec, p, body, &out->body, err);
+}
+
+int req_parse_marker(pool *p, slice body, req_text *out, api_error *err)
+{
+    return req_parse(&req_marker_spec, p, body, &out->body, err);
 }
 
 /* Index of the first byte at or after i that is not JSON whitespace. */

@@ -49,6 +49,8 @@
 #define REQ_POST_MAX_BYTES 65536
 #define REQ_COMMENT_MAX_BYTES 32768
 #define REQ_EMPTY_MAX_BYTES 1024
+#define REQ_MARKER_MAX_BYTES 1024
+#define REQ_MARKER_CURSOR_MAX 132 /* CURSOR_TEXT_MAX */
 
 typedef struct req_user {
     slice handle;       /* pool-owned, NUL-terminated */
@@ -63,6 +65,10 @@ typedef struct req_text {
 int req_parse_user(pool *p, slice body, req_user *out, api_error *err);
 int req_parse_post(pool *p, slice body, req_text *out, api_error *err);
 int req_parse_comment(pool *p, slice body, req_text *out, api_error *err);
+/* PUT .../markers/{timeline}: {"cursor":"<a cursor of that feed>"} (the
+ * text only; the caller decodes it for the feed); out->body is the
+ * cursor text. */
+int req_parse_marker(pool *p, slice body, req_text *out, api_error *err);
 
 /* Follow and like: an empty body or an empty object. */
 int req_parse_empty(slice body, api_error *err);

@@ -51,7 +51,17 @@ static const char fixed_zero[] =
     "# HELP feed_api_fallbacks_total Reads answered although a store failed.\n"
     "# TYPE feed_api_fallbacks_total counter\n"
     "feed_api_fallbacks_total{reason=\"redis_down\"} 1\n"
-    "feed_api_fallbacks_total{reason=\"cassandra_down\"} 0\n";
+    "feed_api_fallbacks_total{reason=\"cassandra_down\"} 0\n"
+    "# HELP feed_api_streams_open Feed streams sending (past their backlog) now.\n"
+    "# TYPE feed_api_streams_open gauge\n"
+    "feed_api_streams_open{feed=\"home\"} 1\n"
+    "feed_api_streams_open{feed=\"profile\"} 0\n"
+    "feed_api_streams_open{feed=\"notifications\"} 0\n"
+    "# HELP feed_api_stream_events_total Items and removals sent on feed streams.\n"
+    "# TYPE feed_api_stream_events_total counter\n"
+    "feed_api_stream_events_total{feed=\"home\"} 2\n"
+    "feed_api_stream_events_total{feed=\"profile\"} 0\n"
+    "feed_api_stream_events_total{feed=\"notifications\"} 1\n";
 
 static void test_render_exact(void **state)
 {
@@ -117,6 +127,12 @@ static void test_render_exact(void **state)
     metrics_cassandra_read(m, METRIC_FEED_HOME);
     metrics_cassandra_read(m, METRIC_FEED_HOME);
     metrics_fallback(m, METRIC_FALLBACK_REDIS_DOWN);
+    metrics_stream(m, METRIC_FEED_HOME, 1);
+    metrics_stream(m, METRIC_FEED_HOME, 1);
+    metrics_stream(m, METRIC_FEED_HOME, 0);
+    metrics_stream_event(m, METRIC_FEED_HOME);
+    metrics_stream_event(m, METRIC_FEED_HOME);
+    metrics_stream_event(m, METRIC_FEED_NOTIFICATIONS);
     /* bounds are inclusive (le): 100 us falls in le="0.0001" */
     metrics_on_response(m, "/v1/users/{id}/home", 200, 100);
     metrics_on_response(m, "/v1/users/{id}/home", 200, 1000);

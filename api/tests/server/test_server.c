@@ -8,6 +8,7 @@
  * This also covers conn.c and request.c, which only make sense with a
  * socket on the other end.
  */
+#include <poll.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -604,6 +607,162 @@ static void test_max_connections(void **state)
     stop(&ts);
 }
 
+/* ---- streamed answers ----------------------------------------------------- */
+
+/* Read raw bytes from c for ms: how many, and whether the peer closed. */
+static size_t raw_read(tc_conn *c, char *into, size_t cap, int ms, int *closed)
+{
+    struct pollfd p = {.fd = c->http.fd, .events = POLLIN};
+    size_t got = 0;
+    ssize_t n;
+
+    *closed = 0;
+    while (got < cap && poll(&p, 1, ms) > 0) {
+        n = read(c->http.fd, into + got, cap - got);
+        if (n <= 0) {
+            *closed = 1;
+            break;
+        }
+        got += (size_t)n;
+    }
+    return got;
+}
+
+/* A stream: the head without Content-Length, chunks as they are
+ * written, on_close when the client goes, and the worker goes on. */
+static void test_stream_head_chunks_peer_close(void **state)
+{
+    static char data[64 * 1024];
+    ts_server ts;
+    server_config cfg;
+    tc_conn c;
+    size_t n;
+    int closed;
+
+    (void)state;
+    test_config(&cfg);
+    start(&ts, &cfg);
+    tc_connect(&c, ts.port, 5000);
+    tc_send_str(&c, GET("/stream"));
+    n = raw_read(&c, data, sizeof(data) - 1, 200, &closed);
+    data[n] = '\0';
+    assert_false(closed);
+    assert_int_equal(strncmp(data, "HTTP/1.1 200 OK\r\n", 17), 0);
+    assert_non_null(strstr(data, "Content-Type: text/event-stream\r\n"));
+    assert_non_null(strstr(data, "Cache-Control: no-store\r\n"));
+    assert_non_null(strstr(data, "Connection: close\r\n"));
+    assert_null(strstr(data, "Content-Length"));
+    assert_true(n > strlen(strstr(data, "\r\n\r\n")) && strstr(data, "\r\n\r\nxxx") != NULL);
+    /* the stream goes on for as long as the client reads (past the
+     * handler deadline: streams have none) */
+    ts_sleep_ms(100);
+    n = raw_read(&c, data, sizeof(data), 100, &closed);
+    assert_true(n >= TH_STREAM_CHUNK);
+    assert_false(closed);
+    tc_close(&c);
+    ts_sleep_ms(200);
+    assert_int_equal(atomic_load(&th_stream_closed), 1);
+    assert_int_equal(atomic_load(&th_stream_dropped), 0);
+    tc_connect(&c, ts.port, 5000);
+    tc_send_str(&c, GET("/healthz"));
+    expect(&c, 200, NULL);
+    tc_close(&c);
+    stop(&ts);
+}
+
+/* A client that reads nothing is dropped once the unsent output passes
+ * the bound; another client is served meanwhile. */
+static void test_stream_slow_reader_dropped(void **state)
+{
+    static char data[256 * 1024];
+    ts_server ts;
+    server_config cfg;
+    tc_conn slow, c;
+    int rcv = 4096, closed = 0, i;
+    size_t n, total = 0;
+
+    (void)state;
+    test_config(&cfg);
+    start(&ts, &cfg);
+    tc_connect(&slow, ts.port, 5000);
+    assert_int_equal(setsockopt(slow.http.fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)), 0);
+    tc_send_str(&slow, GET("/stream"));
+    for (i = 0; i < 100 && atomic_load(&th_stream_dropped) == 0; i++)
+        ts_sleep_ms(20);
+    assert_int_equal(atomic_load(&th_stream_dropped), 1);
+    assert_int_equal(atomic_load(&th_stream_closed), 0); /* a refused write is not an on_close */
+    tc_connect(&c, ts.port, 5000);
+    tc_send_str(&c, GET("/healthz"));
+    expect(&c, 200, NULL);
+    tc_close(&c);
+    /* what the kernel held is all the slow client gets: then EOF or RST */
+    while (!closed) {
+        n = raw_read(&slow, data, sizeof(data), 2000, &closed);
+        total += n;
+        if (n == 0 && !closed)
+            fail_msg("the dropped stream was not closed");
+    }
+    print_message("the slow reader got %zu bytes before the close\n", total);
+    assert_true(total < sizeof(data));
+    tc_close(&slow);
+    stop(&ts);
+}
+
+/* Clients resetting streams: each stream ends exactly once, by on_close
+ * or by a write's -1 (a send that finds the peer gone), never both
+ * (ASan would see the double end). */
+static void test_stream_peer_reset(void **state)
+{
+    static char data[4096];
+    ts_server ts;
+    server_config cfg;
+    tc_conn c;
+    int closed, i;
+
+    (void)state;
+    test_config(&cfg);
+    start(&ts, &cfg);
+    for (i = 0; i < 10; i++) {
+        tc_connect(&c, ts.port, 5000);
+        tc_send_str(&c, GET("/stream"));
+        (void)raw_read(&c, data, sizeof(data), 20 + i * 5, &closed);
+        tc_reset(&c);
+    }
+    for (i = 0; i < 100 && atomic_load(&th_stream_closed) + atomic_load(&th_stream_dropped) < 10; i++)
+        ts_sleep_ms(20);
+    assert_int_equal(atomic_load(&th_stream_closed) + atomic_load(&th_stream_dropped), 10);
+    tc_connect(&c, ts.port, 5000);
+    tc_send_str(&c, GET("/healthz"));
+    expect(&c, 200, NULL);
+    tc_close(&c);
+    stop(&ts);
+}
+
+/* A drain ends streams at once through on_close; the server stops. */
+static void test_stream_drain(void **state)
+{
+    static char data[64 * 1024];
+    ts_server ts;
+    server_config cfg;
+    tc_conn c;
+    int closed = 0, i;
+
+    (void)state;
+    test_config(&cfg);
+    start(&ts, &cfg);
+    tc_connect(&c, ts.port, 5000);
+    tc_send_str(&c, GET("/stream"));
+    (void)raw_read(&c, data, sizeof(data), 100, &closed);
+    assert_false(closed);
+    ts_stop_async(&ts, WORKER_STOP_DRAIN);
+    for (i = 0; i < 50 && !closed; i++)
+        (void)raw_read(&c, data, sizeof(data), 100, &closed);
+    assert_true(closed);
+    ts_join(&ts);
+    assert_int_equal(atomic_load(&th_stream_closed), 1);
+    tc_close(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -623,6 +782,10 @@ int main(void)
         cmocka_unit_test(test_graceful_shutdown_finishes_in_flight),
         cmocka_unit_test(test_drain_timeout_forces_close),
         cmocka_unit_test(test_abort_closes_everything),
+        cmocka_unit_test(test_stream_head_chunks_peer_close),
+        cmocka_unit_test(test_stream_slow_reader_dropped),
+        cmocka_unit_test(test_stream_peer_reset),
+        cmocka_unit_test(test_stream_drain),
         cmocka_unit_test(test_max_connections),
     };
 

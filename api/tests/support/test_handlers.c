@@ -8,6 +8,8 @@
 atomic_int th_big_dispatched;
 atomic_int th_late_answered;
 atomic_int th_late_dropped;
+atomic_int th_stream_closed;
+atomic_int th_stream_dropped;
 
 static char th_big[TH_BIG_BODY];
 
@@ -16,6 +18,8 @@ void th_reset_counters(void)
     atomic_store(&th_big_dispatched, 0);
     atomic_store(&th_late_answered, 0);
     atomic_store(&th_late_dropped, 0);
+    atomic_store(&th_stream_closed, 0);
+    atomic_store(&th_stream_dropped, 0);
 }
 
 static void th_echo(http_request *req, void *data)
@@ -109,8 +113,66 @@ void th_flush_pending(worker *w)
     }
 }
 
+/* GET /stream: a streamed answer, TH_STREAM_CHUNK bytes every 5 ms. */
+typedef struct th_stream {
+    loop_timer t;
+    http_request *req;
+    worker *w;
+} th_stream;
+
+static void th_stream_tick(loop *l, loop_timer *t)
+{
+    static char chunk[TH_STREAM_CHUNK];
+    th_stream *s = t->data;
+
+    memset(chunk, 'x', sizeof(chunk) - 1);
+    chunk[sizeof(chunk) - 1] = '\n';
+    if (http_request_stream_write(s->req, slice_make(chunk, sizeof(chunk))) != 0) {
+        atomic_fetch_add(&th_stream_dropped, 1);
+        http_request_stream_end(s->req);
+        free(s);
+        return;
+    }
+    (void)loop_timer_start(l, &s->t, 5);
+}
+
+static void th_stream_on_close(http_request *req, void *data)
+{
+    th_stream *s = data;
+
+    loop_timer_stop(&s->w->loop, &s->t);
+    atomic_fetch_add(&th_stream_closed, 1);
+    http_request_stream_end(req);
+    free(s);
+}
+
+static void th_stream_start(http_request *req, void *data)
+{
+    static const http_request_header_out extra[] = {{"Cache-Control", "no-store"}};
+    worker *w = http_request_context(req);
+    th_stream *s = calloc(1, sizeof(*s));
+
+    (void)data;
+    if (s == NULL || w == NULL) {
+        free(s);
+        http_request_respond_error(req, 500, NULL, "no memory or no worker");
+        return;
+    }
+    s->req = req;
+    s->w = w;
+    loop_timer_init(&s->t, th_stream_tick, s);
+    if (http_request_stream_start(req, 200, "text/event-stream", extra, 1, TH_STREAM_BOUND, th_stream_on_close, s) !=
+        0) {
+        free(s);
+        return;
+    }
+    (void)loop_timer_start(&w->loop, &s->t, 1);
+}
+
 int th_add_routes(router *r)
 {
+    if (router_add(r, "GET", "/stream", th_stream_start, NULL) != 0)
+        return -1;
     if (router_add(r, "POST", "/echo/{tag}", th_echo, NULL) != 0 ||
         router_add(r, "GET", "/slow/{ms}", th_slow, NULL) != 0 ||
         router_add(r, "GET", "/big", th_big_handle, NULL) != 0)

@@ -5,6 +5,9 @@
  *   GET  /slow/{ms}   -> 200 "late <id>" after ms, from a loop timer: an
  *                        asynchronous handler. Needs the worker as the
  *                        request context (http_request_context).
+ *   GET  /stream      -> a streamed 200 (request.h): TH_STREAM_CHUNK bytes
+ *                        every 5 ms, bound TH_STREAM_BOUND; counts its
+ *                        ends by on_close and by a refused write
  *
  * Pending slow answers are kept per worker thread; th_flush_pending (a
  * worker on_exit hook) answers them when a worker ends, as a store
@@ -20,10 +23,14 @@
 #include "api/src/server/router.h"
 
 #define TH_BIG_BODY (1024 * 1024)
+#define TH_STREAM_CHUNK 1000
+#define TH_STREAM_BOUND 4096
 
 extern atomic_int th_big_dispatched;
 extern atomic_int th_late_answered; /* respond() returned 0 */
 extern atomic_int th_late_dropped;  /* respond() returned -1: the request was abandoned */
+extern atomic_int th_stream_closed;  /* a stream's on_close ran */
+extern atomic_int th_stream_dropped; /* a stream's write was refused (bound) */
 
 void th_reset_counters(void);
 

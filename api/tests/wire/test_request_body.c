@@ -59,6 +59,41 @@ static void post_fails(slice body, int status, const char *code, const char *fie
                  e.status, e.code, e.field, e.message, status, code, field);
 }
 
+static void marker_fails(slice body, int status, const char *code, const char *field)
+{
+    req_text t;
+    api_error e;
+
+    memset(&e, 0, sizeof(e));
+    if (req_parse_marker(&p, body, &t, &e) != -1)
+        fail_msg("accepted %.*s", (int)body.len, body.base);
+    if (e.status != status || strcmp(e.code, code) != 0 || strcmp(e.field, field) != 0)
+        fail_msg("%.*s: got %d %s field '%s' (%s), want %d %s field '%s'", (int)body.len, body.base,
+                 e.status, e.code, e.field, e.message, status, code, field);
+}
+
+/* PUT .../markers/{timeline}: {"cursor"}, its text only (decoded by the
+ * handler for the feed). */
+static void test_marker(void **state)
+{
+    char big[REQ_MARKER_MAX_BYTES + 2];
+    req_text t;
+    api_error e;
+
+    (void)state;
+    assert_int_equal(req_parse_marker(&p, S("{\"cursor\":\"AQEAAAAAAAAAAQAG\"}"), &t, &e), 0);
+    assert_int_equal(t.body.len, 16);
+    assert_memory_equal(t.body.base, "AQEAAAAAAAAAAQAG", 16);
+    marker_fails(S("{}"), 400, "missing_field", "cursor");
+    marker_fails(S("{\"cursor\":\"\"}"), 400, "invalid_value", "cursor");
+    marker_fails(S("{\"cursor\":7}"), 400, "invalid_type", "cursor");
+    marker_fails(S("{\"cursor\":\"a\",\"x\":1}"), 400, "unknown_field", "x");
+    marker_fails(S("{\"cursor\":\"a\\u0001\"}"), 400, "invalid_value", "cursor");
+    memset(big, 'a', sizeof(big));
+    big[0] = '{';
+    marker_fails(slice_make(big, sizeof(big)), 413, "payload_too_large", "");
+}
+
 static void test_user_ok(void **state)
 {
     req_user u;
@@ -369,6 +404,7 @@ int main(void)
         cmocka_unit_test(test_depth),
         cmocka_unit_test(test_empty_bodies),
         cmocka_unit_test(test_output_owned_by_pool),
+        cmocka_unit_test(test_marker),
         cmocka_unit_test(test_utf8_count),
     };
 

@@ -3,6 +3,7 @@ package feed.job.redis;
 import java.util.List;
 
 import redis.clients.jedis.PipeliningBase;
+import redis.clients.jedis.Protocol;
 
 import feed.job.fanout.FeedWrite;
 
@@ -30,6 +31,12 @@ import feed.job.fanout.FeedWrite;
  * <p>Idempotent: replaying a write gives the same set. Coalescing in the
  * sink keeps the last write per (key, member), which is the one the fan-out
  * emitted last for that row.
+ *
+ * <p>Live events: after each head write, the same pipeline PUBLISHes the item on
+ * {@code feed:events:<uid>} ({@link #event}), whether or not the head is cached: the API's
+ * streams (api/README.md "Streams") take it from there. A publish is fire-and-forget (nobody
+ * listening: nothing happens); a stream that missed one because it was not subscribed yet reads
+ * the stored feed instead, which already holds the item (Cassandra acknowledged it first).
  *
  * <p>Ordering with the API's fill (api/src/read/feed_head.h): the job
  * sends these writes only after the same items' Cassandra writes are
@@ -82,5 +89,24 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
         // ts_us is exact in a double up to 2^53; written as an integer string.
         pipeline.evalsha(SHA, List.of(key(w)),
                 List.of(w.delete ? "-" : "+", Long.toString(w.tsUs), w.activityId, Integer.toString(window)));
+        // PipeliningBase has no publish(); the reply (the number of receivers) is not used.
+        pipeline.sendCommand(Protocol.Command.PUBLISH, channel(w), event(w));
+    }
+
+    static final String CHANNEL_PREFIX = RedisKeys.CHANNEL_FEED_EVENTS;
+
+    /** The live event channel of the feed's owner: {@code feed:events:<uid>}. */
+    public static String channel(FeedWrite w) {
+        return CHANNEL_PREFIX + w.userId;
+    }
+
+    /**
+     * The event published for a write, after its Cassandra write was acknowledged (docs/DATA-MODEL.md
+     * "Live events"): {@code <feed> <op> <ts_us> <activity id>}, feed {@code home} or {@code profile},
+     * op {@code +} (the item entered the feed) or {@code -} (it left it).
+     */
+    public static String event(FeedWrite w) {
+        return (w.feed == FeedWrite.Feed.HOME ? "home" : "profile") + (w.delete ? " - " : " + ") + w.tsUs + " "
+                + w.activityId;
     }
 }

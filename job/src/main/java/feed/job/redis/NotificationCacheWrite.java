@@ -3,6 +3,7 @@ package feed.job.redis;
 import java.util.List;
 
 import redis.clients.jedis.PipeliningBase;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.params.SetParams;
 
 import feed.job.notify.NotificationWrite;
@@ -20,6 +21,9 @@ import feed.job.notify.NotificationWrite;
  *       ({@code ts_us} = window start), {@code SET ... EX ttl}, like activity
  *       bodies whether or not the user's head is cached; DEL when the group empties.</li>
  * </ul>
+ *
+ * <p>Every write is also published on {@code feed:events:<uid>} (after the
+ * group's body), as {@link FeedCacheWrite} does for the feeds.
  *
  * <p>Redis has no write timestamps: it holds what was written last. Writes of
  * one group come from one subtask of {@code Notifications} in the order its
@@ -75,6 +79,17 @@ public final class NotificationCacheWrite implements RedisWrite<NotificationWrit
         } else {
             pipeline.set(bodyKey(w.userId, w.groupId), json(w), SetParams.setParams().ex(ttlSeconds));
         }
+        // After the body: a stream that reads it on this event finds the group as it now stands.
+        pipeline.sendCommand(Protocol.Command.PUBLISH, FeedCacheWrite.CHANNEL_PREFIX + w.userId, event(w));
+    }
+
+    /**
+     * The live event of a group write ({@link FeedCacheWrite#event}'s format):
+     * {@code notifications + <window start µs> <group id>} when the group was
+     * created or changed, {@code -} when it emptied.
+     */
+    public static String event(NotificationWrite w) {
+        return "notifications" + (w.delete ? " - " : " + ") + w.windowStartUs + " " + w.groupId;
     }
 
     /** The group's JSON. */

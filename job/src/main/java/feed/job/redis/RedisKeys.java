@@ -19,6 +19,8 @@ public final class RedisKeys {
     public static final String KEY_ACTIVITY_BODY = "act:";
     /** Notification group body: {@code notif:<uid>:<group id>}. */
     public static final String KEY_NOTIF_BODY = "notif:";
+    /** Live feed events of one user, a pub/sub channel: {@code feed:events:<uid>}. */
+    public static final String CHANNEL_FEED_EVENTS = "feed:events:";
     /** The hash of every table's progress. */
     public static final String KEY_PROGRESS = "feed:pipeline:progress";
     /**

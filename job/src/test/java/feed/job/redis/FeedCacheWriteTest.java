@@ -4,7 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
@@ -15,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
 
 import feed.job.fanout.Activity;
 import feed.job.fanout.FeedWrite;
@@ -149,5 +154,45 @@ class FeedCacheWriteTest {
                 assertThat(j.exists("act:c:1")).isFalse();
             }
         }
+    }
+
+    /** Every write is published on its owner's channel, cached head or not, inserts and deletes. */
+    @Test
+    void everyWriteIsPublishedOnTheOwnersChannel() throws Exception {
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch subscribed = new CountDownLatch(1);
+        CountDownLatch three = new CountDownLatch(3);
+        JedisPubSub sub = new JedisPubSub() {
+            @Override
+            public void onPSubscribe(String pattern, int count) {
+                subscribed.countDown();
+            }
+
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                got.add(channel + " " + message);
+                three.countDown();
+            }
+        };
+        Thread t = new Thread(() -> {
+            try (Jedis j = redis.client()) {
+                j.psubscribe(sub, RedisKeys.CHANNEL_FEED_EVENTS + "*");
+            }
+        });
+        t.start();
+        assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+        cached("feed:home:1", 50, "p:0");
+        try (var w = feeds(500)) {
+            w.write(put(1, "p:1", 100), null);
+            w.flush(false);
+            w.write(FeedWrite.insert(Feed.PROFILE, 2, 200, "p:2", 2, 200), null);
+            w.write(FeedWrite.remove(Feed.HOME, 1, 100, "p:1", 9, 300), null);
+            w.flush(false);
+        }
+        assertTrue(three.await(10, TimeUnit.SECONDS));
+        sub.punsubscribe();
+        t.join(10_000);
+        assertThat(got).containsExactly("feed:events:1 home + 100 p:1", "feed:events:2 profile + 200 p:2",
+                "feed:events:1 home - 100 p:1");
     }
 }

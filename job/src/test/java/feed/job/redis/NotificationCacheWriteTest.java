@@ -4,6 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
@@ -14,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisPubSub;
 
 import feed.job.fanout.Verb;
 import feed.job.notify.NotificationWrite;
@@ -133,5 +139,50 @@ class NotificationCacheWriteTest {
                 assertThat(j.get("notif:10:" + v2.groupId)).isEqualTo(once).contains("[12,11]");
             }
         }
+    }
+
+    /** Each group write is published on its owner's channel, after its body is set. */
+    @Test
+    void everyGroupWriteIsPublishedAfterItsBody() throws Exception {
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch subscribed = new CountDownLatch(1);
+        CountDownLatch two = new CountDownLatch(2);
+        CountDownLatch one = new CountDownLatch(1);
+        JedisPubSub sub = new JedisPubSub() {
+            @Override
+            public void onPSubscribe(String pattern, int count) {
+                subscribed.countDown();
+            }
+
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                try (Jedis j = redis.client()) {
+                    got.add(channel + " " + message + " body=" + (j.get("notif:10:LIKE:p:1:" + W) != null));
+                }
+                one.countDown();
+                two.countDown();
+            }
+        };
+        Thread t = new Thread(() -> {
+            try (Jedis j = redis.client()) {
+                j.psubscribe(sub, RedisKeys.CHANNEL_FEED_EVENTS + "*");
+            }
+        });
+        t.start();
+        assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+        NotificationWrite g = group(10, 1, W, 100, 12, 11);
+        try (var w = writer(500)) {
+            w.write(g, null);
+            w.flush(false);
+            assertTrue(one.await(10, TimeUnit.SECONDS)); // the subscriber looks at the body before the delete
+            w.write(gone(g, 200), null);
+            w.flush(false);
+        }
+        assertTrue(two.await(10, TimeUnit.SECONDS));
+        sub.punsubscribe();
+        t.join(10_000);
+        assertThat(got).containsExactly(
+                "feed:events:10 notifications + " + W * 1_000L + " LIKE:p:1:" + W + " body=true",
+                "feed:events:10 notifications - " + W * 1_000L + " LIKE:p:1:" + W + " body=false");
     }
 }

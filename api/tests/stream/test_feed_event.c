@@ -1,0 +1,73 @@
+/* test_feed_event.c: the job's live feed events. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "api/src/stream/feed_event.h"
+
+static int parse(const char *channel, const char *payload, feed_event *e)
+{
+    return feed_event_parse(slice_from_cstr(channel), slice_from_cstr(payload), e);
+}
+
+static void test_valid(void **state)
+{
+    feed_event e;
+
+    (void)state;
+    assert_int_equal(parse("feed:events:7", "home + 1732500000000000 p:42", &e), 0);
+    assert_int_equal(e.user_id, 7);
+    assert_int_equal(e.kind, FEED_HOME);
+    assert_int_equal(e.removed, 0);
+    assert_int_equal(e.ref.ts_us, 1732500000000000LL);
+    assert_string_equal(e.ref.id, "p:42");
+    assert_int_equal(parse("feed:events:123456789", "profile - 0 c:1", &e), 0);
+    assert_int_equal(e.user_id, 123456789);
+    assert_int_equal(e.kind, FEED_PROFILE);
+    assert_int_equal(e.removed, 1);
+    assert_int_equal(e.ref.ts_us, 0);
+    assert_string_equal(e.ref.id, "c:1");
+    assert_int_equal(parse("feed:events:9", "notifications + 1732500000000000 LIKE:p:42:1732500000000", &e), 0);
+    assert_int_equal(e.kind, FEED_NOTIFICATIONS);
+    assert_int_equal(e.removed, 0);
+    assert_string_equal(e.ref.id, "LIKE:p:42:1732500000000");
+    assert_int_equal(parse("feed:events:9", "notifications - 1732500000000000 FOLLOW:u:9:1732500000000", &e), 0);
+    assert_int_equal(e.removed, 1);
+}
+
+static void test_invalid(void **state)
+{
+    static const char *const bad[][2] = {
+        {"feed:events:", "home + 1 p:1"},      {"feed:events:0", "home + 1 p:1"},
+        {"feed:events:x", "home + 1 p:1"},     {"feed:events:07", "home + 1 p:1"},
+        {"feed:other:7", "home + 1 p:1"},      {"feed:events:7", "notifications + 1 p:1"},
+        {"feed:events:7", "home * 1 p:1"},     {"feed:events:7", "home + -1 p:1"},
+        {"feed:events:7", "home + 01 p:1"},    {"feed:events:7", "home + 1"},
+        {"feed:events:7", "home + 1 "},        {"feed:events:7", "home + 1 p:1 x"},
+        {"feed:events:7", "home + 1 P:1"},     {"feed:events:7", "home +  1 p:1"},
+        {"feed:events:7", "home + 99999999999999999 p:1"}, /* past 2^53 */
+        {"feed:events:7", ""},
+    };
+    feed_event e;
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        if (parse(bad[i][0], bad[i][1], &e) == 0)
+            fail_msg("accepted %s '%s'", bad[i][0], bad[i][1]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_valid),
+        cmocka_unit_test(test_invalid),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
