@@ -107,7 +107,7 @@ static void test_serves_and_stops_gracefully_on_sigterm(void **state)
     }
     tc_connect(&busy, atomic_load(&ctx.port), 5000);
     tc_send_str(&busy, "GET /slow/300 HTTP/1.1\r\nHost: t\r\n\r\n");
-    ts_sleep_ms(50);
+    assert_true(th_wait_slow_started(1, 5000));
     assert_int_equal(kill(getpid(), SIGTERM), 0);
     /* the request in flight completes, then everything closes */
     assert_int_equal(tc_read(&busy, &r), 0);
@@ -133,7 +133,7 @@ static void test_second_signal_forces_stop(void **state)
     assert_true(atomic_load(&ctx.port) > 0);
     tc_connect(&busy, atomic_load(&ctx.port), 5000);
     tc_send_str(&busy, "GET /slow/60000 HTTP/1.1\r\nHost: t\r\n\r\n");
-    ts_sleep_ms(50);
+    assert_true(th_wait_slow_started(1, 5000));
     assert_int_equal(kill(getpid(), SIGINT), 0);
     ts_sleep_ms(100);
     assert_false(tc_wait_closed(&busy, 0)); /* still draining */

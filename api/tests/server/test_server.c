@@ -454,7 +454,7 @@ static void test_peer_gone_during_async_handler(void **state)
     for (i = 0; i < 5; i++) {
         tc_connect(&c, ts.port, 5000);
         tc_send_str(&c, GET("/slow/100"));
-        ts_sleep_ms(20);
+        assert_true(th_wait_slow_started(i + 1, 5000));
         tc_reset(&c); /* RST while the handler is still working */
     }
     ts_sleep_ms(300);
@@ -522,7 +522,7 @@ static void test_graceful_shutdown_finishes_in_flight(void **state)
     expect(&idle, 200, NULL);
     tc_connect(&busy, ts.port, 5000);
     tc_send_str(&busy, GET("/slow/300"));
-    ts_sleep_ms(50);
+    assert_true(th_wait_slow_started(1, 5000));
     ts_stop_async(&ts, WORKER_STOP_DRAIN);
     /* the idle keep-alive connection goes at once */
     assert_true(tc_wait_closed(&idle, 2000));
@@ -554,7 +554,7 @@ static void test_drain_timeout_forces_close(void **state)
     ts_start(&ts, &routes, &cfg, NULL, th_flush_pending, 100); /* drain at most 100 ms */
     tc_connect(&c, ts.port, 5000);
     tc_send_str(&c, GET("/slow/5000"));
-    ts_sleep_ms(50);
+    assert_true(th_wait_slow_started(1, 5000));
     ts_stop_async(&ts, WORKER_STOP_DRAIN);
     assert_true(tc_wait_closed(&c, 3000)); /* closed without an answer */
     ts_join(&ts);
@@ -574,7 +574,7 @@ static void test_abort_closes_everything(void **state)
     start(&ts, &cfg);
     tc_connect(&c, ts.port, 5000);
     tc_send_str(&c, GET("/slow/5000"));
-    ts_sleep_ms(50);
+    assert_true(th_wait_slow_started(1, 5000));
     ts_stop_async(&ts, WORKER_STOP_ABORT);
     assert_true(tc_wait_closed(&c, 3000));
     ts_join(&ts);

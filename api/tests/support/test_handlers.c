@@ -5,9 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/tests/support/test_client.h"
+
 atomic_int th_big_dispatched;
 atomic_int th_late_answered;
 atomic_int th_late_dropped;
+atomic_int th_slow_started;
 atomic_int th_stream_closed;
 atomic_int th_stream_dropped;
 
@@ -18,6 +21,7 @@ void th_reset_counters(void)
     atomic_store(&th_big_dispatched, 0);
     atomic_store(&th_late_answered, 0);
     atomic_store(&th_late_dropped, 0);
+    atomic_store(&th_slow_started, 0);
     atomic_store(&th_stream_closed, 0);
     atomic_store(&th_stream_dropped, 0);
 }
@@ -93,6 +97,7 @@ static void th_slow(http_request *req, void *data)
         http_request_respond_error(req, 500, NULL, "no memory or no worker");
         return;
     }
+    atomic_fetch_add(&th_slow_started, 1);
     snprintf(num, sizeof(num), "%.*s", (int)ms.len, ms.base);
     x->req = req;
     x->prev = NULL;
@@ -103,6 +108,18 @@ static void th_slow(http_request *req, void *data)
     loop_timer_init(&x->t, th_later_fire, x);
     if (loop_timer_start(&w->loop, &x->t, strtoull(num, NULL, 10)) != LOOP_OK)
         th_later_answer(x);
+}
+
+int th_wait_slow_started(int n, int timeout_ms)
+{
+    int waited;
+
+    for (waited = 0; atomic_load(&th_slow_started) < n; waited++) {
+        if (waited >= timeout_ms)
+            return 0;
+        ts_sleep_ms(1);
+    }
+    return 1;
 }
 
 void th_flush_pending(worker *w)

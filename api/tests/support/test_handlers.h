@@ -29,10 +29,17 @@
 extern atomic_int th_big_dispatched;
 extern atomic_int th_late_answered; /* respond() returned 0 */
 extern atomic_int th_late_dropped;  /* respond() returned -1: the request was abandoned */
+extern atomic_int th_slow_started;  /* /slow/{ms} handlers entered */
 extern atomic_int th_stream_closed;  /* a stream's on_close ran */
 extern atomic_int th_stream_dropped; /* a stream's write was refused (bound) */
 
 void th_reset_counters(void);
+
+/* Wait until at least n /slow handlers have started (the request reached
+ * its handler), at most timeout_ms; 1 if they did. A test that stops or
+ * resets a server "while a request is in progress" waits on this instead
+ * of sleeping, which raced the worker on a loaded machine. */
+int th_wait_slow_started(int n, int timeout_ms);
 
 /* Register the three routes above on r. 0 or -1. */
 int th_add_routes(router *r);
