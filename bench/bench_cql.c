@@ -81,8 +81,7 @@ int bench_cql_home_has(cql_conn *c, const bench_prep *p, int64_t user, int64_t t
     return 0;
 }
 
-int bench_cql_home_since(cql_conn *c, const bench_prep *p, int64_t user, int64_t since, bench_cql_row_fn fn,
-                         void *arg)
+int bench_cql_home_since(cql_conn *c, const bench_prep *p, int64_t user, int64_t since, bench_cql_row_fn fn, void *arg)
 {
     cql_values vals;
     cql_query_params qp = {.consistency = CQL_CONSISTENCY_ONE, .page_size = 5000};

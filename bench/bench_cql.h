@@ -34,8 +34,7 @@ int bench_cql_count(cql_conn *c, const char *table, int64_t user, int64_t *n);
 /* Is (user, ts_us, activity_id) in feed.home_feed? p: the prepared
  * "SELECT activity_id FROM feed.home_feed WHERE user_id = ? AND ts_us = ?
  * AND activity_id = ?" (BENCH_CQL_HOME_HAS). */
-#define BENCH_CQL_HOME_HAS \
-    "SELECT activity_id FROM feed.home_feed WHERE user_id = ? AND ts_us = ? AND activity_id = ?"
+#define BENCH_CQL_HOME_HAS "SELECT activity_id FROM feed.home_feed WHERE user_id = ? AND ts_us = ? AND activity_id = ?"
 int bench_cql_home_has(cql_conn *c, const bench_prep *p, int64_t user, int64_t ts_us, const char *activity_id,
                        int *found);
 
@@ -44,8 +43,7 @@ int bench_cql_home_has(cql_conn *c, const bench_prep *p, int64_t user, int64_t t
  * prepared BENCH_CQL_HOME_SINCE. At most 5000 rows (one page). */
 #define BENCH_CQL_HOME_SINCE "SELECT ts_us, activity_id FROM feed.home_feed WHERE user_id = ? AND ts_us >= ?"
 typedef void (*bench_cql_row_fn)(void *arg, int64_t ts_us, cql_slice activity_id);
-int bench_cql_home_since(cql_conn *c, const bench_prep *p, int64_t user, int64_t since, bench_cql_row_fn fn,
-                         void *arg);
+int bench_cql_home_since(cql_conn *c, const bench_prep *p, int64_t user, int64_t since, bench_cql_row_fn fn, void *arg);
 
 /* One row of a feed table, for bench_cql_batch. */
 typedef struct bench_feed_row {

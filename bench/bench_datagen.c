@@ -194,9 +194,10 @@ static int dg_follows(const bench_dg_config *c, bench_rng *r, bench_dg_graph *g,
         for (size_t i = 0; i < take && want > 0; i++) {
             if (perm[i] == u)
                 continue;
-            g->follows[at++] = (bench_dg_follow){.follower = perm[i], .followee = u,
-                .t = (uint32_t)bench_rng_below(r, (uint64_t)c->window_s + 1),
-                .undone = bench_rng_unit(r) < c->undo[BENCH_DG_FOLLOW]};
+            g->follows[at++] = (bench_dg_follow){.follower = perm[i],
+                                                 .followee = u,
+                                                 .t = (uint32_t)bench_rng_below(r, (uint64_t)c->window_s + 1),
+                                                 .undone = bench_rng_unit(r) < c->undo[BENCH_DG_FOLLOW]};
             want--;
         }
         g->followers[u] = cnt[k];
@@ -225,8 +226,7 @@ static size_t dg_pick(const double *cum, size_t n, double x)
     return lo;
 }
 
-static int dg_posts(const bench_dg_config *c, bench_rng *r, bench_dg_graph *g, size_t nposts, char *err,
-                    size_t errlen)
+static int dg_posts(const bench_dg_config *c, bench_rng *r, bench_dg_graph *g, size_t nposts, char *err, size_t errlen)
 {
     double *cum = malloc(g->nusers * sizeof *cum), total = 0;
 
@@ -483,8 +483,7 @@ size_t bench_dg_undone(const bench_dg_graph *g, int verb)
         for (size_t i = 0; i < g->nlikes; i++)
             n += g->likes[i].undone;
         break;
-    default:
-        break;
+    default: break;
     }
     return n;
 }

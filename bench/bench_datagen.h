@@ -40,15 +40,15 @@
 enum { BENCH_DG_FOLLOW, BENCH_DG_POST, BENCH_DG_COMMENT, BENCH_DG_LIKE, BENCH_DG_VERBS };
 
 typedef struct bench_dg_config {
-    size_t users;         /* >= 2 */
-    size_t follows;       /* FOLLOW rows, unfollowed ones included */
-    size_t activities;    /* SHARD + COMMENT + LIKE rows, undone ones included */
-    size_t hot;           /* top accounts with pinned follower counts (may be 0) */
-    size_t hot_followers; /* followers of the top one; hot rank k gets hot_followers / k */
-    double zipf;          /* exponent of the other accounts' counts, >= 0 */
-    unsigned mix[3];      /* relative shares of posts, comments, likes; not all 0 */
+    size_t users;                /* >= 2 */
+    size_t follows;              /* FOLLOW rows, unfollowed ones included */
+    size_t activities;           /* SHARD + COMMENT + LIKE rows, undone ones included */
+    size_t hot;                  /* top accounts with pinned follower counts (may be 0) */
+    size_t hot_followers;        /* followers of the top one; hot rank k gets hot_followers / k */
+    double zipf;                 /* exponent of the other accounts' counts, >= 0 */
+    unsigned mix[3];             /* relative shares of posts, comments, likes; not all 0 */
     double undo[BENCH_DG_VERBS]; /* fraction of each verb's rows undone, in [0, 1] */
-    uint32_t window_s;    /* the time window, seconds, > 0 */
+    uint32_t window_s;           /* the time window, seconds, > 0 */
     uint64_t seed;
 } bench_dg_config;
 
@@ -73,9 +73,9 @@ typedef struct bench_dg_reply {
 
 typedef struct bench_dg_graph {
     size_t nusers;
-    uint32_t *user_age;  /* seconds before the window's start the user was created */
-    size_t *followers;   /* per user: follows of it, unfollowed ones included */
-    uint32_t *by_rank;   /* users by follower count, largest first */
+    uint32_t *user_age; /* seconds before the window's start the user was created */
+    size_t *followers;  /* per user: follows of it, unfollowed ones included */
+    uint32_t *by_rank;  /* users by follower count, largest first */
     size_t nfollows, nposts, ncomments, nlikes;
     bench_dg_follow *follows;
     bench_dg_post *posts;

@@ -52,44 +52,43 @@ typedef struct dg_opts {
 
 static void dg_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: bench-datagen [options]\n"
-            "Generate a social graph (users, follows, posts, comments, likes) and load it into\n"
-            "PostgreSQL (FEED_PG_DSN, or FEED_PG_PORT as feedctl) with COPY. Same options and seed,\n"
-            "same graph (the printed checksum). See bench/README.md.\n"
-            "\n"
-            "Sizes\n"
-            "  --users N           users (100000)\n"
-            "  --follows N         FOLLOW rows, unfollowed ones included (20 per user: 2000000)\n"
-            "  --activities N      SHARD + COMMENT + LIKE rows, undone ones included\n"
-            "                      (10 per user: 1000000)\n"
-            "  --mix P:C:L         shares of posts, comments and likes in the activities (20:20:60)\n"
-            "Shape\n"
-            "  --hot N             top accounts with pinned follower counts (3)\n"
-            "  --hot-followers N   followers of the top account; hot account k gets N/k\n"
-            "                      (half the users: 50000)\n"
-            "  --zipf S            exponent of the other accounts' follower counts, 0 = all equal (0.7)\n"
-            "  --undo F:P:C:L      fraction undone: unfollows, deleted posts, deleted comments,\n"
-            "                      unlikes (0.05:0.01:0.02:0.03)\n"
-            "  --days N            created_at spread over the N days before --end (30)\n"
-            "  --end T             end of that window, Unix seconds (now)\n"
-            "  --seed N            random seed (1)\n"
-            "Load\n"
-            "  --final-only        load only the rows that survive the undos (no DELETEs); by default\n"
-            "                      every row is inserted and the undone ones deleted afterwards, so\n"
-            "                      change capture sees the undos\n"
-            "  --prefix P          handles are P_<index>: [a-z0-9_], 1-20 characters (g)\n"
-            "  --batch N           rows per COPY (50000)\n"
-            "  --per-batch         each COPY its own transaction, into the tables as they are (foreign\n"
-            "                      keys checked row by row, every index updated; 2-3x slower here);\n"
-            "                      by default all COPYs are one transaction that drops the five\n"
-            "                      tables' foreign keys and secondary indexes and puts them back\n"
-            "                      (checked once, over the whole load) before COMMIT: all or\n"
-            "                      nothing, and the tables are locked until then\n"
-            "  --truncate          empty users, follows, posts, comments and likes first\n"
-            "                      (TRUNCATE ... RESTART IDENTITY CASCADE)\n"
-            "  --dry-run           generate and print the shape and checksum only; no database\n"
-            "  -h, --help          this text\n");
+    fprintf(out, "usage: bench-datagen [options]\n"
+                 "Generate a social graph (users, follows, posts, comments, likes) and load it into\n"
+                 "PostgreSQL (FEED_PG_DSN, or FEED_PG_PORT as feedctl) with COPY. Same options and seed,\n"
+                 "same graph (the printed checksum). See bench/README.md.\n"
+                 "\n"
+                 "Sizes\n"
+                 "  --users N           users (100000)\n"
+                 "  --follows N         FOLLOW rows, unfollowed ones included (20 per user: 2000000)\n"
+                 "  --activities N      SHARD + COMMENT + LIKE rows, undone ones included\n"
+                 "                      (10 per user: 1000000)\n"
+                 "  --mix P:C:L         shares of posts, comments and likes in the activities (20:20:60)\n"
+                 "Shape\n"
+                 "  --hot N             top accounts with pinned follower counts (3)\n"
+                 "  --hot-followers N   followers of the top account; hot account k gets N/k\n"
+                 "                      (half the users: 50000)\n"
+                 "  --zipf S            exponent of the other accounts' follower counts, 0 = all equal (0.7)\n"
+                 "  --undo F:P:C:L      fraction undone: unfollows, deleted posts, deleted comments,\n"
+                 "                      unlikes (0.05:0.01:0.02:0.03)\n"
+                 "  --days N            created_at spread over the N days before --end (30)\n"
+                 "  --end T             end of that window, Unix seconds (now)\n"
+                 "  --seed N            random seed (1)\n"
+                 "Load\n"
+                 "  --final-only        load only the rows that survive the undos (no DELETEs); by default\n"
+                 "                      every row is inserted and the undone ones deleted afterwards, so\n"
+                 "                      change capture sees the undos\n"
+                 "  --prefix P          handles are P_<index>: [a-z0-9_], 1-20 characters (g)\n"
+                 "  --batch N           rows per COPY (50000)\n"
+                 "  --per-batch         each COPY its own transaction, into the tables as they are (foreign\n"
+                 "                      keys checked row by row, every index updated; 2-3x slower here);\n"
+                 "                      by default all COPYs are one transaction that drops the five\n"
+                 "                      tables' foreign keys and secondary indexes and puts them back\n"
+                 "                      (checked once, over the whole load) before COMMIT: all or\n"
+                 "                      nothing, and the tables are locked until then\n"
+                 "  --truncate          empty users, follows, posts, comments and likes first\n"
+                 "                      (TRUNCATE ... RESTART IDENTITY CASCADE)\n"
+                 "  --dry-run           generate and print the shape and checksum only; no database\n"
+                 "  -h, --help          this text\n");
 }
 
 static void dg_bad(const char *opt, const char *want, const char *got)
@@ -106,8 +105,7 @@ static uint64_t dg_whole(const char *opt, const char *s, uint64_t min, uint64_t 
     errno = 0;
     v = strtoull(s, &end, 10);
     if (errno != 0 || end == s || *end != '\0' || s[strspn(s, " ")] == '-' || v < min || v > max) {
-        snprintf(want, sizeof want, "a whole number in [%llu, %llu]", (unsigned long long)min,
-                 (unsigned long long)max);
+        snprintf(want, sizeof want, "a whole number in [%llu, %llu]", (unsigned long long)min, (unsigned long long)max);
         dg_bad(opt, want, s);
     }
     return v;
@@ -151,12 +149,25 @@ static void dg_list(const char *opt, const char *s, int n, double max, double *o
 
 static void dg_parse(int argc, char **argv, dg_opts *o)
 {
-    static const struct option longs[] = {
-        {"users", 1, 0, 'u'},   {"follows", 1, 0, 'f'},  {"activities", 1, 0, 'a'}, {"mix", 1, 0, 'm'},
-        {"hot", 1, 0, 'H'},     {"hot-followers", 1, 0, 'F'}, {"zipf", 1, 0, 'z'}, {"undo", 1, 0, 'U'},
-        {"days", 1, 0, 'd'},    {"end", 1, 0, 'e'},      {"seed", 1, 0, 's'},       {"final-only", 0, 0, 'o'},
-        {"prefix", 1, 0, 'p'},  {"batch", 1, 0, 'b'},    {"truncate", 0, 0, 'T'},   {"dry-run", 0, 0, 'n'},
-        {"per-batch", 0, 0, 'P'}, {"help", 0, 0, 'h'}, {0, 0, 0, 0}};
+    static const struct option longs[] = {{"users", 1, 0, 'u'},
+                                          {"follows", 1, 0, 'f'},
+                                          {"activities", 1, 0, 'a'},
+                                          {"mix", 1, 0, 'm'},
+                                          {"hot", 1, 0, 'H'},
+                                          {"hot-followers", 1, 0, 'F'},
+                                          {"zipf", 1, 0, 'z'},
+                                          {"undo", 1, 0, 'U'},
+                                          {"days", 1, 0, 'd'},
+                                          {"end", 1, 0, 'e'},
+                                          {"seed", 1, 0, 's'},
+                                          {"final-only", 0, 0, 'o'},
+                                          {"prefix", 1, 0, 'p'},
+                                          {"batch", 1, 0, 'b'},
+                                          {"truncate", 0, 0, 'T'},
+                                          {"dry-run", 0, 0, 'n'},
+                                          {"per-batch", 0, 0, 'P'},
+                                          {"help", 0, 0, 'h'},
+                                          {0, 0, 0, 0}};
     double mix[3];
     int ch, follows_set = 0, activities_set = 0, hot_set = 0;
 
@@ -185,7 +196,8 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
         case 's': o->cfg.seed = dg_whole(name, optarg, 0, UINT64_MAX); break;
         case 'o': o->final_only = 1; break;
         case 'p':
-            if (strlen(optarg) < 1 || strlen(optarg) > 20 || optarg[strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_")])
+            if (strlen(optarg) < 1 || strlen(optarg) > 20 ||
+                optarg[strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_")])
                 dg_bad(name, "1-20 characters of [a-z0-9_]", optarg);
             strcpy(o->prefix, optarg);
             break;
@@ -262,7 +274,7 @@ typedef struct dg_load {
     const dg_opts *o;
     const bench_dg_graph *g;
     PGconn *pg;
-    int64_t start;                                       /* the window's start, Unix seconds */
+    int64_t start; /* the window's start, Unix seconds */
     int64_t base_user, base_follow, base_post, base_comment, base_like;
     int64_t cached_day;
     char day[16];
@@ -308,7 +320,9 @@ static int dg_row_user(dg_load *L, bench_pg_text *t, size_t i)
 
     dg_ts(L, L->start - L->g->user_age[i], ts);
     return bench_pg_text_printf(t, "%lld\t%s_%zu\tUser %zu\t%s\n", (long long)(L->base_user + 1 + (int64_t)i),
-                                L->o->prefix, i, i, ts) == 0 ? 1 : -1;
+                                L->o->prefix, i, i, ts) == 0
+               ? 1
+               : -1;
 }
 
 static int dg_row_follow(dg_load *L, bench_pg_text *t, size_t i)
@@ -321,7 +335,9 @@ static int dg_row_follow(dg_load *L, bench_pg_text *t, size_t i)
     dg_ts(L, L->start + f->t, ts);
     return bench_pg_text_printf(t, "%lld\t%lld\t%lld\t%s\n", (long long)(L->base_follow + 1 + (int64_t)i),
                                 (long long)(L->base_user + 1 + f->follower),
-                                (long long)(L->base_user + 1 + f->followee), ts) == 0 ? 1 : -1;
+                                (long long)(L->base_user + 1 + f->followee), ts) == 0
+               ? 1
+               : -1;
 }
 
 static int dg_row_post(dg_load *L, bench_pg_text *t, size_t i)
@@ -334,7 +350,9 @@ static int dg_row_post(dg_load *L, bench_pg_text *t, size_t i)
     dg_ts(L, L->start + p->t, ts);
     return bench_pg_text_printf(t, "%lld\t%lld\t%s\t%s\n", (long long)(L->base_post + 1 + (int64_t)i),
                                 (long long)(L->base_user + 1 + p->author), dg_body(body, sizeof body, "post", i),
-                                ts) == 0 ? 1 : -1;
+                                ts) == 0
+               ? 1
+               : -1;
 }
 
 static int dg_row_comment(dg_load *L, bench_pg_text *t, size_t i)
@@ -346,11 +364,12 @@ static int dg_row_comment(dg_load *L, bench_pg_text *t, size_t i)
     if (L->o->final_only && (c->undone || p->undone))
         return 0;
     dg_ts(L, L->start + c->t, ts);
-    return bench_pg_text_printf(t, "%lld\t%lld\t%lld\t%lld\t%s\t%s\n",
-                                (long long)(L->base_comment + 1 + (int64_t)i),
+    return bench_pg_text_printf(t, "%lld\t%lld\t%lld\t%lld\t%s\t%s\n", (long long)(L->base_comment + 1 + (int64_t)i),
                                 (long long)(L->base_post + 1 + c->post), (long long)(L->base_user + 1 + p->author),
                                 (long long)(L->base_user + 1 + c->user), dg_body(body, sizeof body, "comment", i),
-                                ts) == 0 ? 1 : -1;
+                                ts) == 0
+               ? 1
+               : -1;
 }
 
 static int dg_row_like(dg_load *L, bench_pg_text *t, size_t i)
@@ -364,7 +383,9 @@ static int dg_row_like(dg_load *L, bench_pg_text *t, size_t i)
     dg_ts(L, L->start + l->t, ts);
     return bench_pg_text_printf(t, "%lld\t%lld\t%lld\t%lld\t%s\n", (long long)(L->base_like + 1 + (int64_t)i),
                                 (long long)(L->base_user + 1 + l->user), (long long)(L->base_post + 1 + l->post),
-                                (long long)(L->base_user + 1 + p->author), ts) == 0 ? 1 : -1;
+                                (long long)(L->base_user + 1 + p->author), ts) == 0
+               ? 1
+               : -1;
 }
 
 static void dg_report(const char *step, size_t rows, int64_t t0)
@@ -417,8 +438,7 @@ static void dg_reserve(dg_load *L)
 }
 
 /* The ids of the undone rows of one table, deleted in batches. */
-static size_t dg_undo_table(dg_load *L, const char *name, size_t n, size_t stride, const uint8_t *undone,
-                            int64_t base)
+static size_t dg_undo_table(dg_load *L, const char *name, size_t n, size_t stride, const uint8_t *undone, int64_t base)
 {
     int64_t *ids = malloc((n ? n : 1) * sizeof *ids), t0 = bench_mono_ns();
     size_t k = 0;
@@ -557,8 +577,8 @@ static void dg_load_all(const dg_opts *o, const bench_dg_graph *g)
                            dg_row_user);
     total += dg_copy_table(&L, "follows", "COPY follows (id, follower_id, followee_id, created_at) FROM STDIN",
                            g->nfollows, dg_row_follow);
-    total += dg_copy_table(&L, "posts", "COPY posts (id, author_id, body, created_at) FROM STDIN", g->nposts,
-                           dg_row_post);
+    total +=
+        dg_copy_table(&L, "posts", "COPY posts (id, author_id, body, created_at) FROM STDIN", g->nposts, dg_row_post);
     total += dg_copy_table(&L, "comments",
                            "COPY comments (id, post_id, post_author_id, author_id, body, created_at) FROM STDIN",
                            g->ncomments, dg_row_comment);
@@ -574,8 +594,7 @@ static void dg_load_all(const dg_opts *o, const bench_dg_graph *g)
         int64_t t1 = bench_mono_ns();
         size_t del = 0;
         del += dg_undo_table(&L, "likes", g->nlikes, sizeof *g->likes, &g->likes->undone, L.base_like);
-        del += dg_undo_table(&L, "comments", g->ncomments, sizeof *g->comments, &g->comments->undone,
-                             L.base_comment);
+        del += dg_undo_table(&L, "comments", g->ncomments, sizeof *g->comments, &g->comments->undone, L.base_comment);
         del += dg_undo_table(&L, "posts", g->nposts, sizeof *g->posts, &g->posts->undone, L.base_post);
         del += dg_undo_table(&L, "follows", g->nfollows, sizeof *g->follows, &g->follows->undone, L.base_follow);
         dg_report("all deletes", del, t1);

@@ -49,8 +49,8 @@ typedef struct fo_opts {
 } fo_opts;
 
 typedef struct fo_graph {
-    size_t *counts;    /* followers per author */
-    size_t *off;       /* CSR: followers of author a are fol[off[a]..off[a+1]) (reader indexes) */
+    size_t *counts; /* followers per author */
+    size_t *off;    /* CSR: followers of author a are fol[off[a]..off[a+1]) (reader indexes) */
     uint32_t *fol;
     size_t nfollows;
     int64_t *author_ids, *reader_ids;
@@ -78,17 +78,38 @@ static void fo_usage(FILE *out)
 
 static void fo_parse(int argc, char **argv, fo_opts *o)
 {
-    static const struct option longs[] = {
-        {"authors", 1, 0, 'a'},      {"readers", 1, 0, 'R'},        {"followers", 1, 0, 'f'},
-        {"zipf", 1, 0, 'z'},         {"activities", 1, 0, 'n'},     {"chunk", 1, 0, 'c'},
-        {"sample", 1, 0, 'S'},       {"poll-s", 1, 0, 'p'},         {"timeout", 1, 0, 't'},
-        {"ceiling-conns", 1, 0, 'C'}, {"ceiling-buffer", 1, 0, 'B'}, {"no-ceiling", 0, 0, 'N'},
-        {"seed", 1, 0, 's'},         {"help", 0, 0, 'h'},           {"follows-per-hour", 1, 0, 'H'},           {0, 0, 0, 0}};
+    static const struct option longs[] = {{"authors", 1, 0, 'a'},
+                                          {"readers", 1, 0, 'R'},
+                                          {"followers", 1, 0, 'f'},
+                                          {"zipf", 1, 0, 'z'},
+                                          {"activities", 1, 0, 'n'},
+                                          {"chunk", 1, 0, 'c'},
+                                          {"sample", 1, 0, 'S'},
+                                          {"poll-s", 1, 0, 'p'},
+                                          {"timeout", 1, 0, 't'},
+                                          {"ceiling-conns", 1, 0, 'C'},
+                                          {"ceiling-buffer", 1, 0, 'B'},
+                                          {"no-ceiling", 0, 0, 'N'},
+                                          {"seed", 1, 0, 's'},
+                                          {"help", 0, 0, 'h'},
+                                          {"follows-per-hour", 1, 0, 'H'},
+                                          {0, 0, 0, 0}};
     int ch;
 
-    *o = (fo_opts){.authors = 2000, .readers = 18000, .sample = 100, .chunk = 1000, .ceiling_conns = 2,
-                   .ceiling_buffer = 5000, .ceiling = 1, .activities = 100000, .followers = 50, .zipf_s = 1.0,
-                   .poll_s = 1, .timeout = 1800, .seed = 1, .follows_per_hour = 100};
+    *o = (fo_opts){.authors = 2000,
+                   .readers = 18000,
+                   .sample = 100,
+                   .chunk = 1000,
+                   .ceiling_conns = 2,
+                   .ceiling_buffer = 5000,
+                   .ceiling = 1,
+                   .activities = 100000,
+                   .followers = 50,
+                   .zipf_s = 1.0,
+                   .poll_s = 1,
+                   .timeout = 1800,
+                   .seed = 1,
+                   .follows_per_hour = 100};
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (ch) {
         case 'a': o->authors = atoi(optarg); break;
@@ -109,9 +130,8 @@ static void fo_parse(int argc, char **argv, fo_opts *o)
         default: fo_usage(stderr); exit(2);
         }
     }
-    if (o->authors < 1 || o->readers < 1 || o->followers < 0 || o->zipf_s < 0 || o->activities < 1 ||
-        o->chunk < 1 || o->sample < 1 || o->sample > o->readers || o->poll_s <= 0 || o->ceiling_conns < 1 ||
-        o->ceiling_buffer < 1)
+    if (o->authors < 1 || o->readers < 1 || o->followers < 0 || o->zipf_s < 0 || o->activities < 1 || o->chunk < 1 ||
+        o->sample < 1 || o->sample > o->readers || o->poll_s <= 0 || o->ceiling_conns < 1 || o->ceiling_buffer < 1)
         bench_fail("bad options (see --help)");
 }
 
@@ -172,9 +192,9 @@ static void fo_load_graph(PGconn *pg, const fo_opts *o, const char *prefix, fo_g
 
 typedef struct fo_sample {
     int n;
-    int *reader;        /* reader index */
-    int64_t *base;      /* rows its home must hold before the backlog: its follows */
-    int64_t *want;      /* rows the backlog adds */
+    int *reader;   /* reader index */
+    int64_t *base; /* rows its home must hold before the backlog: its follows */
+    int64_t *want; /* rows the backlog adds */
 } fo_sample;
 
 /* Rows in the sampled homes minus their bases, capped at want: how much
@@ -265,9 +285,10 @@ static void *cl_worker(void *arg)
 
     if (bench_cql_open(&c, q->cass) != 0)
         bench_fail("ceiling: cassandra: %s", c.err.msg);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO feed_bench.home_%s (user_id, ts_us, activity_id, actor_id) VALUES (?, ?, ?, ?) USING TIMESTAMP ?",
-             q->prefix);
+    snprintf(
+        sql, sizeof sql,
+        "INSERT INTO feed_bench.home_%s (user_id, ts_us, activity_id, actor_id) VALUES (?, ?, ?, ?) USING TIMESTAMP ?",
+        q->prefix);
     if (bench_cql_prepare(&c, sql, &home) != 0)
         bench_fail("ceiling: %s", c.err.msg);
     snprintf(sql, sizeof sql,
@@ -433,9 +454,9 @@ typedef struct fo_run {
     cql_conn cql;
     fo_graph g;
     fo_sample s;
-    int *post_author;         /* author index of each backlog post */
-    long long expected;       /* feed rows the backlog must produce */
-    long long sample_want;    /* of which in the sampled homes */
+    int *post_author;                  /* author index of each backlog post */
+    long long expected;                /* feed rows the backlog must produce */
+    long long sample_want;             /* of which in the sampled homes */
     int64_t t0, t_end, t10, t90, over; /* drain clock (t_end 0: did not finish) */
 } fo_run;
 
@@ -521,7 +542,8 @@ static void fo_drain_graph(fo_run *r)
     int64_t over, t = bench_mono_ns();
 
     fo_load_graph(r->pg, &r->o, r->prefix, &r->g);
-    printf("graph loaded (COPY) in %.1f s; waiting for the job to take it in ...\n", (double)(bench_mono_ns() - t) / 1e9);
+    printf("graph loaded (COPY) in %.1f s; waiting for the job to take it in ...\n",
+           (double)(bench_mono_ns() - t) / 1e9);
     fflush(stdout);
     for (;;) {
         fo_count(&r->cql, &r->g, &r->s, 0, &complete, &over);

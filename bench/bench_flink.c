@@ -47,7 +47,8 @@ int bench_flink_find(bench_flink *f, const bench_addr *rest)
     jobs = bench_flink_get(f, "/jobs/overview");
     if (jobs == NULL)
         return -1;
-    json_array_foreach(json_object_get(jobs, "jobs"), i, job) {
+    json_array_foreach(json_object_get(jobs, "jobs"), i, job)
+    {
         const char *name = json_string_value(json_object_get(job, "name"));
         const char *state = json_string_value(json_object_get(job, "state"));
         const char *jid = json_string_value(json_object_get(job, "jid"));
@@ -66,7 +67,8 @@ int bench_flink_find(bench_flink *f, const bench_addr *rest)
     if (job == NULL)
         return -1;
     vertices = json_object_get(job, "vertices");
-    json_array_foreach(vertices, i, v) {
+    json_array_foreach(vertices, i, v)
+    {
         const char *name = json_string_value(json_object_get(v, "name"));
         const char *id = json_string_value(json_object_get(v, "id"));
         if (name == NULL || id == NULL)
@@ -104,7 +106,8 @@ static int bench_flink_sums(bench_flink *f, const char *vertex, const char *name
     }
     for (size_t k = 0; k < n; k++)
         out[k] = 0;
-    json_array_foreach(arr, i, m) {
+    json_array_foreach(arr, i, m)
+    {
         const char *id = json_string_value(json_object_get(m, "id"));
         json_t *sum = json_object_get(m, "sum");
         const char *p = names;
@@ -127,8 +130,10 @@ int bench_flink_counts_get(bench_flink *f, bench_flink_counts *out)
     char old[64];
     int restarted = 0;
 
-    if (bench_flink_sums(f, f->fanout_vertex, "feeds-cassandra__Writer.numRecordsSend,fanout.numRecordsOut", fan, 2) != 0 ||
-        bench_flink_sums(f, f->source_vertex, "activities.numRecordsOut,Source__debezium-topics.numRecordsIn", src, 2) != 0) {
+    if (bench_flink_sums(f, f->fanout_vertex, "feeds-cassandra__Writer.numRecordsSend,fanout.numRecordsOut", fan, 2) !=
+            0 ||
+        bench_flink_sums(f, f->source_vertex, "activities.numRecordsOut,Source__debezium-topics.numRecordsIn", src,
+                         2) != 0) {
         /* the job may have been replaced: look again once */
         snprintf(old, sizeof old, "%s", f->job_id);
         if (bench_flink_find(f, &f->rest) != 0)
@@ -136,8 +141,10 @@ int bench_flink_counts_get(bench_flink *f, bench_flink_counts *out)
         if (strcmp(old, f->job_id) == 0)
             return -1;
         restarted = 1;
-        if (bench_flink_sums(f, f->fanout_vertex, "feeds-cassandra__Writer.numRecordsSend,fanout.numRecordsOut", fan, 2) != 0 ||
-            bench_flink_sums(f, f->source_vertex, "activities.numRecordsOut,Source__debezium-topics.numRecordsIn", src, 2) != 0)
+        if (bench_flink_sums(f, f->fanout_vertex, "feeds-cassandra__Writer.numRecordsSend,fanout.numRecordsOut", fan,
+                             2) != 0 ||
+            bench_flink_sums(f, f->source_vertex, "activities.numRecordsOut,Source__debezium-topics.numRecordsIn", src,
+                             2) != 0)
             return -1;
     }
     out->delivered = fan[0];
@@ -206,7 +213,8 @@ void bench_flink_print_job_check(bench_flink *f, int64_t run_start_wall_ms)
         printf("NOTE: the job had been up only %.0f s when the run started (it may have been catching up)\n",
                (double)(run_start_wall_ms - now.start_ms) / 1e3);
     else
-        printf("job %.8s up %.0f s, not restarted during the run\n", now.job_id, (double)(wall_ms - now.start_ms) / 1e3);
+        printf("job %.8s up %.0f s, not restarted during the run\n", now.job_id,
+               (double)(wall_ms - now.start_ms) / 1e3);
 }
 
 void bench_quiet_start(bench_quiet *q, int quiet_ms, int max_ms, int64_t now_ns)

@@ -24,9 +24,9 @@
 typedef struct bench_flink {
     bench_addr rest;
     char job_id[64];
-    char fanout_vertex[64];  /* "fanout -> (feeds-cassandra: Writer, ...)" */
-    char source_vertex[64];  /* "Source: debezium-topics -> decode -> activities -> ..." */
-    int64_t start_ms;        /* when the job (this submission) started */
+    char fanout_vertex[64]; /* "fanout -> (feeds-cassandra: Writer, ...)" */
+    char source_vertex[64]; /* "Source: debezium-topics -> decode -> activities -> ..." */
+    int64_t start_ms;       /* when the job (this submission) started */
     char err[512];
 } bench_flink;
 
@@ -35,7 +35,7 @@ typedef struct bench_flink_counts {
 } bench_flink_counts;
 
 typedef struct bench_flink_checkpoint {
-    long long id;            /* -1: none completed yet */
+    long long id; /* -1: none completed yet */
     int64_t trigger_ms, ack_ms;
 } bench_flink_checkpoint;
 
@@ -68,8 +68,8 @@ void bench_flink_wait_quiet(bench_flink *f, int quiet_ms, int max_ms);
  * with the monotonic time they were taken at, it says when the counter
  * has stood still for quiet_ms or max_ms passed since the start. */
 typedef struct bench_quiet {
-    double last;            /* the last reading; -1 before the first */
-    int64_t since_ns;       /* when it last moved (or the start) */
+    double last;      /* the last reading; -1 before the first */
+    int64_t since_ns; /* when it last moved (or the start) */
     int64_t start_ns;
     int quiet_ms, max_ms;
 } bench_quiet;

@@ -55,15 +55,15 @@ typedef struct fr_opts {
 
 typedef struct fr_item {
     _Atomic int state;
-    int obs;              /* observer index */
-    int64_t sched_ns;     /* when the schedule wanted it */
-    int64_t start_ns;     /* INSERT sent */
-    int64_t commit_ns;    /* INSERT (autocommit) returned: committed */
+    int obs;           /* observer index */
+    int64_t sched_ns;  /* when the schedule wanted it */
+    int64_t start_ns;  /* INSERT sent */
+    int64_t commit_ns; /* INSERT (autocommit) returned: committed */
     int64_t commit_wall_us;
-    int64_t created_us;   /* created_at: the feed's clustering time */
-    int64_t seen_ns;      /* first poll that returned it came back; 0: not yet */
+    int64_t created_us; /* created_at: the feed's clustering time */
+    int64_t seen_ns;    /* first poll that returned it came back; 0: not yet */
     int64_t seen_wall_us;
-    char aid[24];         /* activity id, e.g. p:42 */
+    char aid[24]; /* activity id, e.g. p:42 */
 } fr_item;
 
 typedef struct fr_post {
@@ -80,7 +80,7 @@ typedef struct fr_run {
     _Atomic size_t next_slot; /* next slot a writer claims */
     _Atomic int writers_left;
     int64_t t0_ns;
-    int64_t start_wall_ms;    /* when the program started */
+    int64_t start_wall_ms; /* when the program started */
     /* recent posts, for likes and comments */
     pthread_mutex_t ring_lock;
     fr_post ring[FR_RING];
@@ -97,39 +97,59 @@ typedef struct fr_run {
 
 static void fr_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: bench-freshness [options]\n"
-            "  --rate N           activities per second (200)\n"
-            "  --duration S       seconds of steady load (60)\n"
-            "  --followers N      followers per author, mean (50)\n"
-            "  --zipf S           Zipf exponent of follower counts; 0 = every author N (0)\n"
-            "  --authors N        acting users (200)\n"
-            "  --readers N        following users (2000)\n"
-            "  --observers N      followers whose feeds are polled (4)\n"
-            "  --poll-ms N        least time between two passes over the observers (10)\n"
-            "  --trigger-checkpoint-ms N  also ask the job for a checkpoint every N ms during the\n"
-            "                     steady phase (REST), as --checkpoint-interval-ms N would (0: no)\n"
-            "  --writers N        PostgreSQL connections inserting (4)\n"
-            "  --like-pct P       percent of activities that are likes (0)\n"
-            "  --comment-pct P    percent that are comments (0)\n"
-            "  --drain-timeout S  wait this long after the last insert for stragglers (30)\n"
-            "  --follows-per-hour N  backdate the follows, at most N per hour of created_at, so no\n"
-            "                     notification group is large (see bench_pg.h); 0: all now (100)\n"
-            "  --seed N           random seed (1)\n");
+    fprintf(out, "usage: bench-freshness [options]\n"
+                 "  --rate N           activities per second (200)\n"
+                 "  --duration S       seconds of steady load (60)\n"
+                 "  --followers N      followers per author, mean (50)\n"
+                 "  --zipf S           Zipf exponent of follower counts; 0 = every author N (0)\n"
+                 "  --authors N        acting users (200)\n"
+                 "  --readers N        following users (2000)\n"
+                 "  --observers N      followers whose feeds are polled (4)\n"
+                 "  --poll-ms N        least time between two passes over the observers (10)\n"
+                 "  --trigger-checkpoint-ms N  also ask the job for a checkpoint every N ms during the\n"
+                 "                     steady phase (REST), as --checkpoint-interval-ms N would (0: no)\n"
+                 "  --writers N        PostgreSQL connections inserting (4)\n"
+                 "  --like-pct P       percent of activities that are likes (0)\n"
+                 "  --comment-pct P    percent that are comments (0)\n"
+                 "  --drain-timeout S  wait this long after the last insert for stragglers (30)\n"
+                 "  --follows-per-hour N  backdate the follows, at most N per hour of created_at, so no\n"
+                 "                     notification group is large (see bench_pg.h); 0: all now (100)\n"
+                 "  --seed N           random seed (1)\n");
 }
 
 static void fr_parse(int argc, char **argv, fr_opts *o)
 {
-    static const struct option longs[] = {
-        {"rate", 1, 0, 'r'},      {"duration", 1, 0, 'd'},    {"followers", 1, 0, 'f'},
-        {"zipf", 1, 0, 'z'},      {"authors", 1, 0, 'a'},     {"readers", 1, 0, 'R'},
-        {"observers", 1, 0, 'o'}, {"writers", 1, 0, 'w'},     {"like-pct", 1, 0, 'l'},
-        {"comment-pct", 1, 0, 'c'}, {"drain-timeout", 1, 0, 'D'}, {"seed", 1, 0, 's'}, {"poll-ms", 1, 0, 'p'}, {"trigger-checkpoint-ms", 1, 0, 'T'}, {"follows-per-hour", 1, 0, 'H'},
-        {"help", 0, 0, 'h'},      {0, 0, 0, 0}};
+    static const struct option longs[] = {{"rate", 1, 0, 'r'},
+                                          {"duration", 1, 0, 'd'},
+                                          {"followers", 1, 0, 'f'},
+                                          {"zipf", 1, 0, 'z'},
+                                          {"authors", 1, 0, 'a'},
+                                          {"readers", 1, 0, 'R'},
+                                          {"observers", 1, 0, 'o'},
+                                          {"writers", 1, 0, 'w'},
+                                          {"like-pct", 1, 0, 'l'},
+                                          {"comment-pct", 1, 0, 'c'},
+                                          {"drain-timeout", 1, 0, 'D'},
+                                          {"seed", 1, 0, 's'},
+                                          {"poll-ms", 1, 0, 'p'},
+                                          {"trigger-checkpoint-ms", 1, 0, 'T'},
+                                          {"follows-per-hour", 1, 0, 'H'},
+                                          {"help", 0, 0, 'h'},
+                                          {0, 0, 0, 0}};
     int ch;
 
-    *o = (fr_opts){.rate = 200, .duration = 60, .followers = 50, .zipf_s = 0, .drain_timeout = 30,
-                   .authors = 200, .readers = 2000, .observers = 4, .writers = 4, .seed = 1, .poll_ms = 10, .follows_per_hour = 100};
+    *o = (fr_opts){.rate = 200,
+                   .duration = 60,
+                   .followers = 50,
+                   .zipf_s = 0,
+                   .drain_timeout = 30,
+                   .authors = 200,
+                   .readers = 2000,
+                   .observers = 4,
+                   .writers = 4,
+                   .seed = 1,
+                   .poll_ms = 10,
+                   .follows_per_hour = 100};
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (ch) {
         case 'r': o->rate = atof(optarg); break;
@@ -151,8 +171,8 @@ static void fr_parse(int argc, char **argv, fr_opts *o)
         default: fr_usage(stderr); exit(2);
         }
     }
-    if (o->rate <= 0 || o->duration <= 0 || o->followers < 1 || o->authors < 1 || o->readers < 0 ||
-        o->observers < 1 || o->observers > o->authors || o->poll_ms < 0 || o->trigger_ms < 0 || o->writers < 1 || o->like_pct < 0 ||
+    if (o->rate <= 0 || o->duration <= 0 || o->followers < 1 || o->authors < 1 || o->readers < 0 || o->observers < 1 ||
+        o->observers > o->authors || o->poll_ms < 0 || o->trigger_ms < 0 || o->writers < 1 || o->like_pct < 0 ||
         o->comment_pct < 0 || o->like_pct + o->comment_pct > 100 || o->zipf_s < 0)
         bench_fail("bad options (see --help)");
 }
@@ -287,11 +307,12 @@ static int fr_insert_reaction(fr_run *run, PGconn *pg, bench_rng *rng, int64_t a
     snprintf(pid, sizeof pid, "%lld", (long long)p.id);
     snprintf(pa, sizeof pa, "%lld", (long long)p.author);
     res = PQexecParams(pg,
-                       comment ? "INSERT INTO comments (author_id, post_id, post_author_id, body) VALUES ($1, $2, $3, $4) "
-                                 "RETURNING id, (extract(epoch FROM created_at) * 1000000)::bigint"
-                               : "INSERT INTO likes (user_id, post_id, post_author_id) VALUES ($1, $2, $3) "
-                                 "ON CONFLICT DO NOTHING "
-                                 "RETURNING id, (extract(epoch FROM created_at) * 1000000)::bigint",
+                       comment
+                           ? "INSERT INTO comments (author_id, post_id, post_author_id, body) VALUES ($1, $2, $3, $4) "
+                             "RETURNING id, (extract(epoch FROM created_at) * 1000000)::bigint"
+                           : "INSERT INTO likes (user_id, post_id, post_author_id) VALUES ($1, $2, $3) "
+                             "ON CONFLICT DO NOTHING "
+                             "RETURNING id, (extract(epoch FROM created_at) * 1000000)::bigint",
                        comment ? 4 : 3, NULL, params, NULL, NULL, 0);
     it->commit_ns = bench_mono_ns();
     it->commit_wall_us = bench_wall_us();
@@ -502,8 +523,8 @@ typedef struct fr_tally {
     bench_samples lat, created, insert, lag; /* ms: commit -> readable, created_at -> readable,
                                               * send -> commit, plan -> send */
     size_t committed, failed, missing, at_cp;
-    int64_t first, last;                     /* commit times, monotonic ns */
-    size_t hist[7];                          /* commit -> readable, by fr_edges */
+    int64_t first, last; /* commit times, monotonic ns */
+    size_t hist[7];      /* commit -> readable, by fr_edges */
 } fr_tally;
 
 static const double fr_edges[7] = {100, 250, 500, 1000, 2000, 5000, 1e18};

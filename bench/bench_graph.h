@@ -24,7 +24,7 @@ typedef struct bench_rng {
 } bench_rng;
 
 void bench_rng_seed(bench_rng *r, uint64_t seed);
-uint64_t bench_rng_next(bench_rng *r);             /* splitmix64 */
+uint64_t bench_rng_next(bench_rng *r);              /* splitmix64 */
 uint64_t bench_rng_below(bench_rng *r, uint64_t n); /* uniform in [0, n), n > 0, unbiased */
 double bench_rng_unit(bench_rng *r);                /* uniform in [0, 1) */
 

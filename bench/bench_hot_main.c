@@ -70,13 +70,26 @@ static void hot_usage(FILE *out)
 
 static void hot_parse(int argc, char **argv, hot_opts *o)
 {
-    static const struct option longs[] = {{"followers", 1, 0, 'f'}, {"repeat", 1, 0, 'r'}, {"samples", 1, 0, 'S'},
-                                          {"poll-ms", 1, 0, 'p'},   {"timeout", 1, 0, 't'}, {"limit-ms", 1, 0, 'l'},
-                                          {"seed", 1, 0, 's'},      {"help", 0, 0, 'h'},  {"follows-per-hour", 1, 0, 'H'},    {0, 0, 0, 0}};
+    static const struct option longs[] = {{"followers", 1, 0, 'f'},
+                                          {"repeat", 1, 0, 'r'},
+                                          {"samples", 1, 0, 'S'},
+                                          {"poll-ms", 1, 0, 'p'},
+                                          {"timeout", 1, 0, 't'},
+                                          {"limit-ms", 1, 0, 'l'},
+                                          {"seed", 1, 0, 's'},
+                                          {"help", 0, 0, 'h'},
+                                          {"follows-per-hour", 1, 0, 'H'},
+                                          {0, 0, 0, 0}};
     const char *list = "1000,10000,50000,100000";
     int ch;
 
-    *o = (hot_opts){.repeat = 3, .samples = 100, .poll_ms = 10, .timeout = 180, .limit_ms = 1000, .seed = 1, .follows_per_hour = 100};
+    *o = (hot_opts){.repeat = 3,
+                    .samples = 100,
+                    .poll_ms = 10,
+                    .timeout = 180,
+                    .limit_ms = 1000,
+                    .seed = 1,
+                    .follows_per_hour = 100};
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (ch) {
         case 'f': list = optarg; break;
@@ -171,12 +184,12 @@ typedef struct hot_run {
     cql_conn cql;
     bench_prep has;
     bench_rng rng;
-    size_t maxf;            /* the largest F: readers created */
-    int64_t *readers;       /* [maxf] user ids, in key order */
-    int64_t *fer, *fee;     /* [maxf] follows to COPY */
-    uint32_t *perm;         /* [maxf] for drawing samples */
-    int64_t *sample_ids;    /* [samples] followers polled */
-    double *seen;           /* [samples] ms after the commit each saw the post */
+    size_t maxf;         /* the largest F: readers created */
+    int64_t *readers;    /* [maxf] user ids, in key order */
+    int64_t *fer, *fee;  /* [maxf] follows to COPY */
+    uint32_t *perm;      /* [maxf] for drawing samples */
+    int64_t *sample_ids; /* [samples] followers polled */
+    double *seen;        /* [samples] ms after the commit each saw the post */
 } hot_run;
 
 /* Connect to PostgreSQL, Cassandra (with the home_feed probe prepared) and
@@ -263,8 +276,8 @@ static int64_t hot_setup_author(hot_run *r, size_t F, int ns)
         bench_fail("F=%zu: the warm-up post reached only %d of %d sampled followers in %.0f s", F, got, ns,
                    r->o.timeout);
     bench_flink_wait_quiet(&r->flink, 2000, 300000);
-    printf("# F=%zu: %zu follows loaded and taken in by the job (warm-up backfilled, counter quiet) in %.1f s\n", F,
-           F, (double)(bench_mono_ns() - t) / 1e9);
+    printf("# F=%zu: %zu follows loaded and taken in by the job (warm-up backfilled, counter quiet) in %.1f s\n", F, F,
+           (double)(bench_mono_ns() - t) / 1e9);
     fflush(stdout);
     return author;
 }
@@ -279,12 +292,11 @@ static void hot_print_row(const hot_run *r, size_t F, int rep, int ns, int got, 
         sorted[i] = r->seen[i] < 0 ? 1e18 : r->seen[i];
     qsort(sorted, (size_t)(ns < 4096 ? ns : 4096), sizeof *sorted, hot_cmp_double);
     if (got < ns) {
-        printf("%8zu %3d %10.0f %10s %10s %10s %11s %s (%d of %d samples)\n", F, rep, sorted[0], "-", "-", cpbuf,
-               "-", "TIMEOUT", got, ns);
+        printf("%8zu %3d %10.0f %10s %10s %10s %11s %s (%d of %d samples)\n", F, rep, sorted[0], "-", "-", cpbuf, "-",
+               "TIMEOUT", got, ns);
     } else {
-        printf("%8zu %3d %10.0f %10.0f %10.0f %10s %11.0f %s\n", F, rep, sorted[0], sorted[ns / 2],
-               sorted[ns - 1], cpbuf, (double)(F + 2) / (sorted[ns - 1] / 1e3),
-               sorted[ns - 1] <= r->o.limit_ms ? "ok" : "TOO SLOW");
+        printf("%8zu %3d %10.0f %10.0f %10.0f %10s %11.0f %s\n", F, rep, sorted[0], sorted[ns / 2], sorted[ns - 1],
+               cpbuf, (double)(F + 2) / (sorted[ns - 1] / 1e3), sorted[ns - 1] <= r->o.limit_ms ? "ok" : "TOO SLOW");
     }
     fflush(stdout);
 }
@@ -307,8 +319,8 @@ static void hot_measure(hot_run *r, size_t F, int64_t author, int ns, int rep)
     if (pthread_create(&th, NULL, hot_cp_main, &hc) != 0)
         bench_fail("pthread_create");
     snprintf(aid, sizeof aid, "p:%lld", (long long)pid);
-    got = hot_poll(&r->cql, &r->has, r->sample_ids, ns, pts, aid, t0, t0 + (int64_t)(r->o.timeout * 1e9),
-                   r->o.poll_ms, r->seen);
+    got = hot_poll(&r->cql, &r->has, r->sample_ids, ns, pts, aid, t0, t0 + (int64_t)(r->o.timeout * 1e9), r->o.poll_ms,
+                   r->seen);
     /* the REST API caches checkpoint statistics for a few seconds */
     while (atomic_load(&hc.trigger_ms) == 0 && bench_mono_ns() < t0 + (int64_t)12e9)
         usleep(50000);
@@ -341,8 +353,8 @@ int main(int argc, char **argv)
            "Cassandra past its Redis head\n");
     printf("columns: ms from commit until the first / median / last sampled follower could read the post; cp_ms: the\n"
            "first checkpoint triggered after the commit; items/s = (F + 2) / last\n");
-    printf("%8s %3s %10s %10s %10s %10s %11s %s\n", "F", "rep", "first_ms", "median_ms", "last_ms", "cp_ms",
-           "items/s", "verdict");
+    printf("%8s %3s %10s %10s %10s %10s %11s %s\n", "F", "rep", "first_ms", "median_ms", "last_ms", "cp_ms", "items/s",
+           "verdict");
     fflush(stdout);
     for (int fi = 0; fi < r.o.nf; fi++) {
         size_t F = r.o.f[fi];

@@ -24,8 +24,9 @@ int bench_http_request(const char *host, int port, const char *method, const cha
     cfg.connect_timeout_ms = cfg.io_timeout_ms = cfg.request_timeout_ms = timeout_ms;
     httpc_init(&c, host, port, &cfg);
     if (httpc_request(&c, method, path,
-                      json != NULL ? "Connection: close\r\nAccept: application/json\r\nContent-Type: application/json\r\n"
-                                   : "Connection: close\r\nAccept: application/json\r\n",
+                      json != NULL
+                          ? "Connection: close\r\nAccept: application/json\r\nContent-Type: application/json\r\n"
+                          : "Connection: close\r\nAccept: application/json\r\n",
                       json, json != NULL ? strlen(json) : 0, &r) != HTTPC_OK) {
         snprintf(err, errlen, "%s", c.errstr);
         httpc_close(&c);

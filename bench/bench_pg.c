@@ -144,9 +144,9 @@ int bench_pg_copy_follows(PGconn *pg, const int64_t *follower, const int64_t *fo
         }
         if (rc == 0)
             rc = bench_pg_copy_text(pg,
-                               per_hour > 0 ? "COPY follows (follower_id, followee_id, created_at) FROM STDIN"
-                                            : "COPY follows (follower_id, followee_id) FROM STDIN",
-                               t.p, t.len, err, errlen);
+                                    per_hour > 0 ? "COPY follows (follower_id, followee_id, created_at) FROM STDIN"
+                                                 : "COPY follows (follower_id, followee_id) FROM STDIN",
+                                    t.p, t.len, err, errlen);
     }
     free(t.p);
     return rc;

@@ -15,7 +15,7 @@
 #include <stddef.h>
 
 typedef struct bench_samples {
-    double *v;     /* owned; NULL until the first add */
+    double *v; /* owned; NULL until the first add */
     size_t n, cap;
 } bench_samples;
 

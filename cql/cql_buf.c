@@ -46,8 +46,8 @@ int cql_buf_reserve(cql_buf *buf, size_t n)
     if (need <= buf->cap)
         return CQL_OK;
     if (buf->limit != 0 && need > buf->limit)
-        return cql_error_set(&buf->err, CQL_ERR_TOO_LARGE,
-                             "message of %zu bytes exceeds the limit of %zu", need, buf->limit);
+        return cql_error_set(&buf->err, CQL_ERR_TOO_LARGE, "message of %zu bytes exceeds the limit of %zu", need,
+                             buf->limit);
     cap = buf->cap != 0 ? buf->cap : 256;
     while (cap < need)
         cap = cap > SIZE_MAX / 2 ? need : cap * 2;

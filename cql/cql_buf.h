@@ -21,11 +21,11 @@
 #include "cql/cql_slice.h"
 
 typedef struct cql_buf {
-    uint8_t *data;  /* owned; NULL until the first write */
-    size_t len;     /* bytes written */
-    size_t cap;     /* bytes allocated */
-    size_t limit;   /* refuse to grow past this many bytes (0: no limit) */
-    cql_error err;  /* sticky: set by the first failing write */
+    uint8_t *data; /* owned; NULL until the first write */
+    size_t len;    /* bytes written */
+    size_t cap;    /* bytes allocated */
+    size_t limit;  /* refuse to grow past this many bytes (0: no limit) */
+    cql_error err; /* sticky: set by the first failing write */
 } cql_buf;
 
 /* Prepare an empty buffer; allocates nothing. limit 0 means no limit. */
@@ -55,18 +55,17 @@ void cql_buf_put_i64(cql_buf *buf, int64_t v);
 
 /* Protocol notations (section 3). Each fails (sticky) when the data does
  * not fit its length prefix. */
-void cql_buf_put_string(cql_buf *buf, cql_slice s);       /* [string] */
-void cql_buf_put_long_string(cql_buf *buf, cql_slice s);  /* [long string] */
-void cql_buf_put_bytes(cql_buf *buf, cql_slice s);        /* [bytes], NULL base: null */
-void cql_buf_put_short_bytes(cql_buf *buf, cql_slice s);  /* [short bytes] */
+void cql_buf_put_string(cql_buf *buf, cql_slice s);      /* [string] */
+void cql_buf_put_long_string(cql_buf *buf, cql_slice s); /* [long string] */
+void cql_buf_put_bytes(cql_buf *buf, cql_slice s);       /* [bytes], NULL base: null */
+void cql_buf_put_short_bytes(cql_buf *buf, cql_slice s); /* [short bytes] */
 
 /* Overwrite 4 bytes at offset (already written) with v, big-endian. Used
  * to patch length fields once the body is known. */
 void cql_buf_patch_i32(cql_buf *buf, size_t offset, int32_t v);
 
 /* Append printf-style text (no NUL written). */
-void cql_buf_printf(cql_buf *buf, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+void cql_buf_printf(cql_buf *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Ensure data[len] == '\0' without counting it in len, so the contents can
  * be used as a C string. CQL_OK or CQL_ERR (sticky). */

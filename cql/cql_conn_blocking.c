@@ -279,8 +279,10 @@ int cql_conn_startup(cql_conn *c)
     if (cql_conn_call(c, built, CQL_OP_READY, &resp) == CQL_OK)
         return CQL_OK;
     if (c->err.code == CQL_ERR_PROTOCOL && resp.header.opcode == CQL_OP_AUTHENTICATE)
-        return cql_error_set(&c->err, CQL_ERR_UNSUPPORTED, "the server requires authentication (%.*s), which "
-                             "this client does not support", (int)resp.authenticator.len, resp.authenticator.base);
+        return cql_error_set(&c->err, CQL_ERR_UNSUPPORTED,
+                             "the server requires authentication (%.*s), which "
+                             "this client does not support",
+                             (int)resp.authenticator.len, resp.authenticator.base);
     return CQL_ERR;
 }
 

@@ -26,15 +26,15 @@
 #include "cql/cql_slice.h"
 
 typedef struct cql_conn {
-    int fd;                /* -1 when closed */
-    int io_timeout_ms;     /* per round trip */
-    size_t max_body;       /* largest response body accepted */
-    int16_t stream;        /* stream id of the last request */
-    cql_buf out;           /* the request being sent */
-    uint8_t *in;           /* received bytes (owned) */
+    int fd;            /* -1 when closed */
+    int io_timeout_ms; /* per round trip */
+    size_t max_body;   /* largest response body accepted */
+    int16_t stream;    /* stream id of the last request */
+    cql_buf out;       /* the request being sent */
+    uint8_t *in;       /* received bytes (owned) */
     size_t in_len, in_cap;
-    size_t in_used;        /* bytes of in belonging to the last response */
-    cql_pool pool;         /* memory of the last response */
+    size_t in_used; /* bytes of in belonging to the last response */
+    cql_pool pool;  /* memory of the last response */
     cql_error err;
 } cql_conn;
 

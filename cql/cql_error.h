@@ -40,9 +40,9 @@ typedef enum cql_errcode {
 #define CQL_ERRSTR_SIZE 512
 
 typedef struct cql_error {
-    cql_errcode code;           /* CQL_ERR_NONE while all is well */
-    int32_t server_code;        /* with CQL_ERR_SERVER: the protocol's code */
-    char msg[CQL_ERRSTR_SIZE];  /* NUL-terminated, truncated if long */
+    cql_errcode code;          /* CQL_ERR_NONE while all is well */
+    int32_t server_code;       /* with CQL_ERR_SERVER: the protocol's code */
+    char msg[CQL_ERRSTR_SIZE]; /* NUL-terminated, truncated if long */
 } cql_error;
 
 /* Reset err to "no error". */
@@ -51,8 +51,7 @@ void cql_error_clear(cql_error *err);
 /* Record an error: code plus a printf-style message (truncated to fit).
  * Always returns CQL_ERR so that callers can write
  * `return cql_error_set(err, CQL_ERR_ARG, "...")`. */
-int cql_error_set(cql_error *err, cql_errcode code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int cql_error_set(cql_error *err, cql_errcode code, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /* Static name of a library error code, e.g. "TRUNCATED". */
 const char *cql_errcode_name(cql_errcode code);

@@ -50,15 +50,14 @@ void cql_format_timestamp(cql_buf *out, int64_t ms)
         rem += day_ms;
     }
     cql_format_date_days(out, days);
-    cql_buf_printf(out, "T%02d:%02d:%02d.%03dZ", (int)(rem / 3600000), (int)(rem / 60000 % 60),
-                   (int)(rem / 1000 % 60), (int)(rem % 1000));
+    cql_buf_printf(out, "T%02d:%02d:%02d.%03dZ", (int)(rem / 3600000), (int)(rem / 60000 % 60), (int)(rem / 1000 % 60),
+                   (int)(rem % 1000));
 }
 
 void cql_format_uuid(cql_buf *out, const uint8_t u[16])
 {
-    cql_buf_printf(out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
-                   u[0], u[1], u[2], u[3], u[4], u[5], u[6], u[7],
-                   u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    cql_buf_printf(out, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
+                   u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
 }
 
 static void cql_format_hex(cql_buf *out, cql_slice s)
@@ -251,7 +250,11 @@ static int cql_format_scalar(cql_buf *out, const cql_value *v, cql_error *err)
     int b;
 
     switch (v->type->id) {
-    case CQL_TYPE_BIGINT: case CQL_TYPE_COUNTER: case CQL_TYPE_INT: case CQL_TYPE_SMALLINT: case CQL_TYPE_TINYINT:
+    case CQL_TYPE_BIGINT:
+    case CQL_TYPE_COUNTER:
+    case CQL_TYPE_INT:
+    case CQL_TYPE_SMALLINT:
+    case CQL_TYPE_TINYINT:
         if (cql_value_as_int64(v, &i64, err) != CQL_OK)
             return CQL_ERR;
         cql_buf_printf(out, "%" PRId64, i64);
@@ -261,7 +264,8 @@ static int cql_format_scalar(cql_buf *out, const cql_value *v, cql_error *err)
             return CQL_ERR;
         cql_format_timestamp(out, i64);
         return CQL_OK;
-    case CQL_TYPE_DOUBLE: case CQL_TYPE_FLOAT:
+    case CQL_TYPE_DOUBLE:
+    case CQL_TYPE_FLOAT:
         if (cql_value_as_double(v, &d, err) != CQL_OK)
             return CQL_ERR;
         cql_format_double(out, d, v->type->id == CQL_TYPE_FLOAT);
@@ -271,7 +275,8 @@ static int cql_format_scalar(cql_buf *out, const cql_value *v, cql_error *err)
             return CQL_ERR;
         cql_buf_printf(out, "%s", b ? "true" : "false");
         return CQL_OK;
-    case CQL_TYPE_UUID: case CQL_TYPE_TIMEUUID:
+    case CQL_TYPE_UUID:
+    case CQL_TYPE_TIMEUUID:
         if (cql_value_as_uuid(v, uuid, err) != CQL_OK)
             return CQL_ERR;
         cql_format_uuid(out, uuid);
@@ -281,8 +286,7 @@ static int cql_format_scalar(cql_buf *out, const cql_value *v, cql_error *err)
             return cql_error_set(err, CQL_ERR_MALFORMED, "date value of %zu bytes", v->bytes.len);
         cql_format_date_days(out, (int64_t)(uint32_t)cql_be_int(v->bytes.base, 4) - (INT64_C(1) << 31));
         return CQL_OK;
-    case CQL_TYPE_TIME:
-        return cql_format_time(out, v, err);
+    case CQL_TYPE_TIME: return cql_format_time(out, v, err);
     }
     cql_format_hex(out, v->bytes); /* blob, custom */
     return CQL_OK;
@@ -299,20 +303,16 @@ static int cql_format_at(cql_buf *out, const cql_value *v, int nested, cql_error
         return CQL_OK;
     }
     switch (v->type->id) {
-    case CQL_TYPE_VARCHAR: case CQL_TYPE_ASCII:
-        cql_format_text(out, v->bytes, nested);
-        return CQL_OK;
-    case CQL_TYPE_VARINT:
-        cql_format_varint(out, v->bytes);
-        return CQL_OK;
-    case CQL_TYPE_DECIMAL:
-        return cql_format_decimal(out, v->bytes, err);
-    case CQL_TYPE_INET:
-        return cql_format_inet(out, v->bytes, err);
-    case CQL_TYPE_LIST: case CQL_TYPE_SET: case CQL_TYPE_MAP:
-        return cql_format_collection(out, v, err);
-    case CQL_TYPE_TUPLE: case CQL_TYPE_UDT:
-        return cql_format_fields(out, v, err);
+    case CQL_TYPE_VARCHAR:
+    case CQL_TYPE_ASCII: cql_format_text(out, v->bytes, nested); return CQL_OK;
+    case CQL_TYPE_VARINT: cql_format_varint(out, v->bytes); return CQL_OK;
+    case CQL_TYPE_DECIMAL: return cql_format_decimal(out, v->bytes, err);
+    case CQL_TYPE_INET: return cql_format_inet(out, v->bytes, err);
+    case CQL_TYPE_LIST:
+    case CQL_TYPE_SET:
+    case CQL_TYPE_MAP: return cql_format_collection(out, v, err);
+    case CQL_TYPE_TUPLE:
+    case CQL_TYPE_UDT: return cql_format_fields(out, v, err);
     }
     return cql_format_scalar(out, v, err);
 }

@@ -46,8 +46,7 @@ const char *cql_opcode_name(uint8_t opcode)
     return "UNKNOWN";
 }
 
-int cql_frame_header_decode(const uint8_t *p, size_t len, size_t max_body,
-                            cql_frame_header *h, cql_error *err)
+int cql_frame_header_decode(const uint8_t *p, size_t len, size_t max_body, cql_frame_header *h, cql_error *err)
 {
     if (max_body == 0 || max_body > CQL_FRAME_MAX_BODY)
         max_body = CQL_FRAME_MAX_BODY;

@@ -42,12 +42,7 @@ typedef enum cql_opcode {
     CQL_OP_AUTH_SUCCESS = 0x10
 } cql_opcode;
 
-enum {
-    CQL_FLAG_COMPRESSION = 0x01,
-    CQL_FLAG_TRACING = 0x02,
-    CQL_FLAG_CUSTOM_PAYLOAD = 0x04,
-    CQL_FLAG_WARNING = 0x08
-};
+enum { CQL_FLAG_COMPRESSION = 0x01, CQL_FLAG_TRACING = 0x02, CQL_FLAG_CUSTOM_PAYLOAD = 0x04, CQL_FLAG_WARNING = 0x08 };
 
 typedef struct cql_frame_header {
     uint8_t version; /* 0x04 request, 0x84 response */
@@ -59,8 +54,8 @@ typedef struct cql_frame_header {
 
 typedef struct cql_frame {
     cql_frame_header header;
-    cql_slice body;  /* header.length bytes right after the header */
-    size_t size;     /* CQL_FRAME_HEADER_SIZE + header.length */
+    cql_slice body; /* header.length bytes right after the header */
+    size_t size;    /* CQL_FRAME_HEADER_SIZE + header.length */
 } cql_frame;
 
 /* Write h as 9 bytes into out. */
@@ -70,8 +65,7 @@ void cql_frame_header_encode(const cql_frame_header *h, uint8_t out[CQL_FRAME_HE
  * protocol version 4 in either direction (VERSION), a known opcode
  * (MALFORMED), length <= max_body (TOO_LARGE; max_body 0 means the
  * protocol's 256 MiB). CQL_OK or CQL_ERR with *err set. */
-int cql_frame_header_decode(const uint8_t *p, size_t len, size_t max_body,
-                            cql_frame_header *h, cql_error *err);
+int cql_frame_header_decode(const uint8_t *p, size_t len, size_t max_body, cql_frame_header *h, cql_error *err);
 
 /* Find the frame that starts at p. CQL_OK: *out describes it, its body a
  * slice of p. CQL_INCOMPLETE: fewer than out->size bytes are there yet

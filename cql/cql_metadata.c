@@ -33,8 +33,7 @@ static int cql_metadata_decode_columns(cql_reader *r, cql_pool *pool, cql_metada
                    cql_read_string(r, &c->table, "column table") != CQL_OK) {
             return CQL_ERR;
         }
-        if (cql_read_string(r, &c->name, "column name") != CQL_OK ||
-            cql_type_decode(r, pool, &c->type) != CQL_OK)
+        if (cql_read_string(r, &c->name, "column name") != CQL_OK || cql_type_decode(r, pool, &c->type) != CQL_OK)
             return CQL_ERR;
     }
     return CQL_OK;
@@ -67,8 +66,7 @@ int cql_metadata_decode_prepared(cql_reader *r, cql_pool *pool, cql_metadata *ou
         return CQL_ERR;
     out->pk_indexes = cql_pool_alloc_array(pool, (size_t)out->pk_count, sizeof(*out->pk_indexes));
     if (out->pk_indexes == NULL)
-        return cql_error_set(r->err, CQL_ERR_NOMEM, "out of memory for %d partition key indexes",
-                             (int)out->pk_count);
+        return cql_error_set(r->err, CQL_ERR_NOMEM, "out of memory for %d partition key indexes", (int)out->pk_count);
     for (int32_t i = 0; i < out->pk_count; i++) {
         if (cql_read_u16(r, &out->pk_indexes[i], "partition key index") != CQL_OK)
             return CQL_ERR;

@@ -16,11 +16,7 @@
 #include "cql/cql_slice.h"
 #include "cql/cql_type.h"
 
-enum {
-    CQL_META_GLOBAL_TABLES_SPEC = 0x0001,
-    CQL_META_HAS_MORE_PAGES = 0x0002,
-    CQL_META_NO_METADATA = 0x0004
-};
+enum { CQL_META_GLOBAL_TABLES_SPEC = 0x0001, CQL_META_HAS_MORE_PAGES = 0x0002, CQL_META_NO_METADATA = 0x0004 };
 
 typedef struct cql_column {
     cql_slice keyspace; /* from the global table spec when there is one */
@@ -30,12 +26,12 @@ typedef struct cql_column {
 } cql_column;
 
 typedef struct cql_metadata {
-    int32_t flags;           /* CQL_META_* as received */
-    int32_t column_count;    /* columns of each row (or bind markers) */
-    cql_column *columns;     /* column_count entries; NULL with NO_METADATA */
-    cql_slice paging_state;  /* base != NULL only with HAS_MORE_PAGES */
-    int32_t pk_count;        /* bind metadata: partition key markers */
-    uint16_t *pk_indexes;    /* bind metadata: pk_count marker indexes */
+    int32_t flags;          /* CQL_META_* as received */
+    int32_t column_count;   /* columns of each row (or bind markers) */
+    cql_column *columns;    /* column_count entries; NULL with NO_METADATA */
+    cql_slice paging_state; /* base != NULL only with HAS_MORE_PAGES */
+    int32_t pk_count;       /* bind metadata: partition key markers */
+    uint16_t *pk_indexes;   /* bind metadata: pk_count marker indexes */
 } cql_metadata;
 
 /* Decode Rows metadata (also a Prepared result's result metadata) at r.

@@ -25,8 +25,8 @@ static int cql_reader_need(cql_reader *r, size_t n, const char *what)
 {
     if (cql_reader_left(r) >= n)
         return CQL_OK;
-    return cql_error_set(r->err, CQL_ERR_TRUNCATED, "truncated %s: need %zu bytes at offset %zu, %zu left",
-                         what, n, cql_reader_offset(r), cql_reader_left(r));
+    return cql_error_set(r->err, CQL_ERR_TRUNCATED, "truncated %s: need %zu bytes at offset %zu, %zu left", what, n,
+                         cql_reader_offset(r), cql_reader_left(r));
 }
 
 int cql_read_u8(cql_reader *r, uint8_t *out, const char *what)
@@ -102,8 +102,8 @@ int cql_read_long_string(cql_reader *r, cql_slice *out, const char *what)
         return CQL_ERR;
     if (n < 0) {
         r->pos = save;
-        return cql_error_set(r->err, CQL_ERR_MALFORMED, "negative length %d for %s at offset %zu",
-                             (int)n, what, cql_reader_offset(r));
+        return cql_error_set(r->err, CQL_ERR_MALFORMED, "negative length %d for %s at offset %zu", (int)n, what,
+                             cql_reader_offset(r));
     }
     if (cql_read_raw(r, (size_t)n, out, what) != CQL_OK) {
         r->pos = save;
@@ -140,13 +140,13 @@ int cql_read_count32(cql_reader *r, int32_t *out, size_t min_size, const char *w
         return CQL_ERR;
     if (n < 0) {
         r->pos = save;
-        return cql_error_set(r->err, CQL_ERR_MALFORMED, "negative %s %d at offset %zu",
-                             what, (int)n, cql_reader_offset(r));
+        return cql_error_set(r->err, CQL_ERR_MALFORMED, "negative %s %d at offset %zu", what, (int)n,
+                             cql_reader_offset(r));
     }
     if (min_size != 0 && (size_t)n > cql_reader_left(r) / min_size) {
         r->pos = save;
-        return cql_error_set(r->err, CQL_ERR_TRUNCATED, "%s %d at offset %zu does not fit the %zu bytes left",
-                             what, (int)n, cql_reader_offset(r), cql_reader_left(r) - 4);
+        return cql_error_set(r->err, CQL_ERR_TRUNCATED, "%s %d at offset %zu does not fit the %zu bytes left", what,
+                             (int)n, cql_reader_offset(r), cql_reader_left(r) - 4);
     }
     *out = n;
     return CQL_OK;
@@ -161,8 +161,8 @@ int cql_read_count16(cql_reader *r, uint16_t *out, size_t min_size, const char *
         return CQL_ERR;
     if (min_size != 0 && n > cql_reader_left(r) / min_size) {
         r->pos = save;
-        return cql_error_set(r->err, CQL_ERR_TRUNCATED, "%s %u at offset %zu does not fit the %zu bytes left",
-                             what, (unsigned)n, cql_reader_offset(r), cql_reader_left(r) - 2);
+        return cql_error_set(r->err, CQL_ERR_TRUNCATED, "%s %u at offset %zu does not fit the %zu bytes left", what,
+                             (unsigned)n, cql_reader_offset(r), cql_reader_left(r) - 2);
     }
     *out = n;
     return CQL_OK;

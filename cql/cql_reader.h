@@ -19,7 +19,7 @@ typedef struct cql_reader {
     const uint8_t *start; /* for offsets in messages */
     const uint8_t *pos;
     const uint8_t *end;
-    cql_error *err;       /* where failures are recorded; not owned */
+    cql_error *err; /* where failures are recorded; not owned */
 } cql_reader;
 
 /* Signed big-endian integer of n (1..8) bytes at p, sign-extended: the
@@ -51,13 +51,13 @@ static inline size_t cql_reader_offset(const cql_reader *r)
 /* Each returns CQL_OK and stores the value, or CQL_ERR (see r->err).
  * what names the field for the error message, e.g. "column name". */
 int cql_read_u8(cql_reader *r, uint8_t *out, const char *what);
-int cql_read_u16(cql_reader *r, uint16_t *out, const char *what);   /* [short] */
-int cql_read_i32(cql_reader *r, int32_t *out, const char *what);    /* [int] */
-int cql_read_i64(cql_reader *r, int64_t *out, const char *what);    /* [long] */
+int cql_read_u16(cql_reader *r, uint16_t *out, const char *what); /* [short] */
+int cql_read_i32(cql_reader *r, int32_t *out, const char *what);  /* [int] */
+int cql_read_i64(cql_reader *r, int64_t *out, const char *what);  /* [long] */
 int cql_read_raw(cql_reader *r, size_t n, cql_slice *out, const char *what);
-int cql_read_string(cql_reader *r, cql_slice *out, const char *what);       /* [string] */
-int cql_read_long_string(cql_reader *r, cql_slice *out, const char *what);  /* [long string] */
-int cql_read_short_bytes(cql_reader *r, cql_slice *out, const char *what);  /* [short bytes] */
+int cql_read_string(cql_reader *r, cql_slice *out, const char *what);      /* [string] */
+int cql_read_long_string(cql_reader *r, cql_slice *out, const char *what); /* [long string] */
+int cql_read_short_bytes(cql_reader *r, cql_slice *out, const char *what); /* [short bytes] */
 
 /* [bytes]: a negative length is null (out->base == NULL). */
 int cql_read_bytes(cql_reader *r, cql_slice *out, const char *what);

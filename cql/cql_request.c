@@ -11,8 +11,7 @@
 #include "cql/cql_frame.h"
 
 static const char *const cql_consistency_names[] = {
-    "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL",
-    "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE",
+    "ANY", "ONE", "TWO", "THREE", "QUORUM", "ALL", "LOCAL_QUORUM", "EACH_QUORUM", "SERIAL", "LOCAL_SERIAL", "LOCAL_ONE",
 };
 
 #define CQL_CONSISTENCY_COUNT (sizeof(cql_consistency_names) / sizeof(cql_consistency_names[0]))

@@ -47,15 +47,15 @@ enum { CQL_BATCH_LOGGED = 0, CQL_BATCH_UNLOGGED = 1, CQL_BATCH_COUNTER = 2 };
 /* What follows the query text (or prepared id) in QUERY and EXECUTE. A
  * zeroed struct is "consistency ANY, nothing else": set consistency. */
 typedef struct cql_query_params {
-    uint16_t consistency;        /* cql_consistency */
-    const cql_values *values;    /* NULL or empty: no bound values */
-    int skip_metadata;           /* ask for rows without metadata */
-    int32_t page_size;           /* > 0: page the result */
-    cql_slice paging_state;      /* base != NULL: resume from this state */
+    uint16_t consistency;     /* cql_consistency */
+    const cql_values *values; /* NULL or empty: no bound values */
+    int skip_metadata;        /* ask for rows without metadata */
+    int32_t page_size;        /* > 0: page the result */
+    cql_slice paging_state;   /* base != NULL: resume from this state */
     int has_serial_consistency;
     uint16_t serial_consistency; /* SERIAL or LOCAL_SERIAL */
     int has_timestamp;
-    int64_t timestamp_us;        /* default write timestamp, microseconds */
+    int64_t timestamp_us; /* default write timestamp, microseconds */
 } cql_query_params;
 
 /* One statement of a BATCH: a query text, or a prepared id when

@@ -18,8 +18,7 @@ static int cql_response_decode_error(cql_reader *r, cql_server_error *out)
         cql_read_string(r, &out->message, "error message") != CQL_OK)
         return CQL_ERR;
     switch (out->code) {
-    case CQL_SERVER_UNPREPARED:
-        return cql_read_short_bytes(r, &out->unprepared_id, "unprepared id");
+    case CQL_SERVER_UNPREPARED: return cql_read_short_bytes(r, &out->unprepared_id, "unprepared id");
     case CQL_SERVER_ALREADY_EXISTS:
         if (cql_read_string(r, &out->keyspace, "existing keyspace") != CQL_OK ||
             cql_read_string(r, &out->table, "existing table") != CQL_OK)
@@ -94,18 +93,12 @@ static int cql_response_decode_body(cql_reader *r, cql_pool *pool, cql_response 
     switch (resp->header.opcode) {
     case CQL_OP_READY:
     case CQL_OP_AUTH_CHALLENGE: /* SASL tokens: we do not authenticate */
-    case CQL_OP_AUTH_SUCCESS:
-        return CQL_OK;
-    case CQL_OP_ERROR:
-        return cql_response_decode_error(r, &resp->error);
-    case CQL_OP_AUTHENTICATE:
-        return cql_read_string(r, &resp->authenticator, "authenticator");
-    case CQL_OP_SUPPORTED:
-        return cql_response_decode_supported(r, pool, resp);
-    case CQL_OP_RESULT:
-        return cql_result_decode(r, pool, &resp->result);
-    case CQL_OP_EVENT:
-        return cql_read_string(r, &resp->event_type, "event type");
+    case CQL_OP_AUTH_SUCCESS: return CQL_OK;
+    case CQL_OP_ERROR: return cql_response_decode_error(r, &resp->error);
+    case CQL_OP_AUTHENTICATE: return cql_read_string(r, &resp->authenticator, "authenticator");
+    case CQL_OP_SUPPORTED: return cql_response_decode_supported(r, pool, resp);
+    case CQL_OP_RESULT: return cql_result_decode(r, pool, &resp->result);
+    case CQL_OP_EVENT: return cql_read_string(r, &resp->event_type, "event type");
     }
     return cql_error_set(r->err, CQL_ERR_MALFORMED, "request opcode %s in a response frame",
                          cql_opcode_name(resp->header.opcode));
@@ -119,10 +112,13 @@ int cql_response_decode_frame(cql_response *resp, const cql_frame *frame, cql_po
     *resp = (cql_response){0};
     resp->header = frame->header;
     if (!(frame->header.version & CQL_VERSION_RESPONSE_BIT))
-        return cql_error_set(&resp->err, CQL_ERR_VERSION, "request frame (version byte 0x%02x) where a response "
-                             "was expected", frame->header.version);
+        return cql_error_set(&resp->err, CQL_ERR_VERSION,
+                             "request frame (version byte 0x%02x) where a response "
+                             "was expected",
+                             frame->header.version);
     if (frame->header.flags & CQL_FLAG_COMPRESSION)
-        return cql_error_set(&resp->err, CQL_ERR_UNSUPPORTED, "compressed frame, but no compression was "
+        return cql_error_set(&resp->err, CQL_ERR_UNSUPPORTED,
+                             "compressed frame, but no compression was "
                              "negotiated");
     cql_error_clear(&body_err);
     cql_reader_init(&r, frame->body.base, frame->body.len, &body_err);

@@ -27,31 +27,31 @@
 #include "cql/cql_slice.h"
 
 typedef struct cql_server_error {
-    int32_t code;             /* CQL_SERVER_* (cql_error.h) */
+    int32_t code; /* CQL_SERVER_* (cql_error.h) */
     cql_slice message;
-    cql_slice unprepared_id;  /* UNPREPARED: the id the server does not know */
-    cql_slice keyspace;       /* ALREADY_EXISTS */
-    cql_slice table;          /* ALREADY_EXISTS; empty for a keyspace */
+    cql_slice unprepared_id; /* UNPREPARED: the id the server does not know */
+    cql_slice keyspace;      /* ALREADY_EXISTS */
+    cql_slice table;         /* ALREADY_EXISTS; empty for a keyspace */
 } cql_server_error;
 
 typedef struct cql_supported_option {
-    cql_slice name;           /* e.g. CQL_VERSION, COMPRESSION */
+    cql_slice name; /* e.g. CQL_VERSION, COMPRESSION */
     uint16_t value_count;
-    cql_slice *values;        /* pool memory */
+    cql_slice *values; /* pool memory */
 } cql_supported_option;
 
 typedef struct cql_response {
     cql_frame_header header;
-    cql_slice tracing_id;          /* 16 bytes with CQL_FLAG_TRACING, else NULL base */
+    cql_slice tracing_id; /* 16 bytes with CQL_FLAG_TRACING, else NULL base */
     uint16_t warning_count;
-    cql_slice *warnings;           /* pool memory */
-    cql_server_error error;        /* opcode ERROR */
-    cql_result result;             /* opcode RESULT */
-    cql_slice authenticator;       /* opcode AUTHENTICATE: the class name */
-    uint16_t supported_count;      /* opcode SUPPORTED */
+    cql_slice *warnings;      /* pool memory */
+    cql_server_error error;   /* opcode ERROR */
+    cql_result result;        /* opcode RESULT */
+    cql_slice authenticator;  /* opcode AUTHENTICATE: the class name */
+    uint16_t supported_count; /* opcode SUPPORTED */
     cql_supported_option *supported;
-    cql_slice event_type;          /* opcode EVENT: type only */
-    cql_error err;                 /* why decoding failed */
+    cql_slice event_type; /* opcode EVENT: type only */
+    cql_error err;        /* why decoding failed */
 } cql_response;
 
 /* Decode the frame at buf[0..len). buf must hold the whole frame (bytes

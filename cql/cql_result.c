@@ -70,16 +70,11 @@ int cql_result_decode(cql_reader *r, cql_pool *pool, cql_result *out)
     if (cql_read_i32(r, &out->kind, "result kind") != CQL_OK)
         return CQL_ERR;
     switch (out->kind) {
-    case CQL_RESULT_VOID:
-        return CQL_OK;
-    case CQL_RESULT_ROWS:
-        return cql_result_decode_rows(r, pool, &out->rows);
-    case CQL_RESULT_SET_KEYSPACE:
-        return cql_read_string(r, &out->keyspace, "keyspace");
-    case CQL_RESULT_PREPARED:
-        return cql_result_decode_prepared(r, pool, &out->prepared);
-    case CQL_RESULT_SCHEMA_CHANGE:
-        return cql_result_decode_schema_change(r, &out->schema_change);
+    case CQL_RESULT_VOID: return CQL_OK;
+    case CQL_RESULT_ROWS: return cql_result_decode_rows(r, pool, &out->rows);
+    case CQL_RESULT_SET_KEYSPACE: return cql_read_string(r, &out->keyspace, "keyspace");
+    case CQL_RESULT_PREPARED: return cql_result_decode_prepared(r, pool, &out->prepared);
+    case CQL_RESULT_SCHEMA_CHANGE: return cql_result_decode_schema_change(r, &out->schema_change);
     }
     return cql_error_set(r->err, CQL_ERR_MALFORMED, "unknown result kind 0x%04x", (unsigned)out->kind);
 }
@@ -99,8 +94,8 @@ int cql_row_iter_next(cql_row_iter *it, cql_value *values, size_t nvalues)
     if (it->left == 0)
         return 0;
     if (nvalues < (size_t)meta->column_count)
-        return cql_error_set(&it->err, CQL_ERR_ARG, "row of %d columns read into %zu values",
-                             (int)meta->column_count, nvalues);
+        return cql_error_set(&it->err, CQL_ERR_ARG, "row of %d columns read into %zu values", (int)meta->column_count,
+                             nvalues);
     for (int32_t i = 0; i < meta->column_count; i++) {
         values[i].type = meta->columns != NULL ? &meta->columns[i].type : NULL;
         if (cql_read_bytes(&it->r, &values[i].bytes, "row value") != CQL_OK)

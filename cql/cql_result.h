@@ -26,30 +26,30 @@ typedef enum cql_result_kind {
 } cql_result_kind;
 
 typedef struct cql_rows {
-    cql_metadata meta;   /* meta.columns may be NULL (no_metadata) */
+    cql_metadata meta; /* meta.columns may be NULL (no_metadata) */
     int32_t row_count;
-    cql_slice content;   /* the validated <rows_content> */
+    cql_slice content; /* the validated <rows_content> */
 } cql_rows;
 
 typedef struct cql_prepared {
-    cql_slice id;          /* [short bytes] to pass to EXECUTE */
-    cql_metadata params;   /* bind markers */
-    cql_metadata result;   /* result columns; may be empty */
+    cql_slice id;        /* [short bytes] to pass to EXECUTE */
+    cql_metadata params; /* bind markers */
+    cql_metadata result; /* result columns; may be empty */
 } cql_prepared;
 
 typedef struct cql_schema_change {
     cql_slice change_type; /* CREATED, UPDATED, DROPPED */
     cql_slice target;      /* KEYSPACE, TABLE, TYPE, FUNCTION, AGGREGATE */
     cql_slice keyspace;
-    cql_slice name;        /* table/type/function name; empty for KEYSPACE */
+    cql_slice name; /* table/type/function name; empty for KEYSPACE */
 } cql_schema_change;
 
 typedef struct cql_result {
-    int32_t kind;                     /* cql_result_kind */
-    cql_rows rows;                    /* CQL_RESULT_ROWS */
-    cql_slice keyspace;               /* CQL_RESULT_SET_KEYSPACE */
-    cql_prepared prepared;            /* CQL_RESULT_PREPARED */
-    cql_schema_change schema_change;  /* CQL_RESULT_SCHEMA_CHANGE */
+    int32_t kind;                    /* cql_result_kind */
+    cql_rows rows;                   /* CQL_RESULT_ROWS */
+    cql_slice keyspace;              /* CQL_RESULT_SET_KEYSPACE */
+    cql_prepared prepared;           /* CQL_RESULT_PREPARED */
+    cql_schema_change schema_change; /* CQL_RESULT_SCHEMA_CHANGE */
 } cql_result;
 
 /* Decode a RESULT body at r into *out (caller-owned), allocating metadata
@@ -58,9 +58,9 @@ int cql_result_decode(cql_reader *r, cql_pool *pool, cql_result *out);
 
 typedef struct cql_row_iter {
     cql_reader r;
-    cql_error err;          /* the reader's error slot */
+    cql_error err; /* the reader's error slot */
     const cql_rows *rows;
-    int32_t left;           /* rows not yet read */
+    int32_t left; /* rows not yet read */
 } cql_row_iter;
 
 /* Walk rows (which must stay alive and unmoved, as must the iterator:

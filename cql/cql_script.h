@@ -17,10 +17,10 @@
 #include "cql/cql_slice.h"
 
 typedef struct cql_script {
-    const char *pos;    /* next byte to scan; not owned */
+    const char *pos; /* next byte to scan; not owned */
     const char *end;
-    unsigned line;      /* 1-based line of pos */
-    cql_error err;      /* unterminated quote or comment */
+    unsigned line; /* 1-based line of pos */
+    cql_error err; /* unterminated quote or comment */
 } cql_script;
 
 /* Scan text[0..len) (not owned; must outlive the script and its

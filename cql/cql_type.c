@@ -61,8 +61,7 @@ static int cql_type_decode_udt(cql_reader *r, cql_pool *pool, cql_type *out, int
     uint16_t n;
 
     if (cql_read_string(r, &out->keyspace, "UDT keyspace") != CQL_OK ||
-        cql_read_string(r, &out->name, "UDT name") != CQL_OK ||
-        cql_read_count16(r, &n, 4, "UDT field count") != CQL_OK)
+        cql_read_string(r, &out->name, "UDT name") != CQL_OK || cql_read_count16(r, &n, 4, "UDT field count") != CQL_OK)
         return CQL_ERR;
     out->field_names = cql_pool_alloc_array(pool, n, sizeof(*out->field_names));
     out->sub = cql_pool_alloc_array(pool, n, sizeof(*out->sub));
@@ -89,24 +88,34 @@ static int cql_type_decode_at(cql_reader *r, cql_pool *pool, cql_type *out, int 
         return CQL_ERR;
     out->id = id;
     switch (id) {
-    case CQL_TYPE_CUSTOM:
-        return cql_read_string(r, &out->name, "custom type class");
-    case CQL_TYPE_ASCII: case CQL_TYPE_BIGINT: case CQL_TYPE_BLOB: case CQL_TYPE_BOOLEAN:
-    case CQL_TYPE_COUNTER: case CQL_TYPE_DECIMAL: case CQL_TYPE_DOUBLE: case CQL_TYPE_FLOAT:
-    case CQL_TYPE_INT: case CQL_TYPE_TIMESTAMP: case CQL_TYPE_UUID: case CQL_TYPE_VARCHAR:
-    case CQL_TYPE_VARINT: case CQL_TYPE_TIMEUUID: case CQL_TYPE_INET: case CQL_TYPE_DATE:
-    case CQL_TYPE_TIME: case CQL_TYPE_SMALLINT: case CQL_TYPE_TINYINT:
-        return CQL_OK;
-    case CQL_TYPE_LIST: case CQL_TYPE_SET:
-        return cql_type_decode_subs(r, pool, out, 1, depth);
-    case CQL_TYPE_MAP:
-        return cql_type_decode_subs(r, pool, out, 2, depth);
+    case CQL_TYPE_CUSTOM: return cql_read_string(r, &out->name, "custom type class");
+    case CQL_TYPE_ASCII:
+    case CQL_TYPE_BIGINT:
+    case CQL_TYPE_BLOB:
+    case CQL_TYPE_BOOLEAN:
+    case CQL_TYPE_COUNTER:
+    case CQL_TYPE_DECIMAL:
+    case CQL_TYPE_DOUBLE:
+    case CQL_TYPE_FLOAT:
+    case CQL_TYPE_INT:
+    case CQL_TYPE_TIMESTAMP:
+    case CQL_TYPE_UUID:
+    case CQL_TYPE_VARCHAR:
+    case CQL_TYPE_VARINT:
+    case CQL_TYPE_TIMEUUID:
+    case CQL_TYPE_INET:
+    case CQL_TYPE_DATE:
+    case CQL_TYPE_TIME:
+    case CQL_TYPE_SMALLINT:
+    case CQL_TYPE_TINYINT: return CQL_OK;
+    case CQL_TYPE_LIST:
+    case CQL_TYPE_SET: return cql_type_decode_subs(r, pool, out, 1, depth);
+    case CQL_TYPE_MAP: return cql_type_decode_subs(r, pool, out, 2, depth);
     case CQL_TYPE_TUPLE:
         if (cql_read_count16(r, &n, 2, "tuple field count") != CQL_OK)
             return CQL_ERR;
         return cql_type_decode_subs(r, pool, out, n, depth);
-    case CQL_TYPE_UDT:
-        return cql_type_decode_udt(r, pool, out, depth);
+    case CQL_TYPE_UDT: return cql_type_decode_udt(r, pool, out, depth);
     }
     return cql_error_set(r->err, CQL_ERR_MALFORMED, "unknown type id 0x%04x at offset %zu", id,
                          cql_reader_offset(r) - 2);
@@ -120,13 +129,14 @@ int cql_type_decode(cql_reader *r, cql_pool *pool, cql_type *out)
 void cql_type_format(cql_buf *out, const cql_type *t)
 {
     switch (t->id) {
-    case CQL_TYPE_CUSTOM:
-        cql_buf_printf(out, "'%.*s'", (int)t->name.len, t->name.base);
-        return;
+    case CQL_TYPE_CUSTOM: cql_buf_printf(out, "'%.*s'", (int)t->name.len, t->name.base); return;
     case CQL_TYPE_UDT:
         cql_buf_printf(out, "%.*s.%.*s", (int)t->keyspace.len, t->keyspace.base, (int)t->name.len, t->name.base);
         return;
-    case CQL_TYPE_LIST: case CQL_TYPE_SET: case CQL_TYPE_MAP: case CQL_TYPE_TUPLE:
+    case CQL_TYPE_LIST:
+    case CQL_TYPE_SET:
+    case CQL_TYPE_MAP:
+    case CQL_TYPE_TUPLE:
         cql_buf_printf(out, "%s<", cql_type_name(t->id));
         for (uint16_t i = 0; i < t->count; i++) {
             if (i > 0)

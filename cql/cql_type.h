@@ -49,12 +49,12 @@ typedef enum cql_type_id {
 #define CQL_TYPE_MAX_DEPTH 16
 
 typedef struct cql_type {
-    uint16_t id;              /* cql_type_id */
-    uint16_t count;           /* entries in sub: 1 list/set, 2 map, n tuple/UDT */
-    struct cql_type *sub;     /* element types (pool memory) */
-    cql_slice *field_names;   /* UDT: count field names (pool memory) */
-    cql_slice name;           /* CUSTOM: Java class name; UDT: type name */
-    cql_slice keyspace;       /* UDT: keyspace */
+    uint16_t id;            /* cql_type_id */
+    uint16_t count;         /* entries in sub: 1 list/set, 2 map, n tuple/UDT */
+    struct cql_type *sub;   /* element types (pool memory) */
+    cql_slice *field_names; /* UDT: count field names (pool memory) */
+    cql_slice name;         /* CUSTOM: Java class name; UDT: type name */
+    cql_slice keyspace;     /* UDT: keyspace */
 } cql_type;
 
 /* Decode one [option] type at r into *out, allocating sub-types from pool

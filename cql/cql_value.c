@@ -9,8 +9,7 @@
 #include <string.h>
 
 /* cql_error_set that tolerates err == NULL. */
-#define CQL_VALUE_FAIL(err, code, ...) \
-    ((err) != NULL ? cql_error_set((err), (code), __VA_ARGS__) : CQL_ERR)
+#define CQL_VALUE_FAIL(err, code, ...) ((err) != NULL ? cql_error_set((err), (code), __VA_ARGS__) : CQL_ERR)
 
 static int cql_value_type_in(const cql_value *v, const uint16_t *ids, size_t n)
 {
@@ -32,8 +31,8 @@ static int cql_value_check(const cql_value *v, const uint16_t *ids, size_t n, si
     if (cql_value_is_null(v))
         return CQL_VALUE_FAIL(err, CQL_ERR_NULL, "null %s value", cql_type_name(v->type->id));
     if (len != 0 && v->bytes.len != len)
-        return CQL_VALUE_FAIL(err, CQL_ERR_MALFORMED, "%s value of %zu bytes, expected %zu",
-                              cql_type_name(v->type->id), v->bytes.len, len);
+        return CQL_VALUE_FAIL(err, CQL_ERR_MALFORMED, "%s value of %zu bytes, expected %zu", cql_type_name(v->type->id),
+                              v->bytes.len, len);
     return CQL_OK;
 }
 
@@ -44,7 +43,10 @@ static size_t cql_value_int_width(uint16_t id)
     case CQL_TYPE_TINYINT: return 1;
     case CQL_TYPE_SMALLINT: return 2;
     case CQL_TYPE_INT: return 4;
-    case CQL_TYPE_BIGINT: case CQL_TYPE_COUNTER: case CQL_TYPE_TIMESTAMP: case CQL_TYPE_TIME: return 8;
+    case CQL_TYPE_BIGINT:
+    case CQL_TYPE_COUNTER:
+    case CQL_TYPE_TIMESTAMP:
+    case CQL_TYPE_TIME: return 8;
     }
     return 0;
 }
@@ -64,8 +66,8 @@ int cql_value_as_int32(const cql_value *v, int32_t *out, cql_error *err)
 
 int cql_value_as_int64(const cql_value *v, int64_t *out, cql_error *err)
 {
-    static const uint16_t ids[] = {CQL_TYPE_BIGINT, CQL_TYPE_COUNTER, CQL_TYPE_TIMESTAMP, CQL_TYPE_TIME,
-                                   CQL_TYPE_INT, CQL_TYPE_SMALLINT, CQL_TYPE_TINYINT};
+    static const uint16_t ids[] = {CQL_TYPE_BIGINT, CQL_TYPE_COUNTER,  CQL_TYPE_TIMESTAMP, CQL_TYPE_TIME,
+                                   CQL_TYPE_INT,    CQL_TYPE_SMALLINT, CQL_TYPE_TINYINT};
 
     if (cql_value_check(v, ids, 7, 0, "bigint", err) != CQL_OK)
         return CQL_ERR;

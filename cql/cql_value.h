@@ -30,21 +30,21 @@ static inline int cql_value_is_null(const cql_value *v)
 }
 
 /* Each: CQL_OK and *out, or CQL_ERR with *err (if not NULL) set. */
-int cql_value_as_int32(const cql_value *v, int32_t *out, cql_error *err);  /* int, smallint, tinyint */
-int cql_value_as_int64(const cql_value *v, int64_t *out, cql_error *err);  /* + bigint, counter, timestamp, time */
+int cql_value_as_int32(const cql_value *v, int32_t *out, cql_error *err);    /* int, smallint, tinyint */
+int cql_value_as_int64(const cql_value *v, int64_t *out, cql_error *err);    /* + bigint, counter, timestamp, time */
 int cql_value_as_timestamp(const cql_value *v, int64_t *ms, cql_error *err); /* ms since the epoch */
-int cql_value_as_double(const cql_value *v, double *out, cql_error *err);  /* double, float */
+int cql_value_as_double(const cql_value *v, double *out, cql_error *err);    /* double, float */
 int cql_value_as_bool(const cql_value *v, int *out, cql_error *err);
-int cql_value_as_text(const cql_value *v, cql_slice *out, cql_error *err); /* text, varchar, ascii */
-int cql_value_as_blob(const cql_value *v, cql_slice *out, cql_error *err); /* blob */
+int cql_value_as_text(const cql_value *v, cql_slice *out, cql_error *err);  /* text, varchar, ascii */
+int cql_value_as_blob(const cql_value *v, cql_slice *out, cql_error *err);  /* blob */
 int cql_value_as_uuid(const cql_value *v, uint8_t out[16], cql_error *err); /* uuid, timeuuid */
 
 /* Elements of a list, set or map value (maps yield key then value). */
 typedef struct cql_collection_iter {
     cql_reader r;
-    cql_error err;            /* the reader's error slot */
-    const cql_type *type;     /* the collection's type */
-    int32_t left;             /* elements (pairs for maps) not yet read */
+    cql_error err;        /* the reader's error slot */
+    const cql_type *type; /* the collection's type */
+    int32_t left;         /* elements (pairs for maps) not yet read */
 } cql_collection_iter;
 
 /* Start iterating v, which must be a non-null list, set or map whose

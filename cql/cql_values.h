@@ -36,12 +36,12 @@ typedef enum cql_collection_kind {
 } cql_collection_kind;
 
 typedef struct cql_values {
-    cql_buf buf;      /* count serialised [value]s; owned */
-    uint16_t count;   /* top-level values written */
-    int depth;        /* collections open */
+    cql_buf buf;    /* count serialised [value]s; owned */
+    uint16_t count; /* top-level values written */
+    int depth;      /* collections open */
     struct {
-        size_t offset;  /* of the collection's [int] length in buf */
-        int32_t items;  /* elements written into it (keys and values) */
+        size_t offset; /* of the collection's [int] length in buf */
+        int32_t items; /* elements written into it (keys and values) */
         cql_collection_kind kind;
     } open[CQL_VALUES_MAX_DEPTH];
 } cql_values;
@@ -54,11 +54,11 @@ void cql_values_reset(cql_values *v);
 /* Append one value: at the top level a bound value, inside an open
  * collection an element. */
 void cql_values_add_null(cql_values *v);
-void cql_values_add_unset(cql_values *v);            /* top level only */
+void cql_values_add_unset(cql_values *v);                     /* top level only */
 void cql_values_add_raw(cql_values *v, cql_slice serialized); /* blob, or any pre-serialised value */
-void cql_values_add_int32(cql_values *v, int32_t x); /* int */
-void cql_values_add_int64(cql_values *v, int64_t x); /* bigint, counter, timestamp (ms), time */
-void cql_values_add_text(cql_values *v, cql_slice s); /* text, varchar, ascii */
+void cql_values_add_int32(cql_values *v, int32_t x);          /* int */
+void cql_values_add_int64(cql_values *v, int64_t x);          /* bigint, counter, timestamp (ms), time */
+void cql_values_add_text(cql_values *v, cql_slice s);         /* text, varchar, ascii */
 void cql_values_add_bool(cql_values *v, int b);
 void cql_values_add_double(cql_values *v, double x);
 void cql_values_add_uuid(cql_values *v, const uint8_t uuid[16]); /* uuid, timeuuid */

@@ -23,10 +23,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-    do {                                                                                           \
-        if (!(x))                                                                                  \
-            abort();                                                                               \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static const char fuzz_secret[] = "fuzzing secret, 32 bytes long..";
@@ -98,8 +98,7 @@ static void mode_build(const cursor_key *k, const uint8_t *data, size_t size)
     CHECK(cursor_decode(k, slice_make(text, n), kind, uid, &d) == CURSOR_OK);
     check_accepted(k, slice_make(text, n), &d, kind, uid);
     CHECK(d.ts_us == ts && d.id_len == size - 17 && memcmp(d.id, data + 17, d.id_len) == 0);
-    CHECK(cursor_decode(k, slice_make(text, n), kind, uid == INT64_MAX ? 1 : uid + 1, &d) ==
-          CURSOR_WRONG_FEED);
+    CHECK(cursor_decode(k, slice_make(text, n), kind, uid == INT64_MAX ? 1 : uid + 1, &d) == CURSOR_WRONG_FEED);
     for (i = 0; i < n; i++) {
         char saved = text[i];
         text[i] = saved == 'A' ? 'w' : 'A';
@@ -142,15 +141,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     switch (data[0] % 3) {
-    case 0:
-        mode_decode(&key, data + 1, size - 1);
-        break;
-    case 1:
-        mode_build(&key, data + 1, size - 1);
-        break;
-    default:
-        mode_signed_raw(&key, data + 1, size - 1);
-        break;
+    case 0: mode_decode(&key, data + 1, size - 1); break;
+    case 1: mode_build(&key, data + 1, size - 1); break;
+    default: mode_signed_raw(&key, data + 1, size - 1); break;
     }
     return 0;
 }

@@ -21,10 +21,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-    do {                                                                                           \
-        if (!(x))                                                                                  \
-            abort();                                                                               \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static void check_string(const flat_member *m, json_t *v)
@@ -68,7 +68,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             switch (m[i].type) {
             case FLAT_NULL: CHECK(json_is_null(v)); break;
             case FLAT_INT: CHECK(json_is_integer(v) && json_integer_value(v) == m[i].num); break;
-            case FLAT_STRING: CHECK(json_is_string(v)); check_string(&m[i], v); break;
+            case FLAT_STRING:
+                CHECK(json_is_string(v));
+                check_string(&m[i], v);
+                break;
             }
         }
         json_decref(o);

@@ -19,10 +19,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-    do {                                                                                           \
-        if (!(x))                                                                                  \
-            abort();                                                                               \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static void check_slice(slice s, const char *buf, size_t len)
@@ -73,8 +73,7 @@ static void check_message(const http_message *m, const char *buf, size_t len, co
 
 /* Parse buf[0..len) in prefixes of growing size (steps picked from the
  * data) and return the final result. */
-static int parse_in_steps(const char *buf, size_t len, const http_limits *lim, http_message *m,
-                          unsigned seed)
+static int parse_in_steps(const char *buf, size_t len, const http_limits *lim, http_message *m, unsigned seed)
 {
     http_parser p;
     size_t at = 0;

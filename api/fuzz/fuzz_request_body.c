@@ -21,10 +21,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-    do {                                                                                           \
-        if (!(x))                                                                                  \
-            abort();                                                                               \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static const char fuzz_secret[] = "fuzzing secret, 32 bytes long..";
@@ -59,8 +59,7 @@ static int utf8_valid(slice s)
                 return 0;
             cp = cp << 6 | (d & 0x3f);
         }
-        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff ||
-            (cp >= 0xd800 && cp <= 0xdfff))
+        if ((n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000) || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
             return 0;
         i += n + 1;
     }
@@ -77,9 +76,9 @@ static void check_text(slice s, size_t max_chars)
 
 static void check_error(const api_error *e)
 {
-    static const char *const codes[] = {"payload_too_large", "invalid_json", "invalid_body",
-                                        "unknown_field", "invalid_type", "invalid_value",
-                                        "missing_field", "invalid_cursor", "internal_error"};
+    static const char *const codes[] = {"payload_too_large", "invalid_json",   "invalid_body",
+                                        "unknown_field",     "invalid_type",   "invalid_value",
+                                        "missing_field",     "invalid_cursor", "internal_error"};
     buf b;
     json_t *root, *err, *field;
     size_t i;
@@ -157,9 +156,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_text(t.body, REQ_COMMENT_BODY_MAX);
         break;
     }
-    case 3:
-        r = req_parse_empty(body, &e);
-        break;
+    case 3: r = req_parse_empty(body, &e); break;
     default: {
         page_query pq;
         r = page_query_parse(body, &key, FEED_HOME, 7, &pq, &e);

@@ -23,10 +23,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-    do {                                                                                           \
-        if (!(x))                                                                                  \
-            abort();                                                                               \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static void fuzz_event(const uint8_t *p, size_t n)
@@ -46,7 +46,9 @@ static void fuzz_event(const uint8_t *p, size_t n)
     len = snprintf(chan, sizeof(chan), "feed:events:%lld", (long long)e.user_id);
     CHECK(len > 0 && (size_t)len == clen && memcmp(chan, p + 1, clen) == 0);
     len = snprintf(text, sizeof(text), "%s %c %lld %s",
-                   e.kind == FEED_HOME ? "home" : e.kind == FEED_PROFILE ? "profile" : "notifications",
+                   e.kind == FEED_HOME      ? "home"
+                   : e.kind == FEED_PROFILE ? "profile"
+                                            : "notifications",
                    e.removed ? '-' : '+', (long long)e.ref.ts_us, e.ref.id);
     CHECK(len > 0 && (size_t)len == n - 1 - clen && memcmp(text, p + 1 + clen, n - 1 - clen) == 0);
 }

@@ -18,10 +18,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-    do {                                                                                           \
-        if (!(x))                                                                                  \
-            abort();                                                                               \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static const char fuzz_secret[] = "fuzzing secret, 32 bytes long..";
@@ -96,15 +96,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size == 0)
         return 0;
     switch (data[0] % 3) {
-    case 0:
-        mode_verify(&key, data + 1, size - 1);
-        break;
-    case 1:
-        mode_sign(&key, data + 1, size - 1);
-        break;
-    default:
-        mode_header(data + 1, size - 1);
-        break;
+    case 0: mode_verify(&key, data + 1, size - 1); break;
+    case 1: mode_sign(&key, data + 1, size - 1); break;
+    default: mode_header(data + 1, size - 1); break;
     }
     return 0;
 }

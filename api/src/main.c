@@ -17,17 +17,10 @@ int main(int argc, char **argv)
     char err[512];
 
     switch (app_config_parse(&cfg, argc, argv, main_getenv, err, sizeof(err))) {
-    case APP_CONFIG_OK:
-        break;
-    case APP_CONFIG_HELP:
-        app_config_usage(stdout, argv[0]);
-        return 0;
-    case APP_CONFIG_VERSION:
-        printf("feed-api %s\n", APP_VERSION);
-        return 0;
-    default:
-        fprintf(stderr, "%s: %s\n", argv[0], err);
-        return 2;
+    case APP_CONFIG_OK: break;
+    case APP_CONFIG_HELP: app_config_usage(stdout, argv[0]); return 0;
+    case APP_CONFIG_VERSION: printf("feed-api %s\n", APP_VERSION); return 0;
+    default: fprintf(stderr, "%s: %s\n", argv[0], err); return 2;
     }
     return app_run(&cfg, NULL);
 }

@@ -22,8 +22,7 @@ uint8_t *cql_test_dup(const void *p, size_t n)
     return copy;
 }
 
-uint8_t *cql_test_frame(uint8_t opcode, uint8_t flags, int16_t stream, const void *body, size_t body_len,
-                        size_t *len)
+uint8_t *cql_test_frame(uint8_t opcode, uint8_t flags, int16_t stream, const void *body, size_t body_len, size_t *len)
 {
     cql_frame_header h = {0x84, flags, stream, opcode, (uint32_t)body_len};
     uint8_t *frame = malloc(CQL_FRAME_HEADER_SIZE + body_len);

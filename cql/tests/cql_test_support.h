@@ -15,8 +15,7 @@ uint8_t *cql_test_dup(const void *p, size_t n);
 
 /* A response frame (version 0x84) with the given header fields and body,
  * in an exact-size heap buffer the caller frees; *len gets its size. */
-uint8_t *cql_test_frame(uint8_t opcode, uint8_t flags, int16_t stream, const void *body, size_t body_len,
-                        size_t *len);
+uint8_t *cql_test_frame(uint8_t opcode, uint8_t flags, int16_t stream, const void *body, size_t body_len, size_t *len);
 
 /* For a body that decodes (as opcode with flags), check that the frame
  * cut at every length, and the body cut at every length (with the header

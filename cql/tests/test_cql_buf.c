@@ -11,9 +11,8 @@
 static void test_writers_are_big_endian(void **state)
 {
     const uint8_t want[] = {
-        0xab, 0x12, 0x34, 0xff, 0xff, 0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
-        0x00, 0x02, 'h', 'i', 0x00, 0x00, 0x00, 0x01, 'x', 0xff, 0xff, 0xff, 0xff,
-        0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x07,
+        0xab, 0x12, 0x34, 0xff, 0xff, 0xff, 0xfe, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x00, 0x02, 'h',
+        'i',  0x00, 0x00, 0x00, 0x01, 'x',  0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x07,
     };
     cql_buf buf;
 
@@ -25,7 +24,7 @@ static void test_writers_are_big_endian(void **state)
     cql_buf_put_i64(&buf, 0x0102030405060708);
     cql_buf_put_string(&buf, cql_slice_from_cstr("hi"));
     cql_buf_put_long_string(&buf, cql_slice_from_cstr("x"));
-    cql_buf_put_bytes(&buf, (cql_slice){0}); /* null */
+    cql_buf_put_bytes(&buf, (cql_slice){0});        /* null */
     cql_buf_put_bytes(&buf, cql_slice_make("", 0)); /* empty, not null */
     cql_buf_put_short_bytes(&buf, cql_slice_make("\x07", 1));
     assert_false(cql_buf_failed(&buf));
@@ -96,7 +95,10 @@ static void test_patch_printf_terminate(void **state)
     cql_buf_printf(&buf, "%s-%d", "ab", 12);
     cql_buf_patch_i32(&buf, 0, 0x01020304);
     assert_int_equal(buf.len, 9);
-    assert_memory_equal(buf.data, "\x01\x02\x03\x04" "ab-12", 9);
+    assert_memory_equal(buf.data,
+                        "\x01\x02\x03\x04"
+                        "ab-12",
+                        9);
     assert_int_equal(cql_buf_terminate(&buf), CQL_OK);
     assert_int_equal(buf.len, 9);
     assert_string_equal((char *)buf.data + 4, "ab-12");
@@ -106,10 +108,8 @@ static void test_patch_printf_terminate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_writers_are_big_endian),
-        cmocka_unit_test(test_growth),
-        cmocka_unit_test(test_sticky_error),
-        cmocka_unit_test(test_limit),
+        cmocka_unit_test(test_writers_are_big_endian), cmocka_unit_test(test_growth),
+        cmocka_unit_test(test_sticky_error),           cmocka_unit_test(test_limit),
         cmocka_unit_test(test_patch_printf_terminate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -16,8 +16,8 @@
 static const uint8_t ready[] = {0x84, 0, 0, 0, CQL_OP_READY, 0, 0, 0, 0};
 static const uint8_t authenticate[] = {0x84, 0, 0, 0, CQL_OP_AUTHENTICATE, 0, 0, 0, 5, 0, 3, 'P', 'w', 'd'};
 static const uint8_t void_result[] = {0x84, 0, 0, 0, CQL_OP_RESULT, 0, 0, 0, 4, 0, 0, 0, 1};
-static const uint8_t syntax_error[] = {0x84, 0, 0, 0, CQL_OP_ERROR, 0, 0, 0, 10,
-                                       0, 0, 0x20, 0, 0, 4, 'o', 'o', 'p', 's'};
+static const uint8_t syntax_error[] = {0x84, 0, 0, 0, CQL_OP_ERROR, 0,   0,   0,  10, 0, 0,
+                                       0x20, 0, 0, 4, 'o',          'o', 'p', 's'};
 static const uint8_t big_result[] = {0x84, 0, 0, 0, CQL_OP_RESULT, 0, 0, 0, 100};
 
 /* Connect to a fresh fake server running steps. */
@@ -30,12 +30,15 @@ static cql_fake_server connect_fake(cql_conn *c, const cql_fake_step *steps, siz
     return s;
 }
 
-#define STEPS(...) const cql_fake_step steps[] = {__VA_ARGS__}; const size_t nsteps = sizeof(steps) / sizeof(steps[0])
+#define STEPS(...)                               \
+    const cql_fake_step steps[] = {__VA_ARGS__}; \
+    const size_t nsteps = sizeof(steps) / sizeof(steps[0])
 
 static void test_startup_and_queries(void **state)
 {
     STEPS({CQL_FAKE_REPLY, ready, sizeof(ready)}, {CQL_FAKE_REPLY, void_result, sizeof(void_result)},
-          {CQL_FAKE_EVENT_THEN_REPLY, syntax_error, sizeof(syntax_error)}, {CQL_FAKE_REPLY, void_result, sizeof(void_result)});
+          {CQL_FAKE_EVENT_THEN_REPLY, syntax_error, sizeof(syntax_error)},
+          {CQL_FAKE_REPLY, void_result, sizeof(void_result)});
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
     cql_response resp;
     cql_conn c;
@@ -162,14 +165,10 @@ static void test_connect_refused_and_misuse(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_startup_and_queries),
-        cmocka_unit_test(test_authentication_is_unsupported),
-        cmocka_unit_test(test_unexpected_opcode),
-        cmocka_unit_test(test_io_timeout),
-        cmocka_unit_test(test_closed_mid_frame),
-        cmocka_unit_test(test_oversized_response),
-        cmocka_unit_test(test_wrong_stream),
-        cmocka_unit_test(test_connect_refused_and_misuse),
+        cmocka_unit_test(test_startup_and_queries), cmocka_unit_test(test_authentication_is_unsupported),
+        cmocka_unit_test(test_unexpected_opcode),   cmocka_unit_test(test_io_timeout),
+        cmocka_unit_test(test_closed_mid_frame),    cmocka_unit_test(test_oversized_response),
+        cmocka_unit_test(test_wrong_stream),        cmocka_unit_test(test_connect_refused_and_misuse),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,13 +112,37 @@ static void test_collections(void **state)
     cql_type t_udt = {.id = CQL_TYPE_UDT, .count = 2, .sub = tuple_sub, .field_names = names};
 
     (void)state;
-    CHECK(&t_list, "\x00\x00\x00\x02" "\x00\x00\x00\x03" "it's" "\x00\x00\x00\x00", NULL); /* 4 bytes claimed 3 */
-    CHECK(&t_list, "\x00\x00\x00\x02" "\x00\x00\x00\x04" "it's" "\x00\x00\x00\x00", "['it''s', '']");
+    CHECK(&t_list,
+          "\x00\x00\x00\x02"
+          "\x00\x00\x00\x03"
+          "it's"
+          "\x00\x00\x00\x00",
+          NULL); /* 4 bytes claimed 3 */
+    CHECK(&t_list,
+          "\x00\x00\x00\x02"
+          "\x00\x00\x00\x04"
+          "it's"
+          "\x00\x00\x00\x00",
+          "['it''s', '']");
     CHECK(&t_set, "\x00\x00\x00\x00", "{}");
-    CHECK(&t_map, "\x00\x00\x00\x01" "\x00\x00\x00\x04" "\x00\x00\x00\x07"
-                  "\x00\x00\x00\x09" "\x00\x00\x00\x01" "\x00\x00\x00\x01" "x", "{7: ['x']}");
-    CHECK(&t_tuple, "\x00\x00\x00\x04" "\x00\x00\x00\x01" "\xff\xff\xff\xff", "(1, null)");
-    CHECK(&t_udt, "\x00\x00\x00\x04" "\x00\x00\x00\x02", "{a: 2}"); /* trailing fields may be absent */
+    CHECK(&t_map,
+          "\x00\x00\x00\x01"
+          "\x00\x00\x00\x04"
+          "\x00\x00\x00\x07"
+          "\x00\x00\x00\x09"
+          "\x00\x00\x00\x01"
+          "\x00\x00\x00\x01"
+          "x",
+          "{7: ['x']}");
+    CHECK(&t_tuple,
+          "\x00\x00\x00\x04"
+          "\x00\x00\x00\x01"
+          "\xff\xff\xff\xff",
+          "(1, null)");
+    CHECK(&t_udt,
+          "\x00\x00\x00\x04"
+          "\x00\x00\x00\x02",
+          "{a: 2}"); /* trailing fields may be absent */
     CHECK(&t_tuple, "\x00\x00\x00\x09", NULL);
 }
 

@@ -59,13 +59,13 @@ static void test_truncated_reads_do_not_move(void **state)
 static void test_strings_and_bytes(void **state)
 {
     const uint8_t bytes[] = {
-        0x00, 0x02, 'h', 'i',                   /* [string] */
-        0x00, 0x00, 0x00, 0x03, 'a', 'b', 'c',  /* [long string] */
-        0xff, 0xff, 0xff, 0xff,                 /* null [bytes] */
-        0xff, 0xff, 0xff, 0xfe,                 /* any negative [bytes] is null */
-        0x00, 0x00, 0x00, 0x00,                 /* empty [bytes] */
-        0x00, 0x01, 0x09,                       /* [short bytes] */
-        0xff, 0xff, 0xff, 0xff,                 /* negative [long string] */
+        0x00, 0x02, 'h',  'i',                 /* [string] */
+        0x00, 0x00, 0x00, 0x03, 'a', 'b', 'c', /* [long string] */
+        0xff, 0xff, 0xff, 0xff,                /* null [bytes] */
+        0xff, 0xff, 0xff, 0xfe,                /* any negative [bytes] is null */
+        0x00, 0x00, 0x00, 0x00,                /* empty [bytes] */
+        0x00, 0x01, 0x09,                      /* [short bytes] */
+        0xff, 0xff, 0xff, 0xff,                /* negative [long string] */
     };
     cql_error err;
     cql_reader r;
@@ -154,12 +154,9 @@ static void test_empty_input(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_integers),
-        cmocka_unit_test(test_truncated_reads_do_not_move),
-        cmocka_unit_test(test_strings_and_bytes),
-        cmocka_unit_test(test_counts),
-        cmocka_unit_test(test_skip_string_list),
-        cmocka_unit_test(test_empty_input),
+        cmocka_unit_test(test_integers),          cmocka_unit_test(test_truncated_reads_do_not_move),
+        cmocka_unit_test(test_strings_and_bytes), cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_skip_string_list),  cmocka_unit_test(test_empty_input),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

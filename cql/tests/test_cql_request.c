@@ -23,8 +23,7 @@ static void test_startup(void **state)
     const uint8_t want[] = {
         0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x16, /* v4 request, stream 0, STARTUP, 22 bytes */
         0x00, 0x01,                                           /* [string map] of 1 */
-        0x00, 0x0b, 'C', 'Q', 'L', '_', 'V', 'E', 'R', 'S', 'I', 'O', 'N',
-        0x00, 0x05, '3', '.', '0', '.', '0',
+        0x00, 0x0b, 'C',  'Q',  'L',  '_',  'V',  'E',  'R',  'S', 'I', 'O', 'N', 0x00, 0x05, '3', '.', '0', '.', '0',
     };
     cql_buf buf;
 
@@ -50,10 +49,10 @@ static void test_options(void **state)
 static void test_query_plain(void **state)
 {
     const uint8_t want[] = {
-        0x04, 0x00, 0x00, 0x01, 0x07, 0x00, 0x00, 0x00, 0x0f,
-        0x00, 0x00, 0x00, 0x08, 'S', 'E', 'L', 'E', 'C', 'T', ' ', '1', /* [long string] */
-        0x00, 0x01,                                                     /* consistency ONE */
-        0x00,                                                           /* no flags */
+        0x04, 0x00, 0x00, 0x01, 0x07, 0x00, 0x00, 0x00, 0x0f, 0x00, 0x00,
+        0x00, 0x08, 'S',  'E',  'L',  'E',  'C',  'T',  ' ',  '1', /* [long string] */
+        0x00, 0x01,                                                /* consistency ONE */
+        0x00,                                                      /* no flags */
     };
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
     cql_buf buf;
@@ -69,23 +68,26 @@ static void test_query_every_parameter(void **state)
 {
     const uint8_t want[] = {
         0x04, 0x00, 0x00, 0x02, 0x07, 0x00, 0x00, 0x00, 0x34, /* 52-byte body */
-        0x00, 0x00, 0x00, 0x01, 'q',
-        0x00, 0x04,                   /* QUORUM */
-        0x3f,                         /* values|skip_metadata|page_size|paging_state|serial|timestamp */
-        0x00, 0x03,                   /* 3 values */
-        0x00, 0x00, 0x00, 0x08, 0, 0, 0, 0, 0, 0, 0, 42,
-        0x00, 0x00, 0x00, 0x02, 'h', 'i',
-        0xff, 0xff, 0xff, 0xff,       /* null */
-        0x00, 0x00, 0x00, 0x64,       /* page size 100 */
-        0x00, 0x00, 0x00, 0x02, 'P', 'S',
-        0x00, 0x09,                   /* LOCAL_SERIAL */
+        0x00, 0x00, 0x00, 0x01, 'q',  0x00, 0x04,             /* QUORUM */
+        0x3f,       /* values|skip_metadata|page_size|paging_state|serial|timestamp */
+        0x00, 0x03, /* 3 values */
+        0x00, 0x00, 0x00, 0x08, 0,    0,    0,    0,    0,    0,    0,
+        42,   0x00, 0x00, 0x00, 0x02, 'h',  'i',  0xff, 0xff, 0xff, 0xff, /* null */
+        0x00, 0x00, 0x00, 0x64,                                           /* page size 100 */
+        0x00, 0x00, 0x00, 0x02, 'P',  'S',  0x00, 0x09,                   /* LOCAL_SERIAL */
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03, 0xe8,
     };
     cql_values v;
     cql_query_params p = {
-        .consistency = CQL_CONSISTENCY_QUORUM, .values = &v, .skip_metadata = 1, .page_size = 100,
-        .paging_state = S("PS"), .has_serial_consistency = 1,
-        .serial_consistency = CQL_CONSISTENCY_LOCAL_SERIAL, .has_timestamp = 1, .timestamp_us = 1000,
+        .consistency = CQL_CONSISTENCY_QUORUM,
+        .values = &v,
+        .skip_metadata = 1,
+        .page_size = 100,
+        .paging_state = S("PS"),
+        .has_serial_consistency = 1,
+        .serial_consistency = CQL_CONSISTENCY_LOCAL_SERIAL,
+        .has_timestamp = 1,
+        .timestamp_us = 1000,
     };
     cql_buf buf;
 
@@ -104,8 +106,7 @@ static void test_query_every_parameter(void **state)
 static void test_prepare(void **state)
 {
     const uint8_t want[] = {
-        0x04, 0x00, 0x00, 0x02, 0x09, 0x00, 0x00, 0x00, 0x0a,
-        0x00, 0x00, 0x00, 0x06, 'S', 'E', 'L', 'E', 'C', 'T',
+        0x04, 0x00, 0x00, 0x02, 0x09, 0x00, 0x00, 0x00, 0x0a, 0x00, 0x00, 0x00, 0x06, 'S', 'E', 'L', 'E', 'C', 'T',
     };
     cql_buf buf;
 
@@ -119,11 +120,9 @@ static void test_prepare(void **state)
 static void test_execute(void **state)
 {
     const uint8_t want[] = {
-        0x04, 0x00, 0x00, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x15,
-        0x00, 0x02, 0xab, 0xcd,             /* [short bytes] id */
-        0x00, 0x01, 0x05,                   /* ONE, values|page_size */
-        0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x07,
-        0x00, 0x00, 0x13, 0x88,             /* page size 5000 */
+        0x04, 0x00, 0x00, 0x04, 0x0a, 0x00, 0x00, 0x00, 0x15, 0x00, 0x02, 0xab, 0xcd,       /* [short bytes] id */
+        0x00, 0x01, 0x05,                                                                   /* ONE, values|page_size */
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x07, 0x00, 0x00, 0x13, 0x88, /* page size 5000 */
     };
     cql_values v;
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE, .values = &v, .page_size = 5000};
@@ -146,12 +145,11 @@ static void test_batch(void **state)
 {
     const uint8_t want[] = {
         0x04, 0x00, 0x00, 0x05, 0x0d, 0x00, 0x00, 0x00, 0x2b, /* 43-byte body */
-        0x01,                                           /* unlogged */
-        0x00, 0x02,                                     /* 2 statements */
-        0x00, 0x00, 0x00, 0x00, 0x08, 'I', 'N', 'S', 'E', 'R', 'T', ' ', 'a', 0x00, 0x00,
-        0x01, 0x00, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01,
-        0x00, 0x01,                                     /* ONE */
-        0x20,                                           /* default timestamp */
+        0x01,                                                 /* unlogged */
+        0x00, 0x02,                                           /* 2 statements */
+        0x00, 0x00, 0x00, 0x00, 0x08, 'I',  'N',  'S',  'E',  'R',  'T',  ' ',  'a',  0x00, 0x00, 0x01,
+        0x00, 0x01, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00, 0x00, 0x01, 0x00, 0x01, /* ONE */
+        0x20, /* default timestamp */
         0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
     };
     cql_values v;
@@ -247,16 +245,11 @@ static void test_consistency_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_startup),
-        cmocka_unit_test(test_options),
-        cmocka_unit_test(test_query_plain),
-        cmocka_unit_test(test_query_every_parameter),
-        cmocka_unit_test(test_prepare),
-        cmocka_unit_test(test_execute),
-        cmocka_unit_test(test_batch),
-        cmocka_unit_test(test_pipelined_requests_append),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_consistency_names),
+        cmocka_unit_test(test_startup),     cmocka_unit_test(test_options),
+        cmocka_unit_test(test_query_plain), cmocka_unit_test(test_query_every_parameter),
+        cmocka_unit_test(test_prepare),     cmocka_unit_test(test_execute),
+        cmocka_unit_test(test_batch),       cmocka_unit_test(test_pipelined_requests_append),
+        cmocka_unit_test(test_errors),      cmocka_unit_test(test_consistency_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

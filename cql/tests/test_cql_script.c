@@ -49,7 +49,8 @@ static void test_quotes(void **state)
 
     (void)state;
     check("INSERT INTO t (s) VALUES ('a;b''c;');SELECT \"we;ird\"\"col\" FROM t;"
-          "CREATE FUNCTION f() RETURNS int LANGUAGE java AS $$ return 1; $$;", want, NULL);
+          "CREATE FUNCTION f() RETURNS int LANGUAGE java AS $$ return 1; $$;",
+          want, NULL);
 }
 
 static void test_comments(void **state)

@@ -50,9 +50,10 @@ static void assert_type(const uint8_t *bytes, size_t len, const char *want)
     }
 }
 
-#define ASSERT_TYPE(want, ...) do { \
+#define ASSERT_TYPE(want, ...)              \
+    do {                                    \
         const uint8_t b_[] = {__VA_ARGS__}; \
-        assert_type(b_, sizeof(b_), want); \
+        assert_type(b_, sizeof(b_), want);  \
     } while (0)
 
 static void test_native_types(void **state)
@@ -79,14 +80,14 @@ static void test_collection_types(void **state)
     ASSERT_TYPE("set<uuid>", 0x00, 0x22, 0x00, 0x0c);
     ASSERT_TYPE("map<text, list<int>>", 0x00, 0x21, 0x00, 0x0d, 0x00, 0x20, 0x00, 0x09);
     ASSERT_TYPE("tuple<int, text>", 0x00, 0x31, 0x00, 0x02, 0x00, 0x09, 0x00, 0x0d);
-    ASSERT_TYPE("ks.addr", 0x00, 0x30, 0x00, 0x02, 'k', 's', 0x00, 0x04, 'a', 'd', 'd', 'r', 0x00, 0x01,
-                0x00, 0x03, 'z', 'i', 'p', 0x00, 0x09);
+    ASSERT_TYPE("ks.addr", 0x00, 0x30, 0x00, 0x02, 'k', 's', 0x00, 0x04, 'a', 'd', 'd', 'r', 0x00, 0x01, 0x00, 0x03,
+                'z', 'i', 'p', 0x00, 0x09);
 }
 
 static void test_udt_fields(void **state)
 {
-    const uint8_t bytes[] = {0x00, 0x30, 0x00, 0x01, 'k', 0x00, 0x01, 'u', 0x00, 0x02,
-                             0x00, 0x01, 'a', 0x00, 0x09, 0x00, 0x01, 'b', 0x00, 0x0d};
+    const uint8_t bytes[] = {0x00, 0x30, 0x00, 0x01, 'k',  0x00, 0x01, 'u', 0x00, 0x02,
+                             0x00, 0x01, 'a',  0x00, 0x09, 0x00, 0x01, 'b', 0x00, 0x0d};
     cql_error err;
     cql_pool pool;
     cql_reader r;
@@ -140,10 +141,8 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_native_types),
-        cmocka_unit_test(test_collection_types),
-        cmocka_unit_test(test_udt_fields),
-        cmocka_unit_test(test_bad_types),
+        cmocka_unit_test(test_native_types), cmocka_unit_test(test_collection_types),
+        cmocka_unit_test(test_udt_fields),   cmocka_unit_test(test_bad_types),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,7 +147,11 @@ static void test_map_iteration(void **state)
 {
     cql_type kv[2] = {{.id = CQL_TYPE_VARCHAR}, {.id = CQL_TYPE_BIGINT}};
     cql_type t_map = {.id = CQL_TYPE_MAP, .count = 2, .sub = kv};
-    const char bytes[] = "\x00\x00\x00\x01" "\x00\x00\x00\x01" "a" "\x00\x00\x00\x08" "\x00\x00\x00\x00\x00\x00\x00\x09";
+    const char bytes[] = "\x00\x00\x00\x01"
+                         "\x00\x00\x00\x01"
+                         "a"
+                         "\x00\x00\x00\x08"
+                         "\x00\x00\x00\x00\x00\x00\x00\x09";
     cql_value v = val(&t_map, bytes, sizeof(bytes) - 1), k, x;
     cql_collection_iter it;
     cql_error err;

@@ -56,10 +56,10 @@
 #define HTTPC_ERR_TRUNCATED (-5) /* the server closed in the middle of a response */
 #define HTTPC_ERR_READ (-6)      /* recv failed (e.g. connection reset) */
 /* malformed responses */
-#define HTTPC_ERR_STATUS (-7)  /* status line is not "HTTP/1.x DDD reason" */
-#define HTTPC_ERR_HEADER (-8)  /* a header line is malformed, or too many */
-#define HTTPC_ERR_LENGTH (-9)  /* bad or conflicting Content-Length / Transfer-Encoding */
-#define HTTPC_ERR_CHUNK (-10)  /* bad chunk-size line, chunk framing or trailer */
+#define HTTPC_ERR_STATUS (-7)   /* status line is not "HTTP/1.x DDD reason" */
+#define HTTPC_ERR_HEADER (-8)   /* a header line is malformed, or too many */
+#define HTTPC_ERR_LENGTH (-9)   /* bad or conflicting Content-Length / Transfer-Encoding */
+#define HTTPC_ERR_CHUNK (-10)   /* bad chunk-size line, chunk framing or trailer */
 #define HTTPC_ERR_TOO_BIG (-11) /* head, body or trailers over their limits */
 /* local */
 #define HTTPC_ERR_NOMEM (-12)
@@ -91,7 +91,7 @@ typedef struct httpc_response {
     int keep_alive;    /* the connection can carry another exchange */
     char *head;        /* owned copy of the head, NUL-terminated */
     size_t head_len;
-    httpc_slice reason; /* into head */
+    httpc_slice reason;                      /* into head */
     httpc_header headers[HTTPC_MAX_HEADERS]; /* into head, in order */
     size_t num_headers;
     char *body; /* owned, decoded, NUL-terminated */
@@ -138,10 +138,10 @@ typedef struct httpc_conn {
     char host[64]; /* dotted IPv4 ("localhost" becomes 127.0.0.1) */
     int port;
     httpc_config cfg;
-    int fd;          /* -1 when closed */
-    int eof;         /* the server closed its side of fd */
-    int sent;        /* httpc_request began to write the request (0: the server saw nothing of it) */
-    char *buf;       /* received, not yet returned; owned */
+    int fd;    /* -1 when closed */
+    int eof;   /* the server closed its side of fd */
+    int sent;  /* httpc_request began to write the request (0: the server saw nothing of it) */
+    char *buf; /* received, not yet returned; owned */
     size_t len, cap;
     int err;          /* last HTTPC_ERR_*, HTTPC_OK after a success */
     char errstr[224]; /* that error in words, with host:port */

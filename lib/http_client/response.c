@@ -128,8 +128,7 @@ static int httpc_parse_status(const char *line, size_t len, httpc_response *r)
 
 /* Check one "name: value" line p[0..len) into h (slices into p). what:
  * "header" or "trailer", for the sentence. */
-static int httpc_parse_field(const char *p, size_t len, httpc_header *h, httpc_response *r, int code,
-                             const char *what)
+static int httpc_parse_field(const char *p, size_t len, httpc_header *h, httpc_response *r, int code, const char *what)
 {
     const unsigned char *u = (const unsigned char *)p;
     size_t i = 0, end;
@@ -199,8 +198,8 @@ static int httpc_framing(httpc_response *r, unsigned flags, const httpc_limits *
     if (te != NULL && cl != NULL)
         return httpc_fail(r, HTTPC_ERR_LENGTH, "both Transfer-Encoding and Content-Length");
     if (te != NULL && !httpc_slice_ieq(*te, "chunked"))
-        return httpc_fail(r, HTTPC_ERR_LENGTH, "unsupported Transfer-Encoding \"%.*s\"", (int)(te->len > 40 ? 40 : te->len),
-                          te->base);
+        return httpc_fail(r, HTTPC_ERR_LENGTH, "unsupported Transfer-Encoding \"%.*s\"",
+                          (int)(te->len > 40 ? 40 : te->len), te->base);
     if (cl != NULL) {
         uint64_t n = 0;
         if (cl->len == 0)
@@ -240,8 +239,7 @@ static int httpc_chunk_line(const char *p, size_t len, int eof, const httpc_limi
             return httpc_fail(r, HTTPC_ERR_CHUNK, "chunk-size line over %d bytes", HTTPC_MAX_CHUNK_LINE);
         if (len > 0 && httpc_hex(u[0]) < 0)
             return httpc_fail(r, HTTPC_ERR_CHUNK, "bad chunk size: byte 0x%02x is not a hex digit", u[0]);
-        return eof ? httpc_fail(r, HTTPC_ERR_TRUNCATED, "connection closed inside a chunk-size line")
-                   : HTTPC_AGAIN;
+        return eof ? httpc_fail(r, HTTPC_ERR_TRUNCATED, "connection closed inside a chunk-size line") : HTTPC_AGAIN;
     }
     for (; i < eol && httpc_hex(u[i]) >= 0; i++) {
         n = n * 16 + (uint64_t)httpc_hex(u[i]);
@@ -363,9 +361,7 @@ static int httpc_take_body(const char *body, size_t avail, int eof, unsigned fla
     if (rc != HTTPC_OK)
         return rc;
     switch (kind) {
-    case HTTPC_BODY_NONE:
-        *used = 0;
-        return httpc_dup(r, body, 0, &r->body);
+    case HTTPC_BODY_NONE: *used = 0; return httpc_dup(r, body, 0, &r->body);
     case HTTPC_BODY_LENGTH:
         if (avail < length)
             return eof ? httpc_fail(r, HTTPC_ERR_TRUNCATED, "connection closed after %zu of %zu body bytes", avail,

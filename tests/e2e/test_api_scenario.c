@@ -53,13 +53,14 @@ enum { ANA, BOB, CY, DEE };
 
 /* sc_call: one API call that must get want_status; returns the result
  * (caller frees). body is stolen. A fresh Idempotency-Key goes on POSTs. */
-static ac_result sc_call(sc_ctx *c, int user, const char *method, const char *path, json_t *body, int want_status) {
+static ac_result sc_call(sc_ctx *c, int user, const char *method, const char *path, json_t *body, int want_status)
+{
     char key[64], what[256];
     ac_result res;
 
     snprintf(key, sizeof key, "sc-%s-%u", c->stamp, ++c->seq);
-    ac_call(&c->conn, method, path, user >= 0 ? c->u[user].token : NULL, strcmp(method, "POST") == 0 ? key : NULL,
-            body, &res);
+    ac_call(&c->conn, method, path, user >= 0 ? c->u[user].token : NULL, strcmp(method, "POST") == 0 ? key : NULL, body,
+            &res);
     json_decref(body);
     if (res.status != want_status)
         fail_msg("%s %s: got %s (%s), wanted %d", method, path, ac_describe(&res, what, sizeof what), res.detail,
@@ -67,7 +68,8 @@ static ac_result sc_call(sc_ctx *c, int user, const char *method, const char *pa
     return res;
 }
 
-static int64_t sc_create(sc_ctx *c, int user, const char *path, const char *object, json_t *body) {
+static int64_t sc_create(sc_ctx *c, int user, const char *path, const char *object, json_t *body)
+{
     ac_result res = sc_call(c, user, "POST", path, body, 201);
     int64_t id = ac_get_id(&res, object, "id");
     ac_result_free(&res);
@@ -75,25 +77,29 @@ static int64_t sc_create(sc_ctx *c, int user, const char *path, const char *obje
     return id;
 }
 
-static void sc_no_content(sc_ctx *c, int user, const char *method, const char *path) {
+static void sc_no_content(sc_ctx *c, int user, const char *method, const char *path)
+{
     ac_result res = sc_call(c, user, method, path, NULL, 204);
     ac_result_free(&res);
 }
 
-static int64_t sc_post(sc_ctx *c, int user, const char *text) {
+static int64_t sc_post(sc_ctx *c, int user, const char *text)
+{
     char body[128];
     snprintf(body, sizeof body, "%s %s %u", text, c->stamp, c->seq);
     return sc_create(c, user, "/v1/posts", "post", json_pack("{s:s}", "body", body));
 }
 
-static void sc_follow(sc_ctx *c, int who, int whom) {
+static void sc_follow(sc_ctx *c, int who, int whom)
+{
     char path[64];
     snprintf(path, sizeof path, "/v1/users/%" PRId64 "/follow", c->u[whom].id);
     sc_create(c, who, path, "follow", json_object());
 }
 
 /* sc_page: one page of a feed; returns the JSON document (caller decrefs). */
-static json_t *sc_page(sc_ctx *c, int user, const char *feed, const char *cursor, int limit) {
+static json_t *sc_page(sc_ctx *c, int user, const char *feed, const char *cursor, int limit)
+{
     char path[512];
     ac_result res;
     json_t *doc;
@@ -107,33 +113,39 @@ static json_t *sc_page(sc_ctx *c, int user, const char *feed, const char *cursor
     return doc;
 }
 
-static int64_t sc_pg_count(const char *sql, const char *param) {
+static int64_t sc_pg_count(const char *sql, const char *param)
+{
     PGconn *pg = PQconnectdb(te_pg_conninfo());
     const char *params[1] = {param};
     PGresult *res;
     int64_t n;
 
-    if (PQstatus(pg) != CONNECTION_OK) fail_msg("postgres: %s", PQerrorMessage(pg));
+    if (PQstatus(pg) != CONNECTION_OK)
+        fail_msg("postgres: %s", PQerrorMessage(pg));
     res = PQexecParams(pg, sql, 1, NULL, params, NULL, NULL, 0);
-    if (PQresultStatus(res) != PGRES_TUPLES_OK) fail_msg("%s: %s", sql, PQresultErrorMessage(res));
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(res));
     n = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
     PQfinish(pg);
     return n;
 }
 
-static void sc_caught_up(void) {
+static void sc_caught_up(void)
+{
     cu_config cfg;
     cu_report rep;
     cu_config_from_env(&cfg);
     cfg.deadline_ms = 120000;
-    if (cu_wait(&cfg, &rep) != 0) fail_msg("%s", rep.err);
+    if (cu_wait(&cfg, &rep) != 0)
+        fail_msg("%s", rep.err);
     print_message("caught up in %.1f s (marker seen after %.1f s)\n", rep.total_ms / 1000.0, rep.marker_ms / 1000.0);
 }
 
 /* ---- set-up ----------------------------------------------------------------- */
 
-static int sc_setup(void **state) {
+static int sc_setup(void **state)
+{
     static const char *const names[SC_USERS] = {"ana", "bob", "cy", "dee"};
     sc_ctx *c = calloc(1, sizeof *c);
     int port = te_env_port("FEED_API_PORT", 18080);
@@ -157,9 +169,11 @@ static int sc_setup(void **state) {
     return 0;
 }
 
-static int sc_teardown(void **state) {
+static int sc_teardown(void **state)
+{
     sc_ctx *c = *state;
-    if (c == NULL) return 0;
+    if (c == NULL)
+        return 0;
     hc_close(&c->conn);
     free(c);
     return 0;
@@ -169,7 +183,8 @@ static int sc_teardown(void **state) {
 
 /* The same Idempotency-Key twice: one row, the first answer replayed; the
  * same key on another request is refused. */
-static void test_idempotent_retries(void **state) {
+static void test_idempotent_retries(void **state)
+{
     sc_ctx *c = *state;
     char key[64], body[96], what[128];
     ac_result first, again, other;
@@ -182,7 +197,8 @@ static void test_idempotent_retries(void **state) {
     ac_call(&c->conn, "POST", "/v1/posts", c->u[ANA].token, key, doc, &again);
     json_decref(doc);
     assert_int_equal(first.status, 201);
-    if (again.status != 201) fail_msg("retry: %s", ac_describe(&again, what, sizeof what));
+    if (again.status != 201)
+        fail_msg("retry: %s", ac_describe(&again, what, sizeof what));
     assert_true(again.replayed);
     assert_false(first.replayed);
     assert_true(ac_get_id(&first, "post", "id") == ac_get_id(&again, "post", "id"));
@@ -199,7 +215,8 @@ static void test_idempotent_retries(void **state) {
 }
 
 /* Every verb, then every undo; the oracle judges the feeds at the end. */
-static void test_activities_and_undos(void **state) {
+static void test_activities_and_undos(void **state)
+{
     sc_ctx *c = *state;
     char path[96];
     int64_t p_bob, p_cy, p_gone, cm_keep, cm_gone;
@@ -259,7 +276,8 @@ static void test_activities_and_undos(void **state) {
 
 /* Walk ana's home page by page while bob keeps posting: every item that
  * was in the feed when the walk began comes exactly once, in order. */
-static void test_pagination_while_writing(void **state) {
+static void test_pagination_while_writing(void **state)
+{
     sc_ctx *c = *state;
     json_t *before, *page, *seen = json_object();
     const char *cursor = NULL;
@@ -268,22 +286,30 @@ static void test_pagination_while_writing(void **state) {
     json_t *item;
     int pages = 0;
 
-    for (int k = 0; k < SC_WALK_POSTS; k++) sc_post(c, k % 2 ? BOB : CY, "walk item");
+    for (int k = 0; k < SC_WALK_POSTS; k++)
+        sc_post(c, k % 2 ? BOB : CY, "walk item");
     sc_caught_up();
     before = sc_page(c, ANA, "home", NULL, 100);
     assert_true(json_array_size(json_object_get(before, "items")) >= SC_WALK_POSTS);
     do {
         page = sc_page(c, ANA, "home", cursor, SC_PAGE);
-        json_array_foreach(json_object_get(page, "items"), i, item) {
+        json_array_foreach(json_object_get(page, "items"), i, item)
+        {
             const char *id = json_string_value(json_object_get(item, "id"));
             assert_non_null(id);
-            if (json_object_get(seen, id) != NULL) fail_msg("item %s came twice in the walk", id);
+            if (json_object_get(seen, id) != NULL)
+                fail_msg("item %s came twice in the walk", id);
             json_object_set_new(seen, id, json_true());
             /* Items of the snapshot come in its order, none skipped. */
             for (size_t k = next_expected; k < json_array_size(json_object_get(before, "items")); k++) {
-                const char *want = json_string_value(json_object_get(json_array_get(json_object_get(before, "items"), k), "id"));
+                const char *want =
+                    json_string_value(json_object_get(json_array_get(json_object_get(before, "items"), k), "id"));
                 if (strcmp(want, id) == 0) {
-                    if (k != next_expected) fail_msg("the walk skipped %s (got %s)", json_string_value(json_object_get(json_array_get(json_object_get(before, "items"), next_expected), "id")), id);
+                    if (k != next_expected)
+                        fail_msg("the walk skipped %s (got %s)",
+                                 json_string_value(json_object_get(
+                                     json_array_get(json_object_get(before, "items"), next_expected), "id")),
+                                 id);
                     next_expected = k + 1;
                     break;
                 }
@@ -305,7 +331,8 @@ static void test_pagination_while_writing(void **state) {
 }
 
 /* Last: caught up, the oracle finds every feed as PostgreSQL says. */
-static void test_feedcheck_after_catch_up(void **state) {
+static void test_feedcheck_after_catch_up(void **state)
+{
     sc_ctx *c = *state;
     char users[SC_USERS * 24];
     size_t n = 0;
@@ -322,11 +349,13 @@ static void test_feedcheck_after_catch_up(void **state) {
     cfg.users = users;
     oc_run(&cfg, &res);
     print_message("feedcheck: exit %d: %s\n", res.exit_code, res.summary);
-    if (res.exit_code != 0) fail_msg("feedcheck (%s) exit %d:\n%s", cfg.feedcheck, res.exit_code, res.output);
+    if (res.exit_code != 0)
+        fail_msg("feedcheck (%s) exit %d:\n%s", cfg.feedcheck, res.exit_code, res.output);
     oc_result_free(&res);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_idempotent_retries),
         cmocka_unit_test(test_activities_and_undos),

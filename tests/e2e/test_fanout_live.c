@@ -36,13 +36,15 @@ typedef struct fanout_ctx {
     cql_conn cql;
 } fanout_ctx;
 
-static int fanout_setup(void **state) {
+static int fanout_setup(void **state)
+{
     fanout_ctx *ctx = calloc(1, sizeof *ctx);
 
     assert_non_null(ctx);
     *state = ctx;
     ctx->pg = PQconnectdb(te_pg_conninfo());
-    if (PQstatus(ctx->pg) != CONNECTION_OK) fail_msg("postgres: %s", PQerrorMessage(ctx->pg));
+    if (PQstatus(ctx->pg) != CONNECTION_OK)
+        fail_msg("postgres: %s", PQerrorMessage(ctx->pg));
     cql_conn_init(&ctx->cql, 0);
     if (cql_conn_connect(&ctx->cql, "127.0.0.1", (uint16_t)te_cassandra_port(), 5000, 30000) != CQL_OK ||
         cql_conn_startup(&ctx->cql) != CQL_OK)
@@ -50,9 +52,11 @@ static int fanout_setup(void **state) {
     return 0;
 }
 
-static int fanout_teardown(void **state) {
+static int fanout_teardown(void **state)
+{
     fanout_ctx *ctx = *state;
-    if (ctx == NULL) return 0;
+    if (ctx == NULL)
+        return 0;
     PQfinish(ctx->pg);
     cql_conn_close(&ctx->cql);
     free(ctx);
@@ -60,7 +64,8 @@ static int fanout_teardown(void **state) {
 }
 
 /* pg_id: run SQL returning one bigint; fails the test on any error. */
-static long long pg_id(PGconn *pg, const char *sql) {
+static long long pg_id(PGconn *pg, const char *sql)
+{
     PGresult *res = PQexec(pg, sql);
     long long id;
 
@@ -73,7 +78,8 @@ static long long pg_id(PGconn *pg, const char *sql) {
 
 /* feed_items: the activity ids of FEED (home_feed or profile_feed) of USER,
  * newest first, joined with ',' into out. */
-static void feed_items(fanout_ctx *ctx, const char *feed, long long user, char *out, size_t cap) {
+static void feed_items(fanout_ctx *ctx, const char *feed, long long user, char *out, size_t cap)
+{
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
     cql_response resp;
     cql_row_iter it;
@@ -97,7 +103,8 @@ static void feed_items(fanout_ctx *ctx, const char *feed, long long user, char *
 }
 
 /* wait_feed: poll until FEED of USER is exactly EXPECTED; fail at the deadline. */
-static void wait_feed(fanout_ctx *ctx, const char *feed, long long user, const char *expected) {
+static void wait_feed(fanout_ctx *ctx, const char *feed, long long user, const char *expected)
+{
     char got[MAX_ITEMS * 24];
     int64_t start = e2e_now_ms();
 
@@ -113,29 +120,31 @@ static void wait_feed(fanout_ctx *ctx, const char *feed, long long user, const c
     }
 }
 
-static void test_posts_follows_likes_and_undo_reach_the_right_feeds(void **state) {
+static void test_posts_follows_likes_and_undo_reach_the_right_feeds(void **state)
+{
     fanout_ctx *ctx = *state;
     long long ana, bob, cy, follow, post_b, post_c, like;
     char sql[512], expect[128];
     long tag = (long)time(NULL) % 100000 * 100 + getpid() % 100;
 
-#define USER(name)                                                                                           \
-    (snprintf(sql, sizeof sql,                                                                               \
+#define USER(name)                                                                                               \
+    (snprintf(sql, sizeof sql,                                                                                   \
               "INSERT INTO users (handle, display_name) VALUES ('" name "_%ld', '" name "') RETURNING id", tag), \
      pg_id(ctx->pg, sql))
     ana = USER("ana");
     bob = USER("bob");
     cy = USER("cy");
 #undef USER
-    snprintf(sql, sizeof sql, "INSERT INTO follows (follower_id, followee_id) VALUES (%lld, %lld) RETURNING id", ana, bob);
+    snprintf(sql, sizeof sql, "INSERT INTO follows (follower_id, followee_id) VALUES (%lld, %lld) RETURNING id", ana,
+             bob);
     follow = pg_id(ctx->pg, sql);
     snprintf(sql, sizeof sql, "INSERT INTO posts (author_id, body) VALUES (%lld, 'hello') RETURNING id", bob);
     post_b = pg_id(ctx->pg, sql);
     snprintf(sql, sizeof sql, "INSERT INTO posts (author_id, body) VALUES (%lld, 'cy here') RETURNING id", cy);
     post_c = pg_id(ctx->pg, sql);
     snprintf(sql, sizeof sql,
-             "INSERT INTO likes (user_id, post_id, post_author_id) VALUES (%lld, %lld, %lld) RETURNING id", cy,
-             post_b, bob);
+             "INSERT INTO likes (user_id, post_id, post_author_id) VALUES (%lld, %lld, %lld) RETURNING id", cy, post_b,
+             bob);
     like = pg_id(ctx->pg, sql);
 
     snprintf(expect, sizeof expect, "p:%lld,f:%lld", post_b, follow);
@@ -156,7 +165,8 @@ static void test_posts_follows_likes_and_undo_reach_the_right_feeds(void **state
     wait_feed(ctx, "profile_feed", cy, expect);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_posts_follows_likes_and_undo_reach_the_right_feeds),
     };

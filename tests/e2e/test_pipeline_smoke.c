@@ -36,23 +36,28 @@ typedef struct smoke_ctx {
     redisContext *redis;
 } smoke_ctx;
 
-static int smoke_setup(void **state) {
+static int smoke_setup(void **state)
+{
     smoke_ctx *ctx = calloc(1, sizeof *ctx);
     struct timeval timeout = {5, 0};
 
     assert_non_null(ctx);
     ctx->pg = PQconnectdb(te_pg_conninfo());
-    if (PQstatus(ctx->pg) != CONNECTION_OK) fail_msg("postgres: %s", PQerrorMessage(ctx->pg));
+    if (PQstatus(ctx->pg) != CONNECTION_OK)
+        fail_msg("postgres: %s", PQerrorMessage(ctx->pg));
     ctx->redis = redisConnectWithTimeout("127.0.0.1", te_redis_port(), timeout);
-    if (ctx->redis == NULL || ctx->redis->err) fail_msg("redis: %s", ctx->redis ? ctx->redis->errstr : "oom");
+    if (ctx->redis == NULL || ctx->redis->err)
+        fail_msg("redis: %s", ctx->redis ? ctx->redis->errstr : "oom");
     *state = ctx;
     return 0;
 }
 
-static int smoke_teardown(void **state) {
+static int smoke_teardown(void **state)
+{
     smoke_ctx *ctx = *state;
     /* cmocka runs the teardown with a NULL state when the setup failed. */
-    if (ctx == NULL) return 0;
+    if (ctx == NULL)
+        return 0;
     PQfinish(ctx->pg);
     redisFree(ctx->redis);
     free(ctx);
@@ -61,7 +66,8 @@ static int smoke_teardown(void **state) {
 
 /* pg_value: run SQL returning one row and one column; the caller frees
  * the returned string. Fails the test on any error. */
-static char *pg_value(PGconn *pg, const char *sql) {
+static char *pg_value(PGconn *pg, const char *sql)
+{
     PGresult *res = PQexec(pg, sql);
     char *value;
 
@@ -73,7 +79,8 @@ static char *pg_value(PGconn *pg, const char *sql) {
     return value;
 }
 
-static uint64_t pg_current_lsn(PGconn *pg) {
+static uint64_t pg_current_lsn(PGconn *pg)
+{
     char *text = pg_value(pg, "SELECT pg_current_wal_lsn()::text");
     uint64_t lsn = e2e_parse_lsn(text);
     free(text);
@@ -82,16 +89,19 @@ static uint64_t pg_current_lsn(PGconn *pg) {
 }
 
 /* progress_of: the job's progress record for TABLE; 0 when it has none. */
-static int progress_of(redisContext *redis, const char *table, uint64_t *lsn, int64_t *events) {
+static int progress_of(redisContext *redis, const char *table, uint64_t *lsn, int64_t *events)
+{
     redisReply *reply = redisCommand(redis, "HGET %s %s", REDIS_KEY_PROGRESS, table);
     json_error_t error;
     json_t *doc;
     int found = 0;
 
-    if (reply == NULL) fail_msg("redis: %s", redis->errstr);
+    if (reply == NULL)
+        fail_msg("redis: %s", redis->errstr);
     if (reply->type == REDIS_REPLY_STRING) {
         doc = json_loadb(reply->str, reply->len, 0, &error);
-        if (doc == NULL) fail_msg("progress of %s is not JSON: %s", table, reply->str);
+        if (doc == NULL)
+            fail_msg("progress of %s is not JSON: %s", table, reply->str);
         *lsn = (uint64_t)json_integer_value(json_object_get(doc, "lsn"));
         *events = json_integer_value(json_object_get(doc, "events"));
         found = 1;
@@ -103,13 +113,15 @@ static int progress_of(redisContext *redis, const char *table, uint64_t *lsn, in
 
 /* wait_for_lsn: poll until the job reports TABLE at or past LSN; returns
  * the milliseconds it took. Fails the test at the deadline. */
-static int64_t wait_for_lsn(redisContext *redis, const char *table, uint64_t lsn) {
+static int64_t wait_for_lsn(redisContext *redis, const char *table, uint64_t lsn)
+{
     int64_t start = e2e_now_ms();
     uint64_t seen = 0;
     int64_t events = 0;
 
     for (;;) {
-        if (progress_of(redis, table, &seen, &events) && seen >= lsn) return e2e_now_ms() - start;
+        if (progress_of(redis, table, &seen, &events) && seen >= lsn)
+            return e2e_now_ms() - start;
         if (e2e_now_ms() - start > CATCH_UP_DEADLINE_MS)
             fail_msg("the job did not report %s at LSN %llu within %d ms (last seen %llu)", table,
                      (unsigned long long)lsn, CATCH_UP_DEADLINE_MS, (unsigned long long)seen);
@@ -117,7 +129,8 @@ static int64_t wait_for_lsn(redisContext *redis, const char *table, uint64_t lsn
     }
 }
 
-static void exec_ok(PGconn *pg, const char *sql) {
+static void exec_ok(PGconn *pg, const char *sql)
+{
     PGresult *res = PQexec(pg, sql);
     if (PQresultStatus(res) != PGRES_COMMAND_OK && PQresultStatus(res) != PGRES_TUPLES_OK)
         fail_msg("%s: %s", sql, PQresultErrorMessage(res));
@@ -125,7 +138,8 @@ static void exec_ok(PGconn *pg, const char *sql) {
 }
 
 /* An insert, an update and a delete of a user each travel the pipeline. */
-static void test_user_changes_reach_the_job(void **state) {
+static void test_user_changes_reach_the_job(void **state)
+{
     smoke_ctx *ctx = *state;
     char handle[40], sql[256];
     uint64_t before_lsn, seen_lsn = 0;
@@ -136,8 +150,8 @@ static void test_user_changes_reach_the_job(void **state) {
     progress_of(ctx->redis, "users", &seen_lsn, &events_before);
 
     before_lsn = pg_current_lsn(ctx->pg);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO users (handle, display_name) VALUES ('%s', 'Smoke') RETURNING id::text", handle);
+    snprintf(sql, sizeof sql, "INSERT INTO users (handle, display_name) VALUES ('%s', 'Smoke') RETURNING id::text",
+             handle);
     id = pg_value(ctx->pg, sql);
     took = wait_for_lsn(ctx->redis, "users", before_lsn);
     print_message("insert of user %s reached the job in %lld ms\n", id, (long long)took);
@@ -163,7 +177,8 @@ static void test_user_changes_reach_the_job(void **state) {
 
 /* Every captured table has its own topic and reaches the job: a post, a
  * comment, a like and a follow, written in one transaction. */
-static void test_every_table_reaches_the_job(void **state) {
+static void test_every_table_reaches_the_job(void **state)
+{
     smoke_ctx *ctx = *state;
     static const char *const tables[] = {"users", "follows", "posts", "comments", "likes"};
     char sql[1024];
@@ -192,7 +207,8 @@ static void test_every_table_reaches_the_job(void **state) {
     }
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_user_changes_reach_the_job),
         cmocka_unit_test(test_every_table_reaches_the_job),

@@ -6,19 +6,22 @@
 #include <string.h>
 #include <strings.h>
 
-static void ac_read_error(ac_result *res) {
+static void ac_read_error(ac_result *res)
+{
     json_t *err = res->json != NULL ? json_object_get(res->json, "error") : NULL;
     const char *code = json_string_value(json_object_get(err, "code"));
     const char *msg = json_string_value(json_object_get(err, "message"));
 
-    if (code == NULL) return;
+    if (code == NULL)
+        return;
     res->clear = 1;
     snprintf(res->code, sizeof res->code, "%s", code);
     snprintf(res->detail, sizeof res->detail, "%s", msg != NULL ? msg : "");
 }
 
 int ac_call(hc_conn *c, const char *method, const char *path, const char *token, const char *idem_key,
-            const json_t *body, ac_result *res) {
+            const json_t *body, ac_result *res)
+{
     char headers[1024], v[16];
     char *text = NULL;
     hc_response r;
@@ -42,7 +45,8 @@ int ac_call(hc_conn *c, const char *method, const char *path, const char *token,
     }
     res->status = r.status;
     res->replayed = strcasecmp(hc_header(&r, "Idempotent-Replayed", v, sizeof v), "true") == 0;
-    if (r.body_len > 0) res->json = json_loadb(r.body, r.body_len, 0, NULL);
+    if (r.body_len > 0)
+        res->json = json_loadb(r.body, r.body_len, 0, NULL);
     hc_response_free(&r);
     res->fate = r.status >= 200 && r.status < 300 ? AC_ACCEPTED : AC_REFUSED;
     if (res->fate == AC_REFUSED) {
@@ -57,34 +61,43 @@ int ac_call(hc_conn *c, const char *method, const char *path, const char *token,
     return res->fate;
 }
 
-void ac_result_free(ac_result *res) {
+void ac_result_free(ac_result *res)
+{
     json_decref(res->json);
     res->json = NULL;
 }
 
-static json_t *ac_field(const ac_result *res, const char *object, const char *field) {
+static json_t *ac_field(const ac_result *res, const char *object, const char *field)
+{
     json_t *o = res->json;
-    if (o == NULL) return NULL;
-    if (object != NULL) o = json_object_get(o, object);
+    if (o == NULL)
+        return NULL;
+    if (object != NULL)
+        o = json_object_get(o, object);
     return json_object_get(o, field);
 }
 
-int64_t ac_get_id(const ac_result *res, const char *object, const char *field) {
+int64_t ac_get_id(const ac_result *res, const char *object, const char *field)
+{
     json_t *v = ac_field(res, object, field);
-    if (json_is_integer(v)) return (int64_t)json_integer_value(v);
+    if (json_is_integer(v))
+        return (int64_t)json_integer_value(v);
     if (json_is_string(v)) {
         char *end;
         long long n = strtoll(json_string_value(v), &end, 10);
-        if (*end == '\0' && end != json_string_value(v)) return n;
+        if (*end == '\0' && end != json_string_value(v))
+            return n;
     }
     return -1;
 }
 
-const char *ac_get_str(const ac_result *res, const char *object, const char *field) {
+const char *ac_get_str(const ac_result *res, const char *object, const char *field)
+{
     return json_string_value(ac_field(res, object, field));
 }
 
-const char *ac_describe(const ac_result *res, char *out, size_t outlen) {
+const char *ac_describe(const ac_result *res, char *out, size_t outlen)
+{
     switch (res->fate) {
     case AC_NOT_SENT: snprintf(out, outlen, "not sent: %s", res->detail); break;
     case AC_UNKNOWN: snprintf(out, outlen, "unknown: %s", res->detail); break;

@@ -21,13 +21,13 @@
 enum { AC_ACCEPTED, AC_REFUSED, AC_NOT_SENT, AC_UNKNOWN };
 
 typedef struct ac_result {
-    int fate;            /* AC_* */
-    int status;          /* HTTP status, 0 without an answer */
-    int replayed;        /* Idempotent-Replayed: true */
-    int clear;           /* the error body was the API's JSON error */
-    char code[48];       /* error.code, "" if none */
-    char detail[224];    /* transport error (httpc_conn.errstr) or error.message */
-    json_t *json;        /* parsed body (NULL if none or not JSON), owned */
+    int fate;         /* AC_* */
+    int status;       /* HTTP status, 0 without an answer */
+    int replayed;     /* Idempotent-Replayed: true */
+    int clear;        /* the error body was the API's JSON error */
+    char code[48];    /* error.code, "" if none */
+    char detail[224]; /* transport error (httpc_conn.errstr) or error.message */
+    json_t *json;     /* parsed body (NULL if none or not JSON), owned */
 } ac_result;
 
 /* One call. token may be NULL (no Authorization), idem_key NULL (no

@@ -20,19 +20,22 @@
 
 static const char *const cu_tables[] = {"users", "follows", "posts", "comments", "likes"};
 
-int64_t cu_now_ms(void) {
+int64_t cu_now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-static int cu_env_port(const char *name, int def) {
+static int cu_env_port(const char *name, int def)
+{
     const char *v = getenv(name);
     int p = v != NULL ? atoi(v) : 0;
     return p > 0 && p < 65536 ? p : def;
 }
 
-void cu_config_from_env(cu_config *cfg) {
+void cu_config_from_env(cu_config *cfg)
+{
     static char pg[512], kafka[128];
     const char *dsn = getenv("FEED_PG_DSN"), *boot = getenv("FEED_KAFKA_BOOTSTRAP");
 
@@ -55,10 +58,14 @@ void cu_config_from_env(cu_config *cfg) {
     cfg->deadline_ms = 180000;
 }
 
-static void cu_sleep(void) { usleep(CU_POLL_US); }
+static void cu_sleep(void)
+{
+    usleep(CU_POLL_US);
+}
 
 /* Step 1: write the marker; *lsn = B. 0, -1 (retry), with err. */
-static int cu_marker(const cu_config *cfg, uint64_t *lsn, char *err, size_t errlen) {
+static int cu_marker(const cu_config *cfg, uint64_t *lsn, char *err, size_t errlen)
+{
     PGconn *pg = PQconnectdb(cfg->pg_conninfo);
     PGresult *res = NULL;
     uint32_t hi, lo;
@@ -70,16 +77,20 @@ static int cu_marker(const cu_config *cfg, uint64_t *lsn, char *err, size_t errl
     }
     res = PQexec(pg, "INSERT INTO users (handle, display_name) VALUES ('" CU_MARKER_HANDLE "', 'catch-up marker')"
                      " ON CONFLICT (handle) DO NOTHING");
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) goto sqlerr;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        goto sqlerr;
     PQclear(res);
     res = PQexec(pg, "SELECT pg_current_wal_lsn()::text");
-    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) goto sqlerr;
-    if (sscanf(PQgetvalue(res, 0, 0), "%" SCNx32 "/%" SCNx32, &hi, &lo) != 2) goto sqlerr;
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1)
+        goto sqlerr;
+    if (sscanf(PQgetvalue(res, 0, 0), "%" SCNx32 "/%" SCNx32, &hi, &lo) != 2)
+        goto sqlerr;
     *lsn = ((uint64_t)hi << 32) | lo;
     PQclear(res);
     res = PQexec(pg, "UPDATE users SET display_name = 'catch-up ' || to_char(clock_timestamp(), 'HH24:MI:SS.US')"
                      " WHERE handle = '" CU_MARKER_HANDLE "'");
-    if (PQresultStatus(res) != PGRES_COMMAND_OK) goto sqlerr;
+    if (PQresultStatus(res) != PGRES_COMMAND_OK)
+        goto sqlerr;
     rc = 0;
     goto out;
 sqlerr:
@@ -92,14 +103,16 @@ out:
 
 /* The job's progress LSN for table, 0 if none; -1 on a Redis error. */
 static int cu_progress(redisContext **redis, const cu_config *cfg, const char *table, uint64_t *lsn, char *err,
-                       size_t errlen) {
+                       size_t errlen)
+{
     struct timeval tv = {2, 0};
     redisReply *reply;
     json_t *doc;
 
     *lsn = 0;
     if (*redis == NULL || (*redis)->err) {
-        if (*redis != NULL) redisFree(*redis);
+        if (*redis != NULL)
+            redisFree(*redis);
         *redis = redisConnectWithTimeout(cfg->redis_host, cfg->redis_port, tv);
         if (*redis == NULL || (*redis)->err) {
             snprintf(err, errlen, "redis: %s", *redis ? (*redis)->errstr : "out of memory");
@@ -120,7 +133,8 @@ static int cu_progress(redisContext **redis, const cu_config *cfg, const char *t
     return 0;
 }
 
-static int cu_offsets(const cu_config *cfg, ko_offsets *o, char *err, size_t errlen) {
+static int cu_offsets(const cu_config *cfg, ko_offsets *o, char *err, size_t errlen)
+{
     char names[5][96];
     const char *topics[5];
     for (int i = 0; i < 5; i++) {
@@ -131,19 +145,22 @@ static int cu_offsets(const cu_config *cfg, ko_offsets *o, char *err, size_t err
 }
 
 /* Records the group still has to commit past, given the ends in snap. */
-static int64_t cu_lag(const ko_offsets *snap, const ko_offsets *now) {
+static int64_t cu_lag(const ko_offsets *snap, const ko_offsets *now)
+{
     int64_t lag = 0;
     for (size_t i = 0; i < snap->n; i++) {
         int64_t end = snap->p[i].end, committed = -1;
         for (size_t k = 0; k < now->n; k++)
             if (now->p[k].partition == snap->p[i].partition && strcmp(now->p[k].topic, snap->p[i].topic) == 0)
                 committed = now->p[k].committed;
-        if (end > 0 && committed < end - 1) lag += end - 1 - (committed < 0 ? 0 : committed);
+        if (end > 0 && committed < end - 1)
+            lag += end - 1 - (committed < 0 ? 0 : committed);
     }
     return lag;
 }
 
-int cu_wait(const cu_config *cfg, cu_report *rep) {
+int cu_wait(const cu_config *cfg, cu_report *rep)
+{
     int64_t start = cu_now_ms(), deadline = start + cfg->deadline_ms;
     redisContext *redis = NULL;
     ko_offsets *snap = calloc(1, sizeof *snap), *now = calloc(1, sizeof *now);
@@ -156,7 +173,8 @@ int cu_wait(const cu_config *cfg, cu_report *rep) {
         goto out;
     }
     while (cu_marker(cfg, &rep->marker_lsn, rep->err, sizeof rep->err) != 0) {
-        if (cu_now_ms() > deadline) goto late;
+        if (cu_now_ms() > deadline)
+            goto late;
         cu_sleep();
     }
     for (;;) {
@@ -164,39 +182,43 @@ int cu_wait(const cu_config *cfg, cu_report *rep) {
             break;
         if (cu_now_ms() > deadline) {
             if (rep->err[0] == '\0')
-                snprintf(rep->err, sizeof rep->err, "the job's progress for users stayed at %" PRIx64 " < marker %" PRIx64,
-                         seen, rep->marker_lsn);
+                snprintf(rep->err, sizeof rep->err,
+                         "the job's progress for users stayed at %" PRIx64 " < marker %" PRIx64, seen, rep->marker_lsn);
             goto late;
         }
         cu_sleep();
     }
     rep->marker_ms = cu_now_ms() - start;
     while (cu_offsets(cfg, snap, rep->err, sizeof rep->err) != 0) {
-        if (cu_now_ms() > deadline) goto late;
+        if (cu_now_ms() > deadline)
+            goto late;
         cu_sleep();
     }
     rep->lag_at_marker = cu_lag(snap, snap);
     for (;;) {
         if (cu_offsets(cfg, now, rep->err, sizeof rep->err) == 0) {
             int64_t lag = cu_lag(snap, now);
-            if (lag == 0) break;
+            if (lag == 0)
+                break;
             snprintf(rep->err, sizeof rep->err, "the job's consumer group is %" PRId64 " records behind", lag);
         }
-        if (cu_now_ms() > deadline) goto late;
+        if (cu_now_ms() > deadline)
+            goto late;
         cu_sleep();
     }
     rep->err[0] = '\0';
     rep->total_ms = cu_now_ms() - start;
     rc = 0;
     goto out;
-late: {
+late : {
     char why[sizeof rep->err];
     memcpy(why, rep->err, sizeof why);
     why[160] = '\0';
     snprintf(rep->err, sizeof rep->err, "not caught up within %d ms: %.160s", cfg->deadline_ms, why);
 }
 out:
-    if (redis != NULL) redisFree(redis);
+    if (redis != NULL)
+        redisFree(redis);
     free(snap);
     free(now);
     return rc;

@@ -30,8 +30,8 @@
 #include <stdint.h>
 
 typedef struct cu_config {
-    const char *pg_conninfo;     /* libpq conninfo of the feed database */
-    const char *redis_host;      /* where the job writes its progress */
+    const char *pg_conninfo; /* libpq conninfo of the feed database */
+    const char *redis_host;  /* where the job writes its progress */
     int redis_port;
     const char *kafka_bootstrap; /* host:port */
     const char *group;           /* the job's consumer group, "feed-fanout" */
@@ -40,11 +40,11 @@ typedef struct cu_config {
 } cu_config;
 
 typedef struct cu_report {
-    uint64_t marker_lsn;    /* B */
-    int64_t marker_ms;      /* from the call until step 2 held */
-    int64_t total_ms;       /* from the call until step 3 held */
-    int64_t lag_at_marker;  /* records behind (sum over partitions) when step 3 began */
-    char err[256];          /* why it failed */
+    uint64_t marker_lsn;   /* B */
+    int64_t marker_ms;     /* from the call until step 2 held */
+    int64_t total_ms;      /* from the call until step 3 held */
+    int64_t lag_at_marker; /* records behind (sum over partitions) when step 3 began */
+    char err[256];         /* why it failed */
 } cu_report;
 
 /* Fill cfg with the stack's addresses from the environment (FEED_PG_DSN

@@ -29,65 +29,95 @@ typedef struct ch_opts {
     char faults[256];
     double rate;
     int writers;
-    int duration_s;     /* load after the part is back */
-    int before_s;       /* load before the fault */
-    int pause_s;        /* how long PostgreSQL stays stopped */
-    int deadline_s;     /* catch-up deadline */
+    int duration_s; /* load after the part is back */
+    int before_s;   /* load before the fault */
+    int pause_s;    /* how long PostgreSQL stays stopped */
+    int deadline_s; /* catch-up deadline */
     char api[128];
     const char *feedctl;
     const char *report;
-    int catch_up_only;  /* --catch-up: wait for catch-up, print, exit */
+    int catch_up_only; /* --catch-up: wait for catch-up, print, exit */
     cu_config cu;
     oc_config oc;
 } ch_opts;
 
-static void ch_usage(FILE *out) {
-    fprintf(out,
-            "Usage: feed-chaos [options]\n"
-            "Keeps a steady write load on the feed API while, one at a time, each part of\n"
-            "the stack is killed (kill -9) and restarted, or PostgreSQL stopped briefly;\n"
-            "after each: unknown-fate writes retried with their Idempotency-Key, catch-up\n"
-            "awaited by lag (never a fixed sleep), feedcheck run on the fault's own cohort\n"
-            "of users (new users per fault, following only each other), the cohort's writes\n"
-            "checked against PostgreSQL. Prints a markdown table; exits 1 if anything\n"
-            "acknowledged was lost or doubled, a refused write was half-written, the\n"
-            "pipeline did not catch up, or feedcheck found differences.\n"
-            "\n"
-            "  --faults LIST            parts, comma-separated (default " CH_DEFAULT_FAULTS ");\n"
-            "                           \"postgres\" is a fast stop (SIGINT) for --pause seconds,\n"
-            "                           \"none\" a baseline without fault, \"job\" = flink_tm\n"
-            "  --short                  the case inside make test: --faults flink_tm --rate 20\n"
-            "                           --writers 2 --before 5 --duration-per-fault 10\n"
-            "  --rate N                 writes per second, all writers together (default 40)\n"
-            "  --writers N              writer threads (default 4)\n"
-            "  --before S               load before each fault (default 10)\n"
-            "  --duration-per-fault S   load after the part is back (default 20)\n"
-            "  --pause S                PostgreSQL stopped this long (default 5)\n"
-            "  --catch-up-deadline S    (default 300)\n"
-            "  --api URL                (default http://127.0.0.1:$FEED_API_PORT, else :18080)\n"
-            "  --feedctl PATH           (default bin/feedctl; it reads the same FEED_* environment)\n"
-            "  --feedcheck PATH         (default $FEED_FEEDCHECK, else build/bin/feedcheck)\n"
-            "  --pg DSN --redis H:P --cassandra H:P --kafka H:P   store addresses (default: from\n"
-            "                           FEED_PG_PORT, FEED_REDIS_PORT, FEED_CASSANDRA_PORT,\n"
-            "                           FEED_KAFKA_PORT like stack/config.env)\n"
-            "  --report FILE            also write the table to FILE\n"
-            "  --catch-up               no load, no fault: wait until the pipeline has caught up\n"
-            "                           (marker, job progress, consumer-group lag), print the\n"
-            "                           figures, exit 0 (caught up) or 1\n"
-            "  --help\n");
+static void ch_usage(FILE *out)
+{
+    fprintf(out, "Usage: feed-chaos [options]\n"
+                 "Keeps a steady write load on the feed API while, one at a time, each part of\n"
+                 "the stack is killed (kill -9) and restarted, or PostgreSQL stopped briefly;\n"
+                 "after each: unknown-fate writes retried with their Idempotency-Key, catch-up\n"
+                 "awaited by lag (never a fixed sleep), feedcheck run on the fault's own cohort\n"
+                 "of users (new users per fault, following only each other), the cohort's writes\n"
+                 "checked against PostgreSQL. Prints a markdown table; exits 1 if anything\n"
+                 "acknowledged was lost or doubled, a refused write was half-written, the\n"
+                 "pipeline did not catch up, or feedcheck found differences.\n"
+                 "\n"
+                 "  --faults LIST            parts, comma-separated (default " CH_DEFAULT_FAULTS ");\n"
+                 "                           \"postgres\" is a fast stop (SIGINT) for --pause seconds,\n"
+                 "                           \"none\" a baseline without fault, \"job\" = flink_tm\n"
+                 "  --short                  the case inside make test: --faults flink_tm --rate 20\n"
+                 "                           --writers 2 --before 5 --duration-per-fault 10\n"
+                 "  --rate N                 writes per second, all writers together (default 40)\n"
+                 "  --writers N              writer threads (default 4)\n"
+                 "  --before S               load before each fault (default 10)\n"
+                 "  --duration-per-fault S   load after the part is back (default 20)\n"
+                 "  --pause S                PostgreSQL stopped this long (default 5)\n"
+                 "  --catch-up-deadline S    (default 300)\n"
+                 "  --api URL                (default http://127.0.0.1:$FEED_API_PORT, else :18080)\n"
+                 "  --feedctl PATH           (default bin/feedctl; it reads the same FEED_* environment)\n"
+                 "  --feedcheck PATH         (default $FEED_FEEDCHECK, else build/bin/feedcheck)\n"
+                 "  --pg DSN --redis H:P --cassandra H:P --kafka H:P   store addresses (default: from\n"
+                 "                           FEED_PG_PORT, FEED_REDIS_PORT, FEED_CASSANDRA_PORT,\n"
+                 "                           FEED_KAFKA_PORT like stack/config.env)\n"
+                 "  --report FILE            also write the table to FILE\n"
+                 "  --catch-up               no load, no fault: wait until the pipeline has caught up\n"
+                 "                           (marker, job progress, consumer-group lag), print the\n"
+                 "                           figures, exit 0 (caught up) or 1\n"
+                 "  --help\n");
 }
 
-static int ch_parse(int argc, char **argv, ch_opts *o) {
-    enum { O_FAULTS = 1, O_SHORT, O_RATE, O_WRITERS, O_BEFORE, O_DURATION, O_PAUSE, O_DEADLINE, O_API, O_FEEDCTL,
-           O_FEEDCHECK, O_PG, O_REDIS, O_CASS, O_KAFKA, O_REPORT, O_CATCH_UP, O_HELP };
-    static const struct option longs[] = {
-        {"faults", 1, 0, O_FAULTS}, {"short", 0, 0, O_SHORT}, {"rate", 1, 0, O_RATE}, {"writers", 1, 0, O_WRITERS},
-        {"before", 1, 0, O_BEFORE}, {"duration-per-fault", 1, 0, O_DURATION}, {"pause", 1, 0, O_PAUSE},
-        {"catch-up-deadline", 1, 0, O_DEADLINE}, {"api", 1, 0, O_API}, {"feedctl", 1, 0, O_FEEDCTL},
-        {"feedcheck", 1, 0, O_FEEDCHECK}, {"pg", 1, 0, O_PG}, {"redis", 1, 0, O_REDIS},
-        {"cassandra", 1, 0, O_CASS}, {"kafka", 1, 0, O_KAFKA}, {"report", 1, 0, O_REPORT},
-        {"catch-up", 0, 0, O_CATCH_UP}, {"help", 0, 0, O_HELP},
-        {0, 0, 0, 0}};
+static int ch_parse(int argc, char **argv, ch_opts *o)
+{
+    enum {
+        O_FAULTS = 1,
+        O_SHORT,
+        O_RATE,
+        O_WRITERS,
+        O_BEFORE,
+        O_DURATION,
+        O_PAUSE,
+        O_DEADLINE,
+        O_API,
+        O_FEEDCTL,
+        O_FEEDCHECK,
+        O_PG,
+        O_REDIS,
+        O_CASS,
+        O_KAFKA,
+        O_REPORT,
+        O_CATCH_UP,
+        O_HELP
+    };
+    static const struct option longs[] = {{"faults", 1, 0, O_FAULTS},
+                                          {"short", 0, 0, O_SHORT},
+                                          {"rate", 1, 0, O_RATE},
+                                          {"writers", 1, 0, O_WRITERS},
+                                          {"before", 1, 0, O_BEFORE},
+                                          {"duration-per-fault", 1, 0, O_DURATION},
+                                          {"pause", 1, 0, O_PAUSE},
+                                          {"catch-up-deadline", 1, 0, O_DEADLINE},
+                                          {"api", 1, 0, O_API},
+                                          {"feedctl", 1, 0, O_FEEDCTL},
+                                          {"feedcheck", 1, 0, O_FEEDCHECK},
+                                          {"pg", 1, 0, O_PG},
+                                          {"redis", 1, 0, O_REDIS},
+                                          {"cassandra", 1, 0, O_CASS},
+                                          {"kafka", 1, 0, O_KAFKA},
+                                          {"report", 1, 0, O_REPORT},
+                                          {"catch-up", 0, 0, O_CATCH_UP},
+                                          {"help", 0, 0, O_HELP},
+                                          {0, 0, 0, 0}};
     static char redis_host[64];
     const char *api_port = getenv("FEED_API_PORT");
     int c;
@@ -125,7 +155,8 @@ static int ch_parse(int argc, char **argv, ch_opts *o) {
         case O_PG: o->cu.pg_conninfo = o->oc.pg = optarg; break;
         case O_REDIS: {
             const char *colon = strrchr(optarg, ':');
-            if (colon == NULL) return -1;
+            if (colon == NULL)
+                return -1;
             snprintf(redis_host, sizeof redis_host, "%.*s", (int)(colon - optarg), optarg);
             o->cu.redis_host = redis_host;
             o->cu.redis_port = atoi(colon + 1);
@@ -148,10 +179,12 @@ static int ch_parse(int argc, char **argv, ch_opts *o) {
 }
 
 static void ch_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void ch_log(const char *fmt, ...) {
+static void ch_log(const char *fmt, ...)
+{
     static int64_t start;
     va_list ap;
-    if (start == 0) start = cu_now_ms();
+    if (start == 0)
+        start = cu_now_ms();
     fprintf(stderr, "[feed-chaos %6.1fs] ", (double)(cu_now_ms() - start) / 1000.0);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
@@ -160,18 +193,21 @@ static void ch_log(const char *fmt, ...) {
 }
 
 /* ch_feedctl: bin/feedctl CMD PART; its output goes to stderr on failure. */
-static int ch_feedctl(const ch_opts *o, const char *cmd, const char *part) {
+static int ch_feedctl(const ch_opts *o, const char *cmd, const char *part)
+{
     char *argv[] = {(char *)o->feedctl, (char *)cmd, (char *)part, NULL};
     char *out = NULL;
     int rc = sp_run(argv, 300000, &out);
-    if (rc != 0) ch_log("%s %s %s failed (%d): %s", o->feedctl, cmd, part, rc, out ? out : "");
+    if (rc != 0)
+        ch_log("%s %s %s failed (%d): %s", o->feedctl, cmd, part, rc, out ? out : "");
     free(out);
     return rc;
 }
 
 /* ch_stop_postgres: a fast shutdown (SIGINT to the postmaster, whose pid
  * feedctl keeps in $FEED_VAR/run/postgres.pid), waited for. */
-static int ch_stop_postgres(void) {
+static int ch_stop_postgres(void)
+{
     const char *var = getenv("FEED_VAR");
     char path[512];
     FILE *f;
@@ -180,21 +216,25 @@ static int ch_stop_postgres(void) {
 
     snprintf(path, sizeof path, "%s/run/postgres.pid", var && *var ? var : "var");
     if ((f = fopen(path, "r")) == NULL || fscanf(f, "%ld", &pid) != 1 || pid <= 1) {
-        if (f) fclose(f);
+        if (f)
+            fclose(f);
         ch_log("cannot read the postmaster's pid from %s", path);
         return -1;
     }
     fclose(f);
-    if (kill((pid_t)pid, SIGINT) != 0) return -1;
+    if (kill((pid_t)pid, SIGINT) != 0)
+        return -1;
     while (kill((pid_t)pid, 0) == 0 || errno != ESRCH) {
-        if (cu_now_ms() > end) return -1;
+        if (cu_now_ms() > end)
+            return -1;
         usleep(50000);
     }
     return 0;
 }
 
 /* ch_inject: the fault and the part's return; rp->restart_ms. */
-static int ch_inject(const ch_opts *o, rp_fault *rp) {
+static int ch_inject(const ch_opts *o, rp_fault *rp)
+{
     int64_t t;
     if (strcmp(rp->name, "none") == 0) {
         snprintf(rp->how, sizeof rp->how, "no fault (baseline)");
@@ -202,28 +242,35 @@ static int ch_inject(const ch_opts *o, rp_fault *rp) {
     }
     if (strcmp(rp->name, "postgres") == 0) {
         snprintf(rp->how, sizeof rp->how, "stop (SIGINT) %d s + start", o->pause_s);
-        if (ch_stop_postgres() != 0) return -1;
+        if (ch_stop_postgres() != 0)
+            return -1;
         sleep((unsigned)o->pause_s); /* the outage itself, not a wait for something */
     } else {
         snprintf(rp->how, sizeof rp->how, "kill -9 + restart");
-        if (ch_feedctl(o, "kill", rp->name) != 0) return -1;
+        if (ch_feedctl(o, "kill", rp->name) != 0)
+            return -1;
     }
     t = cu_now_ms();
-    if (ch_feedctl(o, "restart", rp->name) != 0) return -1;
+    if (ch_feedctl(o, "restart", rp->name) != 0)
+        return -1;
     rp->restart_ms = cu_now_ms() - t;
     return 0;
 }
 
-static void ch_sleep_s(int s) {
+static void ch_sleep_s(int s)
+{
     int64_t end = cu_now_ms() + (int64_t)s * 1000;
-    while (cu_now_ms() < end) usleep(100000);
+    while (cu_now_ms() < end)
+        usleep(100000);
 }
 
 /* ch_users: "id,id,..." of the load's users (feedcheck --users). */
-static char *ch_users(const ld_load *l) {
+static char *ch_users(const ld_load *l)
+{
     size_t cap = (size_t)l->nall * 21 + 1, used = 0;
     char *s = malloc(cap);
-    if (s == NULL) return NULL;
+    if (s == NULL)
+        return NULL;
     s[0] = '\0';
     for (int i = 0; i < l->nall; i++)
         used += (size_t)snprintf(s + used, cap - used, "%s%lld", i ? "," : "", (long long)l->all_user_ids[i]);
@@ -234,7 +281,8 @@ static char *ch_users(const ld_load *l) {
  * check. Each fault has its own cohort of users (a fresh load, whose users
  * follow only each other), so feedcheck --users on that cohort measures
  * what this fault did, whatever earlier faults left behind. */
-static void ch_round(const ch_opts *o, ld_load *l, int phase, rp_fault *rp) {
+static void ch_round(const ch_opts *o, ld_load *l, int phase, rp_fault *rp)
+{
     cu_report cr;
     oc_result orc;
     oc_config oc = o->oc;
@@ -257,7 +305,8 @@ static void ch_round(const ch_opts *o, ld_load *l, int phase, rp_fault *rp) {
     ch_sleep_s(o->before_s);
     fault_ms = cu_now_ms();
     l->fault_ms = fault_ms;
-    if (ch_inject(o, rp) != 0) snprintf(rp->note, sizeof rp->note, "the fault or the restart failed");
+    if (ch_inject(o, rp) != 0)
+        snprintf(rp->note, sizeof rp->note, "the fault or the restart failed");
     ch_log("fault %d: %s back after %.1f s; load goes on for %d s", phase, rp->name, rp->restart_ms / 1000.0,
            o->duration_s);
     ch_sleep_s(o->duration_s);
@@ -269,7 +318,8 @@ static void ch_round(const ch_opts *o, ld_load *l, int phase, rp_fault *rp) {
     ch_log("fault %d: waiting for the pipeline to catch up", phase);
     rp->caught_up = cu_wait(&o->cu, &cr) == 0;
     rp->catchup_ms = rp->caught_up ? cr.total_ms : o->cu.deadline_ms;
-    if (!rp->caught_up) snprintf(rp->note, sizeof rp->note, "%s", cr.err);
+    if (!rp->caught_up)
+        snprintf(rp->note, sizeof rp->note, "%s", cr.err);
     ch_log("fault %d: %s in %.1f s; running feedcheck", phase, rp->caught_up ? "caught up" : "NOT caught up",
            rp->catchup_ms / 1000.0);
     users = ch_users(l);
@@ -288,14 +338,16 @@ static void ch_round(const ch_opts *o, ld_load *l, int phase, rp_fault *rp) {
         rp->lost = v.lost[phase];
         rp->doubled = v.doubled[phase];
         rp->half_written = v.half_written[phase];
-        if (v.first_problem[0]) snprintf(rp->note, sizeof rp->note, "first difference in PostgreSQL: %.200s", v.first_problem);
+        if (v.first_problem[0])
+            snprintf(rp->note, sizeof rp->note, "first difference in PostgreSQL: %.200s", v.first_problem);
         ch_log("fault %d: %lld objects checked against PostgreSQL%s%s", phase, (long long)v.checked,
                v.first_problem[0] ? "; " : "", v.first_problem);
     }
     ld_free(l);
 }
 
-int main(int argc, char **argv) {
+int main(int argc, char **argv)
+{
     static ch_opts o;
     static rp_fault faults[CH_MAX_FAULTS];
     static ld_load load;
@@ -310,9 +362,10 @@ int main(int argc, char **argv) {
     if (o.catch_up_only) {
         cu_report cr;
         int rc = cu_wait(&o.cu, &cr);
-        printf("marker LSN %llX, seen by the job after %.1f s; %lld records to go then; caught up: %s after %.1f s%s%s\n",
-               (unsigned long long)cr.marker_lsn, cr.marker_ms / 1000.0, (long long)cr.lag_at_marker,
-               rc == 0 ? "yes" : "NO", cr.total_ms / 1000.0, rc == 0 ? "" : ": ", cr.err);
+        printf(
+            "marker LSN %llX, seen by the job after %.1f s; %lld records to go then; caught up: %s after %.1f s%s%s\n",
+            (unsigned long long)cr.marker_lsn, cr.marker_ms / 1000.0, (long long)cr.lag_at_marker,
+            rc == 0 ? "yes" : "NO", cr.total_ms / 1000.0, rc == 0 ? "" : ": ", cr.err);
         return rc == 0 ? 0 : 1;
     }
     for (int i = 0; i < argc; i++)

@@ -49,8 +49,8 @@ void hc_close(hc_conn *c);
  * each ending in "\r\n" (NULL for none); body may be NULL. On HC_OK the
  * caller owns *r (hc_response_free). On an error the connection is closed
  * and c->errstr says why. */
-int hc_request(hc_conn *c, const char *method, const char *path, const char *headers, const char *body,
-               size_t body_len, hc_response *r);
+int hc_request(hc_conn *c, const char *method, const char *path, const char *headers, const char *body, size_t body_len,
+               hc_response *r);
 
 /* A response header's value copied into out ("" when absent). */
 const char *hc_header(const hc_response *r, const char *name, char *out, size_t outlen);

@@ -39,8 +39,8 @@ typedef struct ko_offsets {
 /* Fill out with every partition of the given topics, their LSO and the
  * committed offset of group. bootstrap: "host:port" (the first of a
  * comma-separated list is used). 0, or -1 with err set. */
-int ko_fetch(const char *bootstrap, const char *const *topics, size_t ntopics, const char *group,
-             int timeout_ms, ko_offsets *out, char *err, size_t errlen);
+int ko_fetch(const char *bootstrap, const char *const *topics, size_t ntopics, const char *group, int timeout_ms,
+             ko_offsets *out, char *err, size_t errlen);
 
 /* Encoding and decoding, exposed for the unit tests. A ko_buf is a byte
  * buffer being written or read; reads past the end set bad. */
@@ -64,8 +64,7 @@ void ko_get_str(ko_buf *b, char *out, size_t outlen);
 
 /* Decoders of the response bodies (after the correlation id), filling or
  * matching entries of out. 0, or -1 with err. */
-int ko_decode_metadata(ko_buf *b, const char *const *topics, size_t ntopics, ko_offsets *out, char *err,
-                       size_t errlen);
+int ko_decode_metadata(ko_buf *b, const char *const *topics, size_t ntopics, ko_offsets *out, char *err, size_t errlen);
 int ko_decode_list_offsets(ko_buf *b, ko_offsets *out, char *err, size_t errlen);
 int ko_decode_offset_fetch(ko_buf *b, ko_offsets *out, char *err, size_t errlen);
 

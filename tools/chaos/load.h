@@ -42,12 +42,12 @@ typedef struct ld_user {
 } ld_user;
 
 typedef struct ld_post {
-    int64_t id;     /* 0 until known */
-    int author;     /* user index */
-    int state;      /* LD_NONE (never written), LD_ALIVE, LD_GONE */
+    int64_t id; /* 0 until known */
+    int author; /* user index */
+    int state;  /* LD_NONE (never written), LD_ALIVE, LD_GONE */
     int busy;
-    int phase;      /* of the create */
-    int first;      /* outcome of the create, LD_* */
+    int phase; /* of the create */
+    int first; /* outcome of the create, LD_* */
 } ld_post;
 
 typedef struct ld_comment {
@@ -73,30 +73,30 @@ typedef struct ld_pending {
 
 /* Per-phase counters of one writer (summed by ld_totals). */
 typedef struct ld_counts {
-    int64_t writes;                  /* first attempts */
-    int64_t outcome[LD_OUTCOMES];    /* by first outcome */
-    int64_t resolved_written;        /* unknown, and the retry was a replay: the first attempt had written */
-    int64_t resolved_not_written;    /* unknown, and the retry wrote it fresh, or found nothing to delete... */
-    int64_t unresolved;              /* still unknown after ld_resolve's deadline */
+    int64_t writes;                      /* first attempts */
+    int64_t outcome[LD_OUTCOMES];        /* by first outcome */
+    int64_t resolved_written;            /* unknown, and the retry was a replay: the first attempt had written */
+    int64_t resolved_not_written;        /* unknown, and the retry wrote it fresh, or found nothing to delete... */
+    int64_t unresolved;                  /* still unknown after ld_resolve's deadline */
     int64_t first_fail_ms, last_fail_ms; /* monotonic ms of the first / last failed write, 0 if none */
-    int64_t reads, reads_failed;     /* feed reads (GET home) between writes, which fill Redis heads */
+    int64_t reads, reads_failed;         /* feed reads (GET home) between writes, which fill Redis heads */
 } ld_counts;
 
 typedef struct ld_writer ld_writer;
 
 typedef struct ld_load {
-    char run[24];       /* run id, in bodies and keys */
+    char run[24]; /* run id, in bodies and keys */
     char api_host[64];
     int api_port;
     int nwriters;
-    double rate;        /* writes per second, all writers together */
-    int timeout_ms;     /* per request */
-    ld_writer *w;       /* nwriters of them */
+    double rate;           /* writes per second, all writers together */
+    int timeout_ms;        /* per request */
+    ld_writer *w;          /* nwriters of them */
     int64_t *all_user_ids; /* every writer's users, for follows */
     int nall;
-    _Atomic int stop;      /* set by ld_stop, read by the writers */
-    _Atomic int phase;     /* the phase the writers count into */
-    int64_t fault_ms;      /* when the current phase's fault began, 0 before it */
+    _Atomic int stop;  /* set by ld_stop, read by the writers */
+    _Atomic int phase; /* the phase the writers count into */
+    int64_t fault_ms;  /* when the current phase's fault began, 0 before it */
     pthread_t *threads;
 } ld_load;
 

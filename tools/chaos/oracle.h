@@ -17,9 +17,9 @@ typedef struct oc_config {
 } oc_config;
 
 typedef struct oc_result {
-    int exit_code;      /* feedcheck's exit status; -1 if it did not run */
-    char *output;       /* all it printed, owned (oc_result_free) */
-    char summary[1024]; /* its per-store totals and verdict, joined with " | " */
+    int exit_code;         /* feedcheck's exit status; -1 if it did not run */
+    char *output;          /* all it printed, owned (oc_result_free) */
+    char summary[1024];    /* its per-store totals and verdict, joined with " | " */
     long long differences; /* sum over stores of missing, duplicated, extra,
                               out-of-order and counts-off; -1 if not printed */
 } oc_result;

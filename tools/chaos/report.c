@@ -3,21 +3,29 @@
 
 #include <inttypes.h>
 
-int rp_fault_ok(const rp_fault *f) {
+int rp_fault_ok(const rp_fault *f)
+{
     return f->caught_up && f->feedcheck_exit == 0 && f->lost == 0 && f->doubled == 0 && f->half_written == 0 &&
            f->counts.unresolved == 0;
 }
 
-static double rp_s(int64_t ms) { return (double)ms / 1000.0; }
+static double rp_s(int64_t ms)
+{
+    return (double)ms / 1000.0;
+}
 
 /* "N differences" (missing, duplicated, extra, out of order, counts off). */
-static const char *rp_diffs(const rp_fault *f, char *out, size_t outlen) {
-    if (f->differences < 0) snprintf(out, outlen, "differences");
-    else snprintf(out, outlen, "%lld differences", f->differences);
+static const char *rp_diffs(const rp_fault *f, char *out, size_t outlen)
+{
+    if (f->differences < 0)
+        snprintf(out, outlen, "differences");
+    else
+        snprintf(out, outlen, "%lld differences", f->differences);
     return out;
 }
 
-void rp_print(FILE *out, const rp_fault *faults, int n, const char *command) {
+void rp_print(FILE *out, const rp_fault *faults, int n, const char *command)
+{
     fprintf(out, "Command: `%s`\n\n", command);
     fprintf(out, "| fault | how | writes | accepted | refused 503 (clear) | refused 4xx | refused, unclear | "
                  "not sent | unknown: written / not / unresolved | half-written | lost | doubled | "

@@ -14,32 +14,39 @@
 
 extern char **environ;
 
-static long sp_now_ms(void) {
+static long sp_now_ms(void)
+{
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 /* Read what the child writes until EOF or the deadline; 0 at EOF, 1 late. */
-static int sp_collect(int fd, long deadline, char **out, size_t *len) {
+static int sp_collect(int fd, long deadline, char **out, size_t *len)
+{
     size_t cap = 4096;
     char *buf = malloc(cap);
-    if (buf == NULL) return -1;
+    if (buf == NULL)
+        return -1;
     *len = 0;
     for (;;) {
         struct pollfd pfd = {fd, POLLIN, 0};
         long left = deadline - sp_now_ms();
         ssize_t n;
-        if (left <= 0) break;
-        if (poll(&pfd, 1, (int)left) <= 0) continue;
+        if (left <= 0)
+            break;
+        if (poll(&pfd, 1, (int)left) <= 0)
+            continue;
         if (cap - *len < 1024) {
             char *nb = realloc(buf, cap * 2);
-            if (nb == NULL) break;
+            if (nb == NULL)
+                break;
             buf = nb;
             cap *= 2;
         }
         n = read(fd, buf + *len, cap - *len - 1);
-        if (n < 0 && errno == EINTR) continue;
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0) {
             buf[*len] = '\0';
             *out = buf;
@@ -52,7 +59,8 @@ static int sp_collect(int fd, long deadline, char **out, size_t *len) {
     return 1;
 }
 
-int sp_run(char *const argv[], int timeout_ms, char **output) {
+int sp_run(char *const argv[], int timeout_ms, char **output)
+{
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;
     int pipefd[2] = {-1, -1}, status = 0, rc, late = 0;
@@ -60,8 +68,10 @@ int sp_run(char *const argv[], int timeout_ms, char **output) {
     pid_t pid;
     size_t len;
 
-    if (output != NULL) *output = NULL;
-    if (output != NULL && pipe2(pipefd, O_CLOEXEC) != 0) return -1;
+    if (output != NULL)
+        *output = NULL;
+    if (output != NULL && pipe2(pipefd, O_CLOEXEC) != 0)
+        return -1;
     posix_spawn_file_actions_init(&fa);
     posix_spawnattr_init(&attr);
     /* Its own process group, so a timeout kills what it started too. */
@@ -75,9 +85,11 @@ int sp_run(char *const argv[], int timeout_ms, char **output) {
     rc = posix_spawnp(&pid, argv[0], &fa, &attr, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     posix_spawnattr_destroy(&attr);
-    if (output != NULL) close(pipefd[1]);
+    if (output != NULL)
+        close(pipefd[1]);
     if (rc != 0) {
-        if (output != NULL) close(pipefd[0]);
+        if (output != NULL)
+            close(pipefd[0]);
         errno = rc;
         return -1;
     }
@@ -85,18 +97,23 @@ int sp_run(char *const argv[], int timeout_ms, char **output) {
         late = sp_collect(pipefd[0], deadline, output, &len) != 0;
         close(pipefd[0]);
     }
-    if (late) kill(-pid, SIGKILL);
+    if (late)
+        kill(-pid, SIGKILL);
     for (;;) {
         pid_t w = waitpid(pid, &status, WNOHANG);
-        if (w == pid) break;
-        if (w < 0 && errno != EINTR) return -1;
+        if (w == pid)
+            break;
+        if (w < 0 && errno != EINTR)
+            return -1;
         if (!late && sp_now_ms() >= deadline) {
             late = 1;
             kill(-pid, SIGKILL);
         }
         usleep(20000);
     }
-    if (WIFEXITED(status)) return WEXITSTATUS(status);
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    if (WIFSIGNALED(status))
+        return 128 + WTERMSIG(status);
     return -1;
 }

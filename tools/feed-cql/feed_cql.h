@@ -26,18 +26,18 @@ enum {
 };
 
 typedef struct feed_cql_opts {
-    const char *host;          /* points into argv, the environment or host_buf */
+    const char *host; /* points into argv, the environment or host_buf */
     uint16_t port;
-    const char *keyspace;      /* NULL: none */
-    uint16_t consistency;      /* cql_consistency */
-    const char *file;          /* -f FILE ("-" is stdin); NULL with -e */
-    const char *statement;     /* -e STATEMENT; NULL with -f */
-    int wait_seconds;          /* --wait: retry connecting this long */
+    const char *keyspace;  /* NULL: none */
+    uint16_t consistency;  /* cql_consistency */
+    const char *file;      /* -f FILE ("-" is stdin); NULL with -e */
+    const char *statement; /* -e STATEMENT; NULL with -f */
+    int wait_seconds;      /* --wait: retry connecting this long */
     int connect_timeout_ms;
     int io_timeout_ms;
     int32_t page_size;
     int verbose;
-    char host_buf[256];        /* a host taken from a contact point list */
+    char host_buf[256]; /* a host taken from a contact point list */
 } feed_cql_opts;
 
 /* Fill o from argv and the two environment values (either may be NULL):

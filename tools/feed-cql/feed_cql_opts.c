@@ -14,36 +14,36 @@
 void feed_cql_usage(FILE *out)
 {
     fprintf(out,
-        "usage: feed-cql [options] (-f FILE | -e STATEMENT)\n"
-        "\n"
-        "Run CQL statements against Cassandra (native protocol v4). Statements of a\n"
-        "file are split on ';' outside quotes, $$ bodies and comments (--, //, /* */)\n"
-        "and run in order; the first failure stops the run. SELECT results are printed\n"
-        "as tab-separated text with a header line, all pages followed.\n"
-        "\n"
-        "options:\n"
-        "  -f, --file FILE          run the statements in FILE ('-' reads stdin)\n"
-        "  -e, --execute STATEMENT  run one statement (or several, ';'-separated)\n"
-        "  -H, --host HOST          Cassandra host (default: first of\n"
-        "                           $FEED_CASSANDRA_CONTACT_POINTS, else %s)\n"
-        "  -p, --port PORT          CQL port (default: the contact point's port, else\n"
-        "                           $FEED_CASSANDRA_PORT, else %d)\n"
-        "  -k, --keyspace NAME      USE this keyspace before the statements\n"
-        "  -c, --consistency LEVEL  ONE (default), QUORUM, ALL, LOCAL_ONE, ...\n"
-        "  -w, --wait SECONDS       retry connecting until Cassandra accepts CQL or the\n"
-        "                           time is up (for start-up scripts); default 0\n"
-        "      --connect-timeout S  per connection attempt (default 5)\n"
-        "  -t, --timeout SECONDS    per request (default 60)\n"
-        "      --page-size ROWS     rows per page of a SELECT (default 1000)\n"
-        "  -v, --verbose            report each statement's outcome on stderr\n"
-        "  -h, --help               show this help\n"
-        "\n"
-        "On a failing statement it prints\n"
-        "  feed-cql: <file>:<statement number>: <error code name>: <server message>\n"
-        "and exits 1; exit 2 is a usage or input error, 3 a connection failure.\n"
-        "\n"
-        "example: feed-cql --wait 120 -f schema/cql/001_feeds.cql\n",
-        FEED_CQL_DEFAULT_HOST, FEED_CQL_DEFAULT_PORT);
+            "usage: feed-cql [options] (-f FILE | -e STATEMENT)\n"
+            "\n"
+            "Run CQL statements against Cassandra (native protocol v4). Statements of a\n"
+            "file are split on ';' outside quotes, $$ bodies and comments (--, //, /* */)\n"
+            "and run in order; the first failure stops the run. SELECT results are printed\n"
+            "as tab-separated text with a header line, all pages followed.\n"
+            "\n"
+            "options:\n"
+            "  -f, --file FILE          run the statements in FILE ('-' reads stdin)\n"
+            "  -e, --execute STATEMENT  run one statement (or several, ';'-separated)\n"
+            "  -H, --host HOST          Cassandra host (default: first of\n"
+            "                           $FEED_CASSANDRA_CONTACT_POINTS, else %s)\n"
+            "  -p, --port PORT          CQL port (default: the contact point's port, else\n"
+            "                           $FEED_CASSANDRA_PORT, else %d)\n"
+            "  -k, --keyspace NAME      USE this keyspace before the statements\n"
+            "  -c, --consistency LEVEL  ONE (default), QUORUM, ALL, LOCAL_ONE, ...\n"
+            "  -w, --wait SECONDS       retry connecting until Cassandra accepts CQL or the\n"
+            "                           time is up (for start-up scripts); default 0\n"
+            "      --connect-timeout S  per connection attempt (default 5)\n"
+            "  -t, --timeout SECONDS    per request (default 60)\n"
+            "      --page-size ROWS     rows per page of a SELECT (default 1000)\n"
+            "  -v, --verbose            report each statement's outcome on stderr\n"
+            "  -h, --help               show this help\n"
+            "\n"
+            "On a failing statement it prints\n"
+            "  feed-cql: <file>:<statement number>: <error code name>: <server message>\n"
+            "and exits 1; exit 2 is a usage or input error, 3 a connection failure.\n"
+            "\n"
+            "example: feed-cql --wait 120 -f schema/cql/001_feeds.cql\n",
+            FEED_CQL_DEFAULT_HOST, FEED_CQL_DEFAULT_PORT);
 }
 
 /* First entry of a contact point list into o->host_buf (and o->port if
@@ -134,7 +134,9 @@ static int feed_cql_opts_one(feed_cql_opts *o, int c, const char *arg, FILE *err
             break;
         o->port = (uint16_t)v;
         return 0;
-    case 'w': case 'C': case 't':
+    case 'w':
+    case 'C':
+    case 't':
         if (tool_parse_long(arg, c == 'w' ? 0 : 1, 86400, &v) != 0)
             break;
         if (c == 'w')
@@ -156,12 +158,18 @@ int feed_cql_opts_parse(feed_cql_opts *o, int argc, char **argv, const char *con
                         FILE *out, FILE *err)
 {
     static const struct option longopts[] = {
-        {"file", required_argument, NULL, 'f'},     {"execute", required_argument, NULL, 'e'},
-        {"host", required_argument, NULL, 'H'},     {"port", required_argument, NULL, 'p'},
-        {"keyspace", required_argument, NULL, 'k'}, {"consistency", required_argument, NULL, 'c'},
-        {"wait", required_argument, NULL, 'w'},     {"connect-timeout", required_argument, NULL, 'C'},
-        {"timeout", required_argument, NULL, 't'},  {"page-size", required_argument, NULL, 'P'},
-        {"verbose", no_argument, NULL, 'v'},        {"help", no_argument, NULL, 'h'},
+        {"file", required_argument, NULL, 'f'},
+        {"execute", required_argument, NULL, 'e'},
+        {"host", required_argument, NULL, 'H'},
+        {"port", required_argument, NULL, 'p'},
+        {"keyspace", required_argument, NULL, 'k'},
+        {"consistency", required_argument, NULL, 'c'},
+        {"wait", required_argument, NULL, 'w'},
+        {"connect-timeout", required_argument, NULL, 'C'},
+        {"timeout", required_argument, NULL, 't'},
+        {"page-size", required_argument, NULL, 'P'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
     int c;

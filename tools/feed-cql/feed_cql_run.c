@@ -114,8 +114,8 @@ static const char *feed_cql_error_name(const cql_error *e)
 }
 
 /* Run one statement, printing every page of its rows. */
-static int feed_cql_statement(cql_conn *c, const feed_cql_opts *o, cql_slice stmt, cql_buf *scratch,
-                              FILE *out, cql_error *err)
+static int feed_cql_statement(cql_conn *c, const feed_cql_opts *o, cql_slice stmt, cql_buf *scratch, FILE *out,
+                              cql_error *err)
 {
     cql_query_params params = {.consistency = o->consistency, .page_size = o->page_size};
     cql_response resp;

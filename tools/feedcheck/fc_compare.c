@@ -88,8 +88,8 @@ static void fc_report(fc_diff_fn fn, void *ctx, int kind, const fc_item *e, cons
 
 /* The matching shared by items and groups. match[j] (found -> expected
  * index or -1) is filled for the caller, who owns it ([found->n + 1]). */
-static long fc_match(const fc_items *expected, const fc_items *found, int mode, fc_counts *c, fc_diff_fn fn,
-                     void *ctx, ptrdiff_t *match)
+static long fc_match(const fc_items *expected, const fc_items *found, int mode, fc_counts *c, fc_diff_fn fn, void *ctx,
+                     ptrdiff_t *match)
 {
     size_t *ix = fc_id_index(expected);
     ptrdiff_t *by_exp = malloc((expected->n + 1) * sizeof *by_exp);
@@ -165,8 +165,7 @@ static long fc_match(const fc_items *expected, const fc_items *found, int mode, 
     return diffs;
 }
 
-long fc_compare_items(const fc_items *expected, const fc_items *found, int mode, fc_counts *c, fc_diff_fn fn,
-                      void *ctx)
+long fc_compare_items(const fc_items *expected, const fc_items *found, int mode, fc_counts *c, fc_diff_fn fn, void *ctx)
 {
     ptrdiff_t *match = malloc((found->n + 1) * sizeof *match);
     long diffs;

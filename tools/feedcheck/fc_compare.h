@@ -26,10 +26,10 @@
 #include "tools/feedcheck/fc_model.h"
 
 typedef struct fc_counts {
-    uint64_t feeds;          /* feeds compared */
-    uint64_t items;          /* entries read from the store */
+    uint64_t feeds; /* feeds compared */
+    uint64_t items; /* entries read from the store */
     uint64_t missing, duplicated, extra, out_of_order, counts_off;
-    uint64_t ambiguous;      /* feeds that differ from the created_at rule only as the job's LSN rule may */
+    uint64_t ambiguous; /* feeds that differ from the created_at rule only as the job's LSN rule may */
 } fc_counts;
 
 enum fc_diff_kind {

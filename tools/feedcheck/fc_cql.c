@@ -145,8 +145,7 @@ static int fc_cql_select(fc_cql *c, int feed, int latest, const char *where, cha
                     feed == FC_FEED_NOTIF && latest ? ", latest_us" : "", c->keyspace, fc_tables[feed], where);
 }
 
-int fc_cql_scan_feed(fc_cql *c, int feed, int latest, int64_t tok_lo, int64_t tok_hi, fc_partition_fn fn,
-                     void *ctx)
+int fc_cql_scan_feed(fc_cql *c, int feed, int latest, int64_t tok_lo, int64_t tok_hi, fc_partition_fn fn, void *ctx)
 {
     char where[128], q[512];
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE, .page_size = c->page_size};
@@ -321,8 +320,7 @@ int fc_cql_read_bodies(fc_cql *c, const char *const *ids, size_t n, fc_body_fn f
         return -1;
     }
     for (size_t i = 0; i < n && rc == 0; i += BATCH) {
-        int len = snprintf(q, 256, "SELECT " FC_BODY_COLUMNS " FROM %s.activities WHERE activity_id IN (",
-                           c->keyspace);
+        int len = snprintf(q, 256, "SELECT " FC_BODY_COLUMNS " FROM %s.activities WHERE activity_id IN (", c->keyspace);
         for (size_t j = i; j < n && j < i + BATCH; j++) {
             /* ids come from fc_act_id or a validated store id: [a-z]:[0-9]+, no quote to escape */
             len += snprintf(q + len, FC_ID_MAX + 4, "%s'%s'", j == i ? "" : ",", ids[j]);

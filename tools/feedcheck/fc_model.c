@@ -299,8 +299,12 @@ int fc_model_index(fc_model *m)
 
     /* Each follow is also its FOLLOW activity. */
     for (size_t i = 0; i < m->n_follows; i++) {
-        fc_act a = {.id = m->follows[i].id, .actor = m->follows[i].follower, .ts_us = m->follows[i].ts_us,
-                    .object = m->follows[i].followee, .target = m->follows[i].followee, .body_len = -1,
+        fc_act a = {.id = m->follows[i].id,
+                    .actor = m->follows[i].follower,
+                    .ts_us = m->follows[i].ts_us,
+                    .object = m->follows[i].followee,
+                    .target = m->follows[i].followee,
+                    .body_len = -1,
                     .kind = 'f'};
         if (fc_model_add_act(m, &a) != 0)
             return -1;
@@ -446,8 +450,8 @@ static int fc_key_in(const uint64_t *keys, size_t n, uint64_t key)
     return lo < n && keys[lo] == key;
 }
 
-int fc_pair_plausible(const fc_model *m, size_t v, int64_t follow_us, const fc_rules *r,
-                      const uint64_t *found, size_t n_found)
+int fc_pair_plausible(const fc_model *m, size_t v, int64_t follow_us, const fc_rules *r, const uint64_t *found,
+                      size_t n_found)
 {
     int rank = 0, gap = 0;
     size_t matched = 0;
@@ -520,7 +524,7 @@ static int fc_group_key_qcmp(const void *pa, const void *pb)
 }
 
 typedef struct fc_tagged {
-    fc_group g;       /* the event's group (only key fields set) */
+    fc_group g; /* the event's group (only key fields set) */
     int64_t actor, ts;
 } fc_tagged;
 

@@ -25,24 +25,24 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FC_ID_MAX 72        /* an activity or group id, NUL included */
-#define FC_GROUP_IDS 10     /* actor_ids kept per notification group */
+#define FC_ID_MAX 72              /* an activity or group id, NUL included */
+#define FC_GROUP_IDS 10           /* actor_ids kept per notification group */
 #define FC_WINDOW_US 3600000000LL /* notification window: 1 hour */
 
 /* One live activity row. */
 typedef struct fc_act {
-    int64_t id;         /* the row's id */
-    int64_t actor;      /* follower_id, author_id or user_id */
-    int64_t ts_us;      /* created_at, microseconds since the epoch */
-    int64_t object;     /* post id (p, c, l) or followee id (f) */
-    int64_t target;     /* the notified user, 0 when nobody (own post) */
-    int32_t body_len;   /* octet length of the body, -1 when it has none */
-    char kind;          /* 'f' follow, 'p' post, 'c' comment, 'l' like */
+    int64_t id;       /* the row's id */
+    int64_t actor;    /* follower_id, author_id or user_id */
+    int64_t ts_us;    /* created_at, microseconds since the epoch */
+    int64_t object;   /* post id (p, c, l) or followee id (f) */
+    int64_t target;   /* the notified user, 0 when nobody (own post) */
+    int32_t body_len; /* octet length of the body, -1 when it has none */
+    char kind;        /* 'f' follow, 'p' post, 'c' comment, 'l' like */
 } fc_act;
 
 /* One live follow: follower follows followee since ts_us. */
 typedef struct fc_follow {
-    int64_t id;         /* follows.id: the FOLLOW activity f:<id> */
+    int64_t id; /* follows.id: the FOLLOW activity f:<id> */
     int64_t follower;
     int64_t followee;
     int64_t ts_us;
@@ -57,10 +57,10 @@ enum {
 
 /* An entry of a feed, expected or found: a feed item or a notification group. */
 typedef struct fc_item {
-    int64_t ts;          /* ts_us, or the group's window start µs */
-    int64_t actor;       /* feed items: the actor (0 if unknown) */
-    int32_t cls;         /* FC_CLS_* (expected home items) */
-    char id[FC_ID_MAX];  /* activity id ("p:42") or group id */
+    int64_t ts;         /* ts_us, or the group's window start µs */
+    int64_t actor;      /* feed items: the actor (0 if unknown) */
+    int32_t cls;        /* FC_CLS_* (expected home items) */
+    char id[FC_ID_MAX]; /* activity id ("p:42") or group id */
 } fc_item;
 
 typedef struct fc_items {
@@ -70,14 +70,14 @@ typedef struct fc_items {
 
 /* A notification group, expected or found. */
 typedef struct fc_group {
-    int64_t window_us;   /* clustering ts_us: the window start in µs */
-    int64_t latest_us;   /* newest live event, -1 when not known (column absent) */
+    int64_t window_us; /* clustering ts_us: the window start in µs */
+    int64_t latest_us; /* newest live event, -1 when not known (column absent) */
     int32_t actor_count;
     int32_t n_ids;
     int64_t actor_ids[FC_GROUP_IDS];
-    char verb[8];        /* FOLLOW, LIKE, COMMENT */
+    char verb[8];               /* FOLLOW, LIKE, COMMENT */
     char object[FC_ID_MAX - 8]; /* "u:7", "p:42" */
-    char id[FC_ID_MAX];  /* "<verb>:<object>:<window start ms>" */
+    char id[FC_ID_MAX];         /* "<verb>:<object>:<window start ms>" */
 } fc_group;
 
 typedef struct fc_groups {
@@ -88,21 +88,21 @@ typedef struct fc_groups {
 /* The rows, indexed. After fc_model_index: acts sorted by actor and newest
  * first within an actor; follows sorted by (follower, followee). */
 typedef struct fc_model {
-    int64_t *users;         /* sorted user ids */
+    int64_t *users; /* sorted user ids */
     size_t n_users, cap_users;
     fc_act *acts;
     size_t n_acts, cap_acts;
     fc_follow *follows;
     size_t n_follows, cap_follows;
     /* built by fc_model_index */
-    size_t *user_acts;      /* [n_users + 1]: acts of users[i] are acts[user_acts[i] .. user_acts[i+1]) */
-    size_t *user_follows;   /* [n_users + 1]: follows by users[i] */
-    uint32_t *targeted;     /* indexes of acts with a target, sorted by target */
+    size_t *user_acts;    /* [n_users + 1]: acts of users[i] are acts[user_acts[i] .. user_acts[i+1]) */
+    size_t *user_follows; /* [n_users + 1]: follows by users[i] */
+    uint32_t *targeted;   /* indexes of acts with a target, sorted by target */
     size_t n_targeted;
-    size_t *user_targeted;  /* [n_users + 1] into targeted */
-    uint64_t *hash_keys;    /* activity key -> index into acts (open addressing) */
+    size_t *user_targeted; /* [n_users + 1] into targeted */
+    uint64_t *hash_keys;   /* activity key -> index into acts (open addressing) */
     uint32_t *hash_vals;
-    size_t hash_cap;        /* power of two */
+    size_t hash_cap; /* power of two */
 } fc_model;
 
 void fc_model_init(fc_model *m);
@@ -145,8 +145,8 @@ fc_group *fc_groups_push(fc_groups *l);
 
 /* Rule parameters of the expected home feed. */
 typedef struct fc_rules {
-    int backfill;       /* newest activities of V copied when U follows V */
-    int64_t skew_us;    /* created_at this close to the follow's: commit order unknown */
+    int backfill;    /* newest activities of V copied when U follows V */
+    int64_t skew_us; /* created_at this close to the follow's: commit order unknown */
 } fc_rules;
 
 /* Expected feeds of user index u (into m->users), replacing out's contents,
@@ -166,8 +166,8 @@ int fc_groups_as_items(const fc_groups *g, fc_items *out);
  * prefix (newest first) of at most `backfill` of those: a shorter prefix
  * is what a later-deleted activity among the newest before the follow
  * leaves, and activities within skew of the follow may fall either side. */
-int fc_pair_plausible(const fc_model *m, size_t v, int64_t follow_us, const fc_rules *r,
-                      const uint64_t *found, size_t n_found);
+int fc_pair_plausible(const fc_model *m, size_t v, int64_t follow_us, const fc_rules *r, const uint64_t *found,
+                      size_t n_found);
 
 /* The key of an activity in the hash: kind and row id in one integer. */
 uint64_t fc_act_key(char kind, int64_t id);

@@ -14,75 +14,75 @@
 void fc_usage(FILE *out)
 {
     fprintf(out,
-        "usage: feedcheck [options]\n"
-        "\n"
-        "The oracle: computes from PostgreSQL alone what every feed must hold\n"
-        "(docs/DATA-MODEL.md) and compares it with Cassandra and with the heads Redis\n"
-        "caches.\n"
-        "\n"
-        "Rules. Ids f:/p:/c:/l:<row id>, time ts_us = created_at in microseconds; every\n"
-        "feed newest first by (ts_us, id), both descending.\n"
-        "  profile(U)  U's live activities.\n"
-        "  home(U)     U's own activities; for each V that U follows since F (the follow\n"
-        "              row's created_at): V's activities made after F, and the newest\n"
-        "              --backfill made before F. A FOLLOW is its follower's activity.\n"
-        "  notifications(U)  FOLLOWs of U, LIKEs and COMMENTs on U's posts by others,\n"
-        "              one group per (verb, object, 1-hour window of created_at):\n"
-        "              group id <verb>:<object>:<window start ms>, clustering ts_us =\n"
-        "              window start us, actor_count distinct actors, actor_ids newest\n"
-        "              first (ties: higher id) at most 10, latest_us newest event.\n"
-        "  Cassandra: home_feed, profile_feed, notifications must equal these; every\n"
-        "  listed activity must have a consistent row in activities.\n"
-        "  Redis: an existing feed:home|profile|notif:<uid> must be an exact prefix of\n"
-        "  the feed (members and scores); act:<id> and notif:<uid>:<gid> values that\n"
-        "  exist must agree. Missing Redis keys are fine: it is a cache.\n"
-        "\n"
-        "Ambiguity. The job decides \"before the follow\" by LSN among the activities\n"
-        "that existed then; PostgreSQL keeps neither LSNs nor deleted rows. So a V-part\n"
-        "of home(U) that differs from the rule above only as the job may legitimately\n"
-        "differ -- everything made more than --skew-ms after the follow present, of\n"
-        "the activities made more than --skew-ms before it a newest-first prefix of at\n"
-        "most --backfill (shorter when a later-deleted activity took a place), either\n"
-        "way within --skew-ms -- is counted as \"ambiguous\", not as a difference\n"
-        "(--strict counts it as one). Redis heads are then compared with what\n"
-        "Cassandra holds for that part.\n"
-        "\n"
-        "options:\n"
-        "  --pg DSN              libpq conninfo (default $FEED_PG_DSN, else\n"
-        "                        \"%s\")\n"
-        "  --cassandra HOST:PORT (default first of $FEED_CASSANDRA_CONTACT_POINTS, else\n"
-        "                        %s:%d)\n"
-        "  --keyspace NAME       Cassandra keyspace (default feed)\n"
-        "  --redis HOST:PORT     (default $FEED_REDIS_ADDR, else %s:%d)\n"
-        "  --redis-db N          Redis database number (default 0)\n"
-        "  --no-redis            do not check Redis\n"
-        "  --no-cassandra        do not check Cassandra (Redis heads alone)\n"
-        "  --no-notifications    do not check notifications (neither store)\n"
-        "  --no-latest           do not read notifications.latest_us (a keyspace made\n"
-        "                        from an older schema/cql lacks it: then it is skipped\n"
-        "                        with a note anyway)\n"
-        "  --users ID,ID,...     check these users only\n"
-        "  --sample N            check N users picked at random (--seed S, default 1)\n"
-        "  --backfill N          activities copied when U follows V (default 100, as\n"
-        "                        the job's --backfill)\n"
-        "  --skew-ms MS          created_at this close to a follow's: commit order\n"
-        "                        unknown (default 1000)\n"
-        "  --strict              ambiguous feeds count as differences\n"
-        "  --details N           print the first N differences in full (default 0)\n"
-        "  --jobs N              Cassandra connections reading in parallel (default 4)\n"
-        "  --page-size ROWS      Cassandra page size (default 5000)\n"
-        "  --quiet               only the summary table\n"
-        "  -h, --help            this help\n"
-        "\n"
-        "Output: per store and feed, feeds checked, items read, missing, duplicated\n"
-        "(same id twice, e.g. under two ts_us), extra, out of order (wrong ts_us or\n"
-        "place), counts off (notification groups; for bodies: a body that disagrees),\n"
-        "ambiguous; then the time taken and the rates.\n"
-        "\n"
-        "Exit status: 0 every checked feed equal, 1 differences found, 2 usage,\n"
-        "connection or read error.\n",
-        FC_DEFAULT_PG_DSN, FC_DEFAULT_CASSANDRA_HOST, FC_DEFAULT_CASSANDRA_PORT, FC_DEFAULT_REDIS_HOST,
-        FC_DEFAULT_REDIS_PORT);
+            "usage: feedcheck [options]\n"
+            "\n"
+            "The oracle: computes from PostgreSQL alone what every feed must hold\n"
+            "(docs/DATA-MODEL.md) and compares it with Cassandra and with the heads Redis\n"
+            "caches.\n"
+            "\n"
+            "Rules. Ids f:/p:/c:/l:<row id>, time ts_us = created_at in microseconds; every\n"
+            "feed newest first by (ts_us, id), both descending.\n"
+            "  profile(U)  U's live activities.\n"
+            "  home(U)     U's own activities; for each V that U follows since F (the follow\n"
+            "              row's created_at): V's activities made after F, and the newest\n"
+            "              --backfill made before F. A FOLLOW is its follower's activity.\n"
+            "  notifications(U)  FOLLOWs of U, LIKEs and COMMENTs on U's posts by others,\n"
+            "              one group per (verb, object, 1-hour window of created_at):\n"
+            "              group id <verb>:<object>:<window start ms>, clustering ts_us =\n"
+            "              window start us, actor_count distinct actors, actor_ids newest\n"
+            "              first (ties: higher id) at most 10, latest_us newest event.\n"
+            "  Cassandra: home_feed, profile_feed, notifications must equal these; every\n"
+            "  listed activity must have a consistent row in activities.\n"
+            "  Redis: an existing feed:home|profile|notif:<uid> must be an exact prefix of\n"
+            "  the feed (members and scores); act:<id> and notif:<uid>:<gid> values that\n"
+            "  exist must agree. Missing Redis keys are fine: it is a cache.\n"
+            "\n"
+            "Ambiguity. The job decides \"before the follow\" by LSN among the activities\n"
+            "that existed then; PostgreSQL keeps neither LSNs nor deleted rows. So a V-part\n"
+            "of home(U) that differs from the rule above only as the job may legitimately\n"
+            "differ -- everything made more than --skew-ms after the follow present, of\n"
+            "the activities made more than --skew-ms before it a newest-first prefix of at\n"
+            "most --backfill (shorter when a later-deleted activity took a place), either\n"
+            "way within --skew-ms -- is counted as \"ambiguous\", not as a difference\n"
+            "(--strict counts it as one). Redis heads are then compared with what\n"
+            "Cassandra holds for that part.\n"
+            "\n"
+            "options:\n"
+            "  --pg DSN              libpq conninfo (default $FEED_PG_DSN, else\n"
+            "                        \"%s\")\n"
+            "  --cassandra HOST:PORT (default first of $FEED_CASSANDRA_CONTACT_POINTS, else\n"
+            "                        %s:%d)\n"
+            "  --keyspace NAME       Cassandra keyspace (default feed)\n"
+            "  --redis HOST:PORT     (default $FEED_REDIS_ADDR, else %s:%d)\n"
+            "  --redis-db N          Redis database number (default 0)\n"
+            "  --no-redis            do not check Redis\n"
+            "  --no-cassandra        do not check Cassandra (Redis heads alone)\n"
+            "  --no-notifications    do not check notifications (neither store)\n"
+            "  --no-latest           do not read notifications.latest_us (a keyspace made\n"
+            "                        from an older schema/cql lacks it: then it is skipped\n"
+            "                        with a note anyway)\n"
+            "  --users ID,ID,...     check these users only\n"
+            "  --sample N            check N users picked at random (--seed S, default 1)\n"
+            "  --backfill N          activities copied when U follows V (default 100, as\n"
+            "                        the job's --backfill)\n"
+            "  --skew-ms MS          created_at this close to a follow's: commit order\n"
+            "                        unknown (default 1000)\n"
+            "  --strict              ambiguous feeds count as differences\n"
+            "  --details N           print the first N differences in full (default 0)\n"
+            "  --jobs N              Cassandra connections reading in parallel (default 4)\n"
+            "  --page-size ROWS      Cassandra page size (default 5000)\n"
+            "  --quiet               only the summary table\n"
+            "  -h, --help            this help\n"
+            "\n"
+            "Output: per store and feed, feeds checked, items read, missing, duplicated\n"
+            "(same id twice, e.g. under two ts_us), extra, out of order (wrong ts_us or\n"
+            "place), counts off (notification groups; for bodies: a body that disagrees),\n"
+            "ambiguous; then the time taken and the rates.\n"
+            "\n"
+            "Exit status: 0 every checked feed equal, 1 differences found, 2 usage,\n"
+            "connection or read error.\n",
+            FC_DEFAULT_PG_DSN, FC_DEFAULT_CASSANDRA_HOST, FC_DEFAULT_CASSANDRA_PORT, FC_DEFAULT_REDIS_HOST,
+            FC_DEFAULT_REDIS_PORT);
 }
 
 int fc_parse_hostport(const char *s, char *host, size_t host_cap, uint16_t *port)
@@ -165,8 +165,25 @@ void fc_opts_free(fc_opts *o)
 }
 
 enum {
-    O_PG = 256, O_CASS, O_KS, O_REDIS, O_NO_REDIS, O_NO_CASS, O_NO_NOTIF, O_NO_LATEST, O_USERS, O_SAMPLE,
-    O_SEED, O_BACKFILL, O_SKEW, O_STRICT, O_DETAILS, O_JOBS, O_PAGE, O_QUIET, O_REDIS_DB
+    O_PG = 256,
+    O_CASS,
+    O_KS,
+    O_REDIS,
+    O_NO_REDIS,
+    O_NO_CASS,
+    O_NO_NOTIF,
+    O_NO_LATEST,
+    O_USERS,
+    O_SAMPLE,
+    O_SEED,
+    O_BACKFILL,
+    O_SKEW,
+    O_STRICT,
+    O_DETAILS,
+    O_JOBS,
+    O_PAGE,
+    O_QUIET,
+    O_REDIS_DB
 };
 
 static const struct option fc_longopts[] = {
@@ -303,8 +320,8 @@ static int fc_opts_check(const fc_opts *o, int argc, char **argv, FILE *err)
     return 0;
 }
 
-int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const char *env_cass,
-                  const char *env_redis, FILE *out, FILE *err)
+int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const char *env_cass, const char *env_redis,
+                  FILE *out, FILE *err)
 {
     int ch;
 
@@ -318,9 +335,7 @@ int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const c
             fc_usage(out);
             fc_opts_free(o);
             return -1;
-        case ':':
-            fprintf(err, "feedcheck: %s needs a value (see --help)\n", argv[optind - 1]);
-            goto fail;
+        case ':': fprintf(err, "feedcheck: %s needs a value (see --help)\n", argv[optind - 1]); goto fail;
         default:
             if (ch < O_PG) { /* '?' */
                 fprintf(err, "feedcheck: unknown option %s (see --help)\n", argv[optind - 1]);

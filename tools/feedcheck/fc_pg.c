@@ -90,22 +90,26 @@ static int fc_pg_follow(fc_model *m, const int64_t *f)
 
 static int fc_pg_post(fc_model *m, const int64_t *f)
 {
-    fc_act a = {.id = f[0], .actor = f[1], .ts_us = f[2], .object = f[0], .target = 0, .body_len = (int32_t)f[3],
-                .kind = 'p'};
+    fc_act a = {
+        .id = f[0], .actor = f[1], .ts_us = f[2], .object = f[0], .target = 0, .body_len = (int32_t)f[3], .kind = 'p'};
     return fc_model_add_act(m, &a);
 }
 
 static int fc_pg_comment(fc_model *m, const int64_t *f)
 {
-    fc_act a = {.id = f[0], .actor = f[1], .object = f[2], .target = f[3], .ts_us = f[4], .body_len = (int32_t)f[5],
+    fc_act a = {.id = f[0],
+                .actor = f[1],
+                .object = f[2],
+                .target = f[3],
+                .ts_us = f[4],
+                .body_len = (int32_t)f[5],
                 .kind = 'c'};
     return fc_model_add_act(m, &a);
 }
 
 static int fc_pg_like(fc_model *m, const int64_t *f)
 {
-    fc_act a = {.id = f[0], .actor = f[1], .object = f[2], .target = f[3], .ts_us = f[4], .body_len = -1,
-                .kind = 'l'};
+    fc_act a = {.id = f[0], .actor = f[1], .object = f[2], .target = f[3], .ts_us = f[4], .body_len = -1, .kind = 'l'};
     return fc_model_add_act(m, &a);
 }
 
@@ -186,15 +190,16 @@ int fc_pg_load(const char *dsn, fc_model *m, fc_pg_stats *st, FILE *err)
                    err) != 0 ||
         fc_pg_copy(pg, "COPY (SELECT id, follower_id, followee_id, created_at FROM follows) TO STDOUT (FORMAT binary)",
                    4, 3, fc_pg_follow, m, &st->follows, err) != 0 ||
-        fc_pg_copy(pg, "COPY (SELECT id, author_id, created_at, octet_length(body) FROM posts) TO STDOUT (FORMAT binary)",
+        fc_pg_copy(pg,
+                   "COPY (SELECT id, author_id, created_at, octet_length(body) FROM posts) TO STDOUT (FORMAT binary)",
                    4, 2, fc_pg_post, m, &st->posts, err) != 0 ||
         fc_pg_copy(pg,
                    "COPY (SELECT id, author_id, post_id, post_author_id, created_at, octet_length(body) FROM comments) "
                    "TO STDOUT (FORMAT binary)",
                    6, 4, fc_pg_comment, m, &st->comments, err) != 0 ||
-        fc_pg_copy(pg,
-                   "COPY (SELECT id, user_id, post_id, post_author_id, created_at FROM likes) TO STDOUT (FORMAT binary)",
-                   5, 4, fc_pg_like, m, &st->likes, err) != 0)
+        fc_pg_copy(
+            pg, "COPY (SELECT id, user_id, post_id, post_author_id, created_at FROM likes) TO STDOUT (FORMAT binary)",
+            5, 4, fc_pg_like, m, &st->likes, err) != 0)
         goto done;
     if (fc_pg_exec(pg, "COMMIT", err) != 0)
         goto done;

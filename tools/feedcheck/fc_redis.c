@@ -20,8 +20,7 @@ struct fc_redis {
     char err[256];
 };
 
-static const char *const fc_prefixes[FC_FEEDS] = {REDIS_KEY_HOME_FEED, REDIS_KEY_PROFILE_FEED,
-                                                        REDIS_KEY_NOTIF_FEED};
+static const char *const fc_prefixes[FC_FEEDS] = {REDIS_KEY_HOME_FEED, REDIS_KEY_PROFILE_FEED, REDIS_KEY_NOTIF_FEED};
 
 const char *fc_redis_error(const fc_redis *r)
 {
@@ -49,7 +48,9 @@ fc_redis *fc_redis_open(const char *host, uint16_t port, int db, FILE *err)
         int ok = rep != NULL && rep->type == REDIS_REPLY_STATUS;
         if (!ok)
             fprintf(err, "feedcheck: Redis at %s:%u: SELECT %d failed: %s\n", host, (unsigned)port, db,
-                    rep == NULL ? r->ctx->errstr : rep->type == REDIS_REPLY_ERROR ? rep->str : "unexpected reply");
+                    rep == NULL                      ? r->ctx->errstr
+                    : rep->type == REDIS_REPLY_ERROR ? rep->str
+                                                     : "unexpected reply");
         if (rep != NULL)
             freeReplyObject(rep);
         if (!ok) {
@@ -198,7 +199,8 @@ int fc_redis_parse_group(const char *json, fc_group *g)
     v = json_object_get(o, "ts_us");
     g->window_us = json_is_integer(v) ? (int64_t)json_integer_value(v) : INT64_MIN;
     ids = json_object_get(o, "actor_ids");
-    json_array_foreach(ids, i, v) {
+    json_array_foreach(ids, i, v)
+    {
         if (g->n_ids < FC_GROUP_IDS)
             g->actor_ids[g->n_ids] = json_is_integer(v) ? (int64_t)json_integer_value(v) : -1;
         g->n_ids++;

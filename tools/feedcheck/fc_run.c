@@ -35,28 +35,28 @@ typedef struct fc_ctx {
     const fc_model *m;
     fc_rules rules;
     FILE *out;
-    pthread_mutex_t lock;       /* details_left, resolved, printing */
+    pthread_mutex_t lock; /* details_left, resolved, printing */
     long details_left;
-    int latest;                 /* read notifications.latest_us */
-    int feeds;                  /* FC_FEEDS, or 2 without notifications */
+    int latest;                    /* read notifications.latest_us */
+    int feeds;                     /* FC_FEEDS, or 2 without notifications */
     unsigned char *seen[FC_FEEDS]; /* full scan: partition found, per user index */
-    unsigned char *listed;      /* per act: listed in a Cassandra feed */
-    unsigned char *has_body;    /* per act: body row found */
-    size_t *check;              /* subset: user indexes; NULL: all */
+    unsigned char *listed;         /* per act: listed in a Cassandra feed */
+    unsigned char *has_body;       /* per act: body row found */
+    size_t *check;                 /* subset: user indexes; NULL: all */
     size_t n_check;
     fc_resolved *resolved;
     size_t n_resolved, cap_resolved;
     fc_counts cass[FC_FEEDS + 1], redis[FC_FEEDS + 1]; /* [FC_FEEDS]: bodies */
-    uint64_t stale_bodies;      /* body rows of activities PostgreSQL does not have */
+    uint64_t stale_bodies;                             /* body rows of activities PostgreSQL does not have */
     uint64_t rows_read;
 } fc_ctx;
 
 typedef struct fc_worker {
     fc_ctx *x;
     fc_cql *c;
-    int64_t tok_lo, tok_hi;     /* full scan range */
-    size_t first, step;         /* subset: check[first], check[first + step], ... */
-    int feed;                   /* the table being scanned */
+    int64_t tok_lo, tok_hi; /* full scan range */
+    size_t first, step;     /* subset: check[first], check[first + step], ... */
+    int feed;               /* the table being scanned */
     fc_counts counts[FC_FEEDS + 1];
     uint64_t stale_bodies;
     fc_items e, r, found;
@@ -87,8 +87,8 @@ static void fc_diff(void *ctx, int kind, const fc_item *e, const fc_item *f, con
     pthread_mutex_lock(&d->x->lock);
     if (d->x->details_left > 0) {
         d->x->details_left--;
-        fprintf(d->x->out, "  %s %s of user %" PRId64 ": %s %s at ts %" PRId64 "%s%s%s\n", d->store, d->feed,
-                d->user, fc_diff_name(kind), it->id, it->ts, detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
+        fprintf(d->x->out, "  %s %s of user %" PRId64 ": %s %s at ts %" PRId64 "%s%s%s\n", d->store, d->feed, d->user,
+                fc_diff_name(kind), it->id, it->ts, detail[0] ? " (" : "", detail, detail[0] ? ")" : "");
     }
     pthread_mutex_unlock(&d->x->lock);
 }
@@ -450,8 +450,8 @@ static int fc_workers_open(fc_ctx *x, fc_worker *w, int jobs, FILE *err)
         if (w[i].c == NULL)
             return -1;
         w[i].tok_lo = i == 0 ? INT64_MIN : (int64_t)((__int128)INT64_MIN + ((__int128)UINT64_MAX * i) / jobs);
-        w[i].tok_hi = i == jobs - 1 ? INT64_MAX
-                                    : (int64_t)((__int128)INT64_MIN + ((__int128)UINT64_MAX * (i + 1)) / jobs);
+        w[i].tok_hi =
+            i == jobs - 1 ? INT64_MAX : (int64_t)((__int128)INT64_MIN + ((__int128)UINT64_MAX * (i + 1)) / jobs);
         w[i].first = (size_t)i;
         w[i].step = (size_t)jobs;
     }
@@ -475,8 +475,10 @@ static int fc_detect_latest(fc_ctx *x, fc_cql *c, FILE *err)
     }
     x->latest = has;
     if (!has && !o->quiet)
-        fprintf(x->out, "note: %s.notifications has no column latest_us (an older schema/cql): "
-                        "latest_us not compared\n", o->keyspace);
+        fprintf(x->out,
+                "note: %s.notifications has no column latest_us (an older schema/cql): "
+                "latest_us not compared\n",
+                o->keyspace);
     return 0;
 }
 
@@ -530,7 +532,7 @@ static int fc_check_listed_bodies(fc_ctx *x, fc_worker *w, FILE *err)
 {
     size_t n = 0;
     char **ids = malloc((x->m->n_acts + 1) * sizeof *ids);
-    char (*buf)[FC_ID_MAX] = NULL;
+    char(*buf)[FC_ID_MAX] = NULL;
     int rc = -1;
 
     if (ids == NULL)
@@ -595,7 +597,7 @@ enum { FC_REDIS_BATCH = 256 };
 
 static int fc_ptr_qcmp(const void *pa, const void *pb)
 {
-    uintptr_t a = (uintptr_t)*(const fc_act *const *)pa, b = (uintptr_t)*(const fc_act *const *)pb;
+    uintptr_t a = (uintptr_t) * (const fc_act *const *)pa, b = (uintptr_t) * (const fc_act *const *)pb;
 
     return a < b ? -1 : a > b;
 }
@@ -671,8 +673,7 @@ done:
 }
 
 /* Cached groups notif:<uid>:<gid> of one user's head, against the expected groups. */
-static int fc_redis_groups(fc_ctx *x, fc_redis *r, int64_t user, const fc_items *head, const fc_groups *exp,
-                           FILE *err)
+static int fc_redis_groups(fc_ctx *x, fc_redis *r, int64_t user, const fc_items *head, const fc_groups *exp, FILE *err)
 {
     char **keys = calloc(head->n + 1, sizeof *keys), **vals = calloc(head->n + 1, sizeof *vals);
     int rc = -1;
@@ -808,8 +809,9 @@ static void fc_print_row(FILE *out, const char *store, const char *feed, const f
         snprintf(feeds, sizeof feeds, "-");
     else
         snprintf(feeds, sizeof feeds, "%" PRIu64, c->feeds);
-    fprintf(out, "%-10s %-14s %10s %11" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12" PRIu64 " %10" PRIu64
-                 " %9" PRIu64 "\n",
+    fprintf(out,
+            "%-10s %-14s %10s %11" PRIu64 " %8" PRIu64 " %10" PRIu64 " %8" PRIu64 " %12" PRIu64 " %10" PRIu64
+            " %9" PRIu64 "\n",
             store, feed, feeds, c->items, c->missing, c->duplicated, c->extra, c->out_of_order, c->counts_off,
             c->ambiguous);
 }
@@ -932,8 +934,8 @@ static int fc_report(fc_ctx *x, size_t checked, double t1, double t_pg, double t
     FILE *out = x->out;
     uint64_t diffs = 0, rows;
 
-    fprintf(out, "%-10s %-14s %10s %11s %8s %10s %8s %12s %10s %9s\n", "store", "feed", "feeds", "items",
-            "missing", "duplicated", "extra", "out-of-order", "counts-off", "ambiguous");
+    fprintf(out, "%-10s %-14s %10s %11s %8s %10s %8s %12s %10s %9s\n", "store", "feed", "feeds", "items", "missing",
+            "duplicated", "extra", "out-of-order", "counts-off", "ambiguous");
     if (!o->no_cassandra)
         fc_print_store(x, out, "cassandra", x->cass);
     if (!o->no_redis)
@@ -993,8 +995,8 @@ int fc_run(const fc_opts *o, FILE *out, FILE *err)
     x.rows_read = st.users + st.follows + st.posts + st.comments + st.likes;
     if (!o->quiet)
         fprintf(out,
-                "postgresql: %" PRIu64 " users, %" PRIu64 " follows, %" PRIu64 " posts, %" PRIu64
-                " comments, %" PRIu64 " likes read in %.2f s\n",
+                "postgresql: %" PRIu64 " users, %" PRIu64 " follows, %" PRIu64 " posts, %" PRIu64 " comments, %" PRIu64
+                " likes read in %.2f s\n",
                 st.users, st.follows, st.posts, st.comments, st.likes, t_pg);
     if (fc_pick_users(&x, err) != 0) {
         fprintf(err, "feedcheck: out of memory\n");

@@ -23,9 +23,9 @@
 
 /* Exit codes. */
 enum {
-    FC_EXIT_EQUAL = 0,  /* every checked feed is what PostgreSQL implies */
-    FC_EXIT_DIFF = 1,   /* at least one difference */
-    FC_EXIT_ERROR = 2   /* usage, connection or read error */
+    FC_EXIT_EQUAL = 0, /* every checked feed is what PostgreSQL implies */
+    FC_EXIT_DIFF = 1,  /* at least one difference */
+    FC_EXIT_ERROR = 2  /* usage, connection or read error */
 };
 
 typedef struct fc_opts {
@@ -35,20 +35,20 @@ typedef struct fc_opts {
     const char *keyspace;
     char redis_host[256];
     uint16_t redis_port;
-    int redis_db;            /* SELECTed after connecting */
+    int redis_db; /* SELECTed after connecting */
     int no_redis;
     int no_cassandra;
     int no_notifications;
-    int no_latest;           /* do not read notifications.latest_us */
-    int strict;              /* ambiguous feeds count as differences */
-    long details;            /* differences printed in full */
-    int64_t *users;          /* --users (owned), NULL: all (or --sample) */
+    int no_latest;  /* do not read notifications.latest_us */
+    int strict;     /* ambiguous feeds count as differences */
+    long details;   /* differences printed in full */
+    int64_t *users; /* --users (owned), NULL: all (or --sample) */
     size_t n_users;
-    long sample;             /* --sample N: N users picked at random, 0: all */
+    long sample; /* --sample N: N users picked at random, 0: all */
     unsigned seed;
     int backfill;
     long skew_ms;
-    int jobs;                /* Cassandra connections read in parallel */
+    int jobs; /* Cassandra connections read in parallel */
     int page_size;
     int quiet;
 } fc_opts;
@@ -58,8 +58,8 @@ typedef struct fc_opts {
  * FEED_REDIS_ADDR ("host:port"). Options win over the environment.
  * Returns 0 to go on, -1 after printing --help to out (exit 0), or
  * FC_EXIT_ERROR after printing the problem to err. Resets optind. */
-int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const char *env_cass,
-                  const char *env_redis, FILE *out, FILE *err);
+int fc_opts_parse(fc_opts *o, int argc, char **argv, const char *env_pg, const char *env_cass, const char *env_redis,
+                  FILE *out, FILE *err);
 void fc_opts_free(fc_opts *o);
 void fc_usage(FILE *out);
 
@@ -99,21 +99,20 @@ typedef int (*fc_partition_fn)(void *ctx, int64_t user, const fc_items *items, c
 /* Read every partition of feed table `feed` whose token lies in
  * (tok_lo, tok_hi], calling fn per partition. latest: read latest_us.
  * 0, or -1 (connection error or fn failed). */
-int fc_cql_scan_feed(fc_cql *c, int feed, int latest, int64_t tok_lo, int64_t tok_hi, fc_partition_fn fn,
-                     void *ctx);
+int fc_cql_scan_feed(fc_cql *c, int feed, int latest, int64_t tok_lo, int64_t tok_hi, fc_partition_fn fn, void *ctx);
 
 /* Read one user's partition of feed table `feed` into items (and groups). */
 int fc_cql_read_feed(fc_cql *c, int feed, int latest, int64_t user, fc_items *items, fc_groups *groups);
 
 /* A row of the activities table. */
 typedef struct fc_body {
-    const char *id;       /* activity_id, NUL-terminated (valid during the call) */
-    const char *verb;     /* NULL when null */
+    const char *id;   /* activity_id, NUL-terminated (valid during the call) */
+    const char *verb; /* NULL when null */
     const char *object;
     const char *target;
-    int64_t actor;        /* INT64_MIN when null */
-    int64_t ts_us;        /* INT64_MIN when null */
-    int64_t body_len;     /* -1 when null */
+    int64_t actor;    /* INT64_MIN when null */
+    int64_t ts_us;    /* INT64_MIN when null */
+    int64_t body_len; /* -1 when null */
 } fc_body;
 
 typedef int (*fc_body_fn)(void *ctx, const fc_body *b);

@@ -25,11 +25,11 @@
 #define LOGPIPE_KEEP_MAX 20
 
 typedef struct logpipe {
-    char path[LOGPIPE_PATH_MAX]; /* the live file */
-    size_t max_bytes;            /* rotate before passing this size; >= 1 */
-    unsigned keep;               /* rotated files kept, 0..LOGPIPE_KEEP_MAX */
-    int fd;                      /* the live file, -1 when closed */
-    size_t size;                 /* bytes in the live file */
+    char path[LOGPIPE_PATH_MAX];      /* the live file */
+    size_t max_bytes;                 /* rotate before passing this size; >= 1 */
+    unsigned keep;                    /* rotated files kept, 0..LOGPIPE_KEEP_MAX */
+    int fd;                           /* the live file, -1 when closed */
+    size_t size;                      /* bytes in the live file */
     char err[LOGPIPE_PATH_MAX + 256]; /* what failed, after a -1 */
 } logpipe;
 

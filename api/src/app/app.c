@@ -49,9 +49,8 @@ static void app_server_config(const app_config *cfg, unsigned id, server_config 
 
 /* Open a listener per worker and initialise the workers. Returns how
  * many were initialised; *port gets the bound port. */
-static unsigned app_init_workers(const app_config *cfg, const app_shared *sh, metrics *m,
-                                 const router *r, worker *workers, int done_fd, int *port,
-                                 const app_hooks *hooks)
+static unsigned app_init_workers(const app_config *cfg, const app_shared *sh, metrics *m, const router *r,
+                                 worker *workers, int done_fd, int *port, const app_hooks *hooks)
 {
     stores_config stc = {
         .pg_dsn = cfg->pg_dsn,

@@ -13,8 +13,7 @@
 
 /* Read at most APP_SECRET_MAX bytes of path into buf; a trailing newline
  * (or CRLF) is dropped, since editors add one. The length, or -1. */
-static long app_read_secret_file(const char *path, unsigned char *buf, size_t cap, char *err,
-                                 size_t errlen)
+static long app_read_secret_file(const char *path, unsigned char *buf, size_t cap, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     size_t n;
@@ -71,8 +70,7 @@ int app_shared_init(app_shared *sh, const app_config *cfg, char *err, size_t err
         snprintf(err, errlen, "the secret is %zu bytes; at least %d are needed", len, MAC_SECRET_MIN);
         goto out;
     }
-    if (token_key_init(&sh->token_key, secret, len) != 0 ||
-        cursor_key_init(&sh->cursor_key, secret, len) != 0) {
+    if (token_key_init(&sh->token_key, secret, len) != 0 || cursor_key_init(&sh->cursor_key, secret, len) != 0) {
         snprintf(err, errlen, "cannot derive keys from the secret (libcrypto)");
         goto out;
     }

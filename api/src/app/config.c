@@ -76,82 +76,81 @@ static const struct option app_options[] = {
 void app_config_usage(FILE *out, const char *prog)
 {
     fprintf(out,
-        "Usage: %s [options]\n"
-        "\n"
-        "The feed API server: HTTP/1.1 on one event loop per thread, with its\n"
-        "PostgreSQL, Redis and Cassandra clients on the same loops. Endpoints\n"
-        "are under /v1 (see api/openapi.yaml), plus /healthz, /readyz, /metrics.\n"
-        "\n"
-        "Options (each overrides the environment variable named after it):\n"
-        "  -l, --listen HOST:PORT      address to listen on; [::1]:PORT for IPv6,\n"
-        "                              :PORT for every interface\n"
-        "                              env FEED_API_LISTEN, default\n"
-        "                              ${FEED_HOST:-127.0.0.1}:${FEED_API_PORT:-18080}\n"
-        "  -t, --threads N             event loops (threads), each with its own\n"
-        "                              SO_REUSEPORT listener, 1..%d\n"
-        "                              env FEED_API_THREADS, default: number of cores\n"
-        "      --pg DSN                PostgreSQL conninfo (writes, users, posts)\n"
-        "                              env FEED_PG_DSN; unset: those endpoints answer 503\n"
-        "      --redis HOST:PORT       Redis (feed cache); env FEED_REDIS_ADDR\n"
-        "      --cassandra HOSTS       Cassandra contact points, comma-separated (feeds)\n"
-        "                              env FEED_CASSANDRA_CONTACT_POINTS\n"
-        "      --keyspace NAME         Cassandra keyspace of the feeds\n"
-        "                              env FEED_CASSANDRA_KEYSPACE, default feed\n"
-        "      --cassandra-consistency LEVEL\n"
-        "                              consistency of the feed reads: LOCAL_QUORUM,\n"
-        "                              QUORUM, ONE, ... (with the job's LOCAL_QUORUM\n"
-        "                              writes a read sees every acknowledged write)\n"
-        "                              env FEED_CASSANDRA_CONSISTENCY, default LOCAL_QUORUM\n"
-        "      --secret-file PATH      file whose content (at least 16 bytes, a trailing\n"
-        "                              newline dropped) signs tokens and cursors\n"
-        "                              env FEED_API_SECRET_FILE; or the secret itself in\n"
-        "                              env FEED_API_SECRET. Neither: a random secret per\n"
-        "                              process (tokens and cursors die with it; logged)\n"
-        "      --token-ttl-s S         lifetime of the tokens POST /v1/users returns\n"
-        "                              env FEED_API_TOKEN_TTL_S, default 2592000 (30 days)\n"
-        "      --idempotency-ttl-s S   how long an Idempotency-Key is remembered: a retry\n"
-        "                              after that is a new request (each keyed write also\n"
-        "                              deletes two expired keys, so the table stays bounded)\n"
-        "                              env FEED_API_IDEMPOTENCY_TTL_S, default 86400 (24 h)\n"
-        "      --pg-pool N             PostgreSQL connections per thread, 1..64\n"
-        "                              env FEED_API_PG_POOL, default 4\n"
-        "      --store-timeout-ms MS   deadline of one store request (then 503)\n"
-        "                              env FEED_API_STORE_TIMEOUT_MS, default 2000\n"
-        "      --access-log            one log line per request (method, path, status,\n"
-        "                              duration_us); env FEED_API_ACCESS_LOG=1, default off\n"
-        "      --log-level LEVEL       debug, info, warn or error\n"
-        "                              env FEED_API_LOG_LEVEL, default info\n"
-        "      --max-body BYTES        largest request body accepted (413 above)\n"
-        "                              env FEED_API_MAX_BODY, default 65536\n"
-        "      --max-connections N     open connections per thread; more are closed\n"
-        "                              env FEED_API_MAX_CONNECTIONS, default 10000\n"
-        "      --idle-timeout-ms MS    close keep-alive connections idle this long\n"
-        "                              env FEED_API_IDLE_TIMEOUT_MS, default 60000\n"
-        "      --read-timeout-ms MS    a started request must arrive within (408)\n"
-        "                              env FEED_API_READ_TIMEOUT_MS, default 10000\n"
-        "      --request-timeout-ms MS a handler must answer within (503)\n"
-        "                              env FEED_API_REQUEST_TIMEOUT_MS, default 10000\n"
-        "      --shutdown-timeout-ms MS on SIGTERM/SIGINT, wait this long for requests\n"
-        "                              in progress, then close them\n"
-        "                              env FEED_API_SHUTDOWN_TIMEOUT_MS, default 10000\n"
-        "      --stream-buffer BYTES   unsent bytes a feed stream may hold; a client\n"
-        "                              that lets more pile up is dropped\n"
-        "                              env FEED_API_STREAM_BUFFER, default 262144\n"
-        "      --stream-heartbeat-ms MS a comment on idle feed streams this often\n"
-        "                              env FEED_API_STREAM_HEARTBEAT_MS, default 15000\n"
-        "      --www-dir DIR           serve DIR/index.html at / (read at start-up)\n"
-        "                              env FEED_API_WWW_DIR, default none (404)\n"
-        "  -h, --help                  this text\n"
-        "      --version               print the version\n"
-        "\n"
-        "Logs go to stderr, one logfmt line per event (key=value).\n"
-        "SIGTERM or SIGINT: stop accepting, finish requests in progress (bounded by\n"
-        "the shutdown timeout), exit 0. A second signal closes everything at once.\n",
-        prog, APP_MAX_THREADS);
+            "Usage: %s [options]\n"
+            "\n"
+            "The feed API server: HTTP/1.1 on one event loop per thread, with its\n"
+            "PostgreSQL, Redis and Cassandra clients on the same loops. Endpoints\n"
+            "are under /v1 (see api/openapi.yaml), plus /healthz, /readyz, /metrics.\n"
+            "\n"
+            "Options (each overrides the environment variable named after it):\n"
+            "  -l, --listen HOST:PORT      address to listen on; [::1]:PORT for IPv6,\n"
+            "                              :PORT for every interface\n"
+            "                              env FEED_API_LISTEN, default\n"
+            "                              ${FEED_HOST:-127.0.0.1}:${FEED_API_PORT:-18080}\n"
+            "  -t, --threads N             event loops (threads), each with its own\n"
+            "                              SO_REUSEPORT listener, 1..%d\n"
+            "                              env FEED_API_THREADS, default: number of cores\n"
+            "      --pg DSN                PostgreSQL conninfo (writes, users, posts)\n"
+            "                              env FEED_PG_DSN; unset: those endpoints answer 503\n"
+            "      --redis HOST:PORT       Redis (feed cache); env FEED_REDIS_ADDR\n"
+            "      --cassandra HOSTS       Cassandra contact points, comma-separated (feeds)\n"
+            "                              env FEED_CASSANDRA_CONTACT_POINTS\n"
+            "      --keyspace NAME         Cassandra keyspace of the feeds\n"
+            "                              env FEED_CASSANDRA_KEYSPACE, default feed\n"
+            "      --cassandra-consistency LEVEL\n"
+            "                              consistency of the feed reads: LOCAL_QUORUM,\n"
+            "                              QUORUM, ONE, ... (with the job's LOCAL_QUORUM\n"
+            "                              writes a read sees every acknowledged write)\n"
+            "                              env FEED_CASSANDRA_CONSISTENCY, default LOCAL_QUORUM\n"
+            "      --secret-file PATH      file whose content (at least 16 bytes, a trailing\n"
+            "                              newline dropped) signs tokens and cursors\n"
+            "                              env FEED_API_SECRET_FILE; or the secret itself in\n"
+            "                              env FEED_API_SECRET. Neither: a random secret per\n"
+            "                              process (tokens and cursors die with it; logged)\n"
+            "      --token-ttl-s S         lifetime of the tokens POST /v1/users returns\n"
+            "                              env FEED_API_TOKEN_TTL_S, default 2592000 (30 days)\n"
+            "      --idempotency-ttl-s S   how long an Idempotency-Key is remembered: a retry\n"
+            "                              after that is a new request (each keyed write also\n"
+            "                              deletes two expired keys, so the table stays bounded)\n"
+            "                              env FEED_API_IDEMPOTENCY_TTL_S, default 86400 (24 h)\n"
+            "      --pg-pool N             PostgreSQL connections per thread, 1..64\n"
+            "                              env FEED_API_PG_POOL, default 4\n"
+            "      --store-timeout-ms MS   deadline of one store request (then 503)\n"
+            "                              env FEED_API_STORE_TIMEOUT_MS, default 2000\n"
+            "      --access-log            one log line per request (method, path, status,\n"
+            "                              duration_us); env FEED_API_ACCESS_LOG=1, default off\n"
+            "      --log-level LEVEL       debug, info, warn or error\n"
+            "                              env FEED_API_LOG_LEVEL, default info\n"
+            "      --max-body BYTES        largest request body accepted (413 above)\n"
+            "                              env FEED_API_MAX_BODY, default 65536\n"
+            "      --max-connections N     open connections per thread; more are closed\n"
+            "                              env FEED_API_MAX_CONNECTIONS, default 10000\n"
+            "      --idle-timeout-ms MS    close keep-alive connections idle this long\n"
+            "                              env FEED_API_IDLE_TIMEOUT_MS, default 60000\n"
+            "      --read-timeout-ms MS    a started request must arrive within (408)\n"
+            "                              env FEED_API_READ_TIMEOUT_MS, default 10000\n"
+            "      --request-timeout-ms MS a handler must answer within (503)\n"
+            "                              env FEED_API_REQUEST_TIMEOUT_MS, default 10000\n"
+            "      --shutdown-timeout-ms MS on SIGTERM/SIGINT, wait this long for requests\n"
+            "                              in progress, then close them\n"
+            "                              env FEED_API_SHUTDOWN_TIMEOUT_MS, default 10000\n"
+            "      --stream-buffer BYTES   unsent bytes a feed stream may hold; a client\n"
+            "                              that lets more pile up is dropped\n"
+            "                              env FEED_API_STREAM_BUFFER, default 262144\n"
+            "      --stream-heartbeat-ms MS a comment on idle feed streams this often\n"
+            "                              env FEED_API_STREAM_HEARTBEAT_MS, default 15000\n"
+            "      --www-dir DIR           serve DIR/index.html at / (read at start-up)\n"
+            "                              env FEED_API_WWW_DIR, default none (404)\n"
+            "  -h, --help                  this text\n"
+            "      --version               print the version\n"
+            "\n"
+            "Logs go to stderr, one logfmt line per event (key=value).\n"
+            "SIGTERM or SIGINT: stop accepting, finish requests in progress (bounded by\n"
+            "the shutdown timeout), exit 0. A second signal closes everything at once.\n",
+            prog, APP_MAX_THREADS);
 }
 
-static int app_fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+static int app_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 static int app_fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -176,8 +175,7 @@ static const char *app_option_name(int opt)
 }
 
 /* Strict unsigned decimal in [min, max]. */
-static int app_parse_num(const char *s, unsigned long long min, unsigned long long max,
-                         unsigned long long *out)
+static int app_parse_num(const char *s, unsigned long long min, unsigned long long max, unsigned long long *out)
 {
     unsigned long long v;
     char *end;
@@ -202,8 +200,7 @@ static unsigned app_default_threads(void)
 }
 
 /* Apply one setting given as text (from a flag or a variable). */
-static int app_set(app_config *cfg, int opt, const char *what, const char *v, char *err,
-                   size_t errlen)
+static int app_set(app_config *cfg, int opt, const char *what, const char *v, char *err, size_t errlen)
 {
     unsigned long long n;
 
@@ -218,15 +215,9 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             return app_fail(err, errlen, "%s: '%s' is not a thread count in 1..256", what, v);
         cfg->threads = (unsigned)n;
         return 0;
-    case OPT_PG:
-        cfg->pg_dsn = v[0] != '\0' ? v : NULL;
-        return 0;
-    case OPT_REDIS:
-        cfg->redis_addr = v[0] != '\0' ? v : NULL;
-        return 0;
-    case OPT_CASSANDRA:
-        cfg->cassandra = v[0] != '\0' ? v : NULL;
-        return 0;
+    case OPT_PG: cfg->pg_dsn = v[0] != '\0' ? v : NULL; return 0;
+    case OPT_REDIS: cfg->redis_addr = v[0] != '\0' ? v : NULL; return 0;
+    case OPT_CASSANDRA: cfg->cassandra = v[0] != '\0' ? v : NULL; return 0;
     case OPT_KEYSPACE:
         if (v[0] == '\0' || strlen(v) > 48)
             return app_fail(err, errlen, "%s: invalid keyspace '%s'", what, v);
@@ -238,12 +229,8 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             cfg->cassandra_consistency == CQL_CONSISTENCY_LOCAL_SERIAL)
             return app_fail(err, errlen, "%s: '%s' is not a read consistency level", what, v);
         return 0;
-    case OPT_SECRET_FILE:
-        cfg->secret_file = v[0] != '\0' ? v : NULL;
-        return 0;
-    case OPT_SECRET_ENV:
-        cfg->secret = v[0] != '\0' ? v : NULL;
-        return 0;
+    case OPT_SECRET_FILE: cfg->secret_file = v[0] != '\0' ? v : NULL; return 0;
+    case OPT_SECRET_ENV: cfg->secret = v[0] != '\0' ? v : NULL; return 0;
     case OPT_PG_POOL:
         if (app_parse_num(v, 1, 64, &n) != 0)
             return app_fail(err, errlen, "%s: '%s' is not a pool size in 1..64", what, v);
@@ -286,9 +273,7 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             return app_fail(err, errlen, "%s: invalid value '%s'", what, v);
         cfg->max_connections = (size_t)n;
         return 0;
-    case OPT_WWW_DIR:
-        cfg->www_dir = v[0] != '\0' ? v : NULL;
-        return 0;
+    case OPT_WWW_DIR: cfg->www_dir = v[0] != '\0' ? v : NULL; return 0;
     case OPT_STREAM_BUFFER:
         if (app_parse_num(v, 1024, 64ull * 1024 * 1024, &n) != 0)
             return app_fail(err, errlen, "%s: '%s' is not a number of bytes in 1024..67108864", what, v);
@@ -314,8 +299,7 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
         else
             cfg->shutdown_timeout_ms = (uint32_t)n;
         return 0;
-    default:
-        return app_fail(err, errlen, "%s: unknown setting", what);
+    default: return app_fail(err, errlen, "%s: unknown setting", what);
     }
 }
 
@@ -362,8 +346,7 @@ static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t e
         port = "18080";
     if (app_parse_num(port, 0, 65535, &n) != 0)
         return app_fail(err, errlen, "%s: invalid port '%s'", "FEED_API_PORT", port);
-    w = snprintf(cfg->listen, sizeof(cfg->listen), strchr(host, ':') != NULL ? "[%s]:%llu" : "%s:%llu",
-                 host, n);
+    w = snprintf(cfg->listen, sizeof(cfg->listen), strchr(host, ':') != NULL ? "[%s]:%llu" : "%s:%llu", host, n);
     if (w < 0 || (size_t)w >= sizeof(cfg->listen))
         return app_fail(err, errlen, "%s: host name too long '%s'", "FEED_HOST", host);
     cfg->threads = app_default_threads();
@@ -385,8 +368,7 @@ static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t e
     return 0;
 }
 
-int app_config_parse(app_config *cfg, int argc, char **argv, app_getenv_fn *env, char *err,
-                     size_t errlen)
+int app_config_parse(app_config *cfg, int argc, char **argv, app_getenv_fn *env, char *err, size_t errlen)
 {
     size_t i;
     int opt;
@@ -404,17 +386,11 @@ int app_config_parse(app_config *cfg, int argc, char **argv, app_getenv_fn *env,
     while ((opt = getopt_long(argc, argv, ":l:t:h", app_options, NULL)) != -1) {
         char what[64];
         switch (opt) {
-        case OPT_HELP:
-            return APP_CONFIG_HELP;
-        case OPT_VERSION:
-            return APP_CONFIG_VERSION;
-        case ':':
-            return app_fail(err, errlen, "option %s needs a value", argv[optind - 1]);
-        case '?':
-            return app_fail(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
-        case OPT_ACCESS_LOG:
-            cfg->access_log = 1;
-            break;
+        case OPT_HELP: return APP_CONFIG_HELP;
+        case OPT_VERSION: return APP_CONFIG_VERSION;
+        case ':': return app_fail(err, errlen, "option %s needs a value", argv[optind - 1]);
+        case '?': return app_fail(err, errlen, "unknown option %s (see --help)", argv[optind - 1]);
+        case OPT_ACCESS_LOG: cfg->access_log = 1; break;
         default:
             snprintf(what, sizeof(what), "--%s", app_option_name(opt));
             if (app_set(cfg, opt, what, optarg, err, errlen) != 0)

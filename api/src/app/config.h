@@ -26,30 +26,30 @@
 #define APP_MAX_THREADS 256 /* request ids carry an 8-bit worker number */
 
 typedef struct app_config {
-    char listen[256];            /* host:port */
-    unsigned threads;            /* event loops, one per thread */
-    const char *pg_dsn;          /* NULL: not configured */
+    char listen[256];   /* host:port */
+    unsigned threads;   /* event loops, one per thread */
+    const char *pg_dsn; /* NULL: not configured */
     const char *redis_addr;
-    const char *cassandra;       /* contact points, comma-separated */
+    const char *cassandra;          /* contact points, comma-separated */
     const char *cassandra_keyspace; /* default "feed" */
     uint16_t cassandra_consistency; /* cql_consistency of the feed reads, default LOCAL_QUORUM */
-    const char *secret;          /* FEED_API_SECRET; NULL: see secret_file */
-    const char *secret_file;     /* a file holding the secret; NULL: none */
-    unsigned pg_pool;            /* PostgreSQL connections per thread */
-    uint32_t store_timeout_ms;   /* per store request */
-    uint32_t token_ttl_s;        /* lifetime of the tokens POST /v1/users mints */
-    uint32_t idempotency_ttl_s;  /* an Idempotency-Key older than this is forgotten */
+    const char *secret;             /* FEED_API_SECRET; NULL: see secret_file */
+    const char *secret_file;        /* a file holding the secret; NULL: none */
+    unsigned pg_pool;               /* PostgreSQL connections per thread */
+    uint32_t store_timeout_ms;      /* per store request */
+    uint32_t token_ttl_s;           /* lifetime of the tokens POST /v1/users mints */
+    uint32_t idempotency_ttl_s;     /* an Idempotency-Key older than this is forgotten */
     int access_log;
     log_level log_level;
     size_t max_body;
-    size_t max_connections;      /* per thread */
+    size_t max_connections; /* per thread */
     uint32_t idle_timeout_ms;
     uint32_t read_timeout_ms;
     uint32_t request_timeout_ms;
     uint32_t shutdown_timeout_ms;
-    size_t stream_buffer;        /* a feed stream's bound on unsent bytes */
+    size_t stream_buffer;         /* a feed stream's bound on unsent bytes */
     uint32_t stream_heartbeat_ms; /* ": hb" on feed streams this often */
-    const char *www_dir;         /* the page served at / (index.html); NULL: none */
+    const char *www_dir;          /* the page served at / (index.html); NULL: none */
 } app_config;
 
 /* getenv, or a fake one in tests. */
@@ -62,8 +62,7 @@ typedef const char *app_getenv_fn(const char *name);
 
 /* Fill cfg from argv and the environment. Uses getopt_long, so it is not
  * reentrant (it resets optind itself). */
-int app_config_parse(app_config *cfg, int argc, char **argv, app_getenv_fn *env, char *err,
-                     size_t errlen);
+int app_config_parse(app_config *cfg, int argc, char **argv, app_getenv_fn *env, char *err, size_t errlen);
 
 void app_config_usage(FILE *out, const char *prog);
 

@@ -14,8 +14,7 @@
 #define R memory_order_relaxed
 
 const uint64_t metrics_bucket_us[METRICS_BUCKETS] = {
-    100,     250,     500,     1000,     2500,     5000,    10000,   25000,
-    50000,   100000,  250000,  500000,   1000000,  2500000, 5000000, 10000000,
+    100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000, 1000000, 2500000, 5000000, 10000000,
 };
 
 static const char *const metric_store_names[METRIC_STORE_COUNT] = {
@@ -143,8 +142,8 @@ static metrics_route *metrics_route_slot(metrics *m, const char *name)
         const char *cur = atomic_load_explicit(&m->routes[i].name, memory_order_acquire);
         if (cur == NULL) {
             const char *expected = NULL;
-            if (atomic_compare_exchange_strong_explicit(&m->routes[i].name, &expected, name,
-                                                        memory_order_acq_rel, memory_order_acquire))
+            if (atomic_compare_exchange_strong_explicit(&m->routes[i].name, &expected, name, memory_order_acq_rel,
+                                                        memory_order_acquire))
                 return &m->routes[i];
             cur = expected; /* another thread named it first */
         }
@@ -262,7 +261,8 @@ static int metrics_render_fixed(metrics *m, buf *out)
     for (i = 0; i < METRIC_FEED_COUNT; i++) {
         for (j = 0; j < METRIC_CACHE_COUNT; j++) {
             snprintf(labels, sizeof(labels), "feed=\"%s\",result=\"%s\"", metric_feed_names[i], metric_cache_names[j]);
-            rc |= metrics_sample(out, "feed_api_cache_requests_total", labels, atomic_load_explicit(&m->cache[i][j], R));
+            rc |=
+                metrics_sample(out, "feed_api_cache_requests_total", labels, atomic_load_explicit(&m->cache[i][j], R));
         }
     }
     rc |= metrics_family(out, "feed_api_cache_fills_total", "counter", "Feed heads stored into Redis from Cassandra.");
@@ -270,10 +270,12 @@ static int metrics_render_fixed(metrics *m, buf *out)
         snprintf(labels, sizeof(labels), "feed=\"%s\"", metric_feed_names[i]);
         rc |= metrics_sample(out, "feed_api_cache_fills_total", labels, atomic_load_explicit(&m->fills[i], R));
     }
-    rc |= metrics_family(out, "feed_api_cassandra_feed_reads_total", "counter", "Reads of a Cassandra feed table (fills and pages).");
+    rc |= metrics_family(out, "feed_api_cassandra_feed_reads_total", "counter",
+                         "Reads of a Cassandra feed table (fills and pages).");
     for (i = 0; i < METRIC_FEED_COUNT; i++) {
         snprintf(labels, sizeof(labels), "feed=\"%s\"", metric_feed_names[i]);
-        rc |= metrics_sample(out, "feed_api_cassandra_feed_reads_total", labels, atomic_load_explicit(&m->cassandra_reads[i], R));
+        rc |= metrics_sample(out, "feed_api_cassandra_feed_reads_total", labels,
+                             atomic_load_explicit(&m->cassandra_reads[i], R));
     }
     rc |= metrics_family(out, "feed_api_fallbacks_total", "counter", "Reads answered although a store failed.");
     for (i = 0; i < METRIC_FALLBACK_COUNT; i++) {
@@ -288,7 +290,8 @@ static int metrics_render_fixed(metrics *m, buf *out)
     rc |= metrics_family(out, "feed_api_stream_events_total", "counter", "Items and removals sent on feed streams.");
     for (i = 0; i < METRIC_FEED_COUNT; i++) {
         snprintf(labels, sizeof(labels), "feed=\"%s\"", metric_feed_names[i]);
-        rc |= metrics_sample(out, "feed_api_stream_events_total", labels, atomic_load_explicit(&m->stream_events[i], R));
+        rc |=
+            metrics_sample(out, "feed_api_stream_events_total", labels, atomic_load_explicit(&m->stream_events[i], R));
     }
     return rc;
 }

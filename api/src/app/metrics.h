@@ -59,12 +59,7 @@ typedef enum metric_feed {
     METRIC_FEED_COUNT
 } metric_feed;
 
-typedef enum metric_cache {
-    METRIC_CACHE_HIT,
-    METRIC_CACHE_MISS,
-    METRIC_CACHE_BUSY,
-    METRIC_CACHE_COUNT
-} metric_cache;
+typedef enum metric_cache { METRIC_CACHE_HIT, METRIC_CACHE_MISS, METRIC_CACHE_BUSY, METRIC_CACHE_COUNT } metric_cache;
 
 typedef enum metric_fallback {
     METRIC_FALLBACK_REDIS_DOWN,
@@ -80,7 +75,7 @@ typedef enum metric_fallback {
 extern const uint64_t metrics_bucket_us[METRICS_BUCKETS];
 
 typedef struct metrics_route {
-    _Atomic(const char *) name;                      /* NULL: free slot */
+    _Atomic(const char *) name; /* NULL: free slot */
     atomic_uint_fast64_t codes[METRICS_CODE_CLASSES];
     atomic_uint_fast64_t buckets[METRICS_BUCKETS + 1]; /* not cumulative; last is +Inf */
     atomic_uint_fast64_t sum_us;

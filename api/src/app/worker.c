@@ -34,8 +34,8 @@ static void worker_on_wake(loop *l, void *data)
     }
 }
 
-int worker_init(worker *w, unsigned id, const router *r, const server_config *cfg, void *context,
-                int listen_fd, uint32_t shutdown_timeout_ms, int done_fd)
+int worker_init(worker *w, unsigned id, const router *r, const server_config *cfg, void *context, int listen_fd,
+                uint32_t shutdown_timeout_ms, int done_fd)
 {
     int saved;
 
@@ -77,8 +77,7 @@ static void *worker_main(void *arg)
     uint64_t one = 1;
     ssize_t n;
 
-    w->hub = stream_hub_new(&w->loop, w->stores.redis_sub,
-                            w->shared != NULL ? w->shared->cfg->stream_heartbeat_ms : 0);
+    w->hub = stream_hub_new(&w->loop, w->stores.redis_sub, w->shared != NULL ? w->shared->cfg->stream_heartbeat_ms : 0);
     if (w->hub != NULL)
         w->stores.redis_sub = NULL; /* the hub's now */
     if (loop_run(&w->loop) != LOOP_OK) {

@@ -37,34 +37,34 @@ typedef struct worker {
     unsigned id;
     loop loop;
     server srv;
-    int ready;                 /* loop and server initialised */
-    int started;               /* thread running (joinable) */
+    int ready;   /* loop and server initialised */
+    int started; /* thread running (joinable) */
     pthread_t thread;
     uint32_t shutdown_timeout_ms;
-    int done_fd;               /* not owned */
-    atomic_int stop_level;     /* 0, WORKER_STOP_DRAIN or WORKER_STOP_ABORT */
-    atomic_int done;           /* the loop has ended */
-    int failed;                /* the loop ended with an error */
+    int done_fd;           /* not owned */
+    atomic_int stop_level; /* 0, WORKER_STOP_DRAIN or WORKER_STOP_ABORT */
+    atomic_int done;       /* the loop has ended */
+    int failed;            /* the loop ended with an error */
     /* Optional, set before worker_start: runs on the worker thread after
      * its loop ended and its server was disposed. The place to dispose
      * per-thread clients, whose pending callbacks then answer (and so
      * free) requests the server abandoned. */
     void (*on_exit)(struct worker *w);
-    void *context;             /* the handlers' context (not owned) */
-    const app_shared *shared;  /* not owned; NULL in tests that need none */
-    stores stores;             /* this thread's clients; each NULL if not configured */
+    void *context;            /* the handlers' context (not owned) */
+    const app_shared *shared; /* not owned; NULL in tests that need none */
+    stores stores;            /* this thread's clients; each NULL if not configured */
     /* The live feed events (stream/stream_hub.h): made on the worker
      * thread when it starts, if Redis is configured; it takes over
      * stores.redis_sub and is freed when the loop has ended, before the
      * stores close. NULL: no streams on this worker (503). */
     struct stream_hub *hub;
-    metrics *metrics;          /* the process's counters (not owned); NULL in some tests */
+    metrics *metrics; /* the process's counters (not owned); NULL in some tests */
 } worker;
 
 /* Set up the loop and the server on listen_fd (owned from now on, even
  * on failure). cfg->worker_id should be id. 0, or -1 with errno. */
-int worker_init(worker *w, unsigned id, const router *r, const server_config *cfg, void *context,
-                int listen_fd, uint32_t shutdown_timeout_ms, int done_fd);
+int worker_init(worker *w, unsigned id, const router *r, const server_config *cfg, void *context, int listen_fd,
+                uint32_t shutdown_timeout_ms, int done_fd);
 
 /* Start the thread. 0, or -1 with errno. */
 int worker_start(worker *w);

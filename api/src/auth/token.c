@@ -38,8 +38,7 @@ int token_key_init(token_key *key, const void *secret, size_t secret_len)
     return mac_key_derive(&key->mac, secret, secret_len, "token");
 }
 
-int token_sign(const token_key *key, int64_t user_id, int64_t expiry_s, char *out, size_t out_cap,
-               size_t *out_len)
+int token_sign(const token_key *key, int64_t user_id, int64_t expiry_s, char *out, size_t out_cap, size_t *out_len)
 {
     char msg[TOKEN_MAX_LEN + 1];
     unsigned char tag[MAC_LEN];
@@ -63,8 +62,7 @@ int token_sign(const token_key *key, int64_t user_id, int64_t expiry_s, char *ou
     return TOKEN_OK;
 }
 
-int token_verify(const token_key *key, slice text, int64_t now_s, int64_t *user_id,
-                 int64_t *expiry_s)
+int token_verify(const token_key *key, slice text, int64_t now_s, int64_t *user_id, int64_t *expiry_s)
 {
     const char *p = text.base, *end = text.base + text.len, *dot1, *dot2;
     unsigned char want[MAC_LEN], got[MAC_LEN];
@@ -85,8 +83,7 @@ int token_verify(const token_key *key, slice text, int64_t now_s, int64_t *user_
     /* The tag: exactly 43 characters (a '.' in it is outside the
      * alphabet, so no fourth part can hide there). */
     if ((size_t)(end - (dot2 + 1)) != TOKEN_TAG_TEXT_LEN ||
-        b64url_decode(slice_make(dot2 + 1, TOKEN_TAG_TEXT_LEN), got, sizeof(got), &got_len) !=
-            B64URL_OK ||
+        b64url_decode(slice_make(dot2 + 1, TOKEN_TAG_TEXT_LEN), got, sizeof(got), &got_len) != B64URL_OK ||
         got_len != MAC_LEN)
         return TOKEN_MALFORMED;
     if (mac_sha256(&key->mac, p, (size_t)(dot2 - p), want) != 0)
@@ -108,8 +105,8 @@ static int token68_valid(slice s)
 
     while (i < s.len) {
         unsigned char c = (unsigned char)s.base[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-              c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/'))
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
+              c == '_' || c == '~' || c == '+' || c == '/'))
             break;
         i++;
     }
@@ -125,8 +122,7 @@ int token_from_authorization(slice value, slice *token)
     size_t i = 6;
     slice t;
 
-    if (value.len < 8 || !slice_eq_nocase(slice_make(value.base, 6), SLICE_LIT("Bearer")) ||
-        value.base[6] != ' ')
+    if (value.len < 8 || !slice_eq_nocase(slice_make(value.base, 6), SLICE_LIT("Bearer")) || value.base[6] != ' ')
         return -1;
     while (i < value.len && value.base[i] == ' ')
         i++;
@@ -140,20 +136,13 @@ int token_from_authorization(slice value, slice *token)
 const char *token_strerror(int result)
 {
     switch (result) {
-    case TOKEN_OK:
-        return "ok";
-    case TOKEN_MALFORMED:
-        return "token is malformed";
-    case TOKEN_FORGED:
-        return "token signature does not match";
-    case TOKEN_EXPIRED:
-        return "token has expired";
-    case TOKEN_INVALID:
-        return "token fields out of range";
-    case TOKEN_NO_SPACE:
-        return "token buffer too small";
-    case TOKEN_INTERNAL:
-        return "internal error while checking the token";
+    case TOKEN_OK: return "ok";
+    case TOKEN_MALFORMED: return "token is malformed";
+    case TOKEN_FORGED: return "token signature does not match";
+    case TOKEN_EXPIRED: return "token has expired";
+    case TOKEN_INVALID: return "token fields out of range";
+    case TOKEN_NO_SPACE: return "token buffer too small";
+    case TOKEN_INTERNAL: return "internal error while checking the token";
     }
     return "unknown token error";
 }

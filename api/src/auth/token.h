@@ -59,15 +59,13 @@ int token_key_init(token_key *key, const void *secret, size_t secret_len);
  * (TOKEN_MAX_LEN + 1 bytes always suffice), NUL-terminated; *out_len
  * excludes the NUL. TOKEN_OK, TOKEN_INVALID, TOKEN_NO_SPACE or
  * TOKEN_INTERNAL. */
-int token_sign(const token_key *key, int64_t user_id, int64_t expiry_s, char *out, size_t out_cap,
-               size_t *out_len);
+int token_sign(const token_key *key, int64_t user_id, int64_t expiry_s, char *out, size_t out_cap, size_t *out_len);
 
 /* Verify untrusted text at time now_s (unix seconds). On TOKEN_OK sets
  * *user_id and, when expiry_s is not NULL, *expiry_s. Checks the form
  * strictly, then the tag (constant-time), then the expiry. TOKEN_OK,
  * TOKEN_MALFORMED, TOKEN_FORGED, TOKEN_EXPIRED or TOKEN_INTERNAL. */
-int token_verify(const token_key *key, slice text, int64_t now_s, int64_t *user_id,
-                 int64_t *expiry_s);
+int token_verify(const token_key *key, slice text, int64_t now_s, int64_t *user_id, int64_t *expiry_s);
 
 /* The token of an Authorization header value "Bearer <token>" (scheme
  * case-insensitive, one or more spaces, token68 characters only, no

@@ -18,10 +18,10 @@
 #include "api/src/base/slice.h"
 
 #define B64URL_OK 0
-#define B64URL_BAD_LENGTH (-1) /* length 1 mod 4 */
-#define B64URL_BAD_CHAR (-2)   /* outside the alphabet, padding included */
+#define B64URL_BAD_LENGTH (-1)    /* length 1 mod 4 */
+#define B64URL_BAD_CHAR (-2)      /* outside the alphabet, padding included */
 #define B64URL_NOT_CANONICAL (-3) /* unused bits of the last character set */
-#define B64URL_NO_SPACE (-4)   /* out_cap too small */
+#define B64URL_NO_SPACE (-4)      /* out_cap too small */
 
 /* Text length of n bytes: ceil(4n / 3), without padding. */
 static inline size_t b64url_encoded_len(size_t n)

@@ -24,18 +24,13 @@
 
 #include "api/src/base/slice.h"
 
-typedef enum log_level {
-    LOG_DEBUG = 0,
-    LOG_INFO,
-    LOG_WARN,
-    LOG_ERROR
-} log_level;
+typedef enum log_level { LOG_DEBUG = 0, LOG_INFO, LOG_WARN, LOG_ERROR } log_level;
 
 #define LOG_LINE_MAX 1024
 
 typedef struct log_line {
     size_t len;
-    int enabled;   /* 0 when the level is filtered out: every call is a no-op */
+    int enabled; /* 0 when the level is filtered out: every call is a no-op */
     int truncated;
     char text[LOG_LINE_MAX];
 } log_line;

@@ -20,8 +20,9 @@ int mac_key_derive(mac_key *out, const void *secret, size_t secret_len, const ch
 
     if (secret == NULL || secret_len < MAC_SECRET_MIN || secret_len > (size_t)1 << 30)
         return -1;
-    if (HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)purpose,
-             strlen(purpose), out->bytes, &len) == NULL || len != MAC_LEN) {
+    if (HMAC(EVP_sha256(), secret, (int)secret_len, (const unsigned char *)purpose, strlen(purpose), out->bytes,
+             &len) == NULL ||
+        len != MAC_LEN) {
         mac_wipe(out, sizeof(*out));
         return -1;
     }

@@ -45,20 +45,11 @@ static int authn_answer(http_request *req, int rc)
     const char *why;
 
     switch (rc) {
-    case TOKEN_OK:
-        return 0;
-    case TOKEN_EXPIRED:
-        why = "the bearer token has expired";
-        break;
-    case TOKEN_FORGED:
-        why = "the bearer token is not valid";
-        break;
-    case TOKEN_INTERNAL:
-        http_request_respond_error(req, 500, "internal", "cannot verify the token");
-        return -1;
-    default:
-        why = "send Authorization: Bearer <token> (POST /v1/users returns one)";
-        break;
+    case TOKEN_OK: return 0;
+    case TOKEN_EXPIRED: why = "the bearer token has expired"; break;
+    case TOKEN_FORGED: why = "the bearer token is not valid"; break;
+    case TOKEN_INTERNAL: http_request_respond_error(req, 500, "internal", "cannot verify the token"); return -1;
+    default: why = "send Authorization: Bearer <token> (POST /v1/users returns one)"; break;
     }
     http_request_respond_error_headers(req, 401, "unauthorized", why, challenge, 1);
     return -1;

@@ -14,19 +14,22 @@
 #include "api/src/handlers/resource_sql.h"
 #include "api/src/wire/request_body.h"
 
-#define COMMENTS_INSERT                                                                            \
-    RSQL_CREATE("INSERT INTO comments (post_id, post_author_id, author_id, body) "                 \
+#define COMMENTS_INSERT                                                                                \
+    RSQL_CREATE("INSERT INTO comments (post_id, post_author_id, author_id, body) "                     \
                 "SELECT p.id, p.author_id, $2::bigint, $3::text FROM posts p WHERE p.id = $1::bigint", \
                 "comment", RSQL_COMMENT_COLS("w"))
 
-#define COMMENTS_DELETE                                                                            \
+#define COMMENTS_DELETE                                                                               \
     "WITH d AS (DELETE FROM comments WHERE id = $1::bigint AND author_id = $2::bigint RETURNING id) " \
     "SELECT (SELECT count(*) FROM d), EXISTS (SELECT 1 FROM comments WHERE id = $1::bigint)"
 
 void comments_create(http_request *req, void *data)
 {
-    create_spec spec = {.cte = COMMENTS_INSERT, .nparams = 3, .empty_status = 404,
-                        .empty_code = "post_not_found", .empty_message = "no such post"};
+    create_spec spec = {.cte = COMMENTS_INSERT,
+                        .nparams = 3,
+                        .empty_status = 404,
+                        .empty_code = "post_not_found",
+                        .empty_message = "no such post"};
     rs_ids ids;
     req_text t;
     api_error e;
@@ -47,7 +50,8 @@ void comments_create(http_request *req, void *data)
 
 void comments_delete(http_request *req, void *data)
 {
-    static const delete_spec spec = {COMMENTS_DELETE, "only its author can delete a comment", "comment_not_found", "no such comment"};
+    static const delete_spec spec = {COMMENTS_DELETE, "only its author can delete a comment", "comment_not_found",
+                                     "no such comment"};
 
     (void)data;
     delete_run(req, &spec);

@@ -15,11 +15,11 @@ typedef struct create_ctx {
     http_request *req;
     const worker *w;
     int has_key;
-    char owner[24];                 /* key_owner in decimal */
-    const char *key;                /* pool copy, NUL-terminated */
+    char owner[24];  /* key_owner in decimal */
+    const char *key; /* pool copy, NUL-terminated */
     char hash[IDEM_HASH_HEX + 1];
-    char ttl_s[16];                 /* idempotency_ttl_s in decimal */
-    int write_index;                /* the write's statement in the transaction */
+    char ttl_s[16];  /* idempotency_ttl_s in decimal */
+    int write_index; /* the write's statement in the transaction */
     int empty_status;
     const char *empty_code;
     const char *empty_message;
@@ -27,8 +27,8 @@ typedef struct create_ctx {
 } create_ctx;
 
 /* Send the stored answer, through the finish hook if there is one. */
-static void create_send(create_ctx *ctx, int status, const PGresult *r, int col,
-                        const http_request_header_out *headers, size_t nheaders)
+static void create_send(create_ctx *ctx, int status, const PGresult *r, int col, const http_request_header_out *headers,
+                        size_t nheaders)
 {
     slice stored = slice_make(PQgetvalue(r, 0, col), (size_t)PQgetlength(r, 0, col));
     buf out;
@@ -41,8 +41,8 @@ static void create_send(create_ctx *ctx, int status, const PGresult *r, int col,
     if (ctx->finish(ctx->w, stored, &out) != 0)
         http_request_respond_error(ctx->req, 500, "internal", "cannot finish the answer");
     else
-        http_request_respond_headers(ctx->req, status, "application/json", slice_make(out.data, out.len),
-                                     headers, nheaders);
+        http_request_respond_headers(ctx->req, status, "application/json", slice_make(out.data, out.len), headers,
+                                     nheaders);
     buf_dispose(&out);
 }
 
@@ -130,8 +130,7 @@ static int create_read_key(http_request *req, create_ctx *ctx)
     }
     ctx->key = pool_strndup(http_request_pool(req), key.base, key.len);
     if (ctx->key == NULL ||
-        idem_request_hash(http_request_method(req), http_request_path(req), http_request_body(req),
-                          ctx->hash) != 0) {
+        idem_request_hash(http_request_method(req), http_request_path(req), http_request_body(req), ctx->hash) != 0) {
         http_request_respond_error(req, 500, "internal", "cannot digest the request");
         return -1;
     }

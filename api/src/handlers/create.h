@@ -37,14 +37,14 @@
 typedef int create_finish(const worker *w, slice stored, buf *out);
 
 typedef struct create_spec {
-    const char *cte;                          /* "WITH w AS (...), a AS (SELECT ... AS body FROM w)" */
-    int nparams;                              /* <= CREATE_MAX_PARAMS */
-    const char *params[CREATE_MAX_PARAMS];    /* text, $1..$nparams */
-    int64_t key_owner;                        /* the token's user; 0 for POST /v1/users */
-    int empty_status;                         /* the answer when the write made no row */
+    const char *cte;                       /* "WITH w AS (...), a AS (SELECT ... AS body FROM w)" */
+    int nparams;                           /* <= CREATE_MAX_PARAMS */
+    const char *params[CREATE_MAX_PARAMS]; /* text, $1..$nparams */
+    int64_t key_owner;                     /* the token's user; 0 for POST /v1/users */
+    int empty_status;                      /* the answer when the write made no row */
     const char *empty_code;
     const char *empty_message;
-    create_finish *finish;                    /* NULL: send the stored answer as it is */
+    create_finish *finish; /* NULL: send the stored answer as it is */
 } create_spec;
 
 void create_run(http_request *req, const worker *w, const create_spec *spec);

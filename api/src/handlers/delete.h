@@ -16,8 +16,8 @@
 
 typedef struct delete_spec {
     const char *sql;
-    const char *forbidden;       /* the 403's message; NULL: a pair resource */
-    const char *missing_code;    /* the 404's code and message */
+    const char *forbidden;    /* the 403's message; NULL: a pair resource */
+    const char *missing_code; /* the 404's code and message */
     const char *missing_message;
 } delete_spec;
 

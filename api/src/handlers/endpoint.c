@@ -33,8 +33,7 @@ int endpoint_path_id(http_request *req, const char *name, int64_t *out)
     return -1;
 }
 
-int endpoint_unavailable(http_request *req, const worker *w, metric_store store, const char *code,
-                         const char *what)
+int endpoint_unavailable(http_request *req, const worker *w, metric_store store, const char *code, const char *what)
 {
     static const http_request_header_out retry[] = {{"Retry-After", "1"}};
 

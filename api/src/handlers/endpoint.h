@@ -29,7 +29,6 @@ int endpoint_path_id(http_request *req, const char *name, int64_t *out);
  * "outcome_unknown" for a write whose transaction was already sent;
  * what says which ("PostgreSQL is unavailable; writes are refused").
  * Always returns -1. */
-int endpoint_unavailable(http_request *req, const worker *w, metric_store store, const char *code,
-                         const char *what);
+int endpoint_unavailable(http_request *req, const worker *w, metric_store store, const char *code, const char *what);
 
 #endif

@@ -30,14 +30,16 @@
 
 /* $1 user, $2 cursor ts_us or NULL, $3 cursor follow id, $4 rows. who
  * is the column of the listed user, whose the column of {id}. */
-#define FOLLOW_LIST_SQL(who, whose)                                                                \
-    "SELECT (SELECT row_to_json(r)::text FROM (SELECT l.id, l.handle, l.display_name, "           \
-    "l.followed_at, l.ts_us) r), l.ts_us, l.fid FROM users t LEFT JOIN LATERAL ("                  \
-    "SELECT u.id, u.handle, u.display_name, " RSQL_TIMES("f", "followed_at") ", "                  \
-    "f.id AS fid FROM follows f JOIN users u ON u.id = f." who " WHERE f." whose " = t.id "       \
-    "AND ($2::bigint IS NULL OR (" RSQL_TS_US("f.created_at") ", f.id) < ($2::bigint, $3::bigint)) " \
-    "ORDER BY f.created_at DESC, f.id DESC LIMIT $4::int) l ON true "                             \
-    "WHERE t.id = $1::bigint ORDER BY l.ts_us DESC, l.fid DESC"
+#define FOLLOW_LIST_SQL(who, whose)                                                                                 \
+    "SELECT (SELECT row_to_json(r)::text FROM (SELECT l.id, l.handle, l.display_name, "                             \
+    "l.followed_at, l.ts_us) r), l.ts_us, l.fid FROM users t LEFT JOIN LATERAL ("                                   \
+    "SELECT u.id, u.handle, u.display_name, " RSQL_TIMES(                                                           \
+        "f", "followed_at") ", "                                                                                    \
+                            "f.id AS fid FROM follows f JOIN users u ON u.id = f." who " WHERE f." whose " = t.id " \
+                            "AND ($2::bigint IS NULL OR (" RSQL_TS_US(                                              \
+                                "f.created_at") ", f.id) < ($2::bigint, $3::bigint)) "                              \
+                                                "ORDER BY f.created_at DESC, f.id DESC LIMIT $4::int) l ON true "   \
+                                                "WHERE t.id = $1::bigint ORDER BY l.ts_us DESC, l.fid DESC"
 
 typedef struct follow_list_ctx {
     feed_kind kind;
@@ -46,8 +48,8 @@ typedef struct follow_list_ctx {
 } follow_list_ctx;
 
 /* The next page's cursor after row i of res into out; 0 or -1. */
-static int follow_list_cursor(const http_request *req, const follow_list_ctx *ctx, const PGresult *res,
-                              int i, char *out, size_t cap)
+static int follow_list_cursor(const http_request *req, const follow_list_ctx *ctx, const PGresult *res, int i,
+                              char *out, size_t cap)
 {
     const worker *w = http_request_context(req);
     char id[32];

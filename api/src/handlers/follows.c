@@ -15,18 +15,20 @@
 #include "api/src/handlers/resource_sql.h"
 #include "api/src/wire/request_body.h"
 
-#define FOLLOWS_INSERT                                                                             \
-    RSQL_CREATE("INSERT INTO follows (follower_id, followee_id) VALUES ($1::bigint, $2::bigint)",  \
-                "follow", RSQL_FOLLOW_COLS("w"))
+#define FOLLOWS_INSERT                                                                                      \
+    RSQL_CREATE("INSERT INTO follows (follower_id, followee_id) VALUES ($1::bigint, $2::bigint)", "follow", \
+                RSQL_FOLLOW_COLS("w"))
 
 /* $1 the followee (the path's id), $2 the follower (the token's user) */
-#define FOLLOWS_DELETE                                                                             \
-    "DELETE FROM follows WHERE follower_id = $2::bigint AND followee_id = $1::bigint RETURNING id"
+#define FOLLOWS_DELETE "DELETE FROM follows WHERE follower_id = $2::bigint AND followee_id = $1::bigint RETURNING id"
 
 void follows_create(http_request *req, void *data)
 {
-    create_spec spec = {.cte = FOLLOWS_INSERT, .nparams = 2, .empty_status = 500,
-                        .empty_code = "internal", .empty_message = "the follow was not created"};
+    create_spec spec = {.cte = FOLLOWS_INSERT,
+                        .nparams = 2,
+                        .empty_status = 500,
+                        .empty_code = "internal",
+                        .empty_message = "the follow was not created"};
     rs_ids ids;
     api_error e;
 

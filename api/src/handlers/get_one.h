@@ -11,7 +11,7 @@
 
 typedef struct get_one_spec {
     const char *sql;
-    const char *missing_code;    /* the 404's code and message */
+    const char *missing_code; /* the 404's code and message */
     const char *missing_message;
 } get_one_spec;
 

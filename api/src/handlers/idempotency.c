@@ -32,11 +32,10 @@ int idem_request_hash(slice method, slice path, slice body, char *hex)
 
     if (ctx == NULL)
         return -1;
-    ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-         EVP_DigestUpdate(ctx, method.base, method.len) == 1 && EVP_DigestUpdate(ctx, &nul, 1) == 1 &&
-         EVP_DigestUpdate(ctx, path.base, path.len) == 1 && EVP_DigestUpdate(ctx, &nul, 1) == 1 &&
-         EVP_DigestUpdate(ctx, body.base, body.len) == 1 && EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 &&
-         mdlen * 2 == IDEM_HASH_HEX;
+    ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(ctx, method.base, method.len) == 1 &&
+         EVP_DigestUpdate(ctx, &nul, 1) == 1 && EVP_DigestUpdate(ctx, path.base, path.len) == 1 &&
+         EVP_DigestUpdate(ctx, &nul, 1) == 1 && EVP_DigestUpdate(ctx, body.base, body.len) == 1 &&
+         EVP_DigestFinal_ex(ctx, md, &mdlen) == 1 && mdlen * 2 == IDEM_HASH_HEX;
     EVP_MD_CTX_free(ctx);
     if (!ok)
         return -1;

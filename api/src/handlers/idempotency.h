@@ -54,23 +54,23 @@
 #define IDEM_TTL_DEFAULT_S (24u * 3600)
 
 /* $1 user, $2 key, $3 TTL in seconds: forget this key if it expired. */
-#define IDEM_SQL_EXPIRE                                                                            \
-    "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 "                                \
+#define IDEM_SQL_EXPIRE                                             \
+    "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 " \
     "AND created_at < now() - $3::bigint * interval '1 second'"
 /* $1 TTL in seconds: delete the two oldest expired keys nobody holds
  * (idempotency_keys_created_idx makes it an index range scan). */
-#define IDEM_SQL_SWEEP                                                                             \
-    "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("                                        \
+#define IDEM_SQL_SWEEP                                                                               \
+    "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY("                                          \
     "SELECT ctid FROM idempotency_keys WHERE created_at < now() - $1::bigint * interval '1 second' " \
     "ORDER BY created_at LIMIT 2 FOR UPDATE SKIP LOCKED))"
 /* $1 user, $2 key, $3 request digest in hex. */
-#define IDEM_SQL_CLAIM                                                                             \
-    "INSERT INTO idempotency_keys (user_id, key, request_hash, status, response) "                 \
+#define IDEM_SQL_CLAIM                                                             \
+    "INSERT INTO idempotency_keys (user_id, key, request_hash, status, response) " \
     "VALUES ($1, $2, decode($3, 'hex'), 0, '')"
 #define IDEM_SQL_RELEASE "DELETE FROM idempotency_keys WHERE user_id = $1 AND key = $2 AND status = 0"
 /* -> same_request (bool), status, response */
-#define IDEM_SQL_LOOKUP                                                                            \
-    "SELECT request_hash = decode($3, 'hex'), status, response FROM idempotency_keys "             \
+#define IDEM_SQL_LOOKUP                                                                \
+    "SELECT request_hash = decode($3, 'hex'), status, response FROM idempotency_keys " \
     "WHERE user_id = $1 AND key = $2"
 
 /* 1 when key is 1..IDEM_KEY_MAX printable ASCII bytes (0x20..0x7e). */

@@ -12,9 +12,9 @@
 #include "api/src/handlers/resource_sql.h"
 #include "api/src/wire/request_body.h"
 
-#define LIKES_INSERT                                                                               \
-    RSQL_CREATE("INSERT INTO likes (user_id, post_id, post_author_id) "                            \
-                "SELECT $2::bigint, p.id, p.author_id FROM posts p WHERE p.id = $1::bigint",       \
+#define LIKES_INSERT                                                                         \
+    RSQL_CREATE("INSERT INTO likes (user_id, post_id, post_author_id) "                      \
+                "SELECT $2::bigint, p.id, p.author_id FROM posts p WHERE p.id = $1::bigint", \
                 "like", RSQL_LIKE_COLS("w"))
 
 /* $1 the post (the path's id), $2 the token's user */
@@ -22,8 +22,11 @@
 
 void likes_create(http_request *req, void *data)
 {
-    create_spec spec = {.cte = LIKES_INSERT, .nparams = 2, .empty_status = 404,
-                        .empty_code = "post_not_found", .empty_message = "no such post"};
+    create_spec spec = {.cte = LIKES_INSERT,
+                        .nparams = 2,
+                        .empty_status = 404,
+                        .empty_code = "post_not_found",
+                        .empty_message = "no such post"};
     rs_ids ids;
     api_error e;
 

@@ -40,8 +40,7 @@
 
 #define MK_ROW "ts_us, item_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
 
-static const char mk_select_sql[] =
-    "SELECT " MK_ROW " FROM markers WHERE user_id = $1 AND timeline = $2";
+static const char mk_select_sql[] = "SELECT " MK_ROW " FROM markers WHERE user_id = $1 AND timeline = $2";
 
 /* The new marker, or the current one when it is not older. */
 static const char mk_upsert_sql[] =
@@ -57,7 +56,7 @@ typedef struct mk_job {
     worker *w;
     feed_kind kind;
     int64_t uid;
-    int has;             /* a marker exists */
+    int has; /* a marker exists */
     feed_ref pos;
     char updated[40];
 } mk_job;
@@ -72,8 +71,9 @@ static const char *mk_count_cql(feed_kind kind, int after)
     if (kind == FEED_HOME)
         return after ? "SELECT COUNT(*) FROM home_feed WHERE user_id = ? AND (ts_us, activity_id) > (?, ?)"
                      : "SELECT COUNT(*) FROM home_feed WHERE user_id = ?";
-    return after ? "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ? AND (ts_us, group_id) > (?, ?)"
-                 : "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ?";
+    return after
+               ? "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ? AND (ts_us, group_id) > (?, ?)"
+               : "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ?";
 }
 
 static void mk_answer(mk_job *j, int64_t items, int64_t activities)
@@ -96,8 +96,8 @@ static void mk_answer(mk_job *j, int64_t items, int64_t activities)
     if (j->has) {
         rc |= buf_append(&b, "\"", 1) | buf_append(&b, cur, cur_len) | buf_append(&b, "\",\"ts_us\":", 10);
         snprintf(num, sizeof(num), "%" PRId64, j->pos.ts_us);
-        rc |= buf_append_cstr(&b, num) | buf_append_cstr(&b, ",\"updated_at\":\"") |
-              buf_append_cstr(&b, j->updated) | buf_append(&b, "\"", 1);
+        rc |= buf_append_cstr(&b, num) | buf_append_cstr(&b, ",\"updated_at\":\"") | buf_append_cstr(&b, j->updated) |
+              buf_append(&b, "\"", 1);
     } else {
         rc |= buf_append_cstr(&b, "null,\"ts_us\":null,\"updated_at\":null");
     }

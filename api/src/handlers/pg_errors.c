@@ -24,12 +24,10 @@ static const pg_constraint_error pg_constraint_errors[] = {
     {"likes_user_id_fkey", 404, "user_not_found", "", "the token's user does not exist"},
     {"follows_not_self", 400, "self_follow", "", "you cannot follow yourself"},
     {"users_handle_format", 400, "invalid_value", "handle", "handle must match ^[a-z0-9_]{1,32}$"},
-    {"users_display_name_length", 400, "invalid_value", "display_name",
-     "display_name must be 1..64 characters"},
+    {"users_display_name_length", 400, "invalid_value", "display_name", "display_name must be 1..64 characters"},
     {"posts_body_length", 400, "invalid_value", "body", "body must be 1..5000 characters"},
     {"comments_body_length", 400, "invalid_value", "body", "body must be 1..2000 characters"},
-    {"idempotency_key_length", 400, "invalid_value", "Idempotency-Key",
-     "Idempotency-Key must be 1..255 characters"},
+    {"idempotency_key_length", 400, "invalid_value", "Idempotency-Key", "Idempotency-Key must be 1..255 characters"},
 };
 
 static int pg_starts(const char *s, const char *prefix)
@@ -56,8 +54,7 @@ static int pg_map_constraint(const char *constraint, api_error *out)
 static int pg_retryable(const char *st)
 {
     return strcmp(st, "40001") == 0 || strcmp(st, "40P01") == 0 || strcmp(st, "55P03") == 0 ||
-           strcmp(st, "57014") == 0 || pg_starts(st, "08") || pg_starts(st, "53") ||
-           pg_starts(st, "57P0");
+           strcmp(st, "57014") == 0 || pg_starts(st, "08") || pg_starts(st, "53") || pg_starts(st, "57P0");
 }
 
 int pg_errors_map(const char *sqlstate, const char *constraint, api_error *out)

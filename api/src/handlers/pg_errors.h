@@ -32,9 +32,9 @@
 #include "api/src/store/pg_client.h"
 #include "api/src/wire/api_error.h"
 
-#define PG_ERR_CLIENT 0       /* *out is a 4xx to send */
-#define PG_ERR_UNAVAILABLE 1  /* transient: answer 503 */
-#define PG_ERR_INTERNAL 2     /* unexpected: answer 500 */
+#define PG_ERR_CLIENT 0      /* *out is a 4xx to send */
+#define PG_ERR_UNAVAILABLE 1 /* transient: answer 503 */
+#define PG_ERR_INTERNAL 2    /* unexpected: answer 500 */
 
 /* Classify (sqlstate, constraint); either may be NULL. Fills *out for
  * PG_ERR_CLIENT. */

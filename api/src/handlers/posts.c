@@ -15,15 +15,16 @@
 #include "api/src/handlers/resource_sql.h"
 #include "api/src/wire/request_body.h"
 
-#define POSTS_INSERT                                                                               \
+#define POSTS_INSERT \
     RSQL_CREATE("INSERT INTO posts (author_id, body) VALUES ($1::bigint, $2)", "post", RSQL_POST_COLS("w"))
 
-#define POSTS_SELECT                                                                               \
-    "SELECT " RSQL_WRAP("post",                                                                    \
-                        RSQL_POST_COLS("p") ", "                                                   \
-                        "(SELECT count(*) FROM likes l WHERE l.post_id = p.id) AS like_count, "    \
-                        "(SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comment_count", \
-                        "posts p WHERE p.id = $1::bigint")
+#define POSTS_SELECT                                                                                     \
+    "SELECT " RSQL_WRAP(                                                                                 \
+        "post",                                                                                          \
+        RSQL_POST_COLS("p") ", "                                                                         \
+                            "(SELECT count(*) FROM likes l WHERE l.post_id = p.id) AS like_count, "      \
+                            "(SELECT count(*) FROM comments c WHERE c.post_id = p.id) AS comment_count", \
+        "posts p WHERE p.id = $1::bigint")
 
 /* -> deleted (count), exists (bool, before the delete) */
 #define POSTS_DELETE                                                                               \
@@ -32,8 +33,11 @@
 
 void posts_create(http_request *req, void *data)
 {
-    create_spec spec = {.cte = POSTS_INSERT, .nparams = 2, .empty_status = 500,
-                        .empty_code = "internal", .empty_message = "the post was not created"};
+    create_spec spec = {.cte = POSTS_INSERT,
+                        .nparams = 2,
+                        .empty_status = 500,
+                        .empty_code = "internal",
+                        .empty_message = "the post was not created"};
     rs_ids ids;
     req_text t;
     api_error e;
@@ -61,7 +65,8 @@ void posts_get(http_request *req, void *data)
 
 void posts_delete(http_request *req, void *data)
 {
-    static const delete_spec spec = {POSTS_DELETE, "only its author can delete a post", "post_not_found", "no such post"};
+    static const delete_spec spec = {POSTS_DELETE, "only its author can delete a post", "post_not_found",
+                                     "no such post"};
 
     (void)data;
     delete_run(req, &spec);

@@ -15,7 +15,7 @@ static const char *const rz_names[RZ_COUNT] = {"postgres", "redis", "cassandra"}
 typedef struct readyz_ctx {
     http_request *req; /* NULL once answered */
     worker *w;
-    unsigned refs;     /* the answer + each check in flight */
+    unsigned refs; /* the answer + each check in flight */
     loop_timer timer;
     char result[RZ_COUNT][112]; /* "" while pending, "ok", "down: ..." */
 } readyz_ctx;
@@ -41,7 +41,8 @@ static void rz_answer(readyz_ctx *z)
             snprintf(z->result[i], sizeof(z->result[i]), "down: no answer within %d ms", READYZ_DEADLINE_MS);
         ready &= strcmp(z->result[i], "ok") == 0;
     }
-    rc |= buf_append_cstr(&body, ready ? "{\"status\":\"ready\",\"checks\":{" : "{\"status\":\"not_ready\",\"checks\":{");
+    rc |=
+        buf_append_cstr(&body, ready ? "{\"status\":\"ready\",\"checks\":{" : "{\"status\":\"not_ready\",\"checks\":{");
     for (i = 0; i < RZ_COUNT; i++) {
         rc |= buf_append_cstr(&body, i > 0 ? ",\"" : "\"");
         rc |= buf_append_cstr(&body, rz_names[i]);
@@ -86,8 +87,10 @@ static void rz_on_timer(loop *l, loop_timer *t)
 static void rz_on_pg(pg_client *c, const pg_reply *reply, void *privdata)
 {
     (void)c;
-    rz_set(privdata, RZ_PG, reply->status == PG_CLIENT_ENONE ? NULL
-                            : reply->errstr != NULL ? reply->errstr : pg_client_strerror(reply->status));
+    rz_set(privdata, RZ_PG,
+           reply->status == PG_CLIENT_ENONE ? NULL
+           : reply->errstr != NULL          ? reply->errstr
+                                            : pg_client_strerror(reply->status));
     rz_unref(privdata);
 }
 
@@ -106,7 +109,10 @@ static void rz_on_redis(redis_client *c, int status, redisReply *reply, void *pr
 static void rz_on_cql(cql_client *c, int status, const cql_response *resp, void *privdata)
 {
     (void)resp;
-    rz_set(privdata, RZ_CQL, status == CQL_CLIENT_OK ? NULL : c->errstr[0] != '\0' ? c->errstr : cql_client_strerror(status));
+    rz_set(privdata, RZ_CQL,
+           status == CQL_CLIENT_OK ? NULL
+           : c->errstr[0] != '\0'  ? c->errstr
+                                   : cql_client_strerror(status));
     rz_unref(privdata);
 }
 

@@ -16,9 +16,9 @@
 
 typedef struct rs_ids {
     worker *w;
-    int64_t user;          /* the token's user */
-    int64_t id;            /* the path's {id}, when asked for */
-    char user_text[24];    /* decimal */
+    int64_t user;       /* the token's user */
+    int64_t id;         /* the path's {id}, when asked for */
+    char user_text[24]; /* decimal */
     char id_text[24];
 } rs_ids;
 

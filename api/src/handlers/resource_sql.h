@@ -22,32 +22,32 @@
 #define RSQL_TS_US(col) "(extract(epoch FROM " col ") * 1000000)::bigint"
 #define RSQL_TIMES(t, name) RSQL_TIME(t ".created_at") " AS " name ", " RSQL_TS_US(t ".created_at") " AS ts_us"
 
-#define RSQL_USER_COLS(t)                                                                          \
+#define RSQL_USER_COLS(t) \
     t ".id AS id, " t ".handle AS handle, " t ".display_name AS display_name, " RSQL_TIMES(t, "created_at")
 
-#define RSQL_FOLLOW_COLS(t)                                                                        \
-    t ".id AS id, 'f:' || " t ".id AS activity_id, " t ".follower_id AS follower_id, "            \
-    t ".followee_id AS followee_id, " RSQL_TIMES(t, "created_at")
+#define RSQL_FOLLOW_COLS(t)                                                              \
+    t ".id AS id, 'f:' || " t ".id AS activity_id, " t ".follower_id AS follower_id, " t \
+      ".followee_id AS followee_id, " RSQL_TIMES(t, "created_at")
 
-#define RSQL_POST_COLS(t)                                                                          \
-    t ".id AS id, 'p:' || " t ".id AS activity_id, " t ".author_id AS author_id, "                \
-    t ".body AS body, " RSQL_TIMES(t, "created_at")
+#define RSQL_POST_COLS(t)                                                            \
+    t ".id AS id, 'p:' || " t ".id AS activity_id, " t ".author_id AS author_id, " t \
+      ".body AS body, " RSQL_TIMES(t, "created_at")
 
-#define RSQL_COMMENT_COLS(t)                                                                       \
-    t ".id AS id, 'c:' || " t ".id AS activity_id, " t ".post_id AS post_id, "                    \
-    t ".post_author_id AS post_author_id, " t ".author_id AS author_id, "                         \
-    t ".body AS body, " RSQL_TIMES(t, "created_at")
+#define RSQL_COMMENT_COLS(t)                                                     \
+    t ".id AS id, 'c:' || " t ".id AS activity_id, " t ".post_id AS post_id, " t \
+      ".post_author_id AS post_author_id, " t ".author_id AS author_id, " t      \
+      ".body AS body, " RSQL_TIMES(t, "created_at")
 
-#define RSQL_LIKE_COLS(t)                                                                          \
-    t ".id AS id, 'l:' || " t ".id AS activity_id, " t ".post_id AS post_id, "                    \
-    t ".post_author_id AS post_author_id, " t ".user_id AS user_id, " RSQL_TIMES(t, "created_at")
+#define RSQL_LIKE_COLS(t)                                                        \
+    t ".id AS id, 'l:' || " t ".id AS activity_id, " t ".post_id AS post_id, " t \
+      ".post_author_id AS post_author_id, " t ".user_id AS user_id, " RSQL_TIMES(t, "created_at")
 
-#define RSQL_WRAP(member, cols, from)                                                              \
+#define RSQL_WRAP(member, cols, from) \
     "(SELECT '{\"" member "\":' || row_to_json(r)::text || '}' FROM (SELECT " cols " FROM " from ") r)"
 
 /* The CTE of a create (idempotency.h): w is the INSERT ... RETURNING *,
  * a(body) its answer. */
-#define RSQL_CREATE(insert, member, cols)                                                          \
+#define RSQL_CREATE(insert, member, cols) \
     "WITH w AS (" insert " RETURNING *), a AS (SELECT " RSQL_WRAP(member, cols, "w") " AS body FROM w)"
 
 #endif

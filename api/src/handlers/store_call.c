@@ -30,8 +30,7 @@ void store_call_fail(http_request *req, const worker *w, const pg_reply *reply, 
     api_error e;
     log_line l;
 
-    if (write && reply->sent &&
-        (reply->status == PG_CLIENT_ETIMEOUT || reply->status == PG_CLIENT_EDISCONNECTED)) {
+    if (write && reply->sent && (reply->status == PG_CLIENT_ETIMEOUT || reply->status == PG_CLIENT_EDISCONNECTED)) {
         endpoint_unavailable(req, w, METRIC_STORE_POSTGRES, "outcome_unknown", STORE_CALL_PG_UNKNOWN);
         return;
     }
@@ -40,9 +39,7 @@ void store_call_fail(http_request *req, const worker *w, const pg_reply *reply, 
         return;
     }
     switch (pg_errors_map(reply->sqlstate, pg_errors_constraint(reply), &e)) {
-    case PG_ERR_CLIENT:
-        json_out_respond_error(req, &e);
-        return;
+    case PG_ERR_CLIENT: json_out_respond_error(req, &e); return;
     case PG_ERR_UNAVAILABLE:
         endpoint_unavailable(req, w, METRIC_STORE_POSTGRES, "store_unavailable", "PostgreSQL is busy; retry");
         return;
@@ -74,8 +71,8 @@ static void store_call_cb(pg_client *c, const pg_reply *reply, void *privdata)
     ctx->done(ctx->req, ctx->data, reply->results[0]);
 }
 
-void store_call(http_request *req, const worker *w, int tx, const char *sql, int nparams,
-                const char *const *params, store_call_done *done, void *data)
+void store_call(http_request *req, const worker *w, int tx, const char *sql, int nparams, const char *const *params,
+                store_call_done *done, void *data)
 {
     pg_client *pg = w != NULL ? w->stores.pg : NULL;
     store_call_ctx *ctx;

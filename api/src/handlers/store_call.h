@@ -30,11 +30,11 @@
 typedef void store_call_done(http_request *req, void *data, const PGresult *res);
 
 /* Run sql for req; answers req itself on any failure (see above). */
-void store_call(http_request *req, const worker *w, int tx, const char *sql, int nparams,
-                const char *const *params, store_call_done *done, void *data);
+void store_call(http_request *req, const worker *w, int tx, const char *sql, int nparams, const char *const *params,
+                store_call_done *done, void *data);
 
-#define STORE_CALL_PG_UNKNOWN                                                                     \
-    "PostgreSQL went away while this write was being committed: it may or may not have been "     \
+#define STORE_CALL_PG_UNKNOWN                                                                 \
+    "PostgreSQL went away while this write was being committed: it may or may not have been " \
     "applied. Retry with the same Idempotency-Key to get its outcome"
 
 /* Answer req for a reply that failed (status != 0): 503, a mapped 4xx,

@@ -28,8 +28,8 @@ static void stream_feed(http_request *req, feed_kind kind)
         http_request_respond_error(req, 403, "forbidden", "this stream belongs to another user");
         return;
     }
-    if (stream_query_parse(http_request_query(req), http_request_header(req, "Last-Event-ID"),
-                           &w->shared->cursor_key, kind, id, &q, &err) != 0) {
+    if (stream_query_parse(http_request_query(req), http_request_header(req, "Last-Event-ID"), &w->shared->cursor_key,
+                           kind, id, &q, &err) != 0) {
         buf_init(&body, 0);
         if (api_error_body(&body, &err) != 0)
             http_request_respond_error(req, err.status, err.code, err.message);

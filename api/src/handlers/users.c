@@ -20,22 +20,24 @@
 #include "api/src/http/http_uri.h"
 #include "api/src/wire/request_body.h"
 
-#define USERS_INSERT                                                                               \
+#define USERS_INSERT \
     RSQL_CREATE("INSERT INTO users (handle, display_name) VALUES ($1, $2)", "user", RSQL_USER_COLS("w"))
 
-#define USERS_SELECT                                                                               \
-    "SELECT " RSQL_WRAP("user",                                                                    \
-                        RSQL_USER_COLS("u") ", "                                                   \
-                        "(SELECT count(*) FROM follows f WHERE f.followee_id = u.id) AS followers_count, " \
-                        "(SELECT count(*) FROM follows f WHERE f.follower_id = u.id) AS followees_count", \
-                        "users u WHERE u.id = $1::bigint")
+#define USERS_SELECT                                                                                           \
+    "SELECT " RSQL_WRAP(                                                                                       \
+        "user",                                                                                                \
+        RSQL_USER_COLS("u") ", "                                                                               \
+                            "(SELECT count(*) FROM follows f WHERE f.followee_id = u.id) AS followers_count, " \
+                            "(SELECT count(*) FROM follows f WHERE f.follower_id = u.id) AS followees_count",  \
+        "users u WHERE u.id = $1::bigint")
 
-#define USERS_SELECT_BY_HANDLE                                                                     \
-    "SELECT " RSQL_WRAP("user",                                                                    \
-                        RSQL_USER_COLS("u") ", "                                                   \
-                        "(SELECT count(*) FROM follows f WHERE f.followee_id = u.id) AS followers_count, " \
-                        "(SELECT count(*) FROM follows f WHERE f.follower_id = u.id) AS followees_count", \
-                        "users u WHERE u.handle = $1")
+#define USERS_SELECT_BY_HANDLE                                                                                 \
+    "SELECT " RSQL_WRAP(                                                                                       \
+        "user",                                                                                                \
+        RSQL_USER_COLS("u") ", "                                                                               \
+                            "(SELECT count(*) FROM follows f WHERE f.followee_id = u.id) AS followers_count, " \
+                            "(SELECT count(*) FROM follows f WHERE f.follower_id = u.id) AS followees_count",  \
+        "users u WHERE u.handle = $1")
 
 /* {"user":{...}} -> {"user":{...},"token":"v1..."}; see the top. */
 static int users_add_token(const worker *w, slice stored, buf *out)
@@ -66,8 +68,12 @@ static int users_add_token(const worker *w, slice stored, buf *out)
 
 void users_create(http_request *req, void *data)
 {
-    create_spec spec = {.cte = USERS_INSERT, .nparams = 2, .key_owner = 0, .empty_status = 500,
-                        .empty_code = "internal", .empty_message = "the user was not created",
+    create_spec spec = {.cte = USERS_INSERT,
+                        .nparams = 2,
+                        .key_owner = 0,
+                        .empty_status = 500,
+                        .empty_code = "internal",
+                        .empty_message = "the user was not created",
                         .finish = users_add_token};
     rs_ids ids;
     req_user u;

@@ -54,10 +54,8 @@ int http_error_body(buf *out, const char *code, const char *message)
 {
     size_t mark = out->len;
 
-    if (buf_append_cstr(out, "{\"error\":{\"code\":\"") != 0 ||
-        http_json_escape(out, code, strlen(code)) != 0 ||
-        buf_append_cstr(out, "\",\"message\":\"") != 0 ||
-        http_json_escape(out, message, strlen(message)) != 0 ||
+    if (buf_append_cstr(out, "{\"error\":{\"code\":\"") != 0 || http_json_escape(out, code, strlen(code)) != 0 ||
+        buf_append_cstr(out, "\",\"message\":\"") != 0 || http_json_escape(out, message, strlen(message)) != 0 ||
         buf_append_cstr(out, "\"}}") != 0) {
         out->len = mark;
         return -1;

@@ -108,8 +108,8 @@ static int http_parse_version(http_parser *p, slice v, http_message *msg)
 {
     size_t i;
 
-    if (v.len == 8 && memcmp(v.base, "HTTP/", 5) == 0 && v.base[5] >= '0' && v.base[5] <= '9' &&
-        v.base[6] == '.' && v.base[7] >= '0' && v.base[7] <= '9') {
+    if (v.len == 8 && memcmp(v.base, "HTTP/", 5) == 0 && v.base[5] >= '0' && v.base[5] <= '9' && v.base[6] == '.' &&
+        v.base[7] >= '0' && v.base[7] <= '9') {
         if (v.base[5] != '1')
             return http_fail(p, HTTP_PARSE_BAD_VERSION, "HTTP version not supported");
         msg->minor_version = v.base[7] >= '1' ? 1 : 0;
@@ -242,8 +242,8 @@ typedef struct http_head_flags {
     int seen_length, seen_host, seen_te, te_chunked, conn_close, conn_keep_alive, bad_expect;
 } http_head_flags;
 
-static int http_parse_header_line(http_parser *p, slice line, const http_limits *lim,
-                                  http_message *msg, http_head_flags *f)
+static int http_parse_header_line(http_parser *p, slice line, const http_limits *lim, http_message *msg,
+                                  http_head_flags *f)
 {
     size_t i = 0, v, e, k;
     http_header *h;
@@ -302,8 +302,7 @@ static int http_parse_header_line(http_parser *p, slice line, const http_limits 
 }
 
 /* Validate and slice a complete head: buf[p->start .. p->head_end). */
-static int http_parse_head(http_parser *p, const char *buf, const http_limits *lim,
-                           http_message *msg)
+static int http_parse_head(http_parser *p, const char *buf, const http_limits *lim, http_message *msg)
 {
     http_head_flags f;
     size_t pos, end;
@@ -351,8 +350,7 @@ static int http_parse_head(http_parser *p, const char *buf, const http_limits *l
     return 0;
 }
 
-int http_parser_execute(http_parser *p, const char *buf, size_t len, const http_limits *lim,
-                        http_message *msg)
+int http_parser_execute(http_parser *p, const char *buf, size_t len, const http_limits *lim, http_message *msg)
 {
     int rc;
 

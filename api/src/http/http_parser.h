@@ -72,31 +72,31 @@ typedef struct http_header {
 } http_header;
 
 typedef struct http_message {
-    slice method;          /* case-sensitive token, e.g. "GET" */
-    slice target;          /* request-target as sent */
-    slice path;            /* raw path: still percent-encoded; "/" for an
+    slice method;       /* case-sensitive token, e.g. "GET" */
+    slice target;       /* request-target as sent */
+    slice path;         /* raw path: still percent-encoded; "/" for an
                               absolute-form target without one, "*" for OPTIONS * */
-    slice query;           /* raw query after '?', empty when none */
-    slice host;            /* Host header, or the authority of an absolute-form target */
-    slice content_type;    /* empty when absent */
-    slice body;            /* Content-Length bytes (empty when none) */
+    slice query;        /* raw query after '?', empty when none */
+    slice host;         /* Host header, or the authority of an absolute-form target */
+    slice content_type; /* empty when absent */
+    slice body;         /* Content-Length bytes (empty when none) */
     size_t content_length;
-    int minor_version;     /* 0 or 1 (HTTP/1.2+ are treated as 1.1) */
-    int keep_alive;        /* 1: the connection may carry another request */
-    int expect_continue;   /* Expect: 100-continue was sent */
+    int minor_version;   /* 0 or 1 (HTTP/1.2+ are treated as 1.1) */
+    int keep_alive;      /* 1: the connection may carry another request */
+    int expect_continue; /* Expect: 100-continue was sent */
     size_t num_headers;
     http_header headers[HTTP_MAX_HEADERS];
-    size_t head_len;       /* bytes up to and including the blank line */
-    size_t total_len;      /* head_len + content_length: what to consume */
+    size_t head_len;  /* bytes up to and including the blank line */
+    size_t total_len; /* head_len + content_length: what to consume */
 } http_message;
 
 /* Resumable scan state for one request. */
 typedef struct http_parser {
-    size_t pos;          /* bytes scanned so far */
-    size_t start;        /* start of the request line (after leading CRLFs) */
-    size_t line_end;     /* offset of the request line's CR; 0: not found yet */
-    size_t line_start;   /* start of the line being scanned */
-    size_t head_end;     /* offset after the blank line; 0: not found yet */
+    size_t pos;        /* bytes scanned so far */
+    size_t start;      /* start of the request line (after leading CRLFs) */
+    size_t line_end;   /* offset of the request line's CR; 0: not found yet */
+    size_t line_start; /* start of the line being scanned */
+    size_t head_end;   /* offset after the blank line; 0: not found yet */
     size_t content_length;
     int expect_continue; /* valid once the head is complete */
     int leading;         /* still skipping empty lines before the request */
@@ -115,8 +115,7 @@ void http_parser_reset(http_parser *p);
  *     http_parser_head_done for a complete head waiting for its body.
  *   < 0: the request is malformed or over a limit; p->err says why. The
  *     stream cannot be resynchronised: answer and close. */
-int http_parser_execute(http_parser *p, const char *buf, size_t len, const http_limits *lim,
-                        http_message *msg);
+int http_parser_execute(http_parser *p, const char *buf, size_t len, const http_limits *lim, http_message *msg);
 
 /* 1 once the head of the current request is complete (its body may
  * still be arriving). */

@@ -26,8 +26,8 @@ static int http_header_safe(slice s)
 
 static int http_put_header(buf *out, const char *name, slice value)
 {
-    if (buf_append_cstr(out, name) != 0 || buf_append(out, ": ", 2) != 0 ||
-        buf_append_slice(out, value) != 0 || buf_append(out, "\r\n", 2) != 0)
+    if (buf_append_cstr(out, name) != 0 || buf_append(out, ": ", 2) != 0 || buf_append_slice(out, value) != 0 ||
+        buf_append(out, "\r\n", 2) != 0)
         return -1;
     return 0;
 }
@@ -54,9 +54,8 @@ static int http_write_head(buf *out, const http_response *r)
         (buf_append_cstr(out, "Content-Length: ") != 0 || buf_append_u64(out, r->body.len) != 0 ||
          buf_append(out, "\r\n", 2) != 0))
         return -1;
-    if (r->request_id != 0 &&
-        (buf_append_cstr(out, "X-Request-Id: ") != 0 || buf_append_u64(out, r->request_id) != 0 ||
-         buf_append(out, "\r\n", 2) != 0))
+    if (r->request_id != 0 && (buf_append_cstr(out, "X-Request-Id: ") != 0 || buf_append_u64(out, r->request_id) != 0 ||
+                               buf_append(out, "\r\n", 2) != 0))
         return -1;
     for (i = 0; i < r->num_headers; i++) {
         if (buf_append_slice(out, r->headers[i].name) != 0 || buf_append(out, ": ", 2) != 0 ||
@@ -74,8 +73,7 @@ int http_response_write(buf *out, const http_response *r)
 {
     size_t mark = out->len, i;
 
-    if (r->status < 100 || r->status > 999 || !http_header_safe(r->content_type) ||
-        (r->streamed && r->keep_alive)) {
+    if (r->status < 100 || r->status > 999 || !http_header_safe(r->content_type) || (r->streamed && r->keep_alive)) {
         errno = EINVAL;
         return -1;
     }
@@ -115,7 +113,6 @@ void http_date_format(time_t t, char *out)
         memcpy(out, "Thu, 01 Jan 1970 00:00:00 GMT", HTTP_DATE_LEN + 1);
         return;
     }
-    snprintf(out, HTTP_DATE_LEN + 1, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7],
-             tm.tm_mday % 100, months[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000,
-             tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
+    snprintf(out, HTTP_DATE_LEN + 1, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday % 7], tm.tm_mday % 100,
+             months[tm.tm_mon % 12], (tm.tm_year + 1900) % 10000, tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100);
 }

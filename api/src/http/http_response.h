@@ -24,17 +24,17 @@
 
 typedef struct http_response {
     int status;
-    slice content_type;          /* empty: no Content-Type header */
-    slice body;                  /* not owned; copied into the buffer */
-    const http_header *headers;  /* extra headers (Allow, ...), not owned */
+    slice content_type;         /* empty: no Content-Type header */
+    slice body;                 /* not owned; copied into the buffer */
+    const http_header *headers; /* extra headers (Allow, ...), not owned */
     size_t num_headers;
-    int keep_alive;              /* 0: "Connection: close" */
-    int announce_keep_alive;     /* 1: "Connection: keep-alive" (HTTP/1.0 peers) */
-    int head_only;               /* HEAD: Content-Length of body, but no body */
-    int streamed;                /* the body follows later, until the close:
+    int keep_alive;          /* 0: "Connection: close" */
+    int announce_keep_alive; /* 1: "Connection: keep-alive" (HTTP/1.0 peers) */
+    int head_only;           /* HEAD: Content-Length of body, but no body */
+    int streamed;            /* the body follows later, until the close:
                                     no Content-Length (keep_alive must be 0) */
-    const char *date;            /* HTTP_DATE_LEN chars, or NULL for no Date */
-    uint64_t request_id;         /* X-Request-Id when not 0 */
+    const char *date;        /* HTTP_DATE_LEN chars, or NULL for no Date */
+    uint64_t request_id;     /* X-Request-Id when not 0 */
 } http_response;
 
 /* Append the whole response to out. 0; or -1 with out unchanged and

@@ -67,12 +67,11 @@ int loop_init(loop *l)
         goto err;
     return LOOP_OK;
 
-err:
-    {
-        int saved = errno;
-        loop_dispose(l);
-        errno = saved;
-    }
+err : {
+    int saved = errno;
+    loop_dispose(l);
+    errno = saved;
+}
     return LOOP_ERR;
 }
 
@@ -279,8 +278,7 @@ static int loop_run_timers(loop *l)
     loop_timer *t;
     int ran = 0;
 
-    while ((t = timer_heap_peek(&l->timers)) != NULL && t->when_ms <= l->now_ms &&
-           t->seq < limit_seq) {
+    while ((t = timer_heap_peek(&l->timers)) != NULL && t->when_ms <= l->now_ms && t->seq < limit_seq) {
         timer_heap_remove(&l->timers, t);
         t->proc(l, t); /* may free t: do not touch it afterwards */
         ran++;
@@ -305,8 +303,7 @@ static int loop_dispatch(loop *l, int fd, uint32_t events)
     if (mask & LOOP_READABLE) {
         loop_file f = l->files[fd]; /* copy: the callback may grow the table */
         rproc = f.rproc;
-        f.rproc(l, fd, f.data,
-                f.rproc == f.wproc ? mask : LOOP_READABLE);
+        f.rproc(l, fd, f.data, f.rproc == f.wproc ? mask : LOOP_READABLE);
         ran++;
     }
     /* Re-read: the read callback may have removed or replaced the fd. */

@@ -42,22 +42,22 @@ typedef void loop_file_proc(loop *l, int fd, void *data, int mask);
 typedef void loop_wake_proc(loop *l, void *data);
 
 typedef struct loop_file {
-    int mask;               /* LOOP_READABLE | LOOP_WRITABLE registered */
+    int mask; /* LOOP_READABLE | LOOP_WRITABLE registered */
     loop_file_proc *rproc;
     loop_file_proc *wproc;
-    void *data;             /* not owned */
+    void *data; /* not owned */
 } loop_file;
 
 struct loop {
-    int epfd;               /* owned */
-    int wake_fd;            /* owned eventfd */
-    loop_file *files;       /* owned, indexed by fd, nfiles entries */
+    int epfd;         /* owned */
+    int wake_fd;      /* owned eventfd */
+    loop_file *files; /* owned, indexed by fd, nfiles entries */
     int nfiles;
     struct epoll_event *fired; /* owned scratch for epoll_wait */
     int nfired;
     timer_heap timers;
-    uint64_t timer_seq;     /* next loop_timer.seq */
-    uint64_t now_ms;        /* monotonic clock, refreshed once per turn */
+    uint64_t timer_seq; /* next loop_timer.seq */
+    uint64_t now_ms;    /* monotonic clock, refreshed once per turn */
     int stop;
     loop_wake_proc *wake_proc;
     void *wake_data;

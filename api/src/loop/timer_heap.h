@@ -24,15 +24,15 @@ typedef struct loop_timer loop_timer;
 typedef void loop_timer_proc(struct loop *l, loop_timer *t);
 
 struct loop_timer {
-    uint64_t when_ms;    /* deadline on the loop's monotonic clock */
-    uint64_t seq;        /* start order: equal deadlines fire first-armed first */
-    size_t heap_index;   /* 1 + position in the heap; 0 when not armed */
+    uint64_t when_ms;  /* deadline on the loop's monotonic clock */
+    uint64_t seq;      /* start order: equal deadlines fire first-armed first */
+    size_t heap_index; /* 1 + position in the heap; 0 when not armed */
     loop_timer_proc *proc;
-    void *data;          /* for the callback; not owned */
+    void *data; /* for the callback; not owned */
 };
 
 typedef struct timer_heap {
-    loop_timer **items;  /* owned array of borrowed pointers */
+    loop_timer **items; /* owned array of borrowed pointers */
     size_t len;
     size_t cap;
 } timer_heap;

@@ -54,8 +54,7 @@ static void body_put_back(body_batch *b, size_t i)
     if (rc == NULL || b->redis_failed || b->closed || b->kind == FEED_NOTIFICATIONS)
         return; /* group bodies belong to the job (deleted when a group empties) */
     body_key(b, &b->refs[i], key, sizeof(key));
-    (void)redis_client_command(rc, body_on_set, NULL, "SET %s %b EX " BODY_TTL_S, key, b->json[i].base,
-                               b->json[i].len);
+    (void)redis_client_command(rc, body_on_set, NULL, "SET %s %b EX " BODY_TTL_S, key, b->json[i].base, b->json[i].len);
 }
 
 static void body_on_cql(cql_client *c, int status, const cql_response *resp, void *privdata)
@@ -138,7 +137,7 @@ static void body_on_mget(redis_client *c, int status, redisReply *reply, void *p
                 continue;
             buf_init(&item, 0);
             rc = b->kind == FEED_NOTIFICATIONS ? feed_json_notif_from_cache(&item, slice_make(e->str, e->len), id)
-                                                : feed_json_activity_from_cache(&item, slice_make(e->str, e->len), id);
+                                               : feed_json_activity_from_cache(&item, slice_make(e->str, e->len), id);
             if (rc == 0)
                 (void)body_keep(b, i, &item); /* on failure: read it from Cassandra */
             buf_dispose(&item);

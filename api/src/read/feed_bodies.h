@@ -38,12 +38,12 @@ struct body_batch {
     pool *p;
     const feed_ref *refs;
     size_t n;
-    slice *json;        /* n entries, the caller's: the item, or base NULL (gone) */
-    int cached;         /* json already holds what Redis had: only Cassandra for the rest */
-    unsigned pending;   /* store calls in flight */
+    slice *json;      /* n entries, the caller's: the item, or base NULL (gone) */
+    int cached;       /* json already holds what Redis had: only Cassandra for the rest */
+    unsigned pending; /* store calls in flight */
     int redis_failed, cass_failed, closed;
     void (*done)(body_batch *b);
-    void *data;         /* the caller's */
+    void *data; /* the caller's */
 };
 
 /* Resolve every ref's item into b->json (with cached set, only those

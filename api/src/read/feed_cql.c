@@ -10,19 +10,22 @@ static const char *feed_cql_refs_text(feed_kind kind, int after)
 {
     switch (kind) {
     case FEED_HOME:
-        return after ? "SELECT ts_us, activity_id FROM home_feed WHERE user_id = ? AND (ts_us, activity_id) < (?, ?) LIMIT ?"
-                     : "SELECT ts_us, activity_id FROM home_feed WHERE user_id = ? LIMIT ?";
+        return after
+                   ? "SELECT ts_us, activity_id FROM home_feed WHERE user_id = ? AND (ts_us, activity_id) < (?, ?) LIMIT ?"
+                   : "SELECT ts_us, activity_id FROM home_feed WHERE user_id = ? LIMIT ?";
     case FEED_PROFILE:
-        return after ? "SELECT ts_us, activity_id FROM profile_feed WHERE user_id = ? AND (ts_us, activity_id) < (?, ?) LIMIT ?"
-                     : "SELECT ts_us, activity_id FROM profile_feed WHERE user_id = ? LIMIT ?";
+        return after
+                   ? "SELECT ts_us, activity_id FROM profile_feed WHERE user_id = ? AND (ts_us, activity_id) < (?, ?) LIMIT ?"
+                   : "SELECT ts_us, activity_id FROM profile_feed WHERE user_id = ? LIMIT ?";
     default:
-        return after ? "SELECT ts_us, group_id FROM notifications WHERE user_id = ? AND (ts_us, group_id) < (?, ?) LIMIT ?"
-                     : "SELECT ts_us, group_id FROM notifications WHERE user_id = ? LIMIT ?";
+        return after
+                   ? "SELECT ts_us, group_id FROM notifications WHERE user_id = ? AND (ts_us, group_id) < (?, ?) LIMIT ?"
+                   : "SELECT ts_us, group_id FROM notifications WHERE user_id = ? LIMIT ?";
     }
 }
 
-int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit,
-                  cql_client_cb *cb, void *privdata)
+int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit, cql_client_cb *cb,
+                  void *privdata)
 {
     cql_query_params p = {.consistency = c->consistency};
     cql_values v;

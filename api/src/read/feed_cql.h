@@ -27,8 +27,8 @@
 #include "api/src/wire/cursor.h"
 
 /* The first limit refs of (kind, user_id) after pos (NULL: the top). */
-int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit,
-                  cql_client_cb *cb, void *privdata);
+int feed_cql_refs(cql_client *c, feed_kind kind, int64_t user_id, const feed_ref *pos, int32_t limit, cql_client_cb *cb,
+                  void *privdata);
 
 /* One WARN log line for a feed read Cassandra did not answer: what was
  * being read, the client status and, for a server error, its code and

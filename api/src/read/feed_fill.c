@@ -26,7 +26,9 @@ fill_table *feed_fill_table(void)
 
 static metric_feed fill_metric_feed(feed_kind kind)
 {
-    return kind == FEED_HOME ? METRIC_FEED_HOME : kind == FEED_PROFILE ? METRIC_FEED_PROFILE : METRIC_FEED_NOTIFICATIONS;
+    return kind == FEED_HOME      ? METRIC_FEED_HOME
+           : kind == FEED_PROFILE ? METRIC_FEED_PROFILE
+                                  : METRIC_FEED_NOTIFICATIONS;
 }
 
 static void fill_done(fill_ctx *f)
@@ -114,8 +116,7 @@ static void fill_abort(fill_ctx *f, int may_use_redis)
 {
     redis_client *rc = f->w->stores.redis;
 
-    if (may_use_redis && rc != NULL &&
-        feed_head_abort(rc, f->key, f->placeholder, fill_on_abort, f) == REDIS_CLIENT_OK)
+    if (may_use_redis && rc != NULL && feed_head_abort(rc, f->key, f->placeholder, fill_on_abort, f) == REDIS_CLIENT_OK)
         return;
     fill_done(f);
 }

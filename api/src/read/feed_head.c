@@ -63,8 +63,8 @@ void feed_head_token(char *out, size_t cap)
              (unsigned long long)n);
 }
 
-int feed_head_read(redis_client *c, const char *key, const feed_ref *pos, unsigned count,
-                   const char *placeholder, const char *body_prefix, redis_client_cb *cb, void *privdata)
+int feed_head_read(redis_client *c, const char *key, const feed_ref *pos, unsigned count, const char *placeholder,
+                   const char *body_prefix, redis_client_cb *cb, void *privdata)
 {
     char ts[24], cnt[16], ttl[16], lock[16], ties[16];
     const char *argv[9];
@@ -113,8 +113,8 @@ static const redisReply *feed_head_body(const redisReply *bodies, size_t i)
     return bodies->element[i];
 }
 
-int feed_head_parse(const redisReply *r, const feed_ref *pos, unsigned count, feed_ref *out,
-                    const redisReply **bodies, size_t cap, feed_head_result *res)
+int feed_head_parse(const redisReply *r, const feed_ref *pos, unsigned count, feed_ref *out, const redisReply **bodies,
+                    size_t cap, feed_head_result *res)
 {
     feed_ref lower[FEED_HEAD_WINDOW];
     size_t nlower = 0, i, kept = 0, n = 0;
@@ -167,8 +167,8 @@ int feed_head_parse(const redisReply *r, const feed_ref *pos, unsigned count, fe
     return 0;
 }
 
-int feed_head_store(redis_client *c, const char *key, const char *placeholder, int complete,
-                    const feed_ref *rows, size_t n, redis_client_cb *cb, void *privdata)
+int feed_head_store(redis_client *c, const char *key, const char *placeholder, int complete, const feed_ref *rows,
+                    size_t n, redis_client_cb *cb, void *privdata)
 {
     const char *argv[5 + 2 * FEED_HEAD_WINDOW];
     char scores[FEED_HEAD_WINDOW][24], window[16], ttl[16];
@@ -192,8 +192,7 @@ int feed_head_store(redis_client *c, const char *key, const char *placeholder, i
     return redis_script_call(c, &feed_head_store_script, 1, argc, argv, NULL, cb, privdata);
 }
 
-int feed_head_abort(redis_client *c, const char *key, const char *placeholder, redis_client_cb *cb,
-                    void *privdata)
+int feed_head_abort(redis_client *c, const char *key, const char *placeholder, redis_client_cb *cb, void *privdata)
 {
     const char *argv[2] = {key, placeholder};
 

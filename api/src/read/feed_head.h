@@ -90,16 +90,16 @@
 #define FEED_HEAD_TOKEN_MAX 64
 
 typedef enum feed_head_state {
-    FEED_HEAD_MISS = 0,     /* no key: the placeholder was created, the caller fills */
-    FEED_HEAD_BUSY = 1,     /* a fill is in progress elsewhere */
-    FEED_HEAD_PARTIAL = 2,  /* a prefix of the feed */
-    FEED_HEAD_COMPLETE = 3  /* the whole feed */
+    FEED_HEAD_MISS = 0,    /* no key: the placeholder was created, the caller fills */
+    FEED_HEAD_BUSY = 1,    /* a fill is in progress elsewhere */
+    FEED_HEAD_PARTIAL = 2, /* a prefix of the feed */
+    FEED_HEAD_COMPLETE = 3 /* the whole feed */
 } feed_head_state;
 
 typedef struct feed_head_result {
     feed_head_state state;
-    size_t n;        /* items written to the caller's array (PARTIAL, COMPLETE) */
-    int exhausted;   /* every head item after the position was returned */
+    size_t n;      /* items written to the caller's array (PARTIAL, COMPLETE) */
+    int exhausted; /* every head item after the position was returned */
 } feed_head_result;
 
 /* Load the scripts' SHA1s once per process. 0 or -1. */
@@ -119,8 +119,8 @@ void feed_head_token(char *out, size_t cap);
  * Redis server, which is what the stack runs; a Redis Cluster would need
  * the MGET as its own command.) cb gets the raw reply; decode it with
  * feed_head_parse. Returns REDIS_CLIENT_OK/ERR. */
-int feed_head_read(redis_client *c, const char *key, const feed_ref *pos, unsigned count,
-                   const char *placeholder, const char *body_prefix, redis_client_cb *cb, void *privdata);
+int feed_head_read(redis_client *c, const char *key, const feed_ref *pos, unsigned count, const char *placeholder,
+                   const char *body_prefix, redis_client_cb *cb, void *privdata);
 
 /* Decode a read reply (pure). 0, or -1 for a reply of another shape.
  * out (and bodies, when not NULL) have room for cap >= count items;
@@ -128,17 +128,16 @@ int feed_head_read(redis_client *c, const char *key, const feed_ref *pos, unsign
  * or not asked for). They point into r: valid while r is. Ties over
  * FEED_HEAD_MAX_TIES make the result unusable: -1 as well (the caller
  * reads Cassandra). */
-int feed_head_parse(const redisReply *r, const feed_ref *pos, unsigned count, feed_ref *out,
-                    const redisReply **bodies, size_t cap, feed_head_result *res);
+int feed_head_parse(const redisReply *r, const feed_ref *pos, unsigned count, feed_ref *out, const redisReply **bodies,
+                    size_t cap, feed_head_result *res);
 
 /* Step 3 above: store rows[0..n) (feed order), complete or not. The
  * reply is an integer: 1 stored, 0 gave up. */
-int feed_head_store(redis_client *c, const char *key, const char *placeholder, int complete,
-                    const feed_ref *rows, size_t n, redis_client_cb *cb, void *privdata);
+int feed_head_store(redis_client *c, const char *key, const char *placeholder, int complete, const feed_ref *rows,
+                    size_t n, redis_client_cb *cb, void *privdata);
 
 /* A failed fill: remove our placeholder-only key (DEL if our placeholder
  * is still in it) so the next miss can fill at once. */
-int feed_head_abort(redis_client *c, const char *key, const char *placeholder, redis_client_cb *cb,
-                    void *privdata);
+int feed_head_abort(redis_client *c, const char *key, const char *placeholder, redis_client_cb *cb, void *privdata);
 
 #endif

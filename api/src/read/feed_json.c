@@ -197,7 +197,8 @@ static int fj_get_actors(json_t *o, notif_fields *n)
     if (arr == NULL || !json_is_array(arr))
         return -1;
     n->nactors = 0;
-    json_array_foreach(arr, i, v) {
+    json_array_foreach(arr, i, v)
+    {
         if (!json_is_integer(v))
             return -1;
         if (n->nactors < FEED_JSON_MAX_ACTORS)

@@ -23,13 +23,13 @@
 #include "api/src/read/feed_order.h"
 
 typedef struct feed_page {
-    int limit;        /* 1..PAGE_LIMIT_MAX */
+    int limit; /* 1..PAGE_LIMIT_MAX */
     int nitems;
-    int more;         /* a ref beyond the full page was seen */
+    int more; /* a ref beyond the full page was seen */
     int has_pos;
-    feed_ref pos;     /* the last ref examined (or the cursor) */
-    feed_ref last;    /* the last item appended */
-    buf *items;       /* rendered items, comma-separated */
+    feed_ref pos;  /* the last ref examined (or the cursor) */
+    feed_ref last; /* the last item appended */
+    buf *items;    /* rendered items, comma-separated */
     /* Optional (NULL: not kept), room for limit each: item k's position,
      * and the end of its text in items (it starts after item k-1's end
      * and its comma). */

@@ -26,7 +26,7 @@
 typedef enum read_src { SRC_HEAD, SRC_MEM, SRC_CASS } read_src;
 
 typedef struct read_job {
-    pool *pool;             /* holds this job; the item texts */
+    pool *pool; /* holds this job; the item texts */
     feed_read_cb *cb;
     void *cb_data;
     worker *w;
@@ -36,19 +36,19 @@ typedef struct read_job {
     int limit;
     char key[FEED_HEAD_KEY_MAX];
     char placeholder[FEED_HEAD_TOKEN_MAX];
-    char body_prefix[40];   /* "act:" or "notif:<uid>:" */
+    char body_prefix[40]; /* "act:" or "notif:<uid>:" */
     read_src src, next_src;
-    feed_page page;         /* items so far, the position (page.pos) */
-    fill_flight *flight;    /* SRC_MEM: a reference */
+    feed_page page;      /* items so far, the position (page.pos) */
+    fill_flight *flight; /* SRC_MEM: a reference */
     fill_waiter waiter;
     int rounds;
     int redis_failed;
-    int src_end;            /* the refs of this round end the feed */
+    int src_end; /* the refs of this round end the feed */
     feed_ref refs[READ_MAX_REFS];
     size_t nrefs;
     slice json[READ_MAX_REFS];
     body_batch bodies;
-    buf items;              /* page.items */
+    buf items; /* page.items */
     feed_ref item_refs[PAGE_LIMIT_MAX];
     size_t item_ends[PAGE_LIMIT_MAX];
     feed_ref missing[FEED_READ_MAX_MISSING];
@@ -58,7 +58,9 @@ static void job_fetch(read_job *j);
 
 static metric_feed job_metric_feed(feed_kind kind)
 {
-    return kind == FEED_HOME ? METRIC_FEED_HOME : kind == FEED_PROFILE ? METRIC_FEED_PROFILE : METRIC_FEED_NOTIFICATIONS;
+    return kind == FEED_HOME      ? METRIC_FEED_HOME
+           : kind == FEED_PROFILE ? METRIC_FEED_PROFILE
+                                  : METRIC_FEED_NOTIFICATIONS;
 }
 
 static unsigned job_want(const read_job *j)
@@ -154,18 +156,10 @@ static void job_on_bodies(body_batch *b)
         return;
     }
     switch (feed_page_next(&j->page, j->src_end, j->rounds, READ_MAX_ROUNDS)) {
-    case FEED_PAGE_CURSOR_LAST:
-        job_answer(j, &j->page.last);
-        break;
-    case FEED_PAGE_CURSOR_POS:
-        job_answer(j, &j->page.pos);
-        break;
-    case FEED_PAGE_END:
-        job_answer(j, NULL);
-        break;
-    default:
-        j->src = j->next_src;
-        job_fetch(j);
+    case FEED_PAGE_CURSOR_LAST: job_answer(j, &j->page.last); break;
+    case FEED_PAGE_CURSOR_POS: job_answer(j, &j->page.pos); break;
+    case FEED_PAGE_END: job_answer(j, NULL); break;
+    default: j->src = j->next_src; job_fetch(j);
     }
 }
 
@@ -235,8 +229,7 @@ static void job_fetch_cassandra(read_job *j)
 
     j->src = SRC_CASS;
     if (c == NULL ||
-        feed_cql_refs(c, j->kind, j->uid, job_pos(j), (int32_t)job_want(j), job_on_cass_refs, j) !=
-            CQL_CLIENT_OK) {
+        feed_cql_refs(c, j->kind, j->uid, job_pos(j), (int32_t)job_want(j), job_on_cass_refs, j) != CQL_CLIENT_OK) {
         if (c != NULL)
             feed_cql_log_failure(c, c->err, NULL, "feed page (refused)");
         job_unavailable(j, METRIC_STORE_CASSANDRA, "Cassandra is unavailable and the cache cannot answer this page");
@@ -369,14 +362,9 @@ static void job_fetch(read_job *j)
     if (j->src == SRC_HEAD && (j->redis_failed || j->w->stores.redis == NULL))
         j->src = SRC_CASS;
     switch (j->src) {
-    case SRC_HEAD:
-        job_fetch_head(j);
-        break;
-    case SRC_MEM:
-        job_fetch_memory(j);
-        break;
-    default:
-        job_fetch_cassandra(j);
+    case SRC_HEAD: job_fetch_head(j); break;
+    case SRC_MEM: job_fetch_memory(j); break;
+    default: job_fetch_cassandra(j);
     }
 }
 
@@ -448,8 +436,7 @@ static void serve_on_page(const feed_read_result *r, void *data)
         return;
     }
     if (r->next != NULL) {
-        if (cursor_set(&c, sj->kind, sj->uid, r->next->ts_us, slice_make(r->next->id, r->next->id_len)) !=
-                CURSOR_OK ||
+        if (cursor_set(&c, sj->kind, sj->uid, r->next->ts_us, slice_make(r->next->id, r->next->id_len)) != CURSOR_OK ||
             cursor_encode(&sj->w->shared->cursor_key, &c, text, sizeof(text), &text_len) != CURSOR_OK) {
             http_request_respond_error(sj->req, 500, "internal", "cannot make the next cursor");
             return;
@@ -483,6 +470,6 @@ void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_
         http_request_respond_error(req, 400, "invalid_cursor", "cursor is not valid");
         return;
     }
-    feed_read_page(w, http_request_pool(req), kind, user_id, q->limit, q->has_cursor ? &after : NULL,
-                   serve_on_page, sj);
+    feed_read_page(w, http_request_pool(req), kind, user_id, q->limit, q->has_cursor ? &after : NULL, serve_on_page,
+                   sj);
 }

@@ -49,22 +49,22 @@ void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_
  * streams' backlog, handlers/streams.c): the result goes to a callback. */
 typedef enum feed_read_status {
     FEED_READ_OK = 0,
-    FEED_READ_UNAVAILABLE,  /* store and message say which, as 503 store_unavailable would */
-    FEED_READ_INTERNAL      /* out of memory, a bad position */
+    FEED_READ_UNAVAILABLE, /* store and message say which, as 503 store_unavailable would */
+    FEED_READ_INTERNAL     /* out of memory, a bad position */
 } feed_read_status;
 
 typedef struct feed_read_result {
     feed_read_status status;
     metric_store store;
     const char *message;
-    slice items;               /* rendered items, comma-separated, as in a page */
+    slice items; /* rendered items, comma-separated, as in a page */
     int nitems;
     const feed_ref *item_refs; /* nitems positions, feed order */
     const size_t *item_ends;   /* end of item k's text in items */
     const feed_ref *next;      /* the next page's position; NULL: the feed ended */
     const feed_ref *missing;   /* refs skipped for want of a body (feed_page.h) */
     size_t nmissing;
-    int missing_overflow;      /* more than FEED_READ_MAX_MISSING of them */
+    int missing_overflow; /* more than FEED_READ_MAX_MISSING of them */
 } feed_read_result;
 
 #define FEED_READ_MAX_MISSING 32

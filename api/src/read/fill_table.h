@@ -42,18 +42,18 @@ struct fill_waiter {
 };
 
 struct fill_flight {
-    fill_flight *next;        /* in the table while in flight */
+    fill_flight *next; /* in the table while in flight */
     feed_kind kind;
     int64_t user_id;
     int in_table;
-    int ready;                /* published: waiters are called at once */
+    int ready; /* published: waiters are called at once */
     unsigned refs;
-    fill_waiter *waiters;     /* in arrival order */
+    fill_waiter *waiters; /* in arrival order */
     fill_waiter **tail;
     /* The result, set by the leader before finishing. */
-    int status;               /* 0: rows read; -1: Cassandra failed */
-    int complete;             /* the rows are the whole feed */
-    feed_ref *rows;           /* owned; sorted in feed order */
+    int status;     /* 0: rows read; -1: Cassandra failed */
+    int complete;   /* the rows are the whole feed */
+    feed_ref *rows; /* owned; sorted in feed order */
     size_t nrows;
 };
 

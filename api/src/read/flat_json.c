@@ -43,8 +43,14 @@ static int fj_escape(fj_cursor *c)
     if (c->p >= c->end)
         return -1;
     switch (*c->p++) {
-    case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
-        return 0;
+    case '"':
+    case '\\':
+    case '/':
+    case 'b':
+    case 'f':
+    case 'n':
+    case 'r':
+    case 't': return 0;
     case 'u':
         if (c->end - c->p < 4 || fj_hex4(c->p, &u) != 0 || u == 0)
             return -1;
@@ -52,14 +58,13 @@ static int fj_escape(fj_cursor *c)
         if (u >= 0xDC00 && u <= 0xDFFF)
             return -1; /* a low surrogate alone */
         if (u >= 0xD800 && u <= 0xDBFF) {
-            if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || fj_hex4(c->p + 2, &lo) != 0 ||
-                lo < 0xDC00 || lo > 0xDFFF)
+            if (c->end - c->p < 6 || c->p[0] != '\\' || c->p[1] != 'u' || fj_hex4(c->p + 2, &lo) != 0 || lo < 0xDC00 ||
+                lo > 0xDFFF)
                 return -1;
             c->p += 6;
         }
         return 0;
-    default:
-        return -1;
+    default: return -1;
     }
 }
 

@@ -31,10 +31,10 @@
 typedef enum flat_type { FLAT_STRING, FLAT_INT, FLAT_NULL } flat_type;
 
 typedef struct flat_member {
-    slice name;     /* between the quotes; [A-Za-z0-9_] only */
+    slice name; /* between the quotes; [A-Za-z0-9_] only */
     flat_type type;
-    slice raw;      /* FLAT_STRING: the escaped content between the quotes */
-    int64_t num;    /* FLAT_INT */
+    slice raw;   /* FLAT_STRING: the escaped content between the quotes */
+    int64_t num; /* FLAT_INT */
 } flat_member;
 
 /* Parse in into out[0..cap); *n gets the number of members. 0, or -1

@@ -36,8 +36,8 @@
 #include "api/src/http/http_status.h"
 #include "api/src/server/server_internal.h"
 
-#define CONN_READ_CHUNK 4096     /* the read buffer grows by at least this */
-#define CONN_MIN_READ 512        /* grow first when less room is left */
+#define CONN_READ_CHUNK 4096      /* the read buffer grows by at least this */
+#define CONN_MIN_READ 512         /* grow first when less room is left */
 #define CONN_KEEP_BUF (16 * 1024) /* free emptied buffers bigger than this */
 
 static void conn_on_event(loop *l, int fd, void *data, int mask);
@@ -107,12 +107,11 @@ conn *conn_new(server *s, int fd)
     s->nconns++;
     return c;
 
-err:
-    {
-        int saved = errno;
-        free(c);
-        errno = saved;
-    }
+err : {
+    int saved = errno;
+    free(c);
+    errno = saved;
+}
     return NULL;
 }
 
@@ -353,23 +352,15 @@ static void conn_dispatch(conn *c)
 
     rc = router_find(s->router, req->msg.method, req->msg.path, &req->pool, &req->match);
     switch (rc) {
-    case ROUTER_FOUND:
-        req->match.route->handler(req, req->match.route->data);
-        break;
+    case ROUTER_FOUND: req->match.route->handler(req, req->match.route->data); break;
     case ROUTER_METHOD_NOT_ALLOWED:
         allow.name = "Allow";
         allow.value = req->match.allow;
         http_request_respond_error_headers(req, 405, NULL, "method not allowed for this path", &allow, 1);
         break;
-    case ROUTER_NOT_FOUND:
-        http_request_respond_error(req, 404, NULL, "no route for this path");
-        break;
-    case ROUTER_BAD_PATH:
-        http_request_respond_error(req, 400, NULL, "malformed percent-encoding in the path");
-        break;
-    default:
-        http_request_respond_error(req, 500, NULL, "out of memory");
-        break;
+    case ROUTER_NOT_FOUND: http_request_respond_error(req, 404, NULL, "no route for this path"); break;
+    case ROUTER_BAD_PATH: http_request_respond_error(req, 400, NULL, "malformed percent-encoding in the path"); break;
+    default: http_request_respond_error(req, 500, NULL, "out of memory"); break;
     }
 }
 
@@ -389,8 +380,7 @@ static void conn_process(conn *c)
             c->parse_blocked = 1;
             break;
         }
-        rc = http_parser_execute(&c->parser, c->in.data + c->in_pos, avail, &s->cfg.limits,
-                                 &c->req.msg);
+        rc = http_parser_execute(&c->parser, c->in.data + c->in_pos, avail, &s->cfg.limits, &c->req.msg);
         if (rc == HTTP_PARSE_NEED_MORE) {
             if (c->parser.expect_continue && http_parser_head_done(&c->parser) && !c->continue_sent) {
                 if (http_response_write_continue(&c->out) != 0)
@@ -529,8 +519,7 @@ static int conn_update_events(conn *c)
     if (c->lingering) {
         want = LOOP_READABLE;
     } else {
-        if (!c->closing && !c->peer_eof && !c->parse_blocked &&
-            conn_out_pending(c) <= c->srv->cfg.out_high_water &&
+        if (!c->closing && !c->peer_eof && !c->parse_blocked && conn_out_pending(c) <= c->srv->cfg.out_high_water &&
             !(c->req.live && buf_space(&c->in) == 0))
             want |= LOOP_READABLE;
         if (conn_out_pending(c) > 0)
@@ -613,15 +602,11 @@ static void conn_on_timer(loop *l, loop_timer *t)
         else
             c->want_close = 1;
         break;
-    case CONN_TIMER_HANDLER:
-        conn_handler_timeout(c);
-        break;
+    case CONN_TIMER_HANDLER: conn_handler_timeout(c); break;
     case CONN_TIMER_IDLE:
     case CONN_TIMER_WRITE:
     case CONN_TIMER_LINGER:
-    case CONN_TIMER_NONE:
-        c->want_close = 1;
-        break;
+    case CONN_TIMER_NONE: c->want_close = 1; break;
     }
     conn_leave(c);
 }
@@ -630,7 +615,7 @@ void conn_drain(conn *c)
 {
     conn_enter(c);
     conn_stream_over(c); /* a stream ends at once: its handler closes it */
-    conn_leave(c); /* settling sees srv->draining */
+    conn_leave(c);       /* settling sees srv->draining */
 }
 
 /* ---- streams ------------------------------------------------------------ */

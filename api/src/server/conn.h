@@ -40,49 +40,49 @@ typedef enum conn_timer_kind {
 } conn_timer_kind;
 
 struct http_request {
-    conn *conn;              /* the owner; its memory outlives the request */
+    conn *conn; /* the owner; its memory outlives the request */
     uint64_t id;
-    uint64_t start_us;       /* monotonic, for duration_us */
-    http_message msg;        /* slices into conn->in */
+    uint64_t start_us; /* monotonic, for duration_us */
+    http_message msg;  /* slices into conn->in */
     router_match match;
     pool pool;
-    int live;                /* dispatched and not yet answered */
-    int abandoned;           /* the answer will be dropped */
-    int head_only;           /* HEAD: no body in the answer */
+    int live;      /* dispatched and not yet answered */
+    int abandoned; /* the answer will be dropped */
+    int head_only; /* HEAD: no body in the answer */
     /* A streamed answer (request.h): started, and whether its end was
      * already announced (a write refused, or on_close called). */
     int streaming;
     int stream_over;
-    int stream_writing;      /* inside http_request_stream_write: an end is
+    int stream_writing; /* inside http_request_stream_write: an end is
                                 reported by its -1, not by on_close */
     int stream_status;
-    size_t stream_max;       /* bound on unsent output */
-    size_t stream_bytes;     /* body bytes queued so far, for the log */
+    size_t stream_max;   /* bound on unsent output */
+    size_t stream_bytes; /* body bytes queued so far, for the log */
     http_stream_close_cb *stream_on_close;
     void *stream_data;
 };
 
 struct conn {
-    server *srv;             /* NULL once detached by server_dispose */
-    conn *prev, *next;       /* in srv->conns, or srv->zombies once closed */
-    int fd;                  /* owned; -1 once closed */
-    int events;              /* LOOP_ mask registered on the loop */
-    buf in;                  /* requests as read; in_pos: first unconsumed byte */
+    server *srv;       /* NULL once detached by server_dispose */
+    conn *prev, *next; /* in srv->conns, or srv->zombies once closed */
+    int fd;            /* owned; -1 once closed */
+    int events;        /* LOOP_ mask registered on the loop */
+    buf in;            /* requests as read; in_pos: first unconsumed byte */
     size_t in_pos;
-    buf out;                 /* answers to send; out_pos: first unsent byte */
+    buf out; /* answers to send; out_pos: first unsent byte */
     size_t out_pos;
     http_parser parser;
     http_request req;
     loop_timer timer;
     conn_timer_kind timer_kind;
-    unsigned depth;          /* callback frames of this conn on the stack */
-    unsigned peer_eof : 1;   /* the peer will send no more */
-    unsigned closing : 1;    /* close once the output is sent */
-    unsigned lingering : 1;  /* our side shut; discarding the peer's input */
-    unsigned want_close : 1; /* close now (deferred to the outermost frame) */
-    unsigned parse_blocked : 1;  /* parsing paused by output back-pressure */
-    unsigned continue_sent : 1;  /* 100 Continue sent for this request */
-    unsigned zombie : 1;     /* in srv->zombies */
+    unsigned depth;             /* callback frames of this conn on the stack */
+    unsigned peer_eof : 1;      /* the peer will send no more */
+    unsigned closing : 1;       /* close once the output is sent */
+    unsigned lingering : 1;     /* our side shut; discarding the peer's input */
+    unsigned want_close : 1;    /* close now (deferred to the outermost frame) */
+    unsigned parse_blocked : 1; /* parsing paused by output back-pressure */
+    unsigned continue_sent : 1; /* 100 Continue sent for this request */
+    unsigned zombie : 1;        /* in srv->zombies */
 };
 
 /* Take over an accepted, non-blocking socket. NULL (fd not closed,

@@ -85,16 +85,15 @@ int request_error_body(buf *out, int status, const char *code, const char *messa
     return http_error_body(out, code, message != NULL ? message : http_status_reason(status));
 }
 
-void request_log_access(server *s, const http_request *req, uint64_t id, int status, size_t bytes,
-                        const char *error)
+void request_log_access(server *s, const http_request *req, uint64_t id, int status, size_t bytes, const char *error)
 {
     log_line l;
     uint64_t duration_us = req != NULL ? loop_clock_us() - req->start_us : 0;
 
     if (s->cfg.on_response != NULL)
         s->cfg.on_response(s->cfg.on_response_data,
-                           req != NULL && req->match.route != NULL ? req->match.route->pattern : NULL,
-                           status, duration_us);
+                           req != NULL && req->match.route != NULL ? req->match.route->pattern : NULL, status,
+                           duration_us);
     if (!s->cfg.access_log)
         return;
     log_begin(&l, LOG_INFO, "access");
@@ -120,8 +119,7 @@ void request_log_access(server *s, const http_request *req, uint64_t id, int sta
 /* Last resort when an answer cannot be formatted: a fixed 500. */
 static void request_queue_fallback(conn *c, http_request *req)
 {
-    static const char body[] =
-        "{\"error\":{\"code\":\"internal\",\"message\":\"the answer could not be formatted\"}}";
+    static const char body[] = "{\"error\":{\"code\":\"internal\",\"message\":\"the answer could not be formatted\"}}";
     http_response r;
 
     memset(&r, 0, sizeof(r));
@@ -136,9 +134,8 @@ static void request_queue_fallback(conn *c, http_request *req)
         c->want_close = 1;
 }
 
-int http_request_respond_headers(http_request *req, int status, const char *content_type,
-                                 slice body, const http_request_header_out *headers,
-                                 size_t num_headers)
+int http_request_respond_headers(http_request *req, int status, const char *content_type, slice body,
+                                 const http_request_header_out *headers, size_t num_headers)
 {
     conn *c = req->conn;
     http_header extra[REQUEST_MAX_OUT_HEADERS];
@@ -197,27 +194,23 @@ int http_request_respond_json(http_request *req, int status, slice json)
     return http_request_respond_headers(req, status, "application/json", json, NULL, 0);
 }
 
-int http_request_respond_error_headers(http_request *req, int status, const char *code,
-                                       const char *message,
-                                       const http_request_header_out *headers,
-                                       size_t num_headers)
+int http_request_respond_error_headers(http_request *req, int status, const char *code, const char *message,
+                                       const http_request_header_out *headers, size_t num_headers)
 {
-    static const char nomem[] =
-        "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
+    static const char nomem[] = "{\"error\":{\"code\":\"internal\",\"message\":\"out of memory\"}}";
     buf body;
     int rc;
 
     buf_init(&body, 0);
     if (request_error_body(&body, status, code, message) != 0)
         return http_request_respond_headers(req, 500, "application/json", SLICE_LIT(nomem), NULL, 0);
-    rc = http_request_respond_headers(req, status, "application/json",
-                                      slice_make(body.data, body.len), headers, num_headers);
+    rc = http_request_respond_headers(req, status, "application/json", slice_make(body.data, body.len), headers,
+                                      num_headers);
     buf_dispose(&body);
     return rc;
 }
 
-int http_request_respond_error(http_request *req, int status, const char *code,
-                               const char *message)
+int http_request_respond_error(http_request *req, int status, const char *code, const char *message)
 {
     return http_request_respond_error_headers(req, status, code, message, NULL, 0);
 }
@@ -225,8 +218,8 @@ int http_request_respond_error(http_request *req, int status, const char *code,
 /* ---- streams ------------------------------------------------------------ */
 
 int http_request_stream_start(http_request *req, int status, const char *content_type,
-                              const http_request_header_out *headers, size_t num_headers,
-                              size_t max_buffered, http_stream_close_cb *on_close, void *data)
+                              const http_request_header_out *headers, size_t num_headers, size_t max_buffered,
+                              http_stream_close_cb *on_close, void *data)
 {
     conn *c = req->conn;
     http_header extra[REQUEST_MAX_OUT_HEADERS];

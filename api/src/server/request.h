@@ -69,23 +69,19 @@ typedef struct http_request_header_out {
 int http_request_respond(http_request *req, int status, const char *content_type, slice body);
 
 /* The same with extra headers. */
-int http_request_respond_headers(http_request *req, int status, const char *content_type,
-                                 slice body, const http_request_header_out *headers,
-                                 size_t num_headers);
+int http_request_respond_headers(http_request *req, int status, const char *content_type, slice body,
+                                 const http_request_header_out *headers, size_t num_headers);
 
 /* application/json shorthand. */
 int http_request_respond_json(http_request *req, int status, slice json);
 
 /* An error: {"error":{"code":code,"message":message}}, JSON-escaped.
  * code NULL picks the standard name for status (http_status.h). */
-int http_request_respond_error(http_request *req, int status, const char *code,
-                               const char *message);
+int http_request_respond_error(http_request *req, int status, const char *code, const char *message);
 
 /* An error with extra headers (Allow for a 405, Retry-After for a 429). */
-int http_request_respond_error_headers(http_request *req, int status, const char *code,
-                                       const char *message,
-                                       const http_request_header_out *headers,
-                                       size_t num_headers);
+int http_request_respond_error_headers(http_request *req, int status, const char *code, const char *message,
+                                       const http_request_header_out *headers, size_t num_headers);
 
 /* ---- streamed answers (Server-Sent Events) ---------------------------
  *
@@ -121,8 +117,8 @@ typedef void http_stream_close_cb(http_request *req, void *data);
  * could not be formatted: a 500 or nothing was sent) and the request is
  * finished and freed as by http_request_respond, on_close never runs. */
 int http_request_stream_start(http_request *req, int status, const char *content_type,
-                              const http_request_header_out *headers, size_t num_headers,
-                              size_t max_buffered, http_stream_close_cb *on_close, void *data);
+                              const http_request_header_out *headers, size_t num_headers, size_t max_buffered,
+                              http_stream_close_cb *on_close, void *data);
 
 /* Append data to the stream and send what the socket takes now. 0, or
  * -1: the stream is over (see above) and nothing was queued. */

@@ -37,21 +37,21 @@ struct http_request;
 typedef void router_handler(struct http_request *req, void *data);
 
 typedef struct router_segment {
-    slice text;   /* literal text, or the parameter name without braces */
+    slice text; /* literal text, or the parameter name without braces */
     int is_param;
 } router_segment;
 
 typedef struct router_route {
-    char *method;               /* owned */
-    char *pattern;              /* owned; segments point into it */
+    char *method;  /* owned */
+    char *pattern; /* owned; segments point into it */
     router_segment segments[ROUTER_MAX_SEGMENTS];
     size_t nsegments;
     router_handler *handler;
-    void *data;                 /* not owned */
+    void *data; /* not owned */
 } router_route;
 
 typedef struct router {
-    router_route **routes;      /* owned, in registration order */
+    router_route **routes; /* owned, in registration order */
     size_t nroutes;
     size_t cap;
 } router;
@@ -66,11 +66,11 @@ enum {
 
 typedef struct router_match {
     const router_route *route;
-    int head_as_get;                   /* HEAD served by a GET route */
+    int head_as_get; /* HEAD served by a GET route */
     size_t nparams;
-    slice names[ROUTER_MAX_PARAMS];    /* into the route's pattern */
-    slice values[ROUTER_MAX_PARAMS];   /* decoded, in the caller's pool */
-    char allow[ROUTER_ALLOW_MAX];      /* with METHOD_NOT_ALLOWED: "GET, HEAD" */
+    slice names[ROUTER_MAX_PARAMS];  /* into the route's pattern */
+    slice values[ROUTER_MAX_PARAMS]; /* decoded, in the caller's pool */
+    char allow[ROUTER_ALLOW_MAX];    /* with METHOD_NOT_ALLOWED: "GET, HEAD" */
 } router_match;
 
 void router_init(router *r);

@@ -138,8 +138,7 @@ static void server_on_accept(loop *l, int fd, void *data, int mask)
         switch (errno) {
         case EINTR:
         case ECONNABORTED:
-        case EPROTO:
-            continue; /* that connection died in the backlog; next */
+        case EPROTO: continue; /* that connection died in the backlog; next */
         case EAGAIN:
 #if EWOULDBLOCK != EAGAIN
         case EWOULDBLOCK:
@@ -148,12 +147,8 @@ static void server_on_accept(loop *l, int fd, void *data, int mask)
         case EMFILE:
         case ENFILE:
         case ENOBUFS:
-        case ENOMEM:
-            server_pause_accept(s, errno);
-            return;
-        default:
-            server_log_errno(s, LOG_ERROR, "accept failed", errno);
-            return;
+        case ENOMEM: server_pause_accept(s, errno); return;
+        default: server_log_errno(s, LOG_ERROR, "accept failed", errno); return;
         }
     }
 }
@@ -194,8 +189,7 @@ static void server_close_listener(server *s)
 
 void server_conn_closed(server *s)
 {
-    if (s->draining && s->nconns == 0 && !loop_timer_active(&s->done_timer) &&
-        s->on_drained != NULL) {
+    if (s->draining && s->nconns == 0 && !loop_timer_active(&s->done_timer) && s->on_drained != NULL) {
         /* Report from a timer: we are inside a connection's frame here. */
         if (loop_timer_start(s->loop, &s->done_timer, 0) != LOOP_OK)
             server_log_errno(s, LOG_ERROR, "cannot report the end of a drain", errno);

@@ -62,23 +62,23 @@ typedef struct conn conn;
 typedef void server_drained_proc(server *s, void *data);
 
 struct server {
-    loop *loop;                 /* not owned */
-    const router *router;       /* not owned */
+    loop *loop;           /* not owned */
+    const router *router; /* not owned */
     server_config cfg;
-    void *context;              /* not owned: what handlers get */
-    int listen_fd;              /* owned; -1 when not listening */
-    int accept_paused;          /* after EMFILE and friends */
-    conn *conns;                /* open connections (owned) */
+    void *context;     /* not owned: what handlers get */
+    int listen_fd;     /* owned; -1 when not listening */
+    int accept_paused; /* after EMFILE and friends */
+    conn *conns;       /* open connections (owned) */
     size_t nconns;
-    conn *zombies;              /* closed, a handler still holds a request */
-    uint64_t next_seq;          /* request ids: seq * 256 + worker_id */
+    conn *zombies;     /* closed, a handler still holds a request */
+    uint64_t next_seq; /* request ids: seq * 256 + worker_id */
     int draining;
-    loop_timer accept_timer;    /* resumes accepting after a pause */
-    loop_timer drain_timer;     /* drain deadline */
-    loop_timer done_timer;      /* reports the end of a drain */
+    loop_timer accept_timer; /* resumes accepting after a pause */
+    loop_timer drain_timer;  /* drain deadline */
+    loop_timer done_timer;   /* reports the end of a drain */
     server_drained_proc *on_drained;
     void *on_drained_data;
-    time_t date_sec;            /* cached Date header */
+    time_t date_sec; /* cached Date header */
     char date[HTTP_DATE_LEN + 1];
     uint64_t accepted, rejected, requests;
 };

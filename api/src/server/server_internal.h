@@ -25,8 +25,7 @@ int request_error_body(buf *out, int status, const char *code, const char *messa
 /* One access log line for a finished request, or for a refused one
  * (req NULL, id the id its answer carries), and the server_config's
  * on_response hook (called even without the access log). */
-void request_log_access(server *s, const http_request *req, uint64_t id, int status, size_t bytes,
-                        const char *error);
+void request_log_access(server *s, const http_request *req, uint64_t id, int status, size_t bytes, const char *error);
 
 /* server.c ------------------------------------------------------------- */
 

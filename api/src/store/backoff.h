@@ -14,10 +14,10 @@
 #include <stdint.h>
 
 typedef struct backoff {
-    uint32_t base_ms;   /* first delay's ceiling (> 0) */
-    uint32_t max_ms;    /* ceiling of every delay (>= base_ms) */
-    uint32_t attempt;   /* failures since the last success */
-    uint64_t rng;       /* xorshift64 state, never 0 */
+    uint32_t base_ms; /* first delay's ceiling (> 0) */
+    uint32_t max_ms;  /* ceiling of every delay (>= base_ms) */
+    uint32_t attempt; /* failures since the last success */
+    uint64_t rng;     /* xorshift64 state, never 0 */
 } backoff;
 
 /* Prepare b; base_ms 0 is taken as 1, max_ms below base_ms as base_ms. */

@@ -31,29 +31,29 @@ enum { QUEUED_NONE, QUEUED_WAITING, QUEUED_PREP };
 
 /* A prepared-cache entry: lives until the client is freed. */
 typedef struct cql_prep {
-    struct cql_prep *next;  /* bucket chain */
-    char *text;             /* owned statement text */
+    struct cql_prep *next; /* bucket chain */
+    char *text;            /* owned statement text */
     size_t len;
-    uint8_t *id;            /* owned prepared id; NULL while unknown */
+    uint8_t *id; /* owned prepared id; NULL while unknown */
     size_t id_len;
-    int preparing;          /* a PREPARE is queued or in flight */
-    job_queue waiters;      /* EXECUTE requests waiting for the id */
+    int preparing;     /* a PREPARE is queued or in flight */
+    job_queue waiters; /* EXECUTE requests waiting for the id */
 } cql_prep;
 
 typedef struct cql_req {
-    job_link link;          /* in c->waiting or prep->waiters (see queued) */
+    job_link link; /* in c->waiting or prep->waiters (see queued) */
     int queued;
     cql_client *c;
     int kind;
-    char *text;             /* owned: QUERY/USE text; NULL otherwise */
-    cql_prep *prep;         /* EXECUTE and PREPARE */
-    cql_values values;      /* owned copy of the bound values */
-    cql_query_params params;/* values and paging_state point into this req */
-    uint8_t *paging;        /* owned copy of the paging state */
-    cql_client_cb *cb;      /* NULL for internal requests */
+    char *text;              /* owned: QUERY/USE text; NULL otherwise */
+    cql_prep *prep;          /* EXECUTE and PREPARE */
+    cql_values values;       /* owned copy of the bound values */
+    cql_query_params params; /* values and paging_state point into this req */
+    uint8_t *paging;         /* owned copy of the paging state */
+    cql_client_cb *cb;       /* NULL for internal requests */
     void *privdata;
     loop_timer timer;
-    int32_t stream;         /* -1 while not on the wire */
+    int32_t stream; /* -1 while not on the wire */
     int answered;
     int reprepared;
 } cql_req;
@@ -240,8 +240,7 @@ static void cql_send(cql_client *c, cql_req *req)
     int rc = CQL_ERR;
     int internal = req->kind == REQ_STARTUP || req->kind == REQ_USE;
 
-    if (c->fd < 0 || (c->state != CQL_CLIENT_READY && !internal) ||
-        (id = cql_streams_alloc(&c->streams, req)) < 0) {
+    if (c->fd < 0 || (c->state != CQL_CLIENT_READY && !internal) || (id = cql_streams_alloc(&c->streams, req)) < 0) {
         req->queued = QUEUED_WAITING;
         job_queue_push(&c->waiting, &req->link);
         return;
@@ -249,9 +248,7 @@ static void cql_send(cql_client *c, cql_req *req)
     req->stream = id;
     cql_buf_reset(&c->scratch);
     switch (req->kind) {
-    case REQ_STARTUP:
-        rc = cql_request_startup(&c->scratch, (int16_t)id);
-        break;
+    case REQ_STARTUP: rc = cql_request_startup(&c->scratch, (int16_t)id); break;
     case REQ_USE:
     case REQ_QUERY:
         rc = cql_request_query(&c->scratch, (int16_t)id, cql_slice_from_cstr(req->text), &req->params);
@@ -270,8 +267,7 @@ static void cql_send(cql_client *c, cql_req *req)
         /* the request itself is bad (a value too long, say): only it fails */
         cql_streams_release(&c->streams, id);
         req->stream = -1;
-        cql_set_err(c, c->scratch.err.code == CQL_ERR_NOMEM ? CQL_CLIENT_ENOMEM : CQL_CLIENT_EARG,
-                    c->scratch.err.msg);
+        cql_set_err(c, c->scratch.err.code == CQL_ERR_NOMEM ? CQL_CLIENT_ENOMEM : CQL_CLIENT_EARG, c->scratch.err.msg);
         if (req->kind == REQ_PREPARE) {
             req->prep->preparing = 0;
             cql_prep_fail_waiters(req->prep, c->err, NULL);
@@ -556,8 +552,7 @@ static void cql_on_response(cql_client *c, const cql_response *resp)
         cql_req_free(req);
         if (c->keyspace == NULL) {
             cql_handshake_done(c);
-        } else if ((req = cql_req_new(c, REQ_USE)) == NULL ||
-                   (req->text = malloc(strlen(c->keyspace) + 8)) == NULL) {
+        } else if ((req = cql_req_new(c, REQ_USE)) == NULL || (req->text = malloc(strlen(c->keyspace) + 8)) == NULL) {
             if (req != NULL)
                 cql_req_free(req);
             cql_conn_failed(c, "out of memory for USE");
@@ -577,8 +572,7 @@ static void cql_on_response(cql_client *c, const cql_response *resp)
         cql_on_prepared(c, req, resp);
         cql_req_free(req);
         return;
-    default:
-        break;
+    default: break;
     }
     if (req->answered) {
         cql_req_free(req); /* timed out earlier: drop the late answer */
@@ -664,7 +658,7 @@ static void cql_read(cql_client *c)
                 break;
         } else if (n == 0) {
             cql_conn_failed(c, c->in_len > 0 ? "cassandra closed the connection in the middle of a frame"
-                                              : "cassandra closed the connection");
+                                             : "cassandra closed the connection");
             return;
         } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
             break;
@@ -743,8 +737,8 @@ cql_client *cql_client_new(loop *l, const cql_client_config *cfg)
 {
     cql_client *c;
 
-    if (l == NULL || cfg == NULL || cfg->host == NULL || cfg->port <= 0 || cfg->port > 65535 ||
-        cfg->max_streams < 0 || cfg->max_streams > CQL_STREAMS_MAX)
+    if (l == NULL || cfg == NULL || cfg->host == NULL || cfg->port <= 0 || cfg->port > 65535 || cfg->max_streams < 0 ||
+        cfg->max_streams > CQL_STREAMS_MAX)
         return NULL;
     c = calloc(1, sizeof(*c));
     if (c == NULL)
@@ -767,8 +761,7 @@ cql_client *cql_client_new(loop *l, const cql_client_config *cfg)
     cql_buf_init(&c->scratch, 0);
     cql_pool_init(&c->pool);
     backoff_init(&c->retry, cfg->reconnect_base_ms != 0 ? cfg->reconnect_base_ms : 50,
-                 cfg->reconnect_max_ms != 0 ? cfg->reconnect_max_ms : 5000,
-                 (uint64_t)(uintptr_t)c ^ loop_clock_us());
+                 cfg->reconnect_max_ms != 0 ? cfg->reconnect_max_ms : 5000, (uint64_t)(uintptr_t)c ^ loop_clock_us());
     loop_timer_init(&c->timer, cql_on_timer, c);
     loop_timer_init(&c->kick, cql_on_kick, c);
     c->depth++;
@@ -843,8 +836,7 @@ nomem:
     return CQL_CLIENT_ERR;
 }
 
-int cql_client_query(cql_client *c, const char *cql, const cql_query_params *params, cql_client_cb *cb,
-                     void *privdata)
+int cql_client_query(cql_client *c, const char *cql, const cql_query_params *params, cql_client_cb *cb, void *privdata)
 {
     return cql_submit(c, REQ_QUERY, cql, params, cb, privdata);
 }

@@ -84,28 +84,28 @@ typedef void cql_client_cb(cql_client *c, int status, const cql_response *resp, 
 #define CQL_CLIENT_MAX_HOSTS 8
 
 typedef struct cql_client_host {
-    const char *host;              /* numeric IPv4/IPv6 address */
+    const char *host; /* numeric IPv4/IPv6 address */
     int port;
 } cql_client_host;
 
 typedef struct cql_client_config {
-    const char *host;              /* numeric IPv4/IPv6 address (no name lookup on the loop) */
+    const char *host; /* numeric IPv4/IPv6 address (no name lookup on the loop) */
     int port;
-    const cql_client_host *more;   /* further contact points, tried in turn; may be NULL */
-    size_t n_more;                 /* at most CQL_CLIENT_MAX_HOSTS - 1 */
-    uint16_t consistency;          /* cql_consistency of the requests; 0 (ANY): ONE */
-    const char *keyspace;          /* NULL: none (USE is sent after STARTUP otherwise) */
-    uint32_t request_timeout_ms;   /* 0: none */
-    uint32_t connect_timeout_ms;   /* TCP connect + handshake (default 5000) */
-    uint32_t reconnect_base_ms;    /* default 50 */
-    uint32_t reconnect_max_ms;     /* default 5000 */
-    int32_t max_streams;           /* 1..32768 (default 32768) */
-    size_t max_frame;              /* largest response body accepted (default 256 MiB) */
+    const cql_client_host *more; /* further contact points, tried in turn; may be NULL */
+    size_t n_more;               /* at most CQL_CLIENT_MAX_HOSTS - 1 */
+    uint16_t consistency;        /* cql_consistency of the requests; 0 (ANY): ONE */
+    const char *keyspace;        /* NULL: none (USE is sent after STARTUP otherwise) */
+    uint32_t request_timeout_ms; /* 0: none */
+    uint32_t connect_timeout_ms; /* TCP connect + handshake (default 5000) */
+    uint32_t reconnect_base_ms;  /* default 50 */
+    uint32_t reconnect_max_ms;   /* default 5000 */
+    int32_t max_streams;         /* 1..32768 (default 32768) */
+    size_t max_frame;            /* largest response body accepted (default 256 MiB) */
 } cql_client_config;
 
 typedef enum cql_client_state {
-    CQL_CLIENT_WAITING,            /* down, reconnect timer armed */
-    CQL_CLIENT_CONNECTING,         /* TCP connect and handshake */
+    CQL_CLIENT_WAITING,    /* down, reconnect timer armed */
+    CQL_CLIENT_CONNECTING, /* TCP connect and handshake */
     CQL_CLIENT_READY
 } cql_client_state;
 
@@ -113,40 +113,40 @@ struct cql_prep;
 struct cql_req;
 
 struct cql_client {
-    loop *l;                       /* borrowed */
-    struct sockaddr_storage addr;  /* the contact point in use: addrs[cur] */
+    loop *l;                      /* borrowed */
+    struct sockaddr_storage addr; /* the contact point in use: addrs[cur] */
     socklen_t addrlen;
     struct sockaddr_storage addrs[CQL_CLIENT_MAX_HOSTS];
     socklen_t addrlens[CQL_CLIENT_MAX_HOSTS];
     size_t n_addrs, cur;
-    uint64_t failovers;            /* moves to the next contact point */
-    uint16_t consistency;          /* cql_consistency for requests and callers */
-    char *keyspace;                /* owned copy or NULL */
+    uint64_t failovers;   /* moves to the next contact point */
+    uint16_t consistency; /* cql_consistency for requests and callers */
+    char *keyspace;       /* owned copy or NULL */
     uint32_t request_timeout_ms;
     uint32_t connect_timeout_ms;
     size_t max_frame;
-    int fd;                        /* -1 while down */
-    int mask;                      /* LOOP_* registered */
+    int fd;   /* -1 while down */
+    int mask; /* LOOP_* registered */
     cql_client_state state;
     int tcp_connected;
-    cql_streams streams;           /* ids in flight -> struct cql_req */
-    job_queue waiting;             /* requests waiting for the handshake or a free id */
-    cql_buf out;                   /* frames to send */
-    size_t out_sent;               /* bytes of out already written */
-    cql_buf scratch;               /* one frame being built */
-    uint8_t *in;                   /* received bytes */
+    cql_streams streams; /* ids in flight -> struct cql_req */
+    job_queue waiting;   /* requests waiting for the handshake or a free id */
+    cql_buf out;         /* frames to send */
+    size_t out_sent;     /* bytes of out already written */
+    cql_buf scratch;     /* one frame being built */
+    uint8_t *in;         /* received bytes */
     size_t in_len, in_cap;
-    cql_pool pool;                 /* decoder's memory for one response */
+    cql_pool pool;                                  /* decoder's memory for one response */
     struct cql_prep *prep[CQL_CLIENT_PREP_BUCKETS]; /* prepared cache */
     backoff retry;
-    loop_timer timer;              /* connect deadline or reconnect delay */
-    loop_timer kick;               /* flush waiting requests on the next turn */
+    loop_timer timer; /* connect deadline or reconnect delay */
+    loop_timer kick;  /* flush waiting requests on the next turn */
     unsigned depth;
     int freeing;
-    uint64_t connects;             /* handshakes completed */
-    uint64_t prepares;             /* PREPARE requests sent */
-    uint64_t pending;              /* user requests whose callback has not run */
-    int err;                       /* CQL_CLIENT_E* of the last failure */
+    uint64_t connects; /* handshakes completed */
+    uint64_t prepares; /* PREPARE requests sent */
+    uint64_t pending;  /* user requests whose callback has not run */
+    int err;           /* CQL_CLIENT_E* of the last failure */
     char errstr[CQL_ERRSTR_SIZE];
 };
 
@@ -157,8 +157,7 @@ cql_client *cql_client_new(loop *l, const cql_client_config *cfg);
 
 /* QUERY: cql text with params (consistency, values, page size, paging
  * state, ...; NULL means the client's consistency and nothing else). */
-int cql_client_query(cql_client *c, const char *cql, const cql_query_params *params, cql_client_cb *cb,
-                     void *privdata);
+int cql_client_query(cql_client *c, const char *cql, const cql_query_params *params, cql_client_cb *cb, void *privdata);
 
 /* EXECUTE of cql, prepared through the cache. Same params. */
 int cql_client_execute(cql_client *c, const char *cql, const cql_query_params *params, cql_client_cb *cb,

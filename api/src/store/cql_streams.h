@@ -24,10 +24,10 @@
 #define CQL_STREAMS_MAX 32768
 
 typedef struct cql_streams {
-    void **owners;      /* cap slots; NULL when the id is free */
-    int16_t *free_ids;  /* stack of free ids, top at nfree - 1 */
+    void **owners;     /* cap slots; NULL when the id is free */
+    int16_t *free_ids; /* stack of free ids, top at nfree - 1 */
     int32_t nfree;
-    int32_t cap;        /* ids 0..cap-1 */
+    int32_t cap; /* ids 0..cap-1 */
 } cql_streams;
 
 /* Ids 0..cap-1 (cap in 1..CQL_STREAMS_MAX). 0, or -1 (bad cap, no memory). */

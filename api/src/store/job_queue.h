@@ -23,7 +23,7 @@ typedef struct job_queue {
     size_t len;
 } job_queue;
 
-#define job_queue_entry(link, type, member) ((type *)(void *)((char *)(link) - offsetof(type, member)))
+#define job_queue_entry(link, type, member) ((type *)(void *)((char *)(link)-offsetof(type, member)))
 
 void job_queue_init(job_queue *q);
 

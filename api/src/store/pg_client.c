@@ -15,24 +15,24 @@
 typedef struct pg_job_stmt {
     char *sql;
     int nparams;
-    char **params;          /* NULL entries are SQL NULLs */
+    char **params; /* NULL entries are SQL NULLs */
 } pg_job_stmt;
 
 typedef struct pg_job {
-    job_link link;          /* in c->queue while waiting */
+    job_link link; /* in c->queue while waiting */
     pg_client *c;
-    pg_conn *conn;          /* while on a connection */
-    pg_client_cb *cb;       /* NULL for our own ROLLBACK */
+    pg_conn *conn;    /* while on a connection */
+    pg_client_cb *cb; /* NULL for our own ROLLBACK */
     void *privdata;
     loop_timer timer;
-    int transaction;        /* wrapped in BEGIN/COMMIT */
-    int answered;           /* cb ran (timeout); results are dropped */
-    int sent;               /* handed to a connection (see pg_reply.sent) */
+    int transaction; /* wrapped in BEGIN/COMMIT */
+    int answered;    /* cb ran (timeout); results are dropped */
+    int sent;        /* handed to a connection (see pg_reply.sent) */
     int nstmts;
     pg_job_stmt *stmts;
-    int nexpected;          /* results the pipeline will return */
+    int nexpected; /* results the pipeline will return */
     int nresults;
-    PGresult **results;     /* nexpected slots */
+    PGresult **results; /* nexpected slots */
 } pg_job;
 
 static void pg_conn_connect(pg_conn *conn);
@@ -261,18 +261,10 @@ static void pg_conn_poll_connect(pg_conn *conn)
      * forgotten: register afresh on every step of the connect */
     pg_conn_watch(conn, -1, LOOP_NONE);
     switch (PQconnectPoll(conn->pg)) {
-    case PGRES_POLLING_READING:
-        pg_conn_watch(conn, PQsocket(conn->pg), LOOP_READABLE);
-        break;
-    case PGRES_POLLING_WRITING:
-        pg_conn_watch(conn, PQsocket(conn->pg), LOOP_WRITABLE);
-        break;
-    case PGRES_POLLING_OK:
-        pg_conn_ready(conn);
-        break;
-    default:
-        pg_conn_failed(conn, PQerrorMessage(conn->pg));
-        break;
+    case PGRES_POLLING_READING: pg_conn_watch(conn, PQsocket(conn->pg), LOOP_READABLE); break;
+    case PGRES_POLLING_WRITING: pg_conn_watch(conn, PQsocket(conn->pg), LOOP_WRITABLE); break;
+    case PGRES_POLLING_OK: pg_conn_ready(conn); break;
+    default: pg_conn_failed(conn, PQerrorMessage(conn->pg)); break;
     }
 }
 
@@ -360,8 +352,7 @@ static void pg_conn_rollback(pg_conn *conn)
     pg_job *job = calloc(1, sizeof(*job));
 
     if (job == NULL || (job->stmts = calloc(1, sizeof(*job->stmts))) == NULL ||
-        (job->results = calloc(1, sizeof(*job->results))) == NULL ||
-        (job->stmts[0].sql = strdup("ROLLBACK")) == NULL) {
+        (job->results = calloc(1, sizeof(*job->results))) == NULL || (job->stmts[0].sql = strdup("ROLLBACK")) == NULL) {
         if (job != NULL) {
             free(job->results);
             if (job->stmts != NULL)
@@ -478,8 +469,8 @@ static void pg_on_job_timeout(loop *l, loop_timer *t)
         /* answer now; the connection is reset, since it stays busy until
          * the server is done and libpq 15 cannot cancel without blocking */
         if (!job->answered && job->cb != NULL) {
-            pg_reply reply = {.status = PG_CLIENT_ETIMEOUT, .errstr = pg_client_strerror(PG_CLIENT_ETIMEOUT),
-                              .sent = 1};
+            pg_reply reply = {
+                .status = PG_CLIENT_ETIMEOUT, .errstr = pg_client_strerror(PG_CLIENT_ETIMEOUT), .sent = 1};
             job->answered = 1;
             c->pending--;
             job->cb(c, &reply, job->privdata);

@@ -53,10 +53,10 @@
 
 enum {
     PG_CLIENT_ENONE = 0,
-    PG_CLIENT_ESERVER,        /* a statement failed: errstr and sqlstate say why */
+    PG_CLIENT_ESERVER, /* a statement failed: errstr and sqlstate say why */
     PG_CLIENT_ETIMEOUT,
     PG_CLIENT_EDISCONNECTED,
-    PG_CLIENT_ECLOSED,        /* the client is being freed */
+    PG_CLIENT_ECLOSED, /* the client is being freed */
     PG_CLIENT_ENOMEM,
     PG_CLIENT_EARG
 };
@@ -68,12 +68,12 @@ typedef struct pg_client pg_client;
 
 /* What a callback gets; valid only while it runs. */
 typedef struct pg_reply {
-    int status;                /* PG_CLIENT_ENONE (0) or PG_CLIENT_E* */
-    const char *errstr;        /* NULL when status is 0 */
-    const char *sqlstate;      /* ESERVER: e.g. "23505"; else NULL */
-    int nresults;              /* one per statement given (not BEGIN/COMMIT); 0 on failures other than ESERVER */
-    PGresult *const *results;  /* owned by the client; PGRES_PIPELINE_ABORTED after a failure */
-    int sent;                  /* the job reached a connection: on ETIMEOUT or EDISCONNECTED
+    int status;               /* PG_CLIENT_ENONE (0) or PG_CLIENT_E* */
+    const char *errstr;       /* NULL when status is 0 */
+    const char *sqlstate;     /* ESERVER: e.g. "23505"; else NULL */
+    int nresults;             /* one per statement given (not BEGIN/COMMIT); 0 on failures other than ESERVER */
+    PGresult *const *results; /* owned by the client; PGRES_PIPELINE_ABORTED after a failure */
+    int sent;                 /* the job reached a connection: on ETIMEOUT or EDISCONNECTED
                                   the server may have run it (a COMMIT in flight may have
                                   committed); 0: it certainly did not run */
 } pg_reply;
@@ -88,16 +88,16 @@ typedef struct pg_stmt {
 } pg_stmt;
 
 typedef struct pg_client_config {
-    const char *conninfo;          /* libpq connection string (copied) */
-    unsigned pool_size;            /* connections, 1..PG_CLIENT_MAX_CONNS (default 4) */
-    uint32_t query_timeout_ms;     /* per job, from submission; 0: none */
-    uint32_t connect_timeout_ms;   /* per attempt (default 5000) */
-    uint32_t reconnect_base_ms;    /* default 50 */
-    uint32_t reconnect_max_ms;     /* default 5000 */
+    const char *conninfo;        /* libpq connection string (copied) */
+    unsigned pool_size;          /* connections, 1..PG_CLIENT_MAX_CONNS (default 4) */
+    uint32_t query_timeout_ms;   /* per job, from submission; 0: none */
+    uint32_t connect_timeout_ms; /* per attempt (default 5000) */
+    uint32_t reconnect_base_ms;  /* default 50 */
+    uint32_t reconnect_max_ms;   /* default 5000 */
 } pg_client_config;
 
 typedef enum pg_conn_state {
-    PG_CONN_WAITING,     /* down, reconnect timer armed */
+    PG_CONN_WAITING, /* down, reconnect timer armed */
     PG_CONN_CONNECTING,
     PG_CONN_IDLE,
     PG_CONN_BUSY
@@ -106,30 +106,30 @@ typedef enum pg_conn_state {
 struct pg_job;
 
 typedef struct pg_conn {
-    pg_client *c;           /* back pointer */
-    PGconn *pg;             /* owned; NULL while waiting */
-    int fd;                 /* registered on the loop, or -1 */
-    int mask;               /* LOOP_* registered */
+    pg_client *c; /* back pointer */
+    PGconn *pg;   /* owned; NULL while waiting */
+    int fd;       /* registered on the loop, or -1 */
+    int mask;     /* LOOP_* registered */
     pg_conn_state state;
-    struct pg_job *job;     /* in flight (state BUSY) */
+    struct pg_job *job; /* in flight (state BUSY) */
     backoff retry;
-    loop_timer timer;       /* connect deadline, or reconnect delay */
+    loop_timer timer; /* connect deadline, or reconnect delay */
 } pg_conn;
 
 struct pg_client {
-    loop *l;                /* borrowed */
-    char *conninfo;         /* owned copy */
+    loop *l;        /* borrowed */
+    char *conninfo; /* owned copy */
     uint32_t query_timeout_ms;
     uint32_t connect_timeout_ms;
     unsigned nconns;
     pg_conn conns[PG_CLIENT_MAX_CONNS];
-    job_queue queue;        /* pg_job waiting for a connection */
-    loop_timer kick;        /* dispatch on the next turn */
-    unsigned depth;         /* our frames on the stack */
+    job_queue queue; /* pg_job waiting for a connection */
+    loop_timer kick; /* dispatch on the next turn */
+    unsigned depth;  /* our frames on the stack */
     int freeing;
-    uint64_t connects;      /* successful connections so far */
-    uint64_t pending;       /* jobs whose callback has not run */
-    int err;                /* PG_CLIENT_E* of the last failure */
+    uint64_t connects; /* successful connections so far */
+    uint64_t pending;  /* jobs whose callback has not run */
+    int err;           /* PG_CLIENT_E* of the last failure */
     char errstr[256];
 };
 

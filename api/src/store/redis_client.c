@@ -29,7 +29,7 @@ typedef struct redis_req {
     redis_client_cb *cb;
     void *privdata;
     loop_timer timer;
-    int answered;   /* cb already ran (timeout); the late reply is dropped */
+    int answered; /* cb already ran (timeout); the late reply is dropped */
 } redis_req;
 
 static void redis_connect(redis_client *c);
@@ -192,8 +192,7 @@ static void redis_on_disconnect(const redisAsyncContext *ac, int status)
     c->ac = NULL;
     if (c->freeing)
         return;
-    redis_set_err(c, REDIS_CLIENT_EDISCONNECTED,
-                  ac->errstr[0] != '\0' ? ac->errstr : "redis connection closed");
+    redis_set_err(c, REDIS_CLIENT_EDISCONNECTED, ac->errstr[0] != '\0' ? ac->errstr : "redis connection closed");
     redis_schedule_reconnect(c);
     if (c->on_state != NULL)
         c->on_state(c, 0, c->state_privdata);
@@ -205,8 +204,7 @@ static void redis_connect(redis_client *c)
     redisAsyncContext *ac = redisAsyncConnect(c->host, c->port);
 
     if (ac == NULL || ac->err != 0) {
-        redis_set_err(c, ac == NULL ? REDIS_CLIENT_ENOMEM : REDIS_CLIENT_EDISCONNECTED,
-                      ac == NULL ? NULL : ac->errstr);
+        redis_set_err(c, ac == NULL ? REDIS_CLIENT_ENOMEM : REDIS_CLIENT_EDISCONNECTED, ac == NULL ? NULL : ac->errstr);
         if (ac != NULL)
             redisAsyncFree(ac); /* no hooks set yet: nothing calls back */
         redis_schedule_reconnect(c);
@@ -244,8 +242,7 @@ redis_client *redis_client_new(loop *l, const redis_client_config *cfg)
     c->fd = -1;
     c->command_timeout_ms = cfg->command_timeout_ms;
     backoff_init(&c->retry, cfg->reconnect_base_ms != 0 ? cfg->reconnect_base_ms : 50,
-                 cfg->reconnect_max_ms != 0 ? cfg->reconnect_max_ms : 5000,
-                 (uint64_t)(uintptr_t)c ^ loop_clock_us());
+                 cfg->reconnect_max_ms != 0 ? cfg->reconnect_max_ms : 5000, (uint64_t)(uintptr_t)c ^ loop_clock_us());
     loop_timer_init(&c->reconnect_timer, redis_on_reconnect_timer, c);
     redis_connect(c);
     return c;

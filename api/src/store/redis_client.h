@@ -65,37 +65,37 @@ typedef void redis_client_cb(redis_client *c, int status, redisReply *reply, voi
 typedef void redis_client_state_cb(redis_client *c, int connected, void *privdata);
 
 typedef struct redis_client_config {
-    const char *host;           /* numeric address, e.g. "127.0.0.1" (copied) */
+    const char *host; /* numeric address, e.g. "127.0.0.1" (copied) */
     int port;
-    uint32_t command_timeout_ms;    /* 0: no timeout */
-    uint32_t reconnect_base_ms;     /* first backoff ceiling (default 50) */
-    uint32_t reconnect_max_ms;      /* backoff cap (default 5000) */
+    uint32_t command_timeout_ms; /* 0: no timeout */
+    uint32_t reconnect_base_ms;  /* first backoff ceiling (default 50) */
+    uint32_t reconnect_max_ms;   /* backoff cap (default 5000) */
 } redis_client_config;
 
 typedef enum redis_client_state {
     REDIS_CLIENT_CONNECTING,
     REDIS_CLIENT_CONNECTED,
-    REDIS_CLIENT_WAITING        /* disconnected, reconnect timer armed */
+    REDIS_CLIENT_WAITING /* disconnected, reconnect timer armed */
 } redis_client_state;
 
 struct redis_client {
-    loop *l;                    /* borrowed */
-    char *host;                 /* owned copy */
+    loop *l;    /* borrowed */
+    char *host; /* owned copy */
     int port;
     uint32_t command_timeout_ms;
-    redisAsyncContext *ac;      /* owned; NULL while waiting to reconnect */
-    int fd;                     /* ac's fd as registered on the loop, or -1 */
+    redisAsyncContext *ac; /* owned; NULL while waiting to reconnect */
+    int fd;                /* ac's fd as registered on the loop, or -1 */
     redis_client_state state;
     backoff retry;
     loop_timer reconnect_timer;
-    unsigned depth;             /* callbacks of ours on the stack */
-    int freeing;                /* redis_client_free was called */
-    uint64_t pending;           /* commands hiredis still holds (timed-out ones too) */
-    uint64_t connects;          /* successful connections so far */
+    unsigned depth;    /* callbacks of ours on the stack */
+    int freeing;       /* redis_client_free was called */
+    uint64_t pending;  /* commands hiredis still holds (timed-out ones too) */
+    uint64_t connects; /* successful connections so far */
     redis_client_state_cb *on_state;
     void *state_privdata;
-    int err;                    /* last error: REDIS_CLIENT_E* */
-    char errstr[128];           /* NUL-terminated */
+    int err;          /* last error: REDIS_CLIENT_E* */
+    char errstr[128]; /* NUL-terminated */
 };
 
 /* Allocate a client and start connecting (a failure to connect is not an

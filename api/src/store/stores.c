@@ -6,8 +6,8 @@
 #include "api/src/store/store_addr.h"
 
 /* Parse and resolve the index-th address of list; 0, or -1 with err written. */
-static int stores_addr_at(const char *what, const char *list, size_t index, int default_port, store_addr *a,
-                          char *err, size_t errlen)
+static int stores_addr_at(const char *what, const char *list, size_t index, int default_port, store_addr *a, char *err,
+                          size_t errlen)
 {
     if (store_addr_list_get(list, index, default_port, a) != 0) {
         snprintf(err, errlen, "%s: bad address \"%s\"", what, list);
@@ -20,8 +20,7 @@ static int stores_addr_at(const char *what, const char *list, size_t index, int 
     return 0;
 }
 
-static int stores_addr(const char *what, const char *list, int default_port, store_addr *a, char *err,
-                       size_t errlen)
+static int stores_addr(const char *what, const char *list, int default_port, store_addr *a, char *err, size_t errlen)
 {
     return stores_addr_at(what, list, 0, default_port, a, err, errlen);
 }
@@ -47,8 +46,8 @@ int stores_open(stores *s, loop *l, const stores_config *cfg, char *err, size_t 
     s->redis_sub = NULL;
     s->cql = NULL;
     if (cfg->pg_dsn != NULL) {
-        pg_client_config pc = {.conninfo = cfg->pg_dsn, .pool_size = cfg->pg_pool_size,
-                               .query_timeout_ms = cfg->timeout_ms};
+        pg_client_config pc = {
+            .conninfo = cfg->pg_dsn, .pool_size = cfg->pg_pool_size, .query_timeout_ms = cfg->timeout_ms};
         s->pg = pg_client_new(l, &pc);
         if (s->pg == NULL) {
             snprintf(err, errlen, "postgres: cannot create the client");
@@ -74,7 +73,8 @@ int stores_open(stores *s, loop *l, const stores_config *cfg, char *err, size_t 
         }
     }
     if (cfg->cassandra != NULL) {
-        cql_client_config cc = {.keyspace = cfg->cassandra_keyspace, .request_timeout_ms = cfg->timeout_ms,
+        cql_client_config cc = {.keyspace = cfg->cassandra_keyspace,
+                                .request_timeout_ms = cfg->timeout_ms,
                                 .consistency = cfg->cassandra_consistency};
         size_t n = stores_list_len(cfg->cassandra);
         if (n > CQL_CLIENT_MAX_HOSTS) {

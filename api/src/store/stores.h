@@ -26,19 +26,19 @@
 #include "api/src/store/redis_client.h"
 
 typedef struct stores_config {
-    const char *pg_dsn;              /* libpq conninfo, or NULL */
-    const char *redis_addr;          /* "host[:port]" (6379), or NULL */
-    const char *cassandra;           /* "host[:port],..." (9042), or NULL */
-    const char *cassandra_keyspace;  /* NULL: none */
-    uint16_t cassandra_consistency;  /* of the feed reads; 0: ONE */
-    unsigned pg_pool_size;           /* 0: the client's default */
-    uint32_t timeout_ms;             /* per request, for all three (0: none) */
+    const char *pg_dsn;             /* libpq conninfo, or NULL */
+    const char *redis_addr;         /* "host[:port]" (6379), or NULL */
+    const char *cassandra;          /* "host[:port],..." (9042), or NULL */
+    const char *cassandra_keyspace; /* NULL: none */
+    uint16_t cassandra_consistency; /* of the feed reads; 0: ONE */
+    unsigned pg_pool_size;          /* 0: the client's default */
+    uint32_t timeout_ms;            /* per request, for all three (0: none) */
 } stores_config;
 
 typedef struct stores {
     pg_client *pg;
     redis_client *redis;
-    redis_client *redis_sub;  /* the same server, for the live feed events
+    redis_client *redis_sub; /* the same server, for the live feed events
                                  (a subscribed connection takes no other
                                  commands): stream/stream_hub.h */
     cql_client *cql;

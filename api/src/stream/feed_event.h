@@ -26,9 +26,9 @@
 
 typedef struct feed_event {
     int64_t user_id;
-    feed_kind kind;  /* FEED_HOME, FEED_PROFILE or FEED_NOTIFICATIONS */
-    int removed;     /* op '-' */
-    feed_ref ref;    /* ts_us and the activity (or group) id */
+    feed_kind kind; /* FEED_HOME, FEED_PROFILE or FEED_NOTIFICATIONS */
+    int removed;    /* op '-' */
+    feed_ref ref;   /* ts_us and the activity (or group) id */
 } feed_event;
 
 /* Parse a message of channel. 0, or -1 when either is not what the job

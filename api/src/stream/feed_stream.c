@@ -28,7 +28,7 @@ typedef struct backlog_span {
 } backlog_span;
 
 typedef struct feed_stream {
-    http_request *req;       /* NULL once finished */
+    http_request *req; /* NULL once finished */
     worker *w;
     feed_kind kind;
     int64_t uid;
@@ -40,7 +40,7 @@ typedef struct feed_stream {
     int counted_end;         /* the open-streams gauge was decremented */
     metric_store fail_store; /* the store a 503 before the head blames */
     stream_merge merge;
-    int limit;               /* a fresh stream's items */
+    int limit; /* a fresh stream's items */
     int has_after;
     feed_ref after;
     /* backlog */
@@ -49,13 +49,13 @@ typedef struct feed_stream {
     int has_page_pos;
     feed_ref page_pos;
     int pages;
-    int reset;               /* the resume position is too old */
-    feed_ref *bl;            /* the backlog's positions, feed order */
+    int reset;    /* the resume position is too old */
+    feed_ref *bl; /* the backlog's positions, feed order */
     backlog_span *bl_span;
     size_t bl_n, bl_cap;
     buf bl_text;
-    size_t dedup_left;       /* queued events still checked against bl */
-    feed_ref *pend;          /* backlog refs whose body was not there yet */
+    size_t dedup_left; /* queued events still checked against bl */
+    feed_ref *pend;    /* backlog refs whose body was not there yet */
     size_t pend_n, pend_cap, pend_i;
     /* live events, a ring */
     feed_event *q;
@@ -73,7 +73,9 @@ typedef struct feed_stream {
 
 static metric_feed fs_metric_feed(feed_kind kind)
 {
-    return kind == FEED_HOME ? METRIC_FEED_HOME : kind == FEED_PROFILE ? METRIC_FEED_PROFILE : METRIC_FEED_NOTIFICATIONS;
+    return kind == FEED_HOME      ? METRIC_FEED_HOME
+           : kind == FEED_PROFILE ? METRIC_FEED_PROFILE
+                                  : METRIC_FEED_NOTIFICATIONS;
 }
 
 static void fs_pump(feed_stream *fs);
@@ -110,8 +112,7 @@ static void fs_end(feed_stream *fs, const char *what)
         if (fs->streaming) {
             metrics_stream(fs->w->metrics, fs_metric_feed(fs->kind), 0);
             http_request_stream_end(req);
-        }
-        else
+        } else
             endpoint_unavailable(req, fs->w, fs->fail_store, "store_unavailable",
                                  what != NULL ? what : "the stream could not start");
     } else if (fs->streaming && !fs->counted_end) {
@@ -201,8 +202,7 @@ static int fs_backlog_add(feed_stream *fs, const feed_read_result *r, size_t n)
 static void fs_go_live(feed_stream *fs)
 {
     static const http_request_header_out headers[] = {
-        {"Cache-Control", "no-store"},
-        {"X-Accel-Buffering", "no"}, /* proxies: do not buffer the stream */
+        {"Cache-Control", "no-store"}, {"X-Accel-Buffering", "no"}, /* proxies: do not buffer the stream */
     };
     buf out;
     size_t i;

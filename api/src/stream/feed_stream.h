@@ -36,9 +36,9 @@
 
 #define STREAM_BACKLOG_PAGE 100
 #define STREAM_BACKLOG_PAGES 5
-#define STREAM_MAX_QUEUED 1024     /* events waiting; more: the stream ends */
-#define STREAM_BODY_RETRY_MS 50    /* a body not stored yet: look again, doubling to 1 s */
-#define STREAM_BODY_WAIT_MS 30000  /* ... until its removal is queued, or this long */
+#define STREAM_MAX_QUEUED 1024      /* events waiting; more: the stream ends */
+#define STREAM_BODY_RETRY_MS 50     /* a body not stored yet: look again, doubling to 1 s */
+#define STREAM_BODY_WAIT_MS 30000   /* ... until its removal is queued, or this long */
 #define STREAM_CLIENT_RETRY_MS 1000 /* the "retry:" sent to clients */
 
 /* Serve the stream q of feed (kind, user_id) on req (already

@@ -44,26 +44,26 @@
 
 typedef struct stream_sub stream_sub;
 struct stream_sub {
-    stream_sub *prev, *next;  /* the hub's */
+    stream_sub *prev, *next; /* the hub's */
     int64_t user_id;
     feed_kind kind;
-    int registered;           /* the hub's */
-    int ready_called;         /* the hub's */
+    int registered;   /* the hub's */
+    int ready_called; /* the hub's */
     void (*on_ready)(stream_sub *s);
     void (*on_event)(stream_sub *s, const feed_event *ev);
-    void (*on_lost)(stream_sub *s);      /* unlinked already */
+    void (*on_lost)(stream_sub *s); /* unlinked already */
     void (*on_heartbeat)(stream_sub *s);
-    void *data;               /* the caller's */
+    void *data; /* the caller's */
 };
 
 typedef struct stream_hub {
     loop *l;
-    redis_client *sub;        /* owned: was stores.redis_sub */
-    int ready;                /* PSUBSCRIBE confirmed on this connection */
+    redis_client *sub; /* owned: was stores.redis_sub */
+    int ready;         /* PSUBSCRIBE confirmed on this connection */
     uint32_t heartbeat_ms;
     loop_timer heartbeat;
     size_t nstreams;
-    uint64_t events;          /* messages received, for tests */
+    uint64_t events; /* messages received, for tests */
     stream_sub *buckets[STREAM_HUB_BUCKETS];
 } stream_hub;
 

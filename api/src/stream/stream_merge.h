@@ -35,7 +35,7 @@
 #define STREAM_RECENT 16
 
 typedef struct stream_merge {
-    int updates;      /* items change in place (notification groups): every
+    int updates; /* items change in place (notification groups): every
                          offer is sent, the new state of the item */
     int has_mark;
     feed_ref mark;

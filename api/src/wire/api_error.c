@@ -41,14 +41,11 @@ int api_error_body(buf *out, const api_error *e)
 {
     size_t mark = out->len;
 
-    if (buf_append_cstr(out, "{\"error\":{\"code\":\"") != 0 ||
-        http_json_escape(out, e->code, strlen(e->code)) != 0 ||
-        buf_append_cstr(out, "\",\"message\":\"") != 0 ||
-        http_json_escape(out, e->message, strlen(e->message)) != 0)
+    if (buf_append_cstr(out, "{\"error\":{\"code\":\"") != 0 || http_json_escape(out, e->code, strlen(e->code)) != 0 ||
+        buf_append_cstr(out, "\",\"message\":\"") != 0 || http_json_escape(out, e->message, strlen(e->message)) != 0)
         goto err;
     if (e->field_len > 0 &&
-        (buf_append_cstr(out, "\",\"field\":\"") != 0 ||
-         http_json_escape(out, e->field, e->field_len) != 0))
+        (buf_append_cstr(out, "\",\"field\":\"") != 0 || http_json_escape(out, e->field, e->field_len) != 0))
         goto err;
     if (buf_append_cstr(out, "\"}}") != 0)
         goto err;

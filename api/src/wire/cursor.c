@@ -86,22 +86,19 @@ int cursor_id_valid(feed_kind kind, slice id)
 {
     switch (kind) {
     case FEED_HOME:
-    case FEED_PROFILE:
-        return id.len <= CURSOR_MAX_ACTIVITY_ID && cursor_activity_len(id) == id.len && id.len > 0;
+    case FEED_PROFILE: return id.len <= CURSOR_MAX_ACTIVITY_ID && cursor_activity_len(id) == id.len && id.len > 0;
     case FEED_FOLLOWERS:
     case FEED_FOLLOWEES:
-        return id.len <= CURSOR_MAX_ACTIVITY_ID && cursor_activity_len(id) == id.len && id.len > 0 &&
-               id.base[0] == 'f';
-    case FEED_NOTIFICATIONS:
-        return id.len <= CURSOR_MAX_ID && cursor_group_valid(id);
+        return id.len <= CURSOR_MAX_ACTIVITY_ID && cursor_activity_len(id) == id.len && id.len > 0 && id.base[0] == 'f';
+    case FEED_NOTIFICATIONS: return id.len <= CURSOR_MAX_ID && cursor_group_valid(id);
     }
     return 0;
 }
 
 static int cursor_fields_valid(feed_kind kind, int64_t user_id, int64_t ts_us, slice id)
 {
-    return kind >= FEED_HOME && kind <= FEED_FOLLOWEES &&
-           user_id > 0 && ts_us >= 0 && ts_us <= CURSOR_MAX_TS && cursor_id_valid(kind, id);
+    return kind >= FEED_HOME && kind <= FEED_FOLLOWEES && user_id > 0 && ts_us >= 0 && ts_us <= CURSOR_MAX_TS &&
+           cursor_id_valid(kind, id);
 }
 
 int cursor_key_init(cursor_key *key, const void *secret, size_t secret_len)
@@ -122,14 +119,12 @@ int cursor_set(cursor *c, feed_kind kind, int64_t user_id, int64_t ts_us, slice 
     return CURSOR_OK;
 }
 
-int cursor_encode(const cursor_key *key, const cursor *c, char *out, size_t out_cap,
-                  size_t *out_len)
+int cursor_encode(const cursor_key *key, const cursor *c, char *out, size_t out_cap, size_t *out_len)
 {
     unsigned char raw[CURSOR_RAW_MAX], tag[MAC_LEN];
     size_t n, text_len;
 
-    if (c->id_len > CURSOR_MAX_ID ||
-        !cursor_fields_valid(c->kind, c->user_id, c->ts_us, slice_make(c->id, c->id_len)))
+    if (c->id_len > CURSOR_MAX_ID || !cursor_fields_valid(c->kind, c->user_id, c->ts_us, slice_make(c->id, c->id_len)))
         return CURSOR_INVALID;
     raw[0] = CURSOR_VERSION;
     raw[1] = (unsigned char)c->kind;
@@ -188,20 +183,13 @@ int cursor_decode(const cursor_key *key, slice text, feed_kind kind, int64_t use
 const char *cursor_strerror(int result)
 {
     switch (result) {
-    case CURSOR_OK:
-        return "ok";
-    case CURSOR_MALFORMED:
-        return "cursor is malformed";
-    case CURSOR_FORGED:
-        return "cursor was not issued by this server";
-    case CURSOR_WRONG_FEED:
-        return "cursor belongs to another feed";
-    case CURSOR_INVALID:
-        return "cursor position out of bounds";
-    case CURSOR_NO_SPACE:
-        return "cursor buffer too small";
-    case CURSOR_INTERNAL:
-        return "internal error while checking the cursor";
+    case CURSOR_OK: return "ok";
+    case CURSOR_MALFORMED: return "cursor is malformed";
+    case CURSOR_FORGED: return "cursor was not issued by this server";
+    case CURSOR_WRONG_FEED: return "cursor belongs to another feed";
+    case CURSOR_INVALID: return "cursor position out of bounds";
+    case CURSOR_NO_SPACE: return "cursor buffer too small";
+    case CURSOR_INTERNAL: return "internal error while checking the cursor";
     }
     return "unknown cursor error";
 }

@@ -33,8 +33,8 @@
 
 #define CURSOR_VERSION 1
 #define CURSOR_TAG_LEN 16
-#define CURSOR_MAX_ACTIVITY_ID 32 /* "[a-z]:[0-9]+", home and profile */
-#define CURSOR_MAX_ID 64          /* group ids, notifications */
+#define CURSOR_MAX_ACTIVITY_ID 32        /* "[a-z]:[0-9]+", home and profile */
+#define CURSOR_MAX_ID 64                 /* group ids, notifications */
 #define CURSOR_MAX_TS ((int64_t)1 << 53) /* exact as a Redis score */
 #define CURSOR_HEADER_LEN 19
 #define CURSOR_RAW_MIN (CURSOR_HEADER_LEN + 3 + CURSOR_TAG_LEN)
@@ -66,9 +66,9 @@ typedef struct cursor_key {
 /* A position in a feed. */
 typedef struct cursor {
     feed_kind kind;
-    int64_t user_id;          /* the feed's owner, > 0 */
-    int64_t ts_us;            /* 0..CURSOR_MAX_TS */
-    size_t id_len;            /* bytes of id, without the NUL */
+    int64_t user_id;            /* the feed's owner, > 0 */
+    int64_t ts_us;              /* 0..CURSOR_MAX_TS */
+    size_t id_len;              /* bytes of id, without the NUL */
     char id[CURSOR_MAX_ID + 1]; /* NUL-terminated */
 } cursor;
 
@@ -83,8 +83,7 @@ int cursor_set(cursor *c, feed_kind kind, int64_t user_id, int64_t ts_us, slice 
 /* Write c as text into out (out_cap >= CURSOR_TEXT_MAX + 1 always
  * suffices), NUL-terminated; *out_len excludes the NUL. CURSOR_OK,
  * CURSOR_INVALID, CURSOR_NO_SPACE or CURSOR_INTERNAL. */
-int cursor_encode(const cursor_key *key, const cursor *c, char *out, size_t out_cap,
-                  size_t *out_len);
+int cursor_encode(const cursor_key *key, const cursor *c, char *out, size_t out_cap, size_t *out_len);
 
 /* Decode untrusted text for use on the feed (kind, user_id) into *out.
  * Checks, in this order: length and alphabet, version and layout, the

@@ -34,14 +34,14 @@ typedef struct page_query {
 
 /* Parse the raw (still percent-encoded) query string of a read of the
  * feed (kind, user_id). 0, or -1 with *err filled. */
-int page_query_parse(slice query, const cursor_key *key, feed_kind kind, int64_t user_id,
-                     page_query *out, api_error *err);
+int page_query_parse(slice query, const cursor_key *key, feed_kind kind, int64_t user_id, page_query *out,
+                     api_error *err);
 
 /* The two parameters alone, for other queries (stream_query.h): a raw
  * limit value; a raw cursor value for the feed, errors naming field. 0,
  * or -1 with *err filled. */
 int page_query_limit(slice raw, int *limit, api_error *err);
-int page_query_cursor(slice raw, const cursor_key *key, feed_kind kind, int64_t user_id, slice field,
-                      cursor *out, api_error *err);
+int page_query_cursor(slice raw, const cursor_key *key, feed_kind kind, int64_t user_id, slice field, cursor *out,
+                      api_error *err);
 
 #endif

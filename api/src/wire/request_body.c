@@ -16,9 +16,9 @@
 #include <jansson.h>
 
 typedef enum req_rule {
-    REQ_RULE_HANDLE,  /* [a-z0-9_] */
-    REQ_RULE_NAME,    /* no control characters */
-    REQ_RULE_TEXT,    /* no control characters but \t \n \r */
+    REQ_RULE_HANDLE, /* [a-z0-9_] */
+    REQ_RULE_NAME,   /* no control characters */
+    REQ_RULE_TEXT,   /* no control characters but \t \n \r */
 } req_rule;
 
 typedef struct req_field {
@@ -36,16 +36,13 @@ typedef struct req_spec {
 } req_spec;
 
 static const req_spec req_user_spec = {
-    REQ_USER_MAX_BYTES, 2,
-    {{"handle", REQ_RULE_HANDLE, REQ_HANDLE_MAX},
-     {"display_name", REQ_RULE_NAME, REQ_DISPLAY_NAME_MAX}},
+    REQ_USER_MAX_BYTES,
+    2,
+    {{"handle", REQ_RULE_HANDLE, REQ_HANDLE_MAX}, {"display_name", REQ_RULE_NAME, REQ_DISPLAY_NAME_MAX}},
 };
-static const req_spec req_post_spec = {
-    REQ_POST_MAX_BYTES, 1, {{"body", REQ_RULE_TEXT, REQ_POST_BODY_MAX}}};
-static const req_spec req_comment_spec = {
-    REQ_COMMENT_MAX_BYTES, 1, {{"body", REQ_RULE_TEXT, REQ_COMMENT_BODY_MAX}}};
-static const req_spec req_marker_spec = {
-    REQ_MARKER_MAX_BYTES, 1, {{"cursor", REQ_RULE_NAME, REQ_MARKER_CURSOR_MAX}}};
+static const req_spec req_post_spec = {REQ_POST_MAX_BYTES, 1, {{"body", REQ_RULE_TEXT, REQ_POST_BODY_MAX}}};
+static const req_spec req_comment_spec = {REQ_COMMENT_MAX_BYTES, 1, {{"body", REQ_RULE_TEXT, REQ_COMMENT_BODY_MAX}}};
+static const req_spec req_marker_spec = {REQ_MARKER_MAX_BYTES, 1, {{"cursor", REQ_RULE_NAME, REQ_MARKER_CURSOR_MAX}}};
 
 int req_depth_ok(slice body, int max_depth)
 {
@@ -90,8 +87,7 @@ static int req_is_control(slice v, size_t i)
 {
     unsigned char c = (unsigned char)v.base[i];
 
-    return c < 0x20 || c == 0x7f ||
-           (c == 0xc2 && i + 1 < v.len && (unsigned char)v.base[i + 1] < 0xa0);
+    return c < 0x20 || c == 0x7f || (c == 0xc2 && i + 1 < v.len && (unsigned char)v.base[i + 1] < 0xa0);
 }
 
 /* Check one string value against its rules. 0, or -1 with err filled. */
@@ -101,38 +97,28 @@ static int req_check_value(const req_field *f, slice v, api_error *err)
     size_t i, chars = req_utf8_count(v);
 
     if (memchr(v.base, '\0', v.len) != NULL)
-        return api_error_set(err, 400, "invalid_value", name, "%s must not contain NUL characters",
-                             f->name);
+        return api_error_set(err, 400, "invalid_value", name, "%s must not contain NUL characters", f->name);
     if (chars < 1 || chars > f->max_chars) {
         if (f->rule == REQ_RULE_HANDLE)
-            return api_error_set(err, 400, "invalid_value", name,
-                                 "%s must be 1 to %zu characters of a-z, 0-9 and _", f->name,
-                                 f->max_chars);
-        return api_error_set(err, 400, "invalid_value", name, "%s must be 1 to %zu characters long",
-                             f->name, f->max_chars);
+            return api_error_set(err, 400, "invalid_value", name, "%s must be 1 to %zu characters of a-z, 0-9 and _",
+                                 f->name, f->max_chars);
+        return api_error_set(err, 400, "invalid_value", name, "%s must be 1 to %zu characters long", f->name,
+                             f->max_chars);
     }
     for (i = 0; i < v.len; i++) {
         unsigned char c = (unsigned char)v.base[i];
         int bad;
 
         switch (f->rule) {
-        case REQ_RULE_HANDLE:
-            bad = !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_');
-            break;
-        case REQ_RULE_NAME:
-            bad = req_is_control(v, i);
-            break;
-        default:
-            bad = req_is_control(v, i) && c != '\t' && c != '\n' && c != '\r';
-            break;
+        case REQ_RULE_HANDLE: bad = !((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'); break;
+        case REQ_RULE_NAME: bad = req_is_control(v, i); break;
+        default: bad = req_is_control(v, i) && c != '\t' && c != '\n' && c != '\r'; break;
         }
         if (bad) {
             if (f->rule == REQ_RULE_HANDLE)
                 return api_error_set(err, 400, "invalid_value", name,
-                                     "%s must be 1 to %zu characters of a-z, 0-9 and _", f->name,
-                                     f->max_chars);
-            return api_error_set(err, 400, "invalid_value", name,
-                                 "%s must not contain control characters", f->name);
+                                     "%s must be 1 to %zu characters of a-z, 0-9 and _", f->name, f->max_chars);
+            return api_error_set(err, 400, "invalid_value", name, "%s must not contain control characters", f->name);
         }
     }
     return 0;
@@ -147,15 +133,13 @@ static int req_json_error(const json_error_t *je, api_error *err)
                              "request body is not valid UTF-8 (near byte %d)", je->position);
     case json_error_duplicate_key:
         return api_error_set(err, 400, "invalid_json", slice_make(NULL, 0),
-                             "request body has a member twice (line %d, column %d)", je->line,
-                             je->column);
+                             "request body has a member twice (line %d, column %d)", je->line, je->column);
     case json_error_out_of_memory:
         return api_error_set(err, 500, "internal_error", slice_make(NULL, 0), "out of memory");
     default:
         /* je->text may quote the input; do not echo it. */
         return api_error_set(err, 400, "invalid_json", slice_make(NULL, 0),
-                             "request body is not valid JSON (line %d, column %d)", je->line,
-                             je->column);
+                             "request body is not valid JSON (line %d, column %d)", je->line, je->column);
     }
 }
 
@@ -169,21 +153,18 @@ static int req_parse(const req_spec *spec, pool *p, slice body, slice *out, api_
 
     assert(spec->nfields <= REQ_FIELDS_MAX);
     if (body.len > spec->max_bytes)
-        return api_error_set(err, 413, "payload_too_large", slice_make(NULL, 0),
-                             "request body is over %zu bytes", spec->max_bytes);
+        return api_error_set(err, 413, "payload_too_large", slice_make(NULL, 0), "request body is over %zu bytes",
+                             spec->max_bytes);
     if (!req_depth_ok(body, REQ_MAX_DEPTH))
-        return api_error_set(err, 400, "invalid_json", slice_make(NULL, 0),
-                             "request body nests deeper than %d levels", REQ_MAX_DEPTH);
+        return api_error_set(err, 400, "invalid_json", slice_make(NULL, 0), "request body nests deeper than %d levels",
+                             REQ_MAX_DEPTH);
     if (body.len == 0)
-        return api_error_set(err, 400, "invalid_json", slice_make(NULL, 0),
-                             "request body is empty");
-    root = json_loadb(body.base, body.len,
-                      JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
+        return api_error_set(err, 400, "invalid_json", slice_make(NULL, 0), "request body is empty");
+    root = json_loadb(body.base, body.len, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL | JSON_DECODE_ANY, &je);
     if (root == NULL)
         return req_json_error(&je, err);
     if (!json_is_object(root)) {
-        api_error_set(err, 400, "invalid_body", slice_make(NULL, 0),
-                      "request body must be a JSON object");
+        api_error_set(err, 400, "invalid_body", slice_make(NULL, 0), "request body must be a JSON object");
         goto err;
     }
     for (it = json_object_iter(root); it != NULL; it = json_object_iter_next(root, it)) {
@@ -197,19 +178,17 @@ static int req_parse(const req_spec *spec, pool *p, slice body, slice *out, api_
             goto err;
         }
         if (!json_is_string(v)) {
-            api_error_set(err, 400, "invalid_type", key, "%s must be a string",
-                          spec->fields[i].name);
+            api_error_set(err, 400, "invalid_type", key, "%s must be a string", spec->fields[i].name);
             goto err;
         }
-        if (req_check_value(&spec->fields[i],
-                            slice_make(json_string_value(v), json_string_length(v)), err) != 0)
+        if (req_check_value(&spec->fields[i], slice_make(json_string_value(v), json_string_length(v)), err) != 0)
             goto err;
         found[i] = v;
     }
     for (i = 0; i < spec->nfields; i++) {
         if (found[i] == NULL) {
-            api_error_set(err, 400, "missing_field", slice_from_cstr(spec->fields[i].name),
-                          "%s is required", spec->fields[i].name);
+            api_error_set(err, 400, "missing_field", slice_from_cstr(spec->fields[i].name), "%s is required",
+                          spec->fields[i].name);
             goto err;
         }
     }
@@ -260,8 +239,7 @@ int req_parse_marker(pool *p, slice body, req_text *out, api_error *err)
 /* Index of the first byte at or after i that is not JSON whitespace. */
 static size_t req_skip_ws(slice s, size_t i)
 {
-    while (i < s.len &&
-           (s.base[i] == ' ' || s.base[i] == '\t' || s.base[i] == '\n' || s.base[i] == '\r'))
+    while (i < s.len && (s.base[i] == ' ' || s.base[i] == '\t' || s.base[i] == '\n' || s.base[i] == '\r'))
         i++;
     return i;
 }
@@ -274,8 +252,8 @@ int req_parse_empty(slice body, api_error *err)
     int r;
 
     if (body.len > REQ_EMPTY_MAX_BYTES)
-        return api_error_set(err, 413, "payload_too_large", slice_make(NULL, 0),
-                             "request body is over %d bytes", REQ_EMPTY_MAX_BYTES);
+        return api_error_set(err, 413, "payload_too_large", slice_make(NULL, 0), "request body is over %d bytes",
+                             REQ_EMPTY_MAX_BYTES);
     /* Nothing, or "{}", with whitespace around and between (RFC 8259's
      * whitespace only). */
     i = req_skip_ws(body, 0);
@@ -291,7 +269,6 @@ int req_parse_empty(slice body, api_error *err)
     r = req_parse(&none, &scratch, body, NULL, err);
     pool_dispose(&scratch);
     if (r == 0) /* cannot happen: only {} has no member */
-        return api_error_set(err, 400, "invalid_body", slice_make(NULL, 0),
-                             "this endpoint takes no request body");
+        return api_error_set(err, 400, "invalid_body", slice_make(NULL, 0), "this endpoint takes no request body");
     return -1;
 }

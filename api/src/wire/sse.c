@@ -17,8 +17,8 @@ static int sse_one_line(slice s)
 
 static int sse_field(buf *out, const char *name, slice value)
 {
-    return buf_append_cstr(out, name) != 0 || buf_append(out, ": ", 2) != 0 ||
-                   buf_append_slice(out, value) != 0 || buf_append(out, "\n", 1) != 0
+    return buf_append_cstr(out, name) != 0 || buf_append(out, ": ", 2) != 0 || buf_append_slice(out, value) != 0 ||
+                   buf_append(out, "\n", 1) != 0
                ? -1
                : 0;
 }
@@ -47,8 +47,7 @@ int sse_event(buf *out, slice event, slice id, slice data)
 {
     size_t mark = out->len;
 
-    if ((event.base != NULL && (event.len == 0 || !sse_one_line(event))) ||
-        (id.base != NULL && !sse_one_line(id)))
+    if ((event.base != NULL && (event.len == 0 || !sse_one_line(event))) || (id.base != NULL && !sse_one_line(id)))
         return -1;
     if (event.base != NULL && sse_field(out, "event", event) != 0)
         goto err;
@@ -81,8 +80,7 @@ int sse_retry(buf *out, unsigned ms)
 {
     size_t mark = out->len;
 
-    if (buf_append_cstr(out, "retry: ") != 0 || buf_append_u64(out, ms) != 0 ||
-        buf_append(out, "\n\n", 2) != 0) {
+    if (buf_append_cstr(out, "retry: ") != 0 || buf_append_u64(out, ms) != 0 || buf_append(out, "\n\n", 2) != 0) {
         out->len = mark;
         return -1;
     }

@@ -25,14 +25,14 @@
 #include "api/src/wire/cursor.h"
 
 typedef struct stream_query {
-    int limit;      /* a fresh stream's first items */
-    int has_after;  /* resume after `after` */
+    int limit;     /* a fresh stream's first items */
+    int has_after; /* resume after `after` */
     cursor after;
 } stream_query;
 
 /* query: the raw query string; last_event_id: the header (base NULL:
  * absent). 0, or -1 with *err filled. */
-int stream_query_parse(slice query, slice last_event_id, const cursor_key *key, feed_kind kind,
-                       int64_t user_id, stream_query *out, api_error *err);
+int stream_query_parse(slice query, slice last_event_id, const cursor_key *key, feed_kind kind, int64_t user_id,
+                       stream_query *out, api_error *err);
 
 #endif

@@ -29,10 +29,10 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
     z += 719468; /* days from 0000-03-01 */
     era = floor_div(z, 146097, &doe_rem);
-    doe = (unsigned)doe_rem;                                    /* [0, 146096] */
+    doe = (unsigned)doe_rem;                                     /* [0, 146096] */
     yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365; /* [0, 399] */
-    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);              /* [0, 365] */
-    mp = (5 * doy + 2) / 153;                                   /* [0, 11], March = 0 */
+    doy = doe - (365 * yoe + yoe / 4 - yoe / 100);               /* [0, 365] */
+    mp = (5 * doy + 2) / 153;                                    /* [0, 11], March = 0 */
     *d = doy - (153 * mp + 2) / 5 + 1;
     *m = mp < 10 ? mp + 3 : mp - 9;
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
@@ -50,7 +50,6 @@ int format_time_us(int64_t us, char *out, size_t cap)
     days = floor_div(secs, 86400, &day_s);
     civil_from_days(days, &year, &month, &day);
     n = snprintf(out, cap, "%04lld-%02u-%02uT%02u:%02u:%02u.%06uZ", (long long)year, month, day,
-                 (unsigned)(day_s / 3600), (unsigned)(day_s / 60 % 60), (unsigned)(day_s % 60),
-                 (unsigned)frac);
+                 (unsigned)(day_s / 3600), (unsigned)(day_s / 60 % 60), (unsigned)(day_s % 60), (unsigned)frac);
     return n == TIME_FORMAT_LEN ? n : -1;
 }

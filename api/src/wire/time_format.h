@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TIME_FORMAT_LEN 27                   /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" */
+#define TIME_FORMAT_LEN 27                     /* "YYYY-MM-DDTHH:MM:SS.uuuuuuZ" */
 #define TIME_FORMAT_SIZE (TIME_FORMAT_LEN + 1) /* with the NUL */
 /* The range with a four-digit year: 0000-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999Z */
 #define TIME_FORMAT_MIN_US (-62167219200000000LL)

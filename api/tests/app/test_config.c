@@ -60,11 +60,18 @@ static void test_defaults(void **state)
 static void test_environment(void **state)
 {
     char *argv[] = {"feed-api", NULL};
-    const char *env[] = {"FEED_API_PORT=19999", "FEED_API_THREADS=3", "FEED_PG_DSN=host=x dbname=feed",
-                         "FEED_REDIS_ADDR=127.0.0.1:16379", "FEED_CASSANDRA_CONTACT_POINTS=a,b",
-                         "FEED_API_ACCESS_LOG=1", "FEED_API_LOG_LEVEL=debug", "FEED_API_MAX_BODY=1024",
-                         "FEED_API_REQUEST_TIMEOUT_MS=2500", "FEED_API_IDEMPOTENCY_TTL_S=60",
-                         "FEED_CASSANDRA_CONSISTENCY=quorum", NULL};
+    const char *env[] = {"FEED_API_PORT=19999",
+                         "FEED_API_THREADS=3",
+                         "FEED_PG_DSN=host=x dbname=feed",
+                         "FEED_REDIS_ADDR=127.0.0.1:16379",
+                         "FEED_CASSANDRA_CONTACT_POINTS=a,b",
+                         "FEED_API_ACCESS_LOG=1",
+                         "FEED_API_LOG_LEVEL=debug",
+                         "FEED_API_MAX_BODY=1024",
+                         "FEED_API_REQUEST_TIMEOUT_MS=2500",
+                         "FEED_API_IDEMPOTENCY_TTL_S=60",
+                         "FEED_CASSANDRA_CONSISTENCY=quorum",
+                         NULL};
     app_config cfg;
     char err[256];
 
@@ -103,10 +110,33 @@ static void test_listen_precedence(void **state)
 
 static void test_flags_beat_environment(void **state)
 {
-    char *argv[] = {"feed-api", "-t", "2", "--threads=5", "--pg", "dsn", "--redis=r:1", "--cassandra", "c",
-                    "--access-log", "--log-level", "warn", "--max-body", "10", "--max-connections", "7",
-                    "--idle-timeout-ms", "1", "--read-timeout-ms", "2", "--request-timeout-ms", "3",
-                    "--shutdown-timeout-ms", "0", "--idempotency-ttl-s", "5", NULL};
+    char *argv[] = {"feed-api",
+                    "-t",
+                    "2",
+                    "--threads=5",
+                    "--pg",
+                    "dsn",
+                    "--redis=r:1",
+                    "--cassandra",
+                    "c",
+                    "--access-log",
+                    "--log-level",
+                    "warn",
+                    "--max-body",
+                    "10",
+                    "--max-connections",
+                    "7",
+                    "--idle-timeout-ms",
+                    "1",
+                    "--read-timeout-ms",
+                    "2",
+                    "--request-timeout-ms",
+                    "3",
+                    "--shutdown-timeout-ms",
+                    "0",
+                    "--idempotency-ttl-s",
+                    "5",
+                    NULL};
     const char *env[] = {"FEED_API_THREADS=3", "FEED_PG_DSN=envdsn", "FEED_API_ACCESS_LOG=0",
                          "FEED_API_IDEMPOTENCY_TTL_S=60", NULL};
     app_config cfg;
@@ -149,16 +179,39 @@ static void test_help_and_version(void **state)
     app_config_usage(f, "feed-api");
     fclose(f);
     {
-        static const char *words[] = {"--listen", "--threads", "--pg", "--redis", "--cassandra", "--access-log",
-                                      "--log-level", "--max-body", "--max-connections", "--idle-timeout-ms",
-                                      "--read-timeout-ms", "--request-timeout-ms", "--shutdown-timeout-ms",
-                                      "--help", "--version", "FEED_API_LISTEN", "FEED_API_PORT", "FEED_HOST",
-                                      "FEED_API_THREADS", "FEED_PG_DSN", "FEED_REDIS_ADDR",
-                                      "FEED_CASSANDRA_CONTACT_POINTS", "FEED_API_ACCESS_LOG",
-                                      "FEED_API_LOG_LEVEL", "FEED_API_MAX_BODY", "FEED_API_MAX_CONNECTIONS",
-                                      "FEED_API_IDLE_TIMEOUT_MS", "FEED_API_READ_TIMEOUT_MS",
-                                      "FEED_API_REQUEST_TIMEOUT_MS", "FEED_API_SHUTDOWN_TIMEOUT_MS", "SIGTERM",
-                                      "--cassandra-consistency", "FEED_CASSANDRA_CONSISTENCY"};
+        static const char *words[] = {"--listen",
+                                      "--threads",
+                                      "--pg",
+                                      "--redis",
+                                      "--cassandra",
+                                      "--access-log",
+                                      "--log-level",
+                                      "--max-body",
+                                      "--max-connections",
+                                      "--idle-timeout-ms",
+                                      "--read-timeout-ms",
+                                      "--request-timeout-ms",
+                                      "--shutdown-timeout-ms",
+                                      "--help",
+                                      "--version",
+                                      "FEED_API_LISTEN",
+                                      "FEED_API_PORT",
+                                      "FEED_HOST",
+                                      "FEED_API_THREADS",
+                                      "FEED_PG_DSN",
+                                      "FEED_REDIS_ADDR",
+                                      "FEED_CASSANDRA_CONTACT_POINTS",
+                                      "FEED_API_ACCESS_LOG",
+                                      "FEED_API_LOG_LEVEL",
+                                      "FEED_API_MAX_BODY",
+                                      "FEED_API_MAX_CONNECTIONS",
+                                      "FEED_API_IDLE_TIMEOUT_MS",
+                                      "FEED_API_READ_TIMEOUT_MS",
+                                      "FEED_API_REQUEST_TIMEOUT_MS",
+                                      "FEED_API_SHUTDOWN_TIMEOUT_MS",
+                                      "SIGTERM",
+                                      "--cassandra-consistency",
+                                      "FEED_CASSANDRA_CONSISTENCY"};
         size_t i;
         for (i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
             if (strstr(text, words[i]) == NULL)
@@ -171,13 +224,23 @@ static void test_help_and_version(void **state)
 static void test_bad_values(void **state)
 {
     static const char *bad_flags[][3] = {
-        {"--threads", "0", NULL},       {"--threads", "257", NULL},   {"--threads", "two", NULL},
-        {"--threads", "-1", NULL},      {"--threads", "1x", NULL},    {"--max-body", "1e3", NULL},
-        {"--log-level", "loud", NULL},  {"--idle-timeout-ms", "0", NULL}, {"--listen", "", NULL},
-        {"--max-connections", "0", NULL}, {"--bogus", NULL, NULL},    {"--threads", NULL, NULL},
-        {"--idempotency-ttl-s", "0", NULL}, {"--idempotency-ttl-s", "1d", NULL},
+        {"--threads", "0", NULL},
+        {"--threads", "257", NULL},
+        {"--threads", "two", NULL},
+        {"--threads", "-1", NULL},
+        {"--threads", "1x", NULL},
+        {"--max-body", "1e3", NULL},
+        {"--log-level", "loud", NULL},
+        {"--idle-timeout-ms", "0", NULL},
+        {"--listen", "", NULL},
+        {"--max-connections", "0", NULL},
+        {"--bogus", NULL, NULL},
+        {"--threads", NULL, NULL},
+        {"--idempotency-ttl-s", "0", NULL},
+        {"--idempotency-ttl-s", "1d", NULL},
         {"--idempotency-ttl-s", "31622401", NULL},
-        {"--cassandra-consistency", "ANY", NULL}, {"--cassandra-consistency", "SERIAL", NULL},
+        {"--cassandra-consistency", "ANY", NULL},
+        {"--cassandra-consistency", "SERIAL", NULL},
         {"--cassandra-consistency", "most", NULL},
     };
     app_config cfg;
@@ -207,12 +270,9 @@ static void test_bad_values(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_environment),
-        cmocka_unit_test(test_listen_precedence),
-        cmocka_unit_test(test_flags_beat_environment),
-        cmocka_unit_test(test_help_and_version),
-        cmocka_unit_test(test_bad_values),
+        cmocka_unit_test(test_defaults),          cmocka_unit_test(test_environment),
+        cmocka_unit_test(test_listen_precedence), cmocka_unit_test(test_flags_beat_environment),
+        cmocka_unit_test(test_help_and_version),  cmocka_unit_test(test_bad_values),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

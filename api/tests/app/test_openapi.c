@@ -88,7 +88,8 @@ static int oa_check_refs(json_t *doc, json_t *node)
     int n = 0;
 
     if (json_is_object(node)) {
-        json_object_foreach(node, key, v) {
+        json_object_foreach(node, key, v)
+        {
             if (strcmp(key, "$ref") == 0) {
                 assert_true(json_is_string(v));
                 if (oa_resolve(doc, json_string_value(v)) == NULL)
@@ -99,8 +100,7 @@ static int oa_check_refs(json_t *doc, json_t *node)
             }
         }
     } else if (json_is_array(node)) {
-        json_array_foreach(node, i, v)
-            n += oa_check_refs(doc, v);
+        json_array_foreach(node, i, v) n += oa_check_refs(doc, v);
     }
     return n;
 }
@@ -116,7 +116,8 @@ static void test_structure(void **state)
     assert_int_equal(strncmp(version, "3.0.", 4), 0);
     assert_true(json_is_string(json_object_get(json_object_get(doc, "info"), "title")));
     assert_true(json_is_string(json_object_get(json_object_get(doc, "info"), "version")));
-    assert_non_null(json_object_get(json_object_get(json_object_get(doc, "components"), "securitySchemes"), "bearerAuth"));
+    assert_non_null(
+        json_object_get(json_object_get(json_object_get(doc, "components"), "securitySchemes"), "bearerAuth"));
     assert_non_null(json_object_get(json_object_get(json_object_get(doc, "components"), "schemas"), "Error"));
     paths = json_object_get(doc, "paths");
     assert_true(json_is_object(paths) && json_object_size(paths) > 0);
@@ -124,7 +125,8 @@ static void test_structure(void **state)
     {
         const char *path;
         json_t *item;
-        json_object_foreach(paths, path, item) {
+        json_object_foreach(paths, path, item)
+        {
             size_t m;
             assert_int_equal(path[0], '/');
             for (m = 0; m < OA_NMETHODS; m++) {
@@ -164,7 +166,8 @@ static int oa_declares(json_t *doc, json_t *params, const char *where, const cha
     json_t *p;
     size_t i;
 
-    json_array_foreach(params, i, p) {
+    json_array_foreach(params, i, p)
+    {
         json_t *d = oa_deref(doc, p);
         if (d != NULL && strcmp(json_string_value(json_object_get(d, "in")), where) == 0 &&
             strcasecmp(json_string_value(json_object_get(d, "name")), name) == 0)
@@ -181,7 +184,8 @@ static void test_parameters(void **state)
     const char *path;
 
     (void)state;
-    json_object_foreach(json_object_get(doc, "paths"), path, item) {
+    json_object_foreach(json_object_get(doc, "paths"), path, item)
+    {
         json_t *common = json_object_get(item, "parameters"), *post = json_object_get(item, "post");
         size_t m;
         for (m = 0; m < OA_NMETHODS; m++) {
@@ -213,7 +217,8 @@ static json_t *oa_documented(json_t *doc)
     const char *path;
     char key[512];
 
-    json_object_foreach(json_object_get(doc, "paths"), path, item) {
+    json_object_foreach(json_object_get(doc, "paths"), path, item)
+    {
         size_t m, i;
         for (m = 0; m < OA_NMETHODS; m++) {
             if (json_object_get(item, oa_methods[m]) == NULL)
@@ -249,7 +254,8 @@ static void test_documents_every_route(void **state)
             missing++;
         }
     }
-    json_object_foreach(documented, key, v) {
+    json_object_foreach(documented, key, v)
+    {
         if (json_object_get(served, key) == NULL) {
             print_error("in api/openapi.json but not served: %s\n", key);
             missing++;

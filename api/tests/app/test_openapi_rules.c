@@ -221,8 +221,8 @@ static int server_comment_body(const char *value, size_t n)
 }
 
 /* Compare schema and server on one value; on disagreement, fail naming it. */
-static void rule_agree(const char *what, const rule_schema *r, rule_server_check check,
-                       const char *value, size_t n, uint32_t cp)
+static void rule_agree(const char *what, const rule_schema *r, rule_server_check check, const char *value, size_t n,
+                       uint32_t cp)
 {
     int spec = rule_admits(r, value, n);
     int srv = check(value, n);
@@ -234,10 +234,9 @@ static void rule_agree(const char *what, const rule_schema *r, rule_server_check
 
 /* Every code point of U+0000..U+02FF and some above, between two letters
  * and alone; then values at and past the length bounds. */
-static void rule_probe_text(const char *what, const rule_schema *r, rule_server_check check,
-                            long max_chars)
+static void rule_probe_text(const char *what, const rule_schema *r, rule_server_check check, long max_chars)
 {
-    static const uint32_t high[] = {0x0300, 0x061c, 0x200b, 0x200e, 0x2028, 0x2029, 0x202e,
+    static const uint32_t high[] = {0x0300, 0x061c, 0x200b, 0x200e, 0x2028,  0x2029,  0x202e,
                                     0x3000, 0xfeff, 0xfffd, 0xffff, 0x1f600, 0x10ffff};
     char text[16];
     size_t n, i;
@@ -267,12 +266,9 @@ static void rule_probe_text(const char *what, const rule_schema *r, rule_server_
 
 static void test_text_fields_agree(void **state)
 {
-    static const char *const name_keys[] = {"components", "schemas", "NewUser", "properties",
-                                            "display_name", NULL};
-    static const char *const post_keys[] = {"components", "schemas", "PostText", "properties",
-                                            "body", NULL};
-    static const char *const comment_keys[] = {"components", "schemas", "CommentText",
-                                               "properties", "body", NULL};
+    static const char *const name_keys[] = {"components", "schemas", "NewUser", "properties", "display_name", NULL};
+    static const char *const post_keys[] = {"components", "schemas", "PostText", "properties", "body", NULL};
+    static const char *const comment_keys[] = {"components", "schemas", "CommentText", "properties", "body", NULL};
     rule_schema name, post, comment;
 
     (void)state;
@@ -293,8 +289,7 @@ static void test_text_fields_agree(void **state)
 
 static void test_handle_agrees(void **state)
 {
-    static const char *const keys[] = {"components", "schemas", "NewUser", "properties", "handle",
-                                       NULL};
+    static const char *const keys[] = {"components", "schemas", "NewUser", "properties", "handle", NULL};
     rule_schema handle;
 
     (void)state;
@@ -317,13 +312,35 @@ static void rule_id_agree(const rule_schema *r, const char *s)
 static void test_path_id_agrees(void **state)
 {
     static const char *const keys[] = {"components", "parameters", "Id", "schema", NULL};
-    static const char *const fixed[] = {
-        "1", "9", "10", "0", "00", "01", "-1", "+1", " 1", "1 ", "1e3", "0x10", "",
-        "999999999999999999", "1000000000000000000", "9223372036854775806", "9223372036854775807",
-        "9223372036854775808", "9223372036854775809", "9223372036854775810", "9223372036854775817",
-        "9223372036854775900", "9223372036854776807", "9300000000000000000", "9999999999999999999",
-        "10000000000000000000", "18446744073709551615", "18446744073709551616",
-        "99999999999999999999"};
+    static const char *const fixed[] = {"1",
+                                        "9",
+                                        "10",
+                                        "0",
+                                        "00",
+                                        "01",
+                                        "-1",
+                                        "+1",
+                                        " 1",
+                                        "1 ",
+                                        "1e3",
+                                        "0x10",
+                                        "",
+                                        "999999999999999999",
+                                        "1000000000000000000",
+                                        "9223372036854775806",
+                                        "9223372036854775807",
+                                        "9223372036854775808",
+                                        "9223372036854775809",
+                                        "9223372036854775810",
+                                        "9223372036854775817",
+                                        "9223372036854775900",
+                                        "9223372036854776807",
+                                        "9300000000000000000",
+                                        "9999999999999999999",
+                                        "10000000000000000000",
+                                        "18446744073709551615",
+                                        "18446744073709551616",
+                                        "99999999999999999999"};
     rule_schema id;
     char text[32];
     size_t i;
@@ -350,8 +367,7 @@ static void test_path_id_agrees(void **state)
 
 static void test_idempotency_key_agrees(void **state)
 {
-    static const char *const keys[] = {"components", "parameters", "IdempotencyKey", "schema",
-                                       NULL};
+    static const char *const keys[] = {"components", "parameters", "IdempotencyKey", "schema", NULL};
     rule_schema key;
     char text[300];
     unsigned c;
@@ -386,8 +402,8 @@ static void test_idempotency_key_agrees(void **state)
 static void test_limit_agrees(void **state)
 {
     static const char *const keys[] = {"components", "parameters", "Limit", "schema", NULL};
-    static const long long probes[] = {-1, 0, 1, 2, 20, 99, 100, 101, 1000, 99999999, 999999999,
-                                       1000000000, 9999999999LL};
+    static const long long probes[] = {-1,  0,    1,        2,         20,         99,          100,
+                                       101, 1000, 99999999, 999999999, 1000000000, 9999999999LL};
     json_t *schema = rule_node(keys);
     long long min = json_integer_value(json_object_get(schema, "minimum"));
     long long max = json_integer_value(json_object_get(schema, "maximum"));
@@ -429,10 +445,8 @@ static int rule_teardown(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_text_fields_agree),
-        cmocka_unit_test(test_handle_agrees),
-        cmocka_unit_test(test_path_id_agrees),
-        cmocka_unit_test(test_idempotency_key_agrees),
+        cmocka_unit_test(test_text_fields_agree), cmocka_unit_test(test_handle_agrees),
+        cmocka_unit_test(test_path_id_agrees),    cmocka_unit_test(test_idempotency_key_agrees),
         cmocka_unit_test(test_limit_agrees),
     };
     return cmocka_run_group_tests(tests, rule_setup, rule_teardown);

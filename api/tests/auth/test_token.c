@@ -145,17 +145,16 @@ static void test_strict_form(void **state)
     size_t i;
 
     (void)state;
-    assert_int_equal(verify(&k, "v1.42.1900000000.gKMNL46UIio-5xGu4cO-KGo4th8zmhWoTdqwlphhqvY", &uid),
-                     TOKEN_OK);
+    assert_int_equal(verify(&k, "v1.42.1900000000.gKMNL46UIio-5xGu4cO-KGo4th8zmhWoTdqwlphhqvY", &uid), TOKEN_OK);
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         int r = verify(&k, bad[i], &uid);
         if (r != TOKEN_MALFORMED)
             fail_msg("%s: got %d, want malformed", bad[i], r);
     }
     /* a NUL byte inside */
-    assert_int_equal(token_verify(&k, SLICE_LIT("v1.4\0.1900000000.gKMNL46UIio-5xGu4cO-KGo4th8zmhWoTdqwlphhqvY"),
-                                  now, &uid, NULL),
-                     TOKEN_MALFORMED);
+    assert_int_equal(
+        token_verify(&k, SLICE_LIT("v1.4\0.1900000000.gKMNL46UIio-5xGu4cO-KGo4th8zmhWoTdqwlphhqvY"), now, &uid, NULL),
+        TOKEN_MALFORMED);
     assert_int_equal(token_verify(&k, slice_make(NULL, 0), now, &uid, NULL), TOKEN_MALFORMED);
 }
 

@@ -104,10 +104,8 @@ static void test_empty_message(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_known_vector),
-        cmocka_unit_test(test_derive_matches_hmac_of_purpose),
-        cmocka_unit_test(test_short_secret_refused),
-        cmocka_unit_test(test_equal_and_wipe),
+        cmocka_unit_test(test_known_vector),         cmocka_unit_test(test_derive_matches_hmac_of_purpose),
+        cmocka_unit_test(test_short_secret_refused), cmocka_unit_test(test_equal_and_wipe),
         cmocka_unit_test(test_empty_message),
     };
 

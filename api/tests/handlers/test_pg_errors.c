@@ -56,9 +56,9 @@ static void test_checks_and_data(void **state)
     expect_client("23514", "idempotency_key_length", 400, "invalid_value", "Idempotency-Key");
     expect_client("23514", "unknown_check", 400, "invalid_value", "");
     expect_client("23502", NULL, 400, "invalid_value", "");
-    expect_client("22P02", NULL, 400, "invalid_value", "");  /* invalid text representation */
-    expect_client("22021", NULL, 400, "invalid_value", "");  /* bad encoding */
-    expect_client("22003", NULL, 400, "invalid_value", "");  /* out of range */
+    expect_client("22P02", NULL, 400, "invalid_value", ""); /* invalid text representation */
+    expect_client("22021", NULL, 400, "invalid_value", ""); /* bad encoding */
+    expect_client("22003", NULL, 400, "invalid_value", ""); /* out of range */
 }
 
 static void test_server_side(void **state)
@@ -72,7 +72,7 @@ static void test_server_side(void **state)
     assert_int_equal(pg_errors_map("57P01", NULL, &e), PG_ERR_UNAVAILABLE); /* admin shutdown */
     assert_int_equal(pg_errors_map("08006", NULL, &e), PG_ERR_UNAVAILABLE);
     assert_int_equal(pg_errors_map("53300", NULL, &e), PG_ERR_UNAVAILABLE); /* too many connections */
-    assert_int_equal(pg_errors_map("42P01", NULL, &e), PG_ERR_INTERNAL);   /* undefined table: ours */
+    assert_int_equal(pg_errors_map("42P01", NULL, &e), PG_ERR_INTERNAL);    /* undefined table: ours */
     assert_int_equal(pg_errors_map("42601", NULL, &e), PG_ERR_INTERNAL);
     assert_int_equal(pg_errors_map(NULL, NULL, &e), PG_ERR_INTERNAL);
     assert_int_equal(pg_errors_map("235", NULL, &e), PG_ERR_INTERNAL);

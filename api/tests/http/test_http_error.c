@@ -32,7 +32,8 @@ static void test_escaping(void **state)
 
     (void)state;
     buf_init(&b, 0);
-    assert_int_equal(http_error_body(&b, "bad_request", "quote \" slash \\ nl \n tab \t cr \r ctl \x01 del \x7f utf8 \xc3\xa9"), 0);
+    assert_int_equal(
+        http_error_body(&b, "bad_request", "quote \" slash \\ nl \n tab \t cr \r ctl \x01 del \x7f utf8 \xc3\xa9"), 0);
     assert_buf(&b, "{\"error\":{\"code\":\"bad_request\",\"message\":\"quote \\\" slash \\\\ nl \\n tab \\t cr \\r "
                    "ctl \\u0001 del \\u007f utf8 \xc3\xa9\"}}");
     buf_dispose(&b);

@@ -69,10 +69,10 @@ static int slice_is(slice s, const char *want)
     return s.len == strlen(want) && memcmp(s.base, want, s.len) == 0;
 }
 
-#define assert_slice(s, want)                                                                      \
-    do {                                                                                           \
-        if (!slice_is((s), (want)))                                                                \
-            fail_msg("slice '%.*s' != '%s'", (int)(s).len, (s).base, (want));                     \
+#define assert_slice(s, want)                                                 \
+    do {                                                                      \
+        if (!slice_is((s), (want)))                                           \
+            fail_msg("slice '%.*s' != '%s'", (int)(s).len, (s).base, (want)); \
     } while (0)
 
 static char *repeat(char c, size_t n)
@@ -178,8 +178,7 @@ static void test_content_length_zero(void **state)
     http_message m;
 
     (void)state;
-    assert_int_equal(parse_both("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n", &m),
-                     HTTP_PARSE_DONE);
+    assert_int_equal(parse_both("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0\r\n\r\n", &m), HTTP_PARSE_DONE);
     assert_int_equal(m.body.len, 0);
     assert_int_equal(parse_both("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 007\r\n\r\n1234567", &m),
                      HTTP_PARSE_DONE);
@@ -255,11 +254,9 @@ static void test_absolute_form(void **state)
     assert_slice(m.host, "Example.com:8080");
     assert_slice(m.path, "/a/b");
     assert_slice(m.query, "x=1");
-    assert_int_equal(parse_both("GET HTTPS://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", &m),
-                     HTTP_PARSE_DONE);
+    assert_int_equal(parse_both("GET HTTPS://example.com HTTP/1.1\r\nHost: example.com\r\n\r\n", &m), HTTP_PARSE_DONE);
     assert_slice(m.path, "/");
-    assert_int_equal(parse_both("GET http://example.com?q HTTP/1.1\r\nHost: example.com\r\n\r\n", &m),
-                     HTTP_PARSE_DONE);
+    assert_int_equal(parse_both("GET http://example.com?q HTTP/1.1\r\nHost: example.com\r\n\r\n", &m), HTTP_PARSE_DONE);
     assert_slice(m.path, "/");
     assert_slice(m.query, "q");
     assert_int_equal(parse_both("GET http:///x HTTP/1.1\r\nHost: h\r\n\r\n", &m), HTTP_PARSE_BAD_REQUEST);
@@ -364,23 +361,23 @@ static void test_pipelined_requests_in_order(void **state)
 static void test_bad_request_lines(void **state)
 {
     static const char *bad[] = {
-        "GET  / HTTP/1.1\r\nHost: h\r\n\r\n",        /* two spaces */
-        "GET / HTTP/1.1 \r\nHost: h\r\n\r\n",        /* trailing space */
+        "GET  / HTTP/1.1\r\nHost: h\r\n\r\n", /* two spaces */
+        "GET / HTTP/1.1 \r\nHost: h\r\n\r\n", /* trailing space */
         "GET /  HTTP/1.1\r\nHost: h\r\n\r\n",
         "GET / HTTP/1.1 extra\r\nHost: h\r\n\r\n",
-        "GET /\r\nHost: h\r\n\r\n",                  /* no version (HTTP/0.9 style) */
+        "GET /\r\nHost: h\r\n\r\n", /* no version (HTTP/0.9 style) */
         "GET\r\nHost: h\r\n\r\n",
         " GET / HTTP/1.1\r\nHost: h\r\n\r\n",
         "/ HTTP/1.1\r\nHost: h\r\n\r\n",
-        "GET / http/1.1\r\nHost: h\r\n\r\n",         /* HTTP-name is case-sensitive */
+        "GET / http/1.1\r\nHost: h\r\n\r\n", /* HTTP-name is case-sensitive */
         "GET / HTTP/1\r\nHost: h\r\n\r\n",
         "GET / HTTP/1.\r\nHost: h\r\n\r\n",
         "GET / HTTP/1.1.1\r\nHost: h\r\n\r\n",
         "GET / HTTP/1.x\r\nHost: h\r\n\r\n",
         "GET / HTTP/a.b\r\nHost: h\r\n\r\n",
-        "GE(T / HTTP/1.1\r\nHost: h\r\n\r\n",        /* not a token */
+        "GE(T / HTTP/1.1\r\nHost: h\r\n\r\n", /* not a token */
         "GET\t/\tHTTP/1.1\r\nHost: h\r\n\r\n",
-        "GET /a\x7f HTTP/1.1\r\nHost: h\r\n\r\n",    /* DEL in target */
+        "GET /a\x7f HTTP/1.1\r\nHost: h\r\n\r\n",       /* DEL in target */
         "GET /caf\xc3\xa9 HTTP/1.1\r\nHost: h\r\n\r\n", /* raw UTF-8 in target */
         "GET /a#frag HTTP/1.1\r\nHost: h\r\n\r\n",
         "GET a/b HTTP/1.1\r\nHost: h\r\n\r\n",
@@ -455,7 +452,7 @@ static void test_header_folding_rejected(void **state)
 static void test_bad_header_lines(void **state)
 {
     static const char *bad[] = {
-        "GET / HTTP/1.1\r\nHost : h\r\n\r\n",          /* space before colon */
+        "GET / HTTP/1.1\r\nHost : h\r\n\r\n",             /* space before colon */
         "GET / HTTP/1.1\r\nHost: h\r\n: novalue\r\n\r\n", /* empty name */
         "GET / HTTP/1.1\r\nHost: h\r\nNoColon\r\n\r\n",
         "GET / HTTP/1.1\r\nHost: h\r\nBad Name: x\r\n\r\n",
@@ -519,14 +516,16 @@ static void test_transfer_encoding(void **state)
     http_message m;
 
     (void)state;
-    assert_int_equal(parse_both("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", &m),
-                     HTTP_PARSE_LENGTH_REQUIRED);
+    assert_int_equal(
+        parse_both("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", &m),
+        HTTP_PARSE_LENGTH_REQUIRED);
     assert_int_equal(parse_both("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n", &m),
                      HTTP_PARSE_LENGTH_REQUIRED);
     assert_int_equal(parse_both("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: gzip\r\n\r\n", &m),
                      HTTP_PARSE_NOT_IMPLEMENTED);
-    assert_int_equal(parse_both("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nhello", &m),
-                     HTTP_PARSE_BAD_REQUEST);
+    assert_int_equal(
+        parse_both("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\nhello", &m),
+        HTTP_PARSE_BAD_REQUEST);
     assert_int_equal(http_parse_status(HTTP_PARSE_LENGTH_REQUIRED), 411);
     assert_int_equal(http_parse_status(HTTP_PARSE_NOT_IMPLEMENTED), 501);
 }
@@ -669,8 +668,9 @@ static void test_body_limit(void **state)
     assert_int_equal(parse_whole(ok, strlen(ok), &m, &p), HTTP_PARSE_NEED_MORE);
     small.max_body = 4;
     http_parser_reset(&p);
-    assert_int_equal(http_parser_execute(&p, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello", 48, &small, &m),
-                     HTTP_PARSE_BODY_TOO_LARGE);
+    assert_int_equal(
+        http_parser_execute(&p, "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello", 48, &small, &m),
+        HTTP_PARSE_BODY_TOO_LARGE);
     free(ok);
     free(over);
 }
@@ -678,8 +678,7 @@ static void test_body_limit(void **state)
 static void test_request_max_covers_limits(void **state)
 {
     (void)state;
-    assert_true(http_limits_request_max(&lim) >=
-                lim.max_request_line + 2 + lim.max_header_bytes + lim.max_body);
+    assert_true(http_limits_request_max(&lim) >= lim.max_request_line + 2 + lim.max_header_bytes + lim.max_body);
     assert_int_equal(http_parse_status(HTTP_PARSE_BAD_REQUEST), 400);
 }
 

@@ -17,7 +17,7 @@
 typedef struct recorder {
     int reads, writes, fired[16], nfired;
     int pipe_r, pipe_w;
-    loop_timer *rearm;     /* re-armed with delay 0 by its own callback */
+    loop_timer *rearm; /* re-armed with delay 0 by its own callback */
     int rearm_count;
 } recorder;
 
@@ -73,7 +73,7 @@ static void test_file_events(void **state)
     loop_del_file(&l, r.pipe_r, LOOP_READABLE);
     assert_int_equal(write(r.pipe_w, "x", 1), 1);
     assert_int_equal(loop_run_once(&l, 0), 0); /* unwatched */
-    loop_del_file(&l, 999, LOOP_READABLE);      /* unknown fds are ignored */
+    loop_del_file(&l, 999, LOOP_READABLE);     /* unknown fds are ignored */
     errno = 0;
     assert_int_equal(loop_add_file(&l, -1, LOOP_READABLE, on_read, &r), LOOP_ERR);
     assert_int_equal(errno, EINVAL);

@@ -85,8 +85,8 @@ static void test_top_of_a_complete_head(void **state)
     arena a = {0};
     feed_ref out[8];
     feed_head_result res;
-    redisReply *lower = rarr(&a, 4, rstr(&a, "p:9"), rstr(&a, "1795629372881423"), rstr(&a, "f:2"),
-                             rstr(&a, "1.7956293e+15"));
+    redisReply *lower =
+        rarr(&a, 4, rstr(&a, "p:9"), rstr(&a, "1795629372881423"), rstr(&a, "f:2"), rstr(&a, "1.7956293e+15"));
 
     (void)state;
     assert_int_equal(feed_head_parse(rarr(&a, 3, rnum(&a, 3), lower, rarr(&a, 0)), NULL, 5, out, NULL, 8, &res), 0);
@@ -101,9 +101,10 @@ static void test_top_of_a_complete_head(void **state)
     assert_int_equal(res.state, FEED_HEAD_PARTIAL);
     assert_false(res.exhausted);
     /* a bad score is refused */
-    assert_int_equal(feed_head_parse(rarr(&a, 3, rnum(&a, 2), rarr(&a, 2, rstr(&a, "p:1"), rstr(&a, "-1")), rarr(&a, 0)),
-                                     NULL, 2, out, NULL, 8, &res),
-                     -1);
+    assert_int_equal(
+        feed_head_parse(rarr(&a, 3, rnum(&a, 2), rarr(&a, 2, rstr(&a, "p:1"), rstr(&a, "-1")), rarr(&a, 0)), NULL, 2,
+                        out, NULL, 8, &res),
+        -1);
 }
 
 /* After a cursor (100, "p:5"): ties at 100 are kept below "p:5" only,
@@ -186,10 +187,8 @@ static void test_keys_and_tokens(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_states),
-        cmocka_unit_test(test_top_of_a_complete_head),
-        cmocka_unit_test(test_cursor_ties),
-        cmocka_unit_test(test_bodies_follow_their_items),
+        cmocka_unit_test(test_states),          cmocka_unit_test(test_top_of_a_complete_head),
+        cmocka_unit_test(test_cursor_ties),     cmocka_unit_test(test_bodies_follow_their_items),
         cmocka_unit_test(test_keys_and_tokens),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -36,7 +36,7 @@ static void test_parse_and_format(void **state)
 
 static void test_parse_errors(void **state)
 {
-    static const char *bad[] = {"127.0.0.1", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
+    static const char *bad[] = {"127.0.0.1",    "127.0.0.1:",   "127.0.0.1:65536", "127.0.0.1:-1",
                                 "127.0.0.1:+1", "127.0.0.1:8o", "[::1]:x"};
     listener_addr a;
     char err[128];

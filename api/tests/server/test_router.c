@@ -11,9 +11,21 @@
 
 #include "api/src/server/router.h"
 
-static void h_a(struct http_request *req, void *data) { (void)req; (void)data; }
-static void h_b(struct http_request *req, void *data) { (void)req; (void)data; }
-static void h_c(struct http_request *req, void *data) { (void)req; (void)data; }
+static void h_a(struct http_request *req, void *data)
+{
+    (void)req;
+    (void)data;
+}
+static void h_b(struct http_request *req, void *data)
+{
+    (void)req;
+    (void)data;
+}
+static void h_c(struct http_request *req, void *data)
+{
+    (void)req;
+    (void)data;
+}
 
 static router r;
 static pool p;
@@ -27,8 +39,7 @@ static int setup(void **state)
         router_add(&r, "GET", "/v1/users/{id}/feed/home", h_b, (void *)1) != 0 ||
         router_add(&r, "POST", "/v1/users/{id}/follows/{target}", h_c, NULL) != 0 ||
         router_add(&r, "DELETE", "/v1/users/{id}/follows/{target}", h_a, NULL) != 0 ||
-        router_add(&r, "GET", "/", h_c, NULL) != 0 ||
-        router_add(&r, "PUT", "/v1/posts/{post_id}", h_a, NULL) != 0)
+        router_add(&r, "GET", "/", h_c, NULL) != 0 || router_add(&r, "PUT", "/v1/posts/{post_id}", h_a, NULL) != 0)
         return -1;
     return 0;
 }
@@ -94,8 +105,17 @@ static void test_params_are_decoded_after_splitting(void **state)
 static void test_not_found(void **state)
 {
     static const char *paths[] = {
-        "/healthz/", "/health", "/healthzz", "//healthz", "/v1/users//feed/home",
-        "/v1/users/42/feed", "/v1/users/42/feed/home/x", "", "*", "healthz", "/nope",
+        "/healthz/",
+        "/health",
+        "/healthzz",
+        "//healthz",
+        "/v1/users//feed/home",
+        "/v1/users/42/feed",
+        "/v1/users/42/feed/home/x",
+        "",
+        "*",
+        "healthz",
+        "/nope",
         "/a/b/c/d/e/f/g/h/i/j/k/l/m/n/o/p/q/r/s/t/u/v/w/x/y/z/1/2/3/4/5/6/7/8/9",
     };
     router_match m;
@@ -147,8 +167,9 @@ static void test_explicit_head_route_wins(void **state)
 static void test_bad_patterns_refused(void **state)
 {
     static const char *bad[] = {
-        "healthz", "/a/{", "/a/{}", "/a/{x", "/a/x}", "/a/pre{x}", "/a/{x-y}", "/a/%41",
-        "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}",
+        "healthz",  "/a/{",   "/a/{}",
+        "/a/{x",    "/a/x}",  "/a/pre{x}",
+        "/a/{x-y}", "/a/%41", "/{a}/{b}/{c}/{d}/{e}/{f}/{g}/{h}/{i}",
     };
     router rr;
     size_t i;

@@ -490,7 +490,8 @@ static void test_back_pressure(void **state)
     /* The client reads nothing: the server must have stopped parsing
      * once its output passed the high-water mark, whatever the kernel's
      * socket buffers absorbed meanwhile. */
-    print_message("back-pressure: %d of %d dispatched while the client read nothing\n", atomic_load(&th_big_dispatched), n);
+    print_message("back-pressure: %d of %d dispatched while the client read nothing\n", atomic_load(&th_big_dispatched),
+                  n);
     if (atomic_load(&th_big_dispatched) >= n / 2)
         fail_msg("%d of %d requests ran without the client reading", atomic_load(&th_big_dispatched), n);
     for (i = 0; i < n; i++) {

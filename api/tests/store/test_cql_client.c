@@ -18,18 +18,19 @@
 #include "cql/tests/cql_fake_server.h"
 
 static const uint8_t ready[] = {0x84, 0, 0, 0, 0x02, 0, 0, 0, 0};
-static const uint8_t prepared[] = {0x84, 0, 0, 0, 0x08, 0, 0, 0, 28,
-                                   0, 0, 0, 4,                    /* kind PREPARED */
-                                   0, 2, 'i', 'd',                /* id */
-                                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* no bind markers */
-                                   0, 0, 0, 4, 0, 0, 0, 0};       /* result: no metadata */
-static const uint8_t unprepared[] = {0x84, 0, 0, 0, 0x00, 0, 0, 0, 14,
-                                     0, 0, 0x25, 0, 0, 4, 'g', 'o', 'n', 'e', 0, 2, 'i', 'd'};
+static const uint8_t prepared[] = {0x84, 0, 0,   0,   0x08, 0, 0, 0, 28, 0, 0, 0, 4, /* kind PREPARED */
+                                   0,    2, 'i', 'd',                                /* id */
+                                   0,    0, 0,   0,   0,    0, 0, 0, 0,  0, 0, 0,    /* no bind markers */
+                                   0,    0, 0,   4,   0,    0, 0, 0};                /* result: no metadata */
+static const uint8_t unprepared[] = {0x84, 0, 0, 0,   0x00, 0,   0,   0, 14, 0,   0,  0x25,
+                                     0,    0, 4, 'g', 'o',  'n', 'e', 0, 2,  'i', 'd'};
 static const uint8_t result_void[] = {0x84, 0, 0, 0, 0x08, 0, 0, 0, 4, 0, 0, 0, 1};
-static const uint8_t bad_startup[] = {0x84, 0, 0, 0, 0x00, 0, 0, 0, 10,
-                                      0, 0, 0, 0x0A, 0, 4, 'n', 'o', 'p', 'e'};
+static const uint8_t bad_startup[] = {0x84, 0, 0, 0, 0x00, 0, 0, 0, 10, 0, 0, 0, 0x0A, 0, 4, 'n', 'o', 'p', 'e'};
 
-#define STEP(action, frame) {action, frame, sizeof(frame)}
+#define STEP(action, frame)          \
+    {                                \
+        action, frame, sizeof(frame) \
+    }
 
 typedef struct tally {
     int calls, status[8], target, done;
@@ -58,8 +59,12 @@ static void on_result(cql_client *c, int status, const cql_response *resp, void 
 
 static cql_client *client(loop *l, uint16_t port, uint32_t timeout_ms)
 {
-    cql_client_config cfg = {.host = "127.0.0.1", .port = port, .request_timeout_ms = timeout_ms,
-                             .connect_timeout_ms = 2000, .reconnect_base_ms = 5000, .max_streams = 128};
+    cql_client_config cfg = {.host = "127.0.0.1",
+                             .port = port,
+                             .request_timeout_ms = timeout_ms,
+                             .connect_timeout_ms = 2000,
+                             .reconnect_base_ms = 5000,
+                             .max_streams = 128};
     cql_client *c = cql_client_new(l, &cfg);
 
     assert_non_null(c);
@@ -72,7 +77,7 @@ static cql_client *client(loop *l, uint16_t port, uint32_t timeout_ms)
 typedef struct fixture {
     cql_fake_server s;
     loop l;
-    cql_client *c;    /* owned; a test that frees it sets it to NULL */
+    cql_client *c; /* owned; a test that frees it sets it to NULL */
     tally t;
 } fixture;
 
@@ -255,9 +260,15 @@ static void test_next_contact_point(void **state)
     uint16_t dead = cql_fake_dead_port(&fd);
     fixture f;
     cql_client_host more[1];
-    cql_client_config cfg = {.host = "127.0.0.1", .port = dead, .request_timeout_ms = 5000,
-                             .connect_timeout_ms = 2000, .reconnect_base_ms = 10, .max_streams = 128,
-                             .consistency = CQL_CONSISTENCY_LOCAL_QUORUM, .more = more, .n_more = 1};
+    cql_client_config cfg = {.host = "127.0.0.1",
+                             .port = dead,
+                             .request_timeout_ms = 5000,
+                             .connect_timeout_ms = 2000,
+                             .reconnect_base_ms = 10,
+                             .max_streams = 128,
+                             .consistency = CQL_CONSISTENCY_LOCAL_QUORUM,
+                             .more = more,
+                             .n_more = 1};
     cql_client_config too_many = cfg;
     int never = 0;
 

@@ -46,13 +46,13 @@ static void test_bad_ids_and_args(void **state)
     assert_int_equal(cql_streams_init(&s, 4), 0);
     assert_null(cql_streams_get(&s, -1));
     assert_null(cql_streams_get(&s, 4));
-    assert_null(cql_streams_get(&s, 0));        /* free */
-    assert_null(cql_streams_release(&s, 2));    /* never used: no double free */
+    assert_null(cql_streams_get(&s, 0));     /* free */
+    assert_null(cql_streams_release(&s, 2)); /* never used: no double free */
     assert_int_equal(cql_streams_alloc(&s, NULL), -1);
     assert_int_equal(cql_streams_alloc(&s, &token), 0);
     assert_null(cql_streams_release(&s, -1));
     assert_ptr_equal(cql_streams_release(&s, 0), &token);
-    assert_null(cql_streams_release(&s, 0));    /* twice */
+    assert_null(cql_streams_release(&s, 0)); /* twice */
     assert_int_equal(cql_streams_in_use(&s), 0);
     cql_streams_dispose(&s);
     cql_streams_dispose(&s); /* idempotent */

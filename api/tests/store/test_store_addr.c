@@ -48,11 +48,11 @@ static void test_bad(void **state)
     assert_int_equal(parse("h:65536", 1, &a), -1);
     assert_int_equal(parse("h:12x", 1, &a), -1);
     assert_int_equal(parse("h:-1", 1, &a), -1);
-    assert_int_equal(parse("::1", 1, &a), -1);     /* brackets required */
+    assert_int_equal(parse("::1", 1, &a), -1); /* brackets required */
     assert_int_equal(parse("[::1", 1, &a), -1);
     assert_int_equal(parse("[::1]x", 1, &a), -1);
     assert_int_equal(parse("[]:1", 1, &a), -1);
-    assert_int_equal(parse("h", 0, &a), -1);       /* no port at all */
+    assert_int_equal(parse("h", 0, &a), -1); /* no port at all */
     assert_int_equal(parse(longhost, 1, &a), -1);
 }
 

@@ -42,13 +42,20 @@ static void test_valid(void **state)
 static void test_invalid(void **state)
 {
     static const char *const bad[][2] = {
-        {"feed:events:", "home + 1 p:1"},      {"feed:events:0", "home + 1 p:1"},
-        {"feed:events:x", "home + 1 p:1"},     {"feed:events:07", "home + 1 p:1"},
-        {"feed:other:7", "home + 1 p:1"},      {"feed:events:7", "notifications + 1 p:1"},
-        {"feed:events:7", "home * 1 p:1"},     {"feed:events:7", "home + -1 p:1"},
-        {"feed:events:7", "home + 01 p:1"},    {"feed:events:7", "home + 1"},
-        {"feed:events:7", "home + 1 "},        {"feed:events:7", "home + 1 p:1 x"},
-        {"feed:events:7", "home + 1 P:1"},     {"feed:events:7", "home +  1 p:1"},
+        {"feed:events:", "home + 1 p:1"},
+        {"feed:events:0", "home + 1 p:1"},
+        {"feed:events:x", "home + 1 p:1"},
+        {"feed:events:07", "home + 1 p:1"},
+        {"feed:other:7", "home + 1 p:1"},
+        {"feed:events:7", "notifications + 1 p:1"},
+        {"feed:events:7", "home * 1 p:1"},
+        {"feed:events:7", "home + -1 p:1"},
+        {"feed:events:7", "home + 01 p:1"},
+        {"feed:events:7", "home + 1"},
+        {"feed:events:7", "home + 1 "},
+        {"feed:events:7", "home + 1 p:1 x"},
+        {"feed:events:7", "home + 1 P:1"},
+        {"feed:events:7", "home +  1 p:1"},
         {"feed:events:7", "home + 99999999999999999 p:1"}, /* past 2^53 */
         {"feed:events:7", ""},
     };

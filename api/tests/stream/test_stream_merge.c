@@ -199,8 +199,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_in_order),      cmocka_unit_test(test_late_item_keeps_mark),
         cmocka_unit_test(test_repeats),       cmocka_unit_test(test_updates),
-        cmocka_unit_test(test_backlog_newer),
-        cmocka_unit_test(test_backlog_has),   cmocka_unit_test(test_resume_merge),
+        cmocka_unit_test(test_backlog_newer), cmocka_unit_test(test_backlog_has),
+        cmocka_unit_test(test_resume_merge),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -81,15 +81,12 @@ int tc_read_ex(tc_conn *c, tc_response *r, int no_body)
     memset(r, 0, sizeof(*r));
     rc = httpc_read_response(&c->http, no_body ? HTTPC_NO_BODY : 0, &r->http);
     switch (rc) {
-    case HTTPC_OK:
-        break;
+    case HTTPC_OK: break;
     case HTTPC_ERR_EOF:
     case HTTPC_ERR_TRUNCATED:
     case HTTPC_ERR_READ:
-    case HTTPC_ERR_TIMEOUT:
-        return -1; /* the connection ended or went silent: tests assert that */
-    default:
-        fail_msg("bad response (%s): %s", httpc_code_name(rc), c->http.errstr);
+    case HTTPC_ERR_TIMEOUT: return -1; /* the connection ended or went silent: tests assert that */
+    default: fail_msg("bad response (%s): %s", httpc_code_name(rc), c->http.errstr);
     }
     r->status = r->http.status;
     r->is_continue = r->http.status == 100;
@@ -129,8 +126,8 @@ int tc_wait_closed(tc_conn *c, int timeout_ms)
 
 /* ---- the in-process server ------------------------------------------ */
 
-void ts_start(ts_server *ts, const router *r, const server_config *cfg, void *context,
-              void (*on_exit)(worker *w), uint32_t shutdown_timeout_ms)
+void ts_start(ts_server *ts, const router *r, const server_config *cfg, void *context, void (*on_exit)(worker *w),
+              uint32_t shutdown_timeout_ms)
 {
     listener_addr addr, bound;
     char err[128];

@@ -22,8 +22,8 @@
 #include "api/src/server/server.h"
 #include "lib/http_client/http_client.h"
 
-#define TC_BUF (8 * 1024 * 1024)  /* largest body read */
-#define TC_MAX_HEAD 8192          /* largest head read */
+#define TC_BUF (8 * 1024 * 1024) /* largest body read */
+#define TC_MAX_HEAD 8192         /* largest head read */
 
 typedef struct tc_conn {
     httpc_conn http; /* the socket (http.fd) and the bytes not yet returned */
@@ -81,8 +81,8 @@ typedef struct ts_server {
 /* Start a worker serving r with cfg on 127.0.0.1:0; context is what
  * handlers get from http_request_context (NULL: the worker itself);
  * on_exit, if not NULL, runs on the worker thread when it ends. */
-void ts_start(ts_server *ts, const router *r, const server_config *cfg, void *context,
-              void (*on_exit)(worker *w), uint32_t shutdown_timeout_ms);
+void ts_start(ts_server *ts, const router *r, const server_config *cfg, void *context, void (*on_exit)(worker *w),
+              uint32_t shutdown_timeout_ms);
 
 /* Ask the worker to stop (WORKER_STOP_DRAIN or _ABORT) without waiting. */
 void ts_stop_async(ts_server *ts, int level);

@@ -34,6 +34,7 @@ const char *te_pg_conninfo(void)
 
     if (dsn != NULL && *dsn != '\0')
         return dsn;
-    snprintf(buf, sizeof(buf), "hostaddr=127.0.0.1 port=%d dbname=feed user=feed password=feed connect_timeout=5", te_pg_port());
+    snprintf(buf, sizeof(buf), "hostaddr=127.0.0.1 port=%d dbname=feed user=feed password=feed connect_timeout=5",
+             te_pg_port());
     return buf;
 }

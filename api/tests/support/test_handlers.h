@@ -27,9 +27,9 @@
 #define TH_STREAM_BOUND 4096
 
 extern atomic_int th_big_dispatched;
-extern atomic_int th_late_answered; /* respond() returned 0 */
-extern atomic_int th_late_dropped;  /* respond() returned -1: the request was abandoned */
-extern atomic_int th_slow_started;  /* /slow/{ms} handlers entered */
+extern atomic_int th_late_answered;  /* respond() returned 0 */
+extern atomic_int th_late_dropped;   /* respond() returned -1: the request was abandoned */
+extern atomic_int th_slow_started;   /* /slow/{ms} handlers entered */
 extern atomic_int th_stream_closed;  /* a stream's on_close ran */
 extern atomic_int th_stream_dropped; /* a stream's write was refused (bound) */
 

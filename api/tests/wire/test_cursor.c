@@ -21,8 +21,7 @@ static cursor_key key(void)
     return k;
 }
 
-static size_t encode(const cursor_key *k, feed_kind kind, int64_t uid, int64_t ts, const char *id,
-                     char *out)
+static size_t encode(const cursor_key *k, feed_kind kind, int64_t uid, int64_t ts, const char *id, char *out)
 {
     cursor c;
     size_t n;
@@ -109,8 +108,7 @@ static void test_wrong_feed(void **state)
     n = encode(&k, FEED_HOME, 7, 100, "p:42", text);
     assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 8, &out), CURSOR_WRONG_FEED);
     assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_PROFILE, 7, &out), CURSOR_WRONG_FEED);
-    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_NOTIFICATIONS, 7, &out),
-                     CURSOR_WRONG_FEED);
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_NOTIFICATIONS, 7, &out), CURSOR_WRONG_FEED);
 }
 
 static void test_forged(void **state)
@@ -190,8 +188,7 @@ static void test_malformed(void **state)
     assert_int_equal(cursor_decode(&k, slice_make(text, n + 4), FEED_HOME, 7, &out), CURSOR_MALFORMED);
     /* too long before decoding anything */
     memset(text, 'A', sizeof(text));
-    assert_int_equal(cursor_decode(&k, slice_make(text, CURSOR_TEXT_MAX + 1), FEED_HOME, 7, &out),
-                     CURSOR_MALFORMED);
+    assert_int_equal(cursor_decode(&k, slice_make(text, CURSOR_TEXT_MAX + 1), FEED_HOME, 7, &out), CURSOR_MALFORMED);
 }
 
 static void test_version_and_bounds_behind_the_tag(void **state)
@@ -310,8 +307,7 @@ static void test_follow_lists(void **state)
     assert_string_equal(out.id, "f:17");
     for (kind = FEED_HOME; kind <= FEED_FOLLOWEES; kind++) {
         if (kind != FEED_FOLLOWERS)
-            assert_int_equal(cursor_decode(&k, slice_make(text, n), (feed_kind)kind, 7, &out),
-                             CURSOR_WRONG_FEED);
+            assert_int_equal(cursor_decode(&k, slice_make(text, n), (feed_kind)kind, 7, &out), CURSOR_WRONG_FEED);
     }
     n = encode(&k, FEED_FOLLOWEES, 7, 0, "f:0", text);
     assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_FOLLOWEES, 7, &out), CURSOR_OK);

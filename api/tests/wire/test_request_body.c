@@ -42,8 +42,8 @@ static void user_fails(slice body, int status, const char *code, const char *fie
     if (req_parse_user(&p, body, &u, &e) != -1)
         fail_msg("accepted %.*s", (int)body.len, body.base);
     if (e.status != status || strcmp(e.code, code) != 0 || strcmp(e.field, field) != 0)
-        fail_msg("%.*s: got %d %s field '%s' (%s), want %d %s field '%s'", (int)body.len, body.base,
-                 e.status, e.code, e.field, e.message, status, code, field);
+        fail_msg("%.*s: got %d %s field '%s' (%s), want %d %s field '%s'", (int)body.len, body.base, e.status, e.code,
+                 e.field, e.message, status, code, field);
 }
 
 static void post_fails(slice body, int status, const char *code, const char *field)
@@ -55,8 +55,8 @@ static void post_fails(slice body, int status, const char *code, const char *fie
     if (req_parse_post(&p, body, &t, &e) != -1)
         fail_msg("accepted %.*s", (int)body.len, body.base);
     if (e.status != status || strcmp(e.code, code) != 0 || strcmp(e.field, field) != 0)
-        fail_msg("%.*s: got %d %s field '%s' (%s), want %d %s field '%s'", (int)body.len, body.base,
-                 e.status, e.code, e.field, e.message, status, code, field);
+        fail_msg("%.*s: got %d %s field '%s' (%s), want %d %s field '%s'", (int)body.len, body.base, e.status, e.code,
+                 e.field, e.message, status, code, field);
 }
 
 static void marker_fails(slice body, int status, const char *code, const char *field)
@@ -68,8 +68,8 @@ static void marker_fails(slice body, int status, const char *code, const char *f
     if (req_parse_marker(&p, body, &t, &e) != -1)
         fail_msg("accepted %.*s", (int)body.len, body.base);
     if (e.status != status || strcmp(e.code, code) != 0 || strcmp(e.field, field) != 0)
-        fail_msg("%.*s: got %d %s field '%s' (%s), want %d %s field '%s'", (int)body.len, body.base,
-                 e.status, e.code, e.field, e.message, status, code, field);
+        fail_msg("%.*s: got %d %s field '%s' (%s), want %d %s field '%s'", (int)body.len, body.base, e.status, e.code,
+                 e.field, e.message, status, code, field);
 }
 
 /* PUT .../markers/{timeline}: {"cursor"}, its text only (decoded by the
@@ -105,8 +105,11 @@ static void test_user_ok(void **state)
     assert_true(slice_eq_cstr(u.display_name, "Ana Lima"));
     assert_int_equal(u.handle.base[u.handle.len], '\0');
     /* order, whitespace and escapes do not matter */
-    assert_int_equal(req_parse_user(&p, S(" {\n\"display_name\" : \"Jos\\u00e9 \\ud83d\\ude00\" ,"
-                                          "\"handle\":\"jose\"}\r\n"), &u, &e), 0);
+    assert_int_equal(req_parse_user(&p,
+                                    S(" {\n\"display_name\" : \"Jos\\u00e9 \\ud83d\\ude00\" ,"
+                                      "\"handle\":\"jose\"}\r\n"),
+                                    &u, &e),
+                     0);
     assert_true(slice_eq_cstr(u.display_name, "Jos\xc3\xa9 \xf0\x9f\x98\x80"));
 }
 
@@ -147,11 +150,9 @@ static void test_lengths_in_code_points(void **state)
 
     (void)state;
     /* handle: 32 ok, 33 not */
-    snprintf(body, sizeof(body), "{\"handle\":\"%s\",\"display_name\":\"A\"}",
-             "abcdefghijklmnopqrstuvwxyz012345");
+    snprintf(body, sizeof(body), "{\"handle\":\"%s\",\"display_name\":\"A\"}", "abcdefghijklmnopqrstuvwxyz012345");
     assert_int_equal(req_parse_user(&p, slice_from_cstr(body), &u, &e), 0);
-    snprintf(body, sizeof(body), "{\"handle\":\"%s\",\"display_name\":\"A\"}",
-             "abcdefghijklmnopqrstuvwxyz0123456");
+    snprintf(body, sizeof(body), "{\"handle\":\"%s\",\"display_name\":\"A\"}", "abcdefghijklmnopqrstuvwxyz0123456");
     user_fails(slice_from_cstr(body), 400, "invalid_value", "handle");
     /* display_name: 64 four-byte characters (256 bytes) ok, 65 not */
     for (int n = 64; n <= 65; n++) {
@@ -267,11 +268,11 @@ static void test_invalid_utf8(void **state)
 {
     (void)state;
     post_fails(S("{\"body\":\"\xff\"}"), 400, "invalid_json", "");
-    post_fails(S("{\"body\":\"\xc3\"}"), 400, "invalid_json", "");         /* truncated */
-    post_fails(S("{\"body\":\"\xc0\xaf\"}"), 400, "invalid_json", "");     /* overlong '/' */
-    post_fails(S("{\"body\":\"\xed\xa0\x80\"}"), 400, "invalid_json", ""); /* surrogate */
+    post_fails(S("{\"body\":\"\xc3\"}"), 400, "invalid_json", "");             /* truncated */
+    post_fails(S("{\"body\":\"\xc0\xaf\"}"), 400, "invalid_json", "");         /* overlong '/' */
+    post_fails(S("{\"body\":\"\xed\xa0\x80\"}"), 400, "invalid_json", "");     /* surrogate */
     post_fails(S("{\"body\":\"\xf4\x90\x80\x80\"}"), 400, "invalid_json", ""); /* > U+10FFFF */
-    post_fails(S("{\"body\":\"\\ud800\"}"), 400, "invalid_json", "");      /* lone surrogate escape */
+    post_fails(S("{\"body\":\"\\ud800\"}"), 400, "invalid_json", "");          /* lone surrogate escape */
     post_fails(S("{\"b\xff\":\"x\"}"), 400, "invalid_json", "");
     {
         req_text t;

@@ -107,9 +107,8 @@ static void test_comment_retry(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_event),       cmocka_unit_test(test_multiline_data),
-        cmocka_unit_test(test_refused),     cmocka_unit_test(test_bounded),
-        cmocka_unit_test(test_comment_retry),
+        cmocka_unit_test(test_event),   cmocka_unit_test(test_multiline_data), cmocka_unit_test(test_refused),
+        cmocka_unit_test(test_bounded), cmocka_unit_test(test_comment_retry),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,7 +27,7 @@ static void test_vectors(void **state)
     expect(1, "1970-01-01T00:00:00.000001Z");
     expect(-1, "1969-12-31T23:59:59.999999Z");
     expect(1795628548713123LL, "2026-11-25T17:42:28.713123Z");
-    expect(951782400000000LL, "2000-02-29T00:00:00.000000Z"); /* leap day of a century leap year */
+    expect(951782400000000LL, "2000-02-29T00:00:00.000000Z");  /* leap day of a century leap year */
     expect(4107542399999999LL, "2100-02-28T23:59:59.999999Z"); /* 2100 is not a leap year */
     expect(4107542400000000LL, "2100-03-01T00:00:00.000000Z");
     expect(TIME_FORMAT_MIN_US, "0000-01-01T00:00:00.000000Z");
@@ -77,8 +77,8 @@ static void test_matches_gmtime(void **state)
         }
         t = (time_t)secs;
         assert_non_null(gmtime_r(&t, &tm));
-        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
+        snprintf(want, sizeof(want), "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)frac);
         assert_int_equal(format_time_us(us, out, sizeof(out)), TIME_FORMAT_LEN);
         assert_string_equal(out, want);
     }

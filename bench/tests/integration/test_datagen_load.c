@@ -161,9 +161,10 @@ static void expected(long long *follows, long long *posts, long long *comments, 
 /* Foreign keys and indexes of the five tables, as one number. */
 static long long schema_objects(void)
 {
-    return pg_num("SELECT (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = '%s'::regnamespace) "
-                  "* 1000 + (SELECT count(*) FROM pg_indexes WHERE schemaname = '%s')",
-                  schema, schema);
+    return pg_num(
+        "SELECT (SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND connamespace = '%s'::regnamespace) "
+        "* 1000 + (SELECT count(*) FROM pg_indexes WHERE schemaname = '%s')",
+        schema, schema);
 }
 
 static void check_counts(int loads)
@@ -186,8 +187,7 @@ static void check_counts(int loads)
     /* the sequences are past every id: the next INSERT cannot collide */
     assert_true(pg_num("SELECT nextval(pg_get_serial_sequence('follows', 'id'))") >
                 pg_num("SELECT max(id) FROM follows"));
-    assert_true(pg_num("SELECT nextval(pg_get_serial_sequence('likes', 'id'))") >
-                pg_num("SELECT max(id) FROM likes"));
+    assert_true(pg_num("SELECT nextval(pg_get_serial_sequence('likes', 'id'))") > pg_num("SELECT max(id) FROM likes"));
 }
 
 static void test_default_load_then_per_batch_final_only(void **state)

@@ -60,8 +60,9 @@ static int setup(void **state)
     if (cp != NULL && *cp != '\0') /* first contact point, without a port */
         snprintf(host, sizeof(host), "%.*s", (int)strcspn(cp, ",:"), cp);
     cql_conn_init(&l->conn, 0);
-    if (cql_conn_connect(&l->conn, host, (uint16_t)(port != NULL && *port != '\0' ? atoi(port) : 19042), 5000,
-                         60000) != CQL_OK || cql_conn_startup(&l->conn) != CQL_OK) {
+    if (cql_conn_connect(&l->conn, host, (uint16_t)(port != NULL && *port != '\0' ? atoi(port) : 19042), 5000, 60000) !=
+            CQL_OK ||
+        cql_conn_startup(&l->conn) != CQL_OK) {
         fprintf(stderr, "test_cql_live: Cassandra at %s:%s: %s\n", host, port != NULL ? port : "19042",
                 l->conn.err.msg);
         cql_conn_close(&l->conn);
@@ -71,8 +72,7 @@ static int setup(void **state)
     snprintf(l->keyspace, sizeof(l->keyspace), "cql_live_%ld", (long)getpid());
     *state = l;
     exec(l, "DROP KEYSPACE IF EXISTS %s", l->keyspace);
-    exec(l, "CREATE KEYSPACE %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
-         l->keyspace);
+    exec(l, "CREATE KEYSPACE %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", l->keyspace);
     exec(l, "USE %s", l->keyspace);
     exec(l, "CREATE TABLE all_types (id bigint PRIMARY KEY, i int, t text, v varchar, a ascii, ts timestamp, "
             "u uuid, tu timeuuid, b blob, ok boolean, d double, l list<bigint>, s set<text>, m map<text, int>)");
@@ -202,8 +202,10 @@ static void select_row(live *l, int64_t id, cql_response *resp, cql_value *v, si
 
     cql_values_init(&bound);
     cql_values_add_int64(&bound, id);
-    if (cql_conn_query(&l->conn, cql_slice_from_cstr("SELECT id, i, t, v, a, ts, u, tu, b, ok, d, l, s, m "
-                                                     "FROM all_types WHERE id = ?"), &p, resp) != CQL_OK)
+    if (cql_conn_query(&l->conn,
+                       cql_slice_from_cstr("SELECT id, i, t, v, a, ts, u, tu, b, ok, d, l, s, m "
+                                           "FROM all_types WHERE id = ?"),
+                       &p, resp) != CQL_OK)
         fail_msg("select: %s", l->conn.err.msg);
     cql_values_dispose(&bound);
     assert_int_equal(resp->result.kind, CQL_RESULT_ROWS);
@@ -226,8 +228,10 @@ static void test_all_types_round_trip(void **state)
 
     cql_values_init(&bound);
     values_full_row(&bound, 1);
-    if (cql_conn_query(&l->conn, cql_slice_from_cstr("INSERT INTO all_types (id, i, t, v, a, ts, u, tu, b, ok, "
-                       "d, l, s, m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), &p, &resp) != CQL_OK)
+    if (cql_conn_query(&l->conn,
+                       cql_slice_from_cstr("INSERT INTO all_types (id, i, t, v, a, ts, u, tu, b, ok, "
+                                           "d, l, s, m) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                       &p, &resp) != CQL_OK)
         fail_msg("insert: %s", l->conn.err.msg);
     cql_values_dispose(&bound);
     select_row(l, 1, &resp, v, 14);
@@ -253,8 +257,8 @@ static void test_prepared_insert_and_nulls(void **state)
     cql_slice text;
     int32_t i32;
 
-    if (cql_conn_prepare(&l->conn, cql_slice_from_cstr("INSERT INTO all_types (id, i, t) VALUES (?, ?, ?)"),
-                         &resp) != CQL_OK)
+    if (cql_conn_prepare(&l->conn, cql_slice_from_cstr("INSERT INTO all_types (id, i, t) VALUES (?, ?, ?)"), &resp) !=
+        CQL_OK)
         fail_msg("prepare: %s", l->conn.err.msg);
     assert_int_equal(resp.result.kind, CQL_RESULT_PREPARED);
     assert_int_equal(resp.result.prepared.params.column_count, 3);
@@ -297,10 +301,11 @@ static void insert_paged_rows(live *l)
             snprintf(note, sizeof(note), "row %d", ck);
             cql_values_add_text(&values[i], cql_slice_from_cstr(note));
             stmts[i] = (cql_batch_stmt){.query = cql_slice_from_cstr("INSERT INTO paged (pk, ck, note) "
-                                                                     "VALUES (1, ?, ?)"), .values = &values[i]};
+                                                                     "VALUES (1, ?, ?)"),
+                                        .values = &values[i]};
         }
-        assert_int_equal(cql_request_batch(&l->conn.out, cql_conn_next_stream(&l->conn), CQL_BATCH_UNLOGGED,
-                                           stmts, 50, &p), CQL_OK);
+        assert_int_equal(
+            cql_request_batch(&l->conn.out, cql_conn_next_stream(&l->conn), CQL_BATCH_UNLOGGED, stmts, 50, &p), CQL_OK);
         if (cql_conn_roundtrip(&l->conn, &resp) != CQL_OK)
             fail_msg("batch: %s", l->conn.err.msg);
         assert_int_equal(resp.result.kind, CQL_RESULT_VOID);
@@ -346,8 +351,7 @@ static void test_paging_250_rows_by_100(void **state)
 }
 
 /* A statement that must fail with server code; returns the response. */
-static void expect_server_error(live *l, const char *query, int32_t code, const char *in_message,
-                                cql_response *resp)
+static void expect_server_error(live *l, const char *query, int32_t code, const char *in_message, cql_response *resp)
 {
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
 

@@ -22,10 +22,10 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(x)                                                                                   \
-    do {                                                                                           \
-        if (!(x))                                                                                  \
-            abort();                                                                               \
+#define CHECK(x)     \
+    do {             \
+        if (!(x))    \
+            abort(); \
     } while (0)
 
 static int inside(const httpc_response *r, httpc_slice s)

@@ -32,8 +32,8 @@ typedef struct server {
     int listen_fd, port;
     const step *steps;
     size_t num_steps;
-    int accepts;         /* connections accepted */
-    char first[512];     /* the first request received */
+    int accepts;     /* connections accepted */
+    char first[512]; /* the first request received */
     pthread_t thread;
 } server;
 
@@ -184,7 +184,8 @@ static void test_request_bytes_with_body(void **state)
     httpc_response_free(&r);
     httpc_close(&c);
     server_join(&s);
-    snprintf(want, sizeof want, "PUT /x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nA: b\r\nContent-Length: 3\r\n\r\nabc", s.port);
+    snprintf(want, sizeof want, "PUT /x?y=1 HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nA: b\r\nContent-Length: 3\r\n\r\nabc",
+             s.port);
     assert_string_equal(s.first, want);
 }
 
@@ -260,7 +261,8 @@ static void test_close_delimited_answer(void **state)
 /* Raw send and read: pipelined answers come one by one. */
 static void test_pipelined_reads(void **state)
 {
-    const step steps[] = {{"HTTP/1.1 100 Continue\r\n\r\n" OK_HELLO "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n", 0, 0, 0}};
+    const step steps[] = {
+        {"HTTP/1.1 100 Continue\r\n\r\n" OK_HELLO "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n", 0, 0, 0}};
     server s;
     httpc_conn c;
     httpc_response r;

@@ -106,7 +106,8 @@ static void test_incomplete_needs_more_then_truncated(void **state)
     assert_int_equal(parse(raw, 0, &r, &used), HTTPC_AGAIN);
     assert_int_equal(httpc_parse_response(raw, 12, 0, 0, NULL, &r, &used), HTTPC_AGAIN);
     assert_refused(raw, 1, NULL, HTTPC_ERR_TRUNCATED, "after 3 of 10 body bytes");
-    assert_refused("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n", 1, NULL, HTTPC_ERR_TRUNCATED, "inside the response head");
+    assert_refused("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n", 1, NULL, HTTPC_ERR_TRUNCATED,
+                   "inside the response head");
     assert_refused("", 1, NULL, HTTPC_ERR_EOF, "closed before a response");
 }
 
@@ -327,9 +328,9 @@ static void test_whole_responses_read_to_the_end(void **state)
     size_t used;
 
     (void)state;
-    assert_int_equal(parse("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n[]", 1, &r,
-                           &used),
-                     HTTPC_OK);
+    assert_int_equal(
+        parse("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n[]", 1, &r, &used),
+        HTTPC_OK);
     assert_int_equal(r.status, 200);
     assert_int_equal(r.body_len, 2);
     assert_string_equal(r.body, "[]");

@@ -24,25 +24,31 @@ typedef struct one_shot {
     pthread_t thread;
 } one_shot;
 
-static void *one_shot_run(void *arg) {
+static void *one_shot_run(void *arg)
+{
     one_shot *s = arg;
     int fd = accept(s->listen_fd, NULL, NULL);
     size_t len = 0;
 
-    if (fd < 0) return NULL;
+    if (fd < 0)
+        return NULL;
     while (len + 1 < sizeof s->request) {
         ssize_t n = recv(fd, s->request + len, sizeof s->request - 1 - len, 0);
-        if (n <= 0) break;
+        if (n <= 0)
+            break;
         len += (size_t)n;
         s->request[len] = '\0';
-        if (strstr(s->request, "\r\n\r\n") != NULL) break;
+        if (strstr(s->request, "\r\n\r\n") != NULL)
+            break;
     }
-    if (s->answer != NULL) (void)send(fd, s->answer, strlen(s->answer), MSG_NOSIGNAL);
+    if (s->answer != NULL)
+        (void)send(fd, s->answer, strlen(s->answer), MSG_NOSIGNAL);
     close(fd);
     return NULL;
 }
 
-static void one_shot_start(one_shot *s, const char *answer) {
+static void one_shot_start(one_shot *s, const char *answer)
+{
     struct sockaddr_in sa;
     socklen_t sl = sizeof sa;
 
@@ -60,12 +66,14 @@ static void one_shot_start(one_shot *s, const char *answer) {
     assert_int_equal(pthread_create(&s->thread, NULL, one_shot_run, s), 0);
 }
 
-static void one_shot_join(one_shot *s) {
+static void one_shot_join(one_shot *s)
+{
     assert_int_equal(pthread_join(s->thread, NULL), 0);
     close(s->listen_fd);
 }
 
-static void test_parse_url(void **state) {
+static void test_parse_url(void **state)
+{
     char host[64];
     int port = 0;
     (void)state;
@@ -80,7 +88,8 @@ static void test_parse_url(void **state) {
 }
 
 /* A connection to a closed port is HC_ERR_CONNECT: never sent. */
-static void test_refused_is_not_sent(void **state) {
+static void test_refused_is_not_sent(void **state)
+{
     hc_conn c;
     hc_response r;
     (void)state;
@@ -91,7 +100,8 @@ static void test_refused_is_not_sent(void **state) {
 }
 
 /* A whole answer is HC_OK whatever its status; the request says who we are. */
-static void test_answer_and_request_headers(void **state) {
+static void test_answer_and_request_headers(void **state)
+{
     one_shot s;
     hc_conn c;
     hc_response r;
@@ -107,12 +117,14 @@ static void test_answer_and_request_headers(void **state) {
     hc_close(&c);
     one_shot_join(&s);
     assert_non_null(strstr(s.request, "POST /v1/posts HTTP/1.1\r\nHost: 127.0.0.1:"));
-    assert_non_null(strstr(s.request, "\r\nUser-Agent: feed-chaos\r\nAccept: application/json\r\n"
-                                      "Idempotency-Key: k1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n"));
+    assert_non_null(strstr(s.request,
+                           "\r\nUser-Agent: feed-chaos\r\nAccept: application/json\r\n"
+                           "Idempotency-Key: k1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n"));
 }
 
 /* Sent, then no whole answer (closed, truncated, garbage): HC_ERR_IO. */
-static void test_sent_without_answer_is_unknown(void **state) {
+static void test_sent_without_answer_is_unknown(void **state)
+{
     const char *answers[] = {NULL, "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nabc", "SSH-2.0-OpenSSH\r\n\r\n"};
     (void)state;
     for (size_t i = 0; i < sizeof answers / sizeof answers[0]; i++) {
@@ -130,7 +142,8 @@ static void test_sent_without_answer_is_unknown(void **state) {
     }
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_url),
         cmocka_unit_test(test_refused_is_not_sent),

@@ -11,7 +11,8 @@
 
 #include "tools/chaos/kafka_offsets.h"
 
-static void test_integers_and_strings_round_trip(void **state) {
+static void test_integers_and_strings_round_trip(void **state)
+{
     ko_buf b = {0};
     char s[16];
     (void)state;
@@ -38,7 +39,8 @@ static void test_integers_and_strings_round_trip(void **state) {
 }
 
 /* Metadata v4 with one broker and topic t of 2 partitions. */
-static void put_metadata(ko_buf *b, int brokers) {
+static void put_metadata(ko_buf *b, int brokers)
+{
     ko_put_i32(b, 0);
     ko_put_i32(b, brokers);
     for (int i = 0; i < brokers; i++) {
@@ -65,7 +67,8 @@ static void put_metadata(ko_buf *b, int brokers) {
     }
 }
 
-static void test_decoders(void **state) {
+static void test_decoders(void **state)
+{
     static ko_offsets o;
     const char *topics[] = {"t"};
     char err[128];
@@ -110,7 +113,8 @@ static void test_decoders(void **state) {
     free(b.data);
 }
 
-static void test_errors_are_reported(void **state) {
+static void test_errors_are_reported(void **state)
+{
     static ko_offsets o;
     const char *topics[] = {"t"}, *missing[] = {"nope"};
     char err[128];
@@ -137,7 +141,8 @@ static void test_errors_are_reported(void **state) {
     free(b.data);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_integers_and_strings_round_trip),
         cmocka_unit_test(test_decoders),

@@ -26,7 +26,8 @@ static const char script[] =
     "echo 'DIFFERENT: 13 users checked in 0.50 s'\n"
     "exit 1\n";
 
-static void test_summary_and_differences(void **state) {
+static void test_summary_and_differences(void **state)
+{
     char path[] = "/tmp/fake_feedcheck_XXXXXX";
     int fd = mkstemp(path);
     oc_config cfg;
@@ -50,7 +51,8 @@ static void test_summary_and_differences(void **state) {
     oc_result_free(&res);
 }
 
-static void test_spawn_status_and_timeout(void **state) {
+static void test_spawn_status_and_timeout(void **state)
+{
     char *out = NULL;
     char *ok[] = {"/bin/sh", "-c", "echo hi; exit 3", NULL};
     char *slow[] = {"/bin/sh", "-c", "sleep 5", NULL};
@@ -65,7 +67,8 @@ static void test_spawn_status_and_timeout(void **state) {
     free(out);
 }
 
-int main(void) {
+int main(void)
+{
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_summary_and_differences),
         cmocka_unit_test(test_spawn_status_and_timeout),

@@ -55,9 +55,9 @@ static void test_options(void **state)
     char *err;
 
     (void)state;
-    assert_int_equal(parse(&o, "db1:9042", "7000", &err, "--host", "h", "--port", "1234", "-k", "feed",
-                           "--consistency", "quorum", "--wait", "120", "-f", "x.cql", "-t", "5",
-                           "--connect-timeout", "2", "--page-size", "100", "-v", NULL),
+    assert_int_equal(parse(&o, "db1:9042", "7000", &err, "--host", "h", "--port", "1234", "-k", "feed", "--consistency",
+                           "quorum", "--wait", "120", "-f", "x.cql", "-t", "5", "--connect-timeout", "2", "--page-size",
+                           "100", "-v", NULL),
                      FEED_CQL_EXIT_OK);
     assert_string_equal(o.host, "h");
     assert_int_equal(o.port, 1234);
@@ -153,11 +153,8 @@ static void test_usage_text(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_options),
-        cmocka_unit_test(test_environment),
-        cmocka_unit_test(test_usage_errors),
-        cmocka_unit_test(test_usage_text),
+        cmocka_unit_test(test_defaults),     cmocka_unit_test(test_options),    cmocka_unit_test(test_environment),
+        cmocka_unit_test(test_usage_errors), cmocka_unit_test(test_usage_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

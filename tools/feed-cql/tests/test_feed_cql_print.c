@@ -78,7 +78,8 @@ static void test_malformed_value(void **state)
 {
     cql_column col = {.type = {.id = CQL_TYPE_BIGINT}};
     const uint8_t content[] = {0x00, 0x00, 0x00, 0x02, 0x00, 0x01}; /* a 2-byte bigint */
-    cql_rows rows = {.meta = {.column_count = 1, .columns = &col}, .row_count = 1,
+    cql_rows rows = {.meta = {.column_count = 1, .columns = &col},
+                     .row_count = 1,
                      .content = {(const char *)content, sizeof(content)}};
     cql_buf scratch;
     cql_error err;

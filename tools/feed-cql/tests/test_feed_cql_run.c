@@ -17,21 +17,17 @@
 static const uint8_t ready[] = {0x84, 0, 0, 0, CQL_OP_READY, 0, 0, 0, 0};
 static const uint8_t void_result[] = {0x84, 0, 0, 0, CQL_OP_RESULT, 0, 0, 0, 4, 0, 0, 0, 1};
 static const uint8_t set_keyspace[] = {0x84, 0, 0, 0, CQL_OP_RESULT, 0, 0, 0, 10, 0, 0, 0, 3, 0, 4, 'f', 'e', 'e', 'd'};
-static const uint8_t syntax_error[] = {0x84, 0, 0, 0, CQL_OP_ERROR, 0, 0, 0, 10,
-                                       0, 0, 0x20, 0, 0, 4, 'o', 'o', 'p', 's'};
+static const uint8_t syntax_error[] = {0x84, 0, 0, 0, CQL_OP_ERROR, 0,   0,   0,  10, 0, 0,
+                                       0x20, 0, 0, 4, 'o',          'o', 'p', 's'};
 /* Rows of one int column "n", first page: has_more_pages, state "P", n = 1 */
 static const uint8_t page1[] = {
-    0x84, 0, 0, 0, CQL_OP_RESULT, 0, 0, 0, 40,
-    0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 1, 'P',
-    0, 1, 'k', 0, 1, 't', 0, 1, 'n', 0, 9,
-    0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 1,
+    0x84, 0,   0, 0, CQL_OP_RESULT, 0, 0, 0,   40, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 1, 'P', 0,
+    1,    'k', 0, 1, 't',           0, 1, 'n', 0,  9, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 1,
 };
 /* second page: last, n = 2 */
 static const uint8_t page2[] = {
-    0x84, 0, 0, 0, CQL_OP_RESULT, 0, 0, 0, 35,
-    0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1,
-    0, 1, 'k', 0, 1, 't', 0, 1, 'n', 0, 9,
-    0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 2,
+    0x84, 0,   0, 0, CQL_OP_RESULT, 0, 0, 0,   35, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 0,
+    1,    'k', 0, 1, 't',           0, 1, 'n', 0,  9, 0, 0, 0, 1, 0, 0, 0, 4, 0, 0, 0, 2,
 };
 
 typedef struct run_result {
@@ -67,7 +63,8 @@ static void run_free(run_result *r)
 
 static void test_rows_follow_pages(void **state)
 {
-    const cql_fake_step steps[] = {{CQL_FAKE_REPLY, ready, sizeof(ready)}, {CQL_FAKE_REPLY, page1, sizeof(page1)},
+    const cql_fake_step steps[] = {{CQL_FAKE_REPLY, ready, sizeof(ready)},
+                                   {CQL_FAKE_REPLY, page1, sizeof(page1)},
                                    {CQL_FAKE_REPLY, page2, sizeof(page2)},
                                    {CQL_FAKE_REPLY, void_result, sizeof(void_result)}};
     cql_fake_server s = cql_fake_start(steps, 4);

@@ -38,7 +38,7 @@ typedef struct bl_job {
     const char *ks;
     int index, jobs;
     cql_conn c;
-    char ids[BL_STMTS][64];     /* prepared ids: home, profile, notif, activity */
+    char ids[BL_STMTS][64]; /* prepared ids: home, profile, notif, activity */
     size_t id_len[BL_STMTS];
     uint64_t rows;
     int rc;
@@ -204,7 +204,8 @@ static void *bl_run(void *arg)
         fprintf(stderr, "feedcheck-bench-load: Cassandra: %s\n", j->c.err.msg);
         goto done;
     }
-    snprintf(q, sizeof q, "INSERT INTO %s.home_feed (user_id, ts_us, activity_id, actor_id) VALUES (?, ?, ?, ?)", j->ks);
+    snprintf(q, sizeof q, "INSERT INTO %s.home_feed (user_id, ts_us, activity_id, actor_id) VALUES (?, ?, ?, ?)",
+             j->ks);
     if (bl_prepare(j, 0, q) != 0)
         goto done;
     snprintf(q, sizeof q, "INSERT INTO %s.profile_feed (user_id, ts_us, activity_id) VALUES (?, ?, ?)", j->ks);
@@ -212,12 +213,14 @@ static void *bl_run(void *arg)
         goto done;
     snprintf(q, sizeof q,
              "INSERT INTO %s.notifications (user_id, ts_us, group_id, verb, object_id, actor_ids, actor_count, "
-             "latest_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", j->ks);
+             "latest_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             j->ks);
     if (bl_prepare(j, 2, q) != 0)
         goto done;
     snprintf(q, sizeof q,
              "INSERT INTO %s.activities (activity_id, verb, actor_id, object_id, target_id, body, ts_us) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?)", j->ks);
+             "VALUES (?, ?, ?, ?, ?, ?, ?)",
+             j->ks);
     if (bl_prepare(j, 3, q) != 0)
         goto done;
     for (size_t u = (size_t)j->index; u < j->m->n_users; u += (size_t)j->jobs) {
@@ -261,9 +264,9 @@ static int bl_redis(const fc_model *m, const fc_rules *r, const char *host, uint
         int64_t user = m->users[u];
         const char *kinds[3] = {REDIS_KEY_HOME_FEED, REDIS_KEY_PROFILE_FEED, REDIS_KEY_NOTIF_FEED};
         for (int f = 0; f < 3; f++) {
-            if ((f == 0 ? fc_expect_home(m, u, r, &e)
-                        : f == 1 ? fc_expect_profile(m, u, &e)
-                                 : fc_expect_notifications(m, u, &g) || fc_groups_as_items(&g, &e)) != 0)
+            if ((f == 0   ? fc_expect_home(m, u, r, &e)
+                 : f == 1 ? fc_expect_profile(m, u, &e)
+                          : fc_expect_notifications(m, u, &g) || fc_groups_as_items(&g, &e)) != 0)
                 goto done;
             for (size_t i = 0; i < e.n && i < 500; i++) {
                 redisAppendCommand(c, "ZADD %s%lld %lld %s", kinds[f], (long long)user, (long long)e.v[i].ts,
@@ -308,13 +311,14 @@ static int bl_schema(const char *host, uint16_t port, const char *ks)
     snprintf(q, sizeof q, "DROP KEYSPACE IF EXISTS %s", ks);
     if (bl_query(&c, q) != 0)
         goto done;
-    snprintf(q, sizeof q,
-             "CREATE KEYSPACE %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", ks);
+    snprintf(q, sizeof q, "CREATE KEYSPACE %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}",
+             ks);
     if (bl_query(&c, q) != 0)
         goto done;
     snprintf(q, sizeof q,
              "CREATE TABLE %s.activities (activity_id text PRIMARY KEY, verb text, actor_id bigint, object_id text, "
-             "target_id text, body text, ts_us bigint)", ks);
+             "target_id text, body text, ts_us bigint)",
+             ks);
     if (bl_query(&c, q) != 0)
         goto done;
     snprintf(q, sizeof q,
@@ -332,7 +336,8 @@ static int bl_schema(const char *host, uint16_t port, const char *ks)
     snprintf(q, sizeof q,
              "CREATE TABLE %s.notifications (user_id bigint, ts_us bigint, group_id text, verb text, object_id text, "
              "actor_ids list<bigint>, actor_count int, latest_us bigint, PRIMARY KEY ((user_id), ts_us, group_id)) "
-             "WITH CLUSTERING ORDER BY (ts_us DESC, group_id DESC)", ks);
+             "WITH CLUSTERING ORDER BY (ts_us DESC, group_id DESC)",
+             ks);
     if (bl_query(&c, q) != 0)
         goto done;
     rc = 0;
@@ -383,8 +388,7 @@ int main(int argc, char **argv)
             dsn = NULL, i = argc;
     }
     if (dsn == NULL || ks == NULL || strcmp(ks, "feed") == 0 || jobs < 1 || jobs > 64 || every < 1 ||
-        (rhost[0] != '\0' && redis_db <= 0) ||
-        strspn(ks, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(ks)) {
+        (rhost[0] != '\0' && redis_db <= 0) || strspn(ks, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(ks)) {
         fprintf(stderr, "usage: feedcheck-bench-load --pg DSN --keyspace KS (not feed) [--cassandra HOST:PORT] "
                         "[--backfill N] [--jobs N] [--redis HOST:PORT --redis-db N>0 [--heads-every K]] "
                         "[--no-cassandra]\n");

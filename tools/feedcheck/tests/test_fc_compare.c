@@ -139,7 +139,7 @@ static void test_prefix(void **state)
     assert_int_equal(fc_compare_items(&E, &F, FC_CMP_PREFIX, &c, NULL, NULL), 0);
     list(&F, "");
     assert_int_equal(fc_compare_items(&E, &F, FC_CMP_PREFIX, &c, NULL, NULL), 0);
-    list(&F, "40/p:4 20/p:2");  /* a hole */
+    list(&F, "40/p:4 20/p:2"); /* a hole */
     assert_int_equal(fc_compare_items(&E, &F, FC_CMP_PREFIX, &c, NULL, NULL), 1);
     assert_int_equal(c.missing, 1);
     memset(&c, 0, sizeof c);

@@ -32,15 +32,15 @@ static void post(fc_model *m, int64_t id, int64_t author, int64_t ts)
 
 static void like(fc_model *m, int64_t id, int64_t user, int64_t post_id, int64_t post_author, int64_t ts)
 {
-    fc_act a = {.id = id, .actor = user, .ts_us = ts, .object = post_id, .target = post_author, .body_len = -1,
-                .kind = 'l'};
+    fc_act a = {
+        .id = id, .actor = user, .ts_us = ts, .object = post_id, .target = post_author, .body_len = -1, .kind = 'l'};
     assert_int_equal(fc_model_add_act(m, &a), 0);
 }
 
 static void comment(fc_model *m, int64_t id, int64_t user, int64_t post_id, int64_t post_author, int64_t ts)
 {
-    fc_act a = {.id = id, .actor = user, .ts_us = ts, .object = post_id, .target = post_author, .body_len = 3,
-                .kind = 'c'};
+    fc_act a = {
+        .id = id, .actor = user, .ts_us = ts, .object = post_id, .target = post_author, .body_len = 3, .kind = 'c'};
     assert_int_equal(fc_model_add_act(m, &a), 0);
 }
 
@@ -125,12 +125,12 @@ static void test_home_backfill(void **state)
     fc_model_init(&m);
     add_users(&m, 3);
     for (int i = 1; i <= 5; i++)
-        post(&m, i, 2, i * S);           /* V=2 posts at 1..5 s */
-    follow(&m, 100, 1, 2, 10 * S);       /* U=1 follows V at 10 s */
-    post(&m, 6, 2, 20 * S);              /* after the follow */
-    post(&m, 7, 1, 15 * S);              /* U's own */
-    follow(&m, 101, 2, 3, 30 * S);       /* V follows 3: V's activity, reaches U */
-    post(&m, 8, 3, 25 * S);              /* 3's post: not U's business */
+        post(&m, i, 2, i * S);     /* V=2 posts at 1..5 s */
+    follow(&m, 100, 1, 2, 10 * S); /* U=1 follows V at 10 s */
+    post(&m, 6, 2, 20 * S);        /* after the follow */
+    post(&m, 7, 1, 15 * S);        /* U's own */
+    follow(&m, 101, 2, 3, 30 * S); /* V follows 3: V's activity, reaches U */
+    post(&m, 8, 3, 25 * S);        /* 3's post: not U's business */
     assert_int_equal(fc_model_index(&m), 0);
 
     assert_int_equal(fc_expect_home(&m, user(&m, 1), &r, &l), 0);
@@ -162,8 +162,8 @@ static void test_home_window(void **state)
     fc_model_init(&m);
     add_users(&m, 2);
     post(&m, 1, 2, 5 * S);
-    post(&m, 2, 2, 9 * S + S / 2);   /* 0.5 s before the follow */
-    post(&m, 3, 2, 10 * S + S / 2);  /* 0.5 s after */
+    post(&m, 2, 2, 9 * S + S / 2);  /* 0.5 s before the follow */
+    post(&m, 3, 2, 10 * S + S / 2); /* 0.5 s after */
     follow(&m, 7, 1, 2, 10 * S);
     assert_int_equal(fc_model_index(&m), 0);
     assert_int_equal(fc_expect_home(&m, user(&m, 1), &r, &l), 0);
@@ -198,9 +198,9 @@ static void test_plausible(void **state)
     fc_model_init(&m);
     add_users(&m, 2);
     for (int i = 1; i <= 5; i++)
-        post(&m, i, 2, i * 10 * S);   /* 10..50 s */
-    post(&m, 6, 2, 100 * S);          /* after the follow at 60 s */
-    post(&m, 7, 2, 60 * S + S / 2);   /* within skew */
+        post(&m, i, 2, i * 10 * S); /* 10..50 s */
+    post(&m, 6, 2, 100 * S);        /* after the follow at 60 s */
+    post(&m, 7, 2, 60 * S + S / 2); /* within skew */
     assert_int_equal(fc_model_index(&m), 0);
     v = user(&m, 2);
     /* the created_at rule: p:6, (p:7), p:5 p:4 p:3 */
@@ -242,12 +242,12 @@ static void test_notifications(void **state)
     post(&m, 42, 1, w - 10 * S);
     like(&m, 1, 2, 42, 1, w + 10 * S);
     like(&m, 2, 3, 42, 1, w + 20 * S);
-    like(&m, 3, 1, 42, 1, w + 30 * S);          /* own like: no notification */
+    like(&m, 3, 1, 42, 1, w + 30 * S); /* own like: no notification */
     comment(&m, 1, 2, 42, 1, w + 5 * S);
-    comment(&m, 2, 2, 42, 1, w + 50 * S);        /* same actor twice: counted once */
+    comment(&m, 2, 2, 42, 1, w + 50 * S); /* same actor twice: counted once */
     comment(&m, 3, 4, 42, 1, w + 40 * S);
-    like(&m, 4, 5, 42, 1, w + H + S);           /* next window */
-    for (int i = 0; i < 12; i++)                 /* 12 followers in one window */
+    like(&m, 4, 5, 42, 1, w + H + S); /* next window */
+    for (int i = 0; i < 12; i++)      /* 12 followers in one window */
         follow(&m, 10 + i, 3 + i, 1, w + i * S);
     assert_int_equal(fc_model_index(&m), 0);
     assert_int_equal(fc_expect_notifications(&m, user(&m, 1), &g), 0);

@@ -26,9 +26,11 @@ static int teardown(void **state)
     return 0;
 }
 
-#define PARSE(o, env_pg, env_cass, env_redis, ...) \
-    ({ char *argv_[] = {"feedcheck", __VA_ARGS__, NULL}; \
-       fc_opts_parse(o, (int)(sizeof argv_ / sizeof argv_[0]) - 1, argv_, env_pg, env_cass, env_redis, sink, sink); })
+#define PARSE(o, env_pg, env_cass, env_redis, ...)                                                                   \
+    ({                                                                                                               \
+        char *argv_[] = {"feedcheck", __VA_ARGS__, NULL};                                                            \
+        fc_opts_parse(o, (int)(sizeof argv_ / sizeof argv_[0]) - 1, argv_, env_pg, env_cass, env_redis, sink, sink); \
+    })
 
 static void test_defaults(void **state)
 {
@@ -65,8 +67,9 @@ static void test_env_and_options(void **state)
     fc_opts_free(&o);
     /* options win over the environment; a contact point without port keeps the default */
     assert_int_equal(PARSE(&o, "dbname=x", "cass", NULL, "--pg", "dbname=y", "--redis", "[::1]:6380", "--keyspace",
-                           "fc_test_1", "--users", "3,1,2", "--backfill", "7", "--no-redis", "--strict",
-                           "--jobs", "2", "--skew-ms", "0"), 0);
+                           "fc_test_1", "--users", "3,1,2", "--backfill", "7", "--no-redis", "--strict", "--jobs", "2",
+                           "--skew-ms", "0"),
+                     0);
     assert_string_equal(o.pg_dsn, "dbname=y");
     assert_string_equal(o.cass_host, "cass");
     assert_int_equal(o.cass_port, 19042);

@@ -16,7 +16,8 @@ static void test_parse_act(void **state)
     (void)state;
     assert_int_equal(fc_redis_parse_act("{\"id\":\"c:7\",\"verb\":\"COMMENT\",\"actor_id\":3,\"object_id\":\"p:4\","
                                         "\"target_id\":\"u:2\",\"body\":\"h\\u00e9\",\"ts_us\":1732500000000001}",
-                                        &b, scratch), 0);
+                                        &b, scratch),
+                     0);
     assert_string_equal(b.id, "c:7");
     assert_string_equal(b.verb, "COMMENT");
     assert_int_equal(b.actor, 3);
@@ -25,7 +26,9 @@ static void test_parse_act(void **state)
     assert_int_equal(b.body_len, 3); /* bytes: é is two */
     assert_int_equal(b.ts_us, 1732500000000001LL);
     assert_int_equal(fc_redis_parse_act("{\"id\":\"l:1\",\"verb\":\"LIKE\",\"actor_id\":3,\"object_id\":\"p:4\","
-                                        "\"target_id\":null,\"body\":null,\"ts_us\":5}", &b, scratch), 0);
+                                        "\"target_id\":null,\"body\":null,\"ts_us\":5}",
+                                        &b, scratch),
+                     0);
     assert_null(b.target);
     assert_int_equal(b.body_len, -1);
     assert_int_equal(fc_redis_parse_act("[1]", &b, scratch), -1);
@@ -40,7 +43,9 @@ static void test_parse_group(void **state)
     (void)state;
     assert_int_equal(fc_redis_parse_group("{\"group_id\":\"LIKE:p:4:3600000\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
                                           "\"actor_count\":12,\"actor_ids\":[9,8,7,6,5,4,3,2,1,0],"
-                                          "\"latest_us\":3600000005,\"ts_us\":3600000000}", &g), 0);
+                                          "\"latest_us\":3600000005,\"ts_us\":3600000000}",
+                                          &g),
+                     0);
     assert_string_equal(g.id, "LIKE:p:4:3600000");
     assert_string_equal(g.verb, "LIKE");
     assert_string_equal(g.object, "p:4");

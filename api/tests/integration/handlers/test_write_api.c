@@ -154,9 +154,9 @@ static void wa_send(tc_conn *c, const char *method, const char *path, const char
     char head[2048];
     int n;
 
-    n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n%s%s%s%s%s%s\r\n",
-                 method, path, body_len, token ? "Authorization: Bearer " : "", token ? token : "",
-                 token ? "\r\n" : "", key ? "Idempotency-Key: " : "", key ? key : "", key ? "\r\n" : "");
+    n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n%s%s%s%s%s%s\r\n", method,
+                 path, body_len, token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "",
+                 key ? "Idempotency-Key: " : "", key ? key : "", key ? "\r\n" : "");
     assert_true(n > 0 && (size_t)n < sizeof(head));
     tc_send(c, head, (size_t)n);
     if (body_len > 0)
@@ -335,7 +335,8 @@ static void test_users(void **state)
     (void)state;
     wa_port = wa_up(te_pg_conninfo());
     wa_handle(handle, sizeof(handle), "u");
-    snprintf(body, sizeof(body), "{\"handle\":\"%s\",\"display_name\":\"Ana \\u00e9 \\\"q\\\" \\ud83d\\ude00\"}", handle);
+    snprintf(body, sizeof(body), "{\"handle\":\"%s\",\"display_name\":\"Ana \\u00e9 \\\"q\\\" \\ud83d\\ude00\"}",
+             handle);
     wa("POST", "/v1/users", NULL, NULL, body, &r);
     assert_int_equal(r.status, 201);
     id = wa_int(&r, "user", "id");
@@ -354,7 +355,9 @@ static void test_users(void **state)
         snprintf(ids, sizeof(ids), "%lld", id);
         p[1] = ids;
         assert_int_equal(wa_scalar("SELECT count(*) FROM users WHERE handle = $1 AND id = $2::bigint "
-                                   "AND display_name = 'Ana é \"q\" 😀'", 2, p), 1);
+                                   "AND display_name = 'Ana é \"q\" 😀'",
+                                   2, p),
+                         1);
     }
     /* GET it back, with counts */
     snprintf(path, sizeof(path), "/v1/users/%lld", id);
@@ -483,7 +486,9 @@ static void test_posts_comments_likes(void **state)
     assert_string_equal(wa_str(&r, "post", "body"), "hello\n\tworld \"x\"");
     wa_check_time(&r, "post", "created_at");
     wa_done(&r);
-    assert_int_equal(wa_scalar1("SELECT author_id FROM posts WHERE id = $1::bigint AND body = E'hello\\n\\tworld \"x\"'", pid), a.id);
+    assert_int_equal(
+        wa_scalar1("SELECT author_id FROM posts WHERE id = $1::bigint AND body = E'hello\\n\\tworld \"x\"'", pid),
+        a.id);
     /* bodies refused */
     memset(big, 'x', sizeof(big));
     memcpy(big, "{\"body\":\"", 9);
@@ -716,7 +721,9 @@ static void test_idempotency_expiry(void **state)
     /* just inside the TTL: still the first answer */
     assert_int_equal(wa_scalar("WITH u AS (UPDATE idempotency_keys SET created_at = now() - "
                                "interval '23 hours 59 minutes' WHERE user_id = $1::bigint AND key = $2 "
-                               "RETURNING 1) SELECT count(*) FROM u", 2, kp), 1);
+                               "RETURNING 1) SELECT count(*) FROM u",
+                               2, kp),
+                     1);
     wa("POST", "/v1/posts", a.token, key, body, &r);
     assert_int_equal(r.status, 201);
     assert_string_equal(r.replayed, "true");
@@ -726,7 +733,9 @@ static void test_idempotency_expiry(void **state)
     /* past it: a new request, a second post, the key taken afresh */
     assert_int_equal(wa_scalar("WITH u AS (UPDATE idempotency_keys SET created_at = now() - "
                                "interval '24 hours 1 second' WHERE user_id = $1::bigint AND key = $2 "
-                               "RETURNING 1) SELECT count(*) FROM u", 2, kp), 1);
+                               "RETURNING 1) SELECT count(*) FROM u",
+                               2, kp),
+                     1);
     wa("POST", "/v1/posts", a.token, key, body, &r);
     assert_int_equal(r.status, 201);
     assert_string_equal(r.replayed, "");
@@ -734,7 +743,9 @@ static void test_idempotency_expiry(void **state)
     wa_done(&r);
     assert_int_equal(wa_scalar1("SELECT count(*) FROM posts WHERE author_id = $1::bigint", a.id), 2);
     assert_int_equal(wa_scalar("SELECT count(*) FROM idempotency_keys WHERE user_id = $1::bigint "
-                               "AND key = $2 AND created_at > now() - interval '1 minute'", 2, kp), 1);
+                               "AND key = $2 AND created_at > now() - interval '1 minute'",
+                               2, kp),
+                     1);
     /* and the fresh key replays again */
     wa("POST", "/v1/posts", a.token, key, body, &r);
     assert_string_equal(r.replayed, "true");
@@ -745,12 +756,15 @@ static void test_idempotency_expiry(void **state)
                                "status, response, created_at) SELECT $1::bigint, 'old-' || g, '\\x00', "
                                "201, '{}', now() - interval '10 years' - g * interval '1 second' "
                                "FROM generate_series(1, 6) g RETURNING 1) SELECT count(*) FROM i",
-                               1, kp), 6);
+                               1, kp),
+                     6);
     wa("POST", "/v1/posts", a.token, NULL, "{\"body\":\"no key\"}", &r);
     assert_int_equal(r.status, 201);
     wa_done(&r);
     assert_int_equal(wa_scalar1("SELECT count(*) FROM idempotency_keys WHERE user_id = $1::bigint "
-                                "AND key LIKE 'old-%'", a.id), 6);
+                                "AND key LIKE 'old-%'",
+                                a.id),
+                     6);
     for (i = 0; i < 3; i++) {
         char k[32];
         snprintf(k, sizeof(k), "sweep-%d", i);
@@ -758,7 +772,9 @@ static void test_idempotency_expiry(void **state)
         assert_int_equal(r.status, 201);
         wa_done(&r);
         assert_int_equal(wa_scalar1("SELECT count(*) FROM idempotency_keys WHERE user_id = $1::bigint "
-                                    "AND key LIKE 'old-%'", a.id), 4 - 2 * i);
+                                    "AND key LIKE 'old-%'",
+                                    a.id),
+                         4 - 2 * i);
     }
     wa_test_end(NULL);
 }
@@ -777,7 +793,8 @@ static const char *wa_page(const char *path, const char *token, long long *ids, 
         fail_msg("%s: %d %s", path, r.status, r.body);
     users = json_object_get(r.json, "users");
     assert_true(json_is_array(users));
-    json_array_foreach(users, i, u) {
+    json_array_foreach(users, i, u)
+    {
         char want[TIME_FORMAT_SIZE];
         ids[(*n)++] = json_integer_value(json_object_get(u, "id"));
         assert_int_equal(format_time_us(json_integer_value(json_object_get(u, "ts_us")), want, sizeof(want)),
@@ -868,7 +885,8 @@ static void test_follow_pagination(void **state)
     snprintf(path, sizeof(path), "/v1/users/%lld/followers?cursor=%s", f[0].id, next); /* another user */
     wa("GET", path, t.token, NULL, NULL, &r);
     wa_expect_error(&r, 400, "invalid_cursor");
-    snprintf(path, sizeof(path), "/v1/users/%lld/followers?cursor=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", t.id);
+    snprintf(path, sizeof(path), "/v1/users/%lld/followers?cursor=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+             t.id);
     wa("GET", path, t.token, NULL, NULL, &r);
     wa_expect_error(&r, 400, "invalid_cursor");
     wa("GET", "/v1/users/999999999999/followers", t.token, NULL, NULL, &r);

@@ -197,7 +197,8 @@ static size_t rh_page(const rh_server *s, const char *path, int64_t uid, char id
     assert_non_null(o);
     items = json_object_get(o, "items");
     assert_true(json_is_array(items));
-    json_array_foreach(items, i, it) {
+    json_array_foreach(items, i, it)
+    {
         assert_true(n < cap);
         snprintf(ids[n++], 80, "%s", json_string_value(json_object_get(it, "id")));
         assert_non_null(json_object_get(it, "time"));
@@ -301,7 +302,7 @@ typedef struct rh_proxy {
     int listen_fd;
     int port;
     int wake[2];
-    atomic_int down;  /* 1: close everything, refuse new connections */
+    atomic_int down; /* 1: close everything, refuse new connections */
     atomic_int quit;
     pthread_t thread;
     int a[RH_PROXY_MAX], b[RH_PROXY_MAX]; /* pairs, -1 when free */

@@ -303,10 +303,11 @@ static void test_notifications_from_cassandra(void **state)
     tc_response r;
 
     (void)state;
-    snprintf(q, sizeof(q),
-             "INSERT INTO feed.notifications (user_id, ts_us, group_id, verb, object_id, actor_ids, actor_count, latest_us) "
-             "VALUES (%lld, 1795600800000000, 'LIKE:p:42:1795600800000', 'LIKE', 'p:42', [9, 8], 2, 1795600812345678)",
-             (long long)uid);
+    snprintf(
+        q, sizeof(q),
+        "INSERT INTO feed.notifications (user_id, ts_us, group_id, verb, object_id, actor_ids, actor_count, latest_us) "
+        "VALUES (%lld, 1795600800000000, 'LIKE:p:42:1795600800000', 'LIKE', 'p:42', [9, 8], 2, 1795600812345678)",
+        (long long)uid);
     rh_cql(&cql, q);
     snprintf(q, sizeof(q),
              "INSERT INTO feed.notifications (user_id, ts_us, group_id, verb, object_id, actor_ids, actor_count) "

@@ -31,7 +31,8 @@ static void test_ready_when_all_up(void **state)
     (void)state;
     rh_start(&s, rh_redis_addr(), rh_cassandra_addr());
     assert_int_equal(rh_wait_status(&s, "/readyz", 0, 200), 200);
-    expect_readyz(&s, 200, "{\"status\":\"ready\",\"checks\":{\"postgres\":\"ok\",\"redis\":\"ok\",\"cassandra\":\"ok\"}}");
+    expect_readyz(&s, 200,
+                  "{\"status\":\"ready\",\"checks\":{\"postgres\":\"ok\",\"redis\":\"ok\",\"cassandra\":\"ok\"}}");
     rh_stop(&s);
 }
 

@@ -28,12 +28,12 @@
 typedef struct tally {
     int calls, ok, server, timeouts, disconnected, closed, target, done;
     int32_t server_code;
-    int32_t rows;          /* rows of the last OK rows result */
+    int32_t rows; /* rows of the last OK rows result */
     int64_t total_rows;
-    int more;              /* the last result has more pages */
+    int more; /* the last result has more pages */
     uint8_t paging[256];
     size_t paging_len;
-    int32_t first_int;     /* first column of the first row, when an int */
+    int32_t first_int; /* first column of the first row, when an int */
 } tally;
 
 static void on_result(cql_client *c, int status, const cql_response *resp, void *privdata)
@@ -61,8 +61,10 @@ static void on_result(cql_client *c, int status, const cql_response *resp, void 
                 cql_row_iter it;
                 cql_value v;
                 cql_row_iter_init(&it, rows);
-                if (cql_row_iter_next(&it, &v, 1) == 1)
-                    { cql_error e; (void)cql_value_as_int32(&v, &t->first_int, &e); }
+                if (cql_row_iter_next(&it, &v, 1) == 1) {
+                    cql_error e;
+                    (void)cql_value_as_int32(&v, &t->first_int, &e);
+                }
             }
         }
         break;
@@ -82,8 +84,11 @@ static void on_result(cql_client *c, int status, const cql_response *resp, void 
 
 static cql_client *client(loop *l, const char *keyspace)
 {
-    cql_client_config cfg = {.host = "127.0.0.1", .port = te_cassandra_port(), .keyspace = keyspace,
-                             .request_timeout_ms = 20000, .connect_timeout_ms = 5000};
+    cql_client_config cfg = {.host = "127.0.0.1",
+                             .port = te_cassandra_port(),
+                             .keyspace = keyspace,
+                             .request_timeout_ms = 20000,
+                             .connect_timeout_ms = 5000};
     cql_client *c = cql_client_new(l, &cfg);
 
     assert_non_null(c);
@@ -171,8 +176,8 @@ static void test_paging(void **state)
             p.paging_state = cql_slice_make(state_copy, len);
         }
         t = (tally){.target = 1};
-        assert_int_equal(cql_client_execute(c, "SELECT keyspace_name, table_name FROM system_schema.tables", &p,
-                                            on_result, &t), 0);
+        assert_int_equal(
+            cql_client_execute(c, "SELECT keyspace_name, table_name FROM system_schema.tables", &p, on_result, &t), 0);
         assert_true(tw_run_until(&l, &t.done, 30000));
         assert_int_equal(t.ok, 1);
         assert_true(t.rows <= 7);
@@ -249,7 +254,6 @@ static void test_free_with_pending(void **state)
     loop_dispose(&l);
 }
 
-
 /* A TCP proxy on the test's loop in front of the real Cassandra, whose
  * connections the test can cut: a server-side disconnect without
  * stopping the shared server. Blocking sockets are fine here: each read
@@ -259,7 +263,7 @@ typedef struct proxy {
     int listen_fd;
     uint16_t port;
     int target_port;
-    int peer[4096];       /* fd -> the other end, -1 */
+    int peer[4096]; /* fd -> the other end, -1 */
     int accepted;
 } proxy;
 
@@ -349,8 +353,11 @@ static void test_reconnect_through_cut_proxy(void **state)
     proxy p;
     tally t, cut = {.target = 1};
     cql_client *c;
-    cql_client_config cfg = {.host = "127.0.0.1", .keyspace = "feed", .request_timeout_ms = 20000,
-                             .reconnect_base_ms = 20, .reconnect_max_ms = 100};
+    cql_client_config cfg = {.host = "127.0.0.1",
+                             .keyspace = "feed",
+                             .request_timeout_ms = 20000,
+                             .reconnect_base_ms = 20,
+                             .reconnect_max_ms = 100};
 
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);

@@ -22,12 +22,12 @@
 typedef struct tally {
     int calls, ok, server, timeouts, disconnected, closed, target, done;
     int nresults;
-    char value[64];      /* first row, first column of the last OK reply */
+    char value[64]; /* first row, first column of the last OK reply */
     char sqlstate[6];
     char errstr[256];
-    int mismatches;      /* value != expected (200 queries) */
+    int mismatches; /* value != expected (200 queries) */
     pg_client *free_in_cb;
-    int sent;   /* replies saying the job had reached a connection */
+    int sent; /* replies saying the job had reached a connection */
 } tally;
 
 typedef struct expect {
@@ -87,8 +87,12 @@ static void on_expect(pg_client *c, const pg_reply *r, void *privdata)
 
 static pg_client *client(loop *l, const char *info, unsigned pool, uint32_t timeout_ms)
 {
-    pg_client_config cfg = {.conninfo = info, .pool_size = pool, .query_timeout_ms = timeout_ms,
-                            .connect_timeout_ms = 3000, .reconnect_base_ms = 20, .reconnect_max_ms = 200};
+    pg_client_config cfg = {.conninfo = info,
+                            .pool_size = pool,
+                            .query_timeout_ms = timeout_ms,
+                            .connect_timeout_ms = 3000,
+                            .reconnect_base_ms = 20,
+                            .reconnect_max_ms = 200};
     pg_client *c = pg_client_new(l, &cfg);
 
     assert_non_null(c);
@@ -235,7 +239,9 @@ static void test_unreachable(void **state)
     (void)state;
     assert_int_equal(loop_init(&l), LOOP_OK);
     pg_client_config cfg = {.conninfo = "hostaddr=127.0.0.1 port=1 dbname=feed user=feed connect_timeout=2",
-                            .pool_size = 2, .query_timeout_ms = 2000, .reconnect_base_ms = 5000};
+                            .pool_size = 2,
+                            .query_timeout_ms = 2000,
+                            .reconnect_base_ms = 5000};
 
     c = pg_client_new(&l, &cfg); /* a long backoff: both stay down while we look */
     assert_non_null(c);

@@ -67,8 +67,11 @@ static void on_state(redis_client *c, int connected, void *privdata)
 
 static redis_client *client(loop *l, uint32_t timeout_ms, int port)
 {
-    redis_client_config cfg = {.host = "127.0.0.1", .port = port, .command_timeout_ms = timeout_ms,
-                               .reconnect_base_ms = 20, .reconnect_max_ms = 200};
+    redis_client_config cfg = {.host = "127.0.0.1",
+                               .port = port,
+                               .command_timeout_ms = timeout_ms,
+                               .reconnect_base_ms = 20,
+                               .reconnect_max_ms = 200};
     redis_client *c = redis_client_new(l, &cfg);
 
     assert_non_null(c);

@@ -49,12 +49,15 @@ static void test_open_all_three(void **state)
     loop l;
     stores s;
     char err[256], dsn[256], redis[64], cass[64];
-    stores_config cfg = {.pg_dsn = dsn, .redis_addr = redis, .cassandra = cass, .cassandra_keyspace = "feed",
-                         .pg_pool_size = 2, .timeout_ms = 10000};
+    stores_config cfg = {.pg_dsn = dsn,
+                         .redis_addr = redis,
+                         .cassandra = cass,
+                         .cassandra_keyspace = "feed",
+                         .pg_pool_size = 2,
+                         .timeout_ms = 10000};
 
     (void)state;
-    snprintf(dsn, sizeof(dsn), "hostaddr=127.0.0.1 port=%d dbname=feed user=feed password=feed",
-             te_pg_port());
+    snprintf(dsn, sizeof(dsn), "hostaddr=127.0.0.1 port=%d dbname=feed user=feed password=feed", te_pg_port());
     snprintf(redis, sizeof(redis), "localhost:%d", te_redis_port());
     snprintf(cass, sizeof(cass), "127.0.0.1:%d,127.0.0.2", te_cassandra_port());
     assert_int_equal(loop_init(&l), LOOP_OK);

@@ -153,8 +153,8 @@ static void fs_req(const char *method, const char *path, const char *token, cons
     tc_conn c;
     int n;
 
-    n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n%s%s%s\r\n", method,
-                 path, len, token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "");
+    n = snprintf(head, sizeof(head), "%s %s HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n%s%s%s\r\n", method, path,
+                 len, token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "");
     assert_true(n > 0 && (size_t)n < sizeof(head));
     tc_connect(&c, fs_port, 10000);
     tc_send(&c, head, (size_t)n);
@@ -237,15 +237,15 @@ static void fs_post(const fs_user *u, const char *text, char *out, size_t cap)
 typedef struct sse_client {
     int fd;
     int status;
-    char *buf;          /* bytes after the head not yet parsed */
+    char *buf; /* bytes after the head not yet parsed */
     size_t len, cap;
     int eof;
 } sse_client;
 
 typedef struct sse_ev {
-    char event[32];     /* "" for message; "#" for a comment */
+    char event[32]; /* "" for message; "#" for a comment */
     char id[160];
-    char *data;         /* malloc'd */
+    char *data; /* malloc'd */
 } sse_ev;
 
 static void sse_ev_free(sse_ev *e)
@@ -953,7 +953,7 @@ static void test_resume_no_gap_no_repeat(void **state)
 typedef struct sl_writer {
     fs_user *b;
     char ids[SL_POSTS][64];
-    atomic_int n;   /* posts written so far */
+    atomic_int n; /* posts written so far */
 } sl_writer;
 
 static void *sl_write(void *arg)

@@ -57,7 +57,8 @@ static run_result run_script(const char *script, const char *keyspace, char *pat
     out = open_memstream(&r.out, &len);
     err = open_memstream(&r.err, &len);
     assert_int_equal(feed_cql_opts_parse(&o, 7, argv, getenv("FEED_CASSANDRA_CONTACT_POINTS"),
-                                         getenv("FEED_CASSANDRA_PORT"), out, err), FEED_CQL_EXIT_OK);
+                                         getenv("FEED_CASSANDRA_PORT"), out, err),
+                     FEED_CQL_EXIT_OK);
     r.rc = feed_cql_run(&o, out, err);
     fclose(out);
     fclose(err);
@@ -90,7 +91,8 @@ static void test_script_select_and_error(void **state)
     r = run_script("SELECT ck, body, tags FROM {ks}.notes WHERE pk = 1;\n"
                    "SELECT count(*) FROM {ks}.notes;\n"
                    "SELECT nope FROM {ks}.notes;\n"
-                   "DROP KEYSPACE {ks};\n", keyspace, path, sizeof(path));
+                   "DROP KEYSPACE {ks};\n",
+                   keyspace, path, sizeof(path));
     assert_int_equal(r.rc, FEED_CQL_EXIT_STATEMENT);
     assert_string_equal(r.out, "ck\tbody\ttags\n1\tsemi;colon\t{'x'}\n2\ttab\\there\tnull\n3\tit's\t{'a', 'b'}\n"
                                "count\n3\n");

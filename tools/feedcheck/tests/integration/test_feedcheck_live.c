@@ -33,7 +33,7 @@
 #include "tools/feedcheck/feedcheck.h"
 
 #define REDIS_DB 15
-#define T0 1732500000LL            /* an hour boundary, in seconds */
+#define T0 1732500000LL /* an hour boundary, in seconds */
 #define US(s) ((T0 + (s)) * 1000000LL)
 #define WINDOW_MS (T0 * 1000LL)
 #define WINDOW_US (T0 * 1000000LL)
@@ -111,7 +111,7 @@ static void redis_set_json(const char *key, const char *fmt, ...)
 /* One row of a feed as this test expects it. */
 typedef struct row {
     int64_t *user;
-    int s;           /* created_at = T0 + s seconds */
+    int s; /* created_at = T0 + s seconds */
     const char *id;
     int64_t *actor;
 } row;
@@ -125,15 +125,15 @@ typedef struct row {
  * D does nothing.
  */
 static row home_rows[] = {
-    {&A, 110, "l:3", &B}, {&A, 100, "p:5", &A}, {&A, 80, "l:2", &A}, {&A, 70, "c:1", &A},
-    {&A, 50, "p:4", &B},  {&A, 40, "f:1", &A},  {&A, 30, "p:3", &B}, {&A, 20, "p:2", &B},
-    {&B, 110, "l:3", &B}, {&B, 50, "p:4", &B},  {&B, 30, "p:3", &B}, {&B, 20, "p:2", &B}, {&B, 10, "p:1", &B},
-    {&C, 100, "p:5", &A}, {&C, 90, "f:2", &C},  {&C, 80, "l:2", &A}, {&C, 70, "c:1", &A}, {&C, 60, "l:1", &C},
+    {&A, 110, "l:3", &B}, {&A, 100, "p:5", &A}, {&A, 80, "l:2", &A}, {&A, 70, "c:1", &A},  {&A, 50, "p:4", &B},
+    {&A, 40, "f:1", &A},  {&A, 30, "p:3", &B},  {&A, 20, "p:2", &B}, {&B, 110, "l:3", &B}, {&B, 50, "p:4", &B},
+    {&B, 30, "p:3", &B},  {&B, 20, "p:2", &B},  {&B, 10, "p:1", &B}, {&C, 100, "p:5", &A}, {&C, 90, "f:2", &C},
+    {&C, 80, "l:2", &A},  {&C, 70, "c:1", &A},  {&C, 60, "l:1", &C},
 };
 static row profile_rows[] = {
     {&A, 100, "p:5", &A}, {&A, 80, "l:2", &A}, {&A, 70, "c:1", &A}, {&A, 40, "f:1", &A},
-    {&B, 110, "l:3", &B}, {&B, 50, "p:4", &B}, {&B, 30, "p:3", &B}, {&B, 20, "p:2", &B}, {&B, 10, "p:1", &B},
-    {&C, 90, "f:2", &C},  {&C, 60, "l:1", &C},
+    {&B, 110, "l:3", &B}, {&B, 50, "p:4", &B}, {&B, 30, "p:3", &B}, {&B, 20, "p:2", &B},
+    {&B, 10, "p:1", &B},  {&C, 90, "f:2", &C}, {&C, 60, "l:1", &C},
 };
 
 static void write_history(void)
@@ -143,23 +143,32 @@ static void write_history(void)
             (long long)A, (long long)B, (long long)C, (long long)D);
     for (int i = 1; i <= 3; i++)
         pg_exec("INSERT INTO posts (id, author_id, body, created_at) OVERRIDING SYSTEM VALUE VALUES "
-                "(%d, %lld, 'post %d', to_timestamp(%lld))", i, (long long)B, i, T0 + 10 * i);
+                "(%d, %lld, 'post %d', to_timestamp(%lld))",
+                i, (long long)B, i, T0 + 10 * i);
     pg_exec("INSERT INTO follows (id, follower_id, followee_id, created_at) OVERRIDING SYSTEM VALUE VALUES "
-            "(1, %lld, %lld, to_timestamp(%lld))", (long long)A, (long long)B, T0 + 40);
+            "(1, %lld, %lld, to_timestamp(%lld))",
+            (long long)A, (long long)B, T0 + 40);
     pg_exec("INSERT INTO posts (id, author_id, body, created_at) OVERRIDING SYSTEM VALUE VALUES "
-            "(4, %lld, 'post 4', to_timestamp(%lld))", (long long)B, T0 + 50);
+            "(4, %lld, 'post 4', to_timestamp(%lld))",
+            (long long)B, T0 + 50);
     pg_exec("INSERT INTO likes (id, user_id, post_id, post_author_id, created_at) OVERRIDING SYSTEM VALUE VALUES "
-            "(1, %lld, 4, %lld, to_timestamp(%lld))", (long long)C, (long long)B, T0 + 60);
+            "(1, %lld, 4, %lld, to_timestamp(%lld))",
+            (long long)C, (long long)B, T0 + 60);
     pg_exec("INSERT INTO comments (id, post_id, post_author_id, author_id, body, created_at) OVERRIDING SYSTEM VALUE "
-            "VALUES (1, 4, %lld, %lld, 'nice', to_timestamp(%lld))", (long long)B, (long long)A, T0 + 70);
+            "VALUES (1, 4, %lld, %lld, 'nice', to_timestamp(%lld))",
+            (long long)B, (long long)A, T0 + 70);
     pg_exec("INSERT INTO likes (id, user_id, post_id, post_author_id, created_at) OVERRIDING SYSTEM VALUE VALUES "
-            "(2, %lld, 4, %lld, to_timestamp(%lld))", (long long)A, (long long)B, T0 + 80);
+            "(2, %lld, 4, %lld, to_timestamp(%lld))",
+            (long long)A, (long long)B, T0 + 80);
     pg_exec("INSERT INTO follows (id, follower_id, followee_id, created_at) OVERRIDING SYSTEM VALUE VALUES "
-            "(2, %lld, %lld, to_timestamp(%lld))", (long long)C, (long long)A, T0 + 90);
+            "(2, %lld, %lld, to_timestamp(%lld))",
+            (long long)C, (long long)A, T0 + 90);
     pg_exec("INSERT INTO posts (id, author_id, body, created_at) OVERRIDING SYSTEM VALUE VALUES "
-            "(5, %lld, 'post 5', to_timestamp(%lld))", (long long)A, T0 + 100);
+            "(5, %lld, 'post 5', to_timestamp(%lld))",
+            (long long)A, T0 + 100);
     pg_exec("INSERT INTO likes (id, user_id, post_id, post_author_id, created_at) OVERRIDING SYSTEM VALUE VALUES "
-            "(3, %lld, 4, %lld, to_timestamp(%lld))", (long long)B, (long long)B, T0 + 110);
+            "(3, %lld, 4, %lld, to_timestamp(%lld))",
+            (long long)B, (long long)B, T0 + 110);
 }
 
 static void body(const char *id, const char *verb, int64_t actor, const char *object, const char *target,
@@ -201,12 +210,12 @@ static void write_feeds(void)
              schema, (long long)B, (long long)WINDOW_US, (long long)WINDOW_MS, (long long)A, (long long)US(70));
     cql_exec("INSERT INTO %s.notifications (user_id, ts_us, group_id, verb, object_id, actor_ids, actor_count, "
              "latest_us) VALUES (%lld, %lld, 'FOLLOW:u:%lld:%lld', 'FOLLOW', 'u:%lld', [%lld], 1, %lld)",
-             schema, (long long)B, (long long)WINDOW_US, (long long)B, (long long)WINDOW_MS, (long long)B,
-             (long long)A, (long long)US(40));
+             schema, (long long)B, (long long)WINDOW_US, (long long)B, (long long)WINDOW_MS, (long long)B, (long long)A,
+             (long long)US(40));
     cql_exec("INSERT INTO %s.notifications (user_id, ts_us, group_id, verb, object_id, actor_ids, actor_count, "
              "latest_us) VALUES (%lld, %lld, 'FOLLOW:u:%lld:%lld', 'FOLLOW', 'u:%lld', [%lld], 1, %lld)",
-             schema, (long long)A, (long long)WINDOW_US, (long long)A, (long long)WINDOW_MS, (long long)A,
-             (long long)C, (long long)US(90));
+             schema, (long long)A, (long long)WINDOW_US, (long long)A, (long long)WINDOW_MS, (long long)A, (long long)C,
+             (long long)US(90));
     snprintf(ub, sizeof ub, "u:%lld", (long long)B);
     snprintf(ua, sizeof ua, "u:%lld", (long long)A);
     body("p:1", "SHARD", B, "p:1", NULL, "post 1", 10);
@@ -229,22 +238,27 @@ static void write_cache(void)
               (long long)US(100), (long long)US(80));
     redis_cmd("ZADD " REDIS_KEY_PROFILE_FEED "%lld %lld l:3 %lld p:4 %lld p:3 %lld p:2 %lld p:1", (long long)B,
               (long long)US(110), (long long)US(50), (long long)US(30), (long long)US(20), (long long)US(10));
-    redis_cmd("ZADD " REDIS_KEY_NOTIF_FEED "%lld %lld LIKE:p:4:%lld %lld FOLLOW:u:%lld:%lld %lld COMMENT:p:4:%lld", (long long)B,
-              (long long)WINDOW_US, (long long)WINDOW_MS, (long long)WINDOW_US, (long long)B, (long long)WINDOW_MS,
-              (long long)WINDOW_US, (long long)WINDOW_MS);
-    redis_cmd("SET " REDIS_KEY_NOTIF_BODY "%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
+    redis_cmd("ZADD " REDIS_KEY_NOTIF_FEED "%lld %lld LIKE:p:4:%lld %lld FOLLOW:u:%lld:%lld %lld COMMENT:p:4:%lld",
+              (long long)B, (long long)WINDOW_US, (long long)WINDOW_MS, (long long)WINDOW_US, (long long)B,
+              (long long)WINDOW_MS, (long long)WINDOW_US, (long long)WINDOW_MS);
+    redis_cmd("SET " REDIS_KEY_NOTIF_BODY
+              "%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
               "\"actor_count\":2,\"actor_ids\":[%lld,%lld],\"latest_us\":%lld,\"ts_us\":%lld}",
-              (long long)B, (long long)WINDOW_MS, (long long)WINDOW_MS, (long long)A, (long long)C,
-              (long long)US(80), (long long)WINDOW_US);
-    redis_set_json(REDIS_KEY_ACTIVITY_BODY "p:5", "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
-                   "\"target_id\":null,\"body\":\"post 5\",\"ts_us\":%lld}", (long long)A, (long long)US(100));
+              (long long)B, (long long)WINDOW_MS, (long long)WINDOW_MS, (long long)A, (long long)C, (long long)US(80),
+              (long long)WINDOW_US);
+    redis_set_json(REDIS_KEY_ACTIVITY_BODY "p:5",
+                   "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
+                   "\"target_id\":null,\"body\":\"post 5\",\"ts_us\":%lld}",
+                   (long long)A, (long long)US(100));
 }
 
 static void drop_cache(void)
 {
-    redis_cmd("DEL " REDIS_KEY_HOME_FEED "%lld " REDIS_KEY_PROFILE_FEED "%lld " REDIS_KEY_NOTIF_FEED "%lld", (long long)A, (long long)B, (long long)B);
+    redis_cmd("DEL " REDIS_KEY_HOME_FEED "%lld " REDIS_KEY_PROFILE_FEED "%lld " REDIS_KEY_NOTIF_FEED "%lld",
+              (long long)A, (long long)B, (long long)B);
     redis_cmd("DEL " REDIS_KEY_PROFILE_FEED "%lld " REDIS_KEY_HOME_FEED "%lld", (long long)C, (long long)D);
-    redis_cmd("DEL " REDIS_KEY_NOTIF_BODY "%lld:LIKE:p:4:%lld " REDIS_KEY_ACTIVITY_BODY "p:5", (long long)B, (long long)WINDOW_MS);
+    redis_cmd("DEL " REDIS_KEY_NOTIF_BODY "%lld:LIKE:p:4:%lld " REDIS_KEY_ACTIVITY_BODY "p:5", (long long)B,
+              (long long)WINDOW_MS);
 }
 
 /* --- running feedcheck ------------------------------------------------------ */
@@ -560,7 +574,8 @@ static void test_wrong_count(void **state)
 
     (void)state;
     cql_exec("UPDATE %s.notifications SET actor_count = 3 WHERE user_id = %lld AND ts_us = %lld AND group_id = "
-             "'LIKE:p:4:%lld'", schema, (long long)B, (long long)WINDOW_US, (long long)WINDOW_MS);
+             "'LIKE:p:4:%lld'",
+             schema, (long long)B, (long long)WINDOW_US, (long long)WINDOW_MS);
     r = run(NULL);
     assert_int_equal(r.rc, FC_EXIT_DIFF);
     assert_int_equal(counter(&r, "cassandra", "notifications", COUNTS), 1);
@@ -571,9 +586,11 @@ static void test_wrong_count(void **state)
     assert_int_equal(r.rc, FC_EXIT_EQUAL);
     done(&r);
     cql_exec("UPDATE %s.notifications SET actor_count = 2 WHERE user_id = %lld AND ts_us = %lld AND group_id = "
-             "'LIKE:p:4:%lld'", schema, (long long)B, (long long)WINDOW_US, (long long)WINDOW_MS);
+             "'LIKE:p:4:%lld'",
+             schema, (long long)B, (long long)WINDOW_US, (long long)WINDOW_MS);
     /* the cached group's count */
-    redis_cmd("SET " REDIS_KEY_NOTIF_BODY "%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
+    redis_cmd("SET " REDIS_KEY_NOTIF_BODY
+              "%lld:LIKE:p:4:%lld {\"group_id\":\"LIKE:p:4:%lld\",\"verb\":\"LIKE\",\"object_id\":\"p:4\","
               "\"actor_count\":1,\"actor_ids\":[%lld],\"latest_us\":%lld,\"ts_us\":%lld}",
               (long long)B, (long long)WINDOW_MS, (long long)WINDOW_MS, (long long)A, (long long)US(80),
               (long long)WINDOW_US);
@@ -616,7 +633,8 @@ static void test_redis_order(void **state)
     done(&r);
     redis_cmd("ZADD " REDIS_KEY_PROFILE_FEED "%lld %lld l:1", (long long)C, (long long)US(60));
     /* "~fill:<token>": a fill in progress is not a head yet, whatever it holds */
-    redis_cmd("ZADD " REDIS_KEY_HOME_FEED "%lld -1 " REDIS_MEMBER_FILL "test %lld p:5", (long long)D, (long long)US(100));
+    redis_cmd("ZADD " REDIS_KEY_HOME_FEED "%lld -1 " REDIS_MEMBER_FILL "test %lld p:5", (long long)D,
+              (long long)US(100));
     r = run(NULL);
     assert_int_equal(r.rc, FC_EXIT_EQUAL);
     assert_int_equal(counter(&r, "redis", "profile", FEEDS), 2);
@@ -647,9 +665,10 @@ static void test_bodies(void **state)
              "('c:1', 'COMMENT', %lld, 'p:4', 'u:%lld', 'nice', %lld)",
              schema, (long long)A, (long long)B, (long long)US(70));
     /* a cached body that disagrees */
-    redis_set_json(REDIS_KEY_ACTIVITY_BODY "p:5", "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
-                   "\"target_id\":null,\"body\":\"post 5 edited\",\"ts_us\":%lld}", (long long)A,
-                   (long long)US(100));
+    redis_set_json(REDIS_KEY_ACTIVITY_BODY "p:5",
+                   "{\"id\":\"p:5\",\"verb\":\"SHARD\",\"actor_id\":%lld,\"object_id\":\"p:5\","
+                   "\"target_id\":null,\"body\":\"post 5 edited\",\"ts_us\":%lld}",
+                   (long long)A, (long long)US(100));
     r = run(NULL);
     assert_int_equal(r.rc, FC_EXIT_DIFF);
     assert_int_equal(counter(&r, "redis", "bodies", COUNTS), 1);
@@ -703,16 +722,11 @@ static void test_connection_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_equal),
-        cmocka_unit_test(test_deleted_row),
-        cmocka_unit_test(test_doubled_item),
-        cmocka_unit_test(test_extra_item),
-        cmocka_unit_test(test_ambiguous),
-        cmocka_unit_test(test_wrong_count),
-        cmocka_unit_test(test_redis_order),
-        cmocka_unit_test(test_bodies),
-        cmocka_unit_test(test_subset),
-        cmocka_unit_test(test_connection_error),
+        cmocka_unit_test(test_equal),        cmocka_unit_test(test_deleted_row),
+        cmocka_unit_test(test_doubled_item), cmocka_unit_test(test_extra_item),
+        cmocka_unit_test(test_ambiguous),    cmocka_unit_test(test_wrong_count),
+        cmocka_unit_test(test_redis_order),  cmocka_unit_test(test_bodies),
+        cmocka_unit_test(test_subset),       cmocka_unit_test(test_connection_error),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
