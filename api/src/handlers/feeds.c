@@ -5,6 +5,7 @@
 #include "api/src/app/worker.h"
 #include "api/src/handlers/authn.h"
 #include "api/src/handlers/endpoint.h"
+#include "api/src/handlers/json_out.h"
 #include "api/src/read/feed_read.h"
 #include "api/src/wire/page_query.h"
 
@@ -14,7 +15,6 @@ static void read_feed(http_request *req, feed_kind kind, int owner_only)
     int64_t id, uid;
     page_query q;
     api_error err;
-    buf body;
 
     if (endpoint_path_id(req, "id", &id) != 0)
         return;
@@ -27,12 +27,7 @@ static void read_feed(http_request *req, feed_kind kind, int owner_only)
         }
     }
     if (page_query_parse(http_request_query(req), &w->shared->cursor_key, kind, id, &q, &err) != 0) {
-        buf_init(&body, 0);
-        if (api_error_body(&body, &err) != 0)
-            http_request_respond_error(req, err.status, err.code, err.message);
-        else
-            http_request_respond_json(req, err.status, slice_make(body.data, body.len));
-        buf_dispose(&body);
+        json_out_respond_error(req, &err);
         return;
     }
     feed_read_serve(req, w, kind, id, &q);

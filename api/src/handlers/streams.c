@@ -6,6 +6,7 @@
 #include "api/src/app/worker.h"
 #include "api/src/handlers/authn.h"
 #include "api/src/handlers/endpoint.h"
+#include "api/src/handlers/json_out.h"
 #include "api/src/stream/feed_stream.h"
 #include "api/src/wire/stream_query.h"
 
@@ -18,7 +19,6 @@ static void stream_feed(http_request *req, feed_kind kind)
     int64_t id, uid;
     stream_query q;
     api_error err;
-    buf body;
 
     if (endpoint_path_id(req, "id", &id) != 0)
         return;
@@ -30,12 +30,7 @@ static void stream_feed(http_request *req, feed_kind kind)
     }
     if (stream_query_parse(http_request_query(req), http_request_header(req, "Last-Event-ID"), &w->shared->cursor_key,
                            kind, id, &q, &err) != 0) {
-        buf_init(&body, 0);
-        if (api_error_body(&body, &err) != 0)
-            http_request_respond_error(req, err.status, err.code, err.message);
-        else
-            http_request_respond_json(req, err.status, slice_make(body.data, body.len));
-        buf_dispose(&body);
+        json_out_respond_error(req, &err);
         return;
     }
     feed_stream_serve(req, w, kind, id, &q);
