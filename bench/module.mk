@@ -20,4 +20,4 @@ bench-datagen_SRCS := bench/bench_datagen_main.c
 bench_TESTS := $(wildcard bench/tests/test_*.c)
 # bench-datagen against the dev PostgreSQL, in a schema of its own
 bench_INTEGRATION := $(wildcard bench/tests/integration/test_*.c)
-bench_TEST_SRCS := api/tests/support/test_env.c
+bench_TEST_SRCS := api/tests/support/test_env.c lib/http_client/tests/support/one_shot_server.c

@@ -16,6 +16,6 @@ chaos_LDLIBS := -lpthread
 chaos_BINS := feed-chaos
 feed-chaos_SRCS := tools/chaos/chaos_main.c
 chaos_TESTS := $(wildcard tools/chaos/tests/test_*.c)
-chaos_TEST_SRCS :=
+chaos_TEST_SRCS := lib/http_client/tests/support/one_shot_server.c
 chaos_FUZZERS :=
 chaos_INTEGRATION :=
