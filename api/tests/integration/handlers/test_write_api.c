@@ -697,6 +697,18 @@ static void test_idempotency(void **state)
     wa_test_end(NULL);
 }
 
+/* Make the key (user id, key) look `age` old (an SQL interval), as if
+ * that much time had passed since its write. */
+static void wa_backdate_key(const char *user_id, const char *key, const char *age)
+{
+    const char *p[3] = {user_id, key, age};
+
+    assert_int_equal(wa_scalar("WITH u AS (UPDATE idempotency_keys SET created_at = now() - $3::interval "
+                               "WHERE user_id = $1::bigint AND key = $2 RETURNING 1) SELECT count(*) FROM u",
+                               3, p),
+                     1);
+}
+
 /* Keys expire after the TTL (24 h by default): a retry after that is a
  * new request; each keyed write also sweeps two expired keys of anyone.
  * Time is moved by backdating created_at, not by waiting. */
@@ -719,11 +731,7 @@ static void test_idempotency_expiry(void **state)
     snprintf(first, sizeof(first), "%s", r.body);
     wa_done(&r);
     /* just inside the TTL: still the first answer */
-    assert_int_equal(wa_scalar("WITH u AS (UPDATE idempotency_keys SET created_at = now() - "
-                               "interval '23 hours 59 minutes' WHERE user_id = $1::bigint AND key = $2 "
-                               "RETURNING 1) SELECT count(*) FROM u",
-                               2, kp),
-                     1);
+    wa_backdate_key(id, key, "23 hours 59 minutes");
     wa("POST", "/v1/posts", a.token, key, body, &r);
     assert_int_equal(r.status, 201);
     assert_string_equal(r.replayed, "true");
@@ -731,11 +739,7 @@ static void test_idempotency_expiry(void **state)
     wa_done(&r);
     assert_int_equal(wa_scalar1("SELECT count(*) FROM posts WHERE author_id = $1::bigint", a.id), 1);
     /* past it: a new request, a second post, the key taken afresh */
-    assert_int_equal(wa_scalar("WITH u AS (UPDATE idempotency_keys SET created_at = now() - "
-                               "interval '24 hours 1 second' WHERE user_id = $1::bigint AND key = $2 "
-                               "RETURNING 1) SELECT count(*) FROM u",
-                               2, kp),
-                     1);
+    wa_backdate_key(id, key, "24 hours 1 second");
     wa("POST", "/v1/posts", a.token, key, body, &r);
     assert_int_equal(r.status, 201);
     assert_string_equal(r.replayed, "");
