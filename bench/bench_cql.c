@@ -113,6 +113,8 @@ int bench_cql_home_since(cql_conn *c, const bench_prep *p, int64_t user, int64_t
     return 0;
 }
 
+static void bench_cql_bind_row(cql_values *v, int with_actor, const bench_feed_row *r);
+
 /* Build the batch frame into c->out on stream. */
 static int bench_cql_build_batch(cql_conn *c, int16_t stream, const bench_prep *p, int with_actor,
                                  const bench_feed_row *rows, size_t n)
@@ -125,13 +127,7 @@ static int bench_cql_build_batch(cql_conn *c, int16_t stream, const bench_prep *
     if (n == 0 || n > 128)
         return cql_error_set(&c->err, CQL_ERR_ARG, "batch of %zu rows (1..128)", n);
     for (size_t i = 0; i < n; i++) {
-        cql_values_init(&vals[i]);
-        cql_values_add_int64(&vals[i], rows[i].user_id);
-        cql_values_add_int64(&vals[i], rows[i].ts_us);
-        cql_values_add_text(&vals[i], cql_slice_from_cstr(rows[i].activity_id));
-        if (with_actor)
-            cql_values_add_int64(&vals[i], rows[i].actor_id);
-        cql_values_add_int64(&vals[i], rows[i].write_ts);
+        bench_cql_bind_row(&vals[i], with_actor, &rows[i]);
         stmts[i].query = cql_slice_make(NULL, 0);
         stmts[i].prepared_id = cql_slice_make(p->id, p->len);
         stmts[i].values = &vals[i];
@@ -145,13 +141,23 @@ static int bench_cql_build_batch(cql_conn *c, int16_t stream, const bench_prep *
     return CQL_OK;
 }
 
-int bench_cql_pipe_send(cql_conn *c, int16_t stream, const bench_prep *p, int with_actor, const bench_feed_row *rows,
-                        size_t n)
+/* Bind one feed row's values as bench_cql_batch describes. */
+static void bench_cql_bind_row(cql_values *v, int with_actor, const bench_feed_row *r)
+{
+    cql_values_init(v);
+    cql_values_add_int64(v, r->user_id);
+    cql_values_add_int64(v, r->ts_us);
+    cql_values_add_text(v, cql_slice_from_cstr(r->activity_id));
+    if (with_actor)
+        cql_values_add_int64(v, r->actor_id);
+    cql_values_add_int64(v, r->write_ts);
+}
+
+/* Write c->out whole to the socket. 0 or -1 (c->err). */
+static int bench_cql_write_out(cql_conn *c)
 {
     size_t sent = 0;
 
-    if (bench_cql_build_batch(c, stream, p, with_actor, rows, n) != CQL_OK)
-        return -1;
     while (sent < c->out.len) {
         ssize_t w = send(c->fd, c->out.data + sent, c->out.len - sent, MSG_NOSIGNAL);
         if (w > 0) {
@@ -165,6 +171,30 @@ int bench_cql_pipe_send(cql_conn *c, int16_t stream, const bench_prep *p, int wi
         }
     }
     return 0;
+}
+
+int bench_cql_pipe_send(cql_conn *c, int16_t stream, const bench_prep *p, int with_actor, const bench_feed_row *rows,
+                        size_t n)
+{
+    if (bench_cql_build_batch(c, stream, p, with_actor, rows, n) != CQL_OK)
+        return -1;
+    return bench_cql_write_out(c);
+}
+
+int bench_cql_pipe_send_row(cql_conn *c, int16_t stream, const bench_prep *p, int with_actor, const bench_feed_row *row)
+{
+    cql_values vals;
+    cql_query_params qp = {.consistency = CQL_CONSISTENCY_LOCAL_QUORUM};
+    int built;
+
+    bench_cql_bind_row(&vals, with_actor, row);
+    qp.values = &vals;
+    cql_buf_reset(&c->out);
+    built = cql_request_execute(&c->out, stream, cql_slice_make(p->id, p->len), &qp);
+    cql_values_dispose(&vals);
+    if (built != CQL_OK)
+        return cql_error_set(&c->err, c->out.err.code, "building an EXECUTE: %s", c->out.err.msg);
+    return bench_cql_write_out(c);
 }
 
 int bench_cql_pipe_recv(cql_conn *c, int16_t *stream)

@@ -89,6 +89,8 @@ cassandra__start() {
   local CASSANDRA_DATA=$FEED_DATA/$part
   # The CASSANDRA_* locals are read by feed_render (${!var}).
   local CASSANDRA_ADDR CASSANDRA_SEEDS CASSANDRA_HINTS=false
+  # shellcheck disable=SC2034  # read by feed_render
+  local CASSANDRA_COMMITLOG_SYNC=batch CASSANDRA_COMMITLOG_GROUP_WINDOW=0ms
   local all jamm flag jmx
   local -a opts=()
 
@@ -115,6 +117,16 @@ cassandra__start() {
     # shellcheck disable=SC2034  # read by feed_render
     CASSANDRA_HINTS=true
   fi
+  case $FEED_CASSANDRA_COMMITLOG_SYNC in
+    batch) ;;
+    group)
+      [[ $FEED_CASSANDRA_COMMITLOG_GROUP_WINDOW_MS =~ ^[1-9][0-9]*$ ]] ||
+        feed_die "FEED_CASSANDRA_COMMITLOG_GROUP_WINDOW_MS must be a whole number of ms >= 1 (got '$FEED_CASSANDRA_COMMITLOG_GROUP_WINDOW_MS')"
+      # shellcheck disable=SC2034  # read by feed_render
+      CASSANDRA_COMMITLOG_SYNC=group CASSANDRA_COMMITLOG_GROUP_WINDOW=${FEED_CASSANDRA_COMMITLOG_GROUP_WINDOW_MS}ms
+      ;;
+    *) feed_die "FEED_CASSANDRA_COMMITLOG_SYNC must be batch or group (got '$FEED_CASSANDRA_COMMITLOG_SYNC')" ;;
+  esac
   cassandra__init "$n"
   feed_render "$conf/cassandra.yaml.in" "$run/cassandra.yaml"
   # JIT hints Cassandra ships inside its jar (upstream keeps them in conf/).
