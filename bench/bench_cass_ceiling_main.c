@@ -46,26 +46,25 @@ typedef struct cc_opts {
 
 static void cc_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: bench-cassandra-ceiling [options]\n"
-            "Writes home_feed rows (the job's INSERT ... USING TIMESTAMP, LOCAL_QUORUM) into a scratch\n"
-            "keyspace and prints rows/s per writer shape and requests in flight, with each one's ratio\n"
-            "to the best of the run. Cassandra: FEED_CASSANDRA_CONTACT_POINTS or FEED_CASSANDRA_PORT.\n"
-            "  --rows N               rows timed per shape and in-flight level (200000)\n"
-            "  --warmup N             rows written before each timed phase, not timed (20000)\n"
-            "  --shapes LIST          of single, partition, range (single,partition,range)\n"
-            "  --inflight LIST        requests in flight in all, e.g. 16,64,256 (16,64,256)\n"
-            "  --conns N              connections, one thread each; in-flight split between them (2)\n"
-            "  --rows-per-partition N rows per user in a phase, as a sink window holds them (4)\n"
-            "  --batch-rows K         most rows per batch, 1..128 (32)\n"
-            "  --ranges N             token-ring slices the range shape groups by (16)\n"
-            "  --commitlog-sync S     what the server runs: batch, group or periodic; printed only, the\n"
-            "                         server is not changed ($FEED_CASSANDRA_COMMITLOG_SYNC, else batch)\n"
-            "  --group-window-ms N    its commitlog_sync_group_window, printed with group\n"
-            "                         ($FEED_CASSANDRA_COMMITLOG_GROUP_WINDOW_MS, else 2)\n"
-            "  --keyspace NAME        scratch keyspace (feed_ceiling); dropped at the end\n"
-            "  --replication N        its SimpleStrategy replication factor ($FEED_REPLICATION_FACTOR, else 1)\n"
-            "  --keep                 keep the scratch keyspace\n");
+    fprintf(out, "usage: bench-cassandra-ceiling [options]\n"
+                 "Writes home_feed rows (the job's INSERT ... USING TIMESTAMP, LOCAL_QUORUM) into a scratch\n"
+                 "keyspace and prints rows/s per writer shape and requests in flight, with each one's ratio\n"
+                 "to the best of the run. Cassandra: FEED_CASSANDRA_CONTACT_POINTS or FEED_CASSANDRA_PORT.\n"
+                 "  --rows N               rows timed per shape and in-flight level (200000)\n"
+                 "  --warmup N             rows written before each timed phase, not timed (20000)\n"
+                 "  --shapes LIST          of single, partition, range (single,partition,range)\n"
+                 "  --inflight LIST        requests in flight in all, e.g. 16,64,256 (16,64,256)\n"
+                 "  --conns N              connections, one thread each; in-flight split between them (2)\n"
+                 "  --rows-per-partition N rows per user in a phase, as a sink window holds them (4)\n"
+                 "  --batch-rows K         most rows per batch, 1..128 (32)\n"
+                 "  --ranges N             token-ring slices the range shape groups by (16)\n"
+                 "  --commitlog-sync S     what the server runs: batch, group or periodic; printed only, the\n"
+                 "                         server is not changed ($FEED_CASSANDRA_COMMITLOG_SYNC, else batch)\n"
+                 "  --group-window-ms N    its commitlog_sync_group_window, printed with group\n"
+                 "                         ($FEED_CASSANDRA_COMMITLOG_GROUP_WINDOW_MS, else 2)\n"
+                 "  --keyspace NAME        scratch keyspace (feed_ceiling); dropped at the end\n"
+                 "  --replication N        its SimpleStrategy replication factor ($FEED_REPLICATION_FACTOR, else 1)\n"
+                 "  --keep                 keep the scratch keyspace\n");
 }
 
 /* A whole number in [lo, hi] from s, or exit with a clear error. */
@@ -165,8 +164,9 @@ static void cc_parse(int argc, char **argv, cc_opts *o)
         case 'S': o->commitlog_sync = optarg; break;
         case 'W': o->group_window_ms = cc_number("group-window-ms", optarg, 1, 60000); break;
         case 'K':
-            if (strlen(optarg) >= sizeof o->keyspace || strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
-                                                            strlen(optarg) || optarg[0] < 'a' || optarg[0] > 'z')
+            if (strlen(optarg) >= sizeof o->keyspace ||
+                strspn(optarg, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(optarg) || optarg[0] < 'a' ||
+                optarg[0] > 'z')
                 bench_fail("--keyspace: '%s' is not a lower-case identifier of at most 48 characters", optarg);
             if (strcmp(optarg, "feed") == 0)
                 bench_fail("--keyspace: not the project's own keyspace 'feed' (the program drops it at the end)");
@@ -199,10 +199,10 @@ typedef struct cc_phase {
     const bench_span *spans;
     size_t nspans;
     bench_shape shape;
-    _Atomic size_t next;         /* the next span to send */
-    _Atomic long long rows_ok;   /* rows of acknowledged requests */
-    _Atomic long long failed;    /* requests answered with an ERROR */
-    char first_error[512];       /* under lock */
+    _Atomic size_t next;       /* the next span to send */
+    _Atomic long long rows_ok; /* rows of acknowledged requests */
+    _Atomic long long failed;  /* requests answered with an ERROR */
+    char first_error[512];     /* under lock */
     pthread_mutex_t lock;
 } cc_phase;
 

@@ -72,6 +72,7 @@ int bench_cql_pipe_recv(cql_conn *c, int16_t *stream);
 /* One row as a single prepared EXECUTE (values as bench_cql_batch),
  * LOCAL_QUORUM, on stream `stream`, written out whole; its response comes
  * through bench_cql_pipe_recv like a batch's. */
-int bench_cql_pipe_send_row(cql_conn *c, int16_t stream, const bench_prep *p, int with_actor, const bench_feed_row *row);
+int bench_cql_pipe_send_row(cql_conn *c, int16_t stream, const bench_prep *p, int with_actor,
+                            const bench_feed_row *row);
 
 #endif

@@ -107,7 +107,7 @@ static void test_range_batches_share_one_token_range(void **state)
         total += sp[i].n;
     }
     assert_int_equal(total, N);
-    assert_true(multi > 0);         /* several partitions per batch */
+    assert_true(multi > 0);            /* several partitions per batch */
     assert_true(m <= N / 16 + RANGES); /* full batches but for each range's last */
     free(sp);
 }
