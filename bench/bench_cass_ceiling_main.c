@@ -13,8 +13,9 @@
  *              slice of the token ring (bench_ceiling.h).
  * Requests are pipelined over --conns connections (one thread each), the
  * in-flight count split between them. Each phase has a warm-up of its own
- * rows first. The server's commitlog_sync cannot be seen from a client:
- * --commitlog-sync says which one it runs, and it is printed on each line.
+ * rows first. The server's commitlog_sync cannot be changed by a client:
+ * --commitlog-sync says which one it runs (checked against the server's
+ * system_views.settings), and it is printed on each line.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -368,6 +369,31 @@ static void cc_make_rows(bench_feed_row *rows, size_t n, long rows_per_partition
 
 /* --- setup ---------------------------------------------------------------- */
 
+/* The figures carry --commitlog-sync: refuse to run when the server says
+ * otherwise (system_views.settings). A server that cannot tell (no such
+ * table) gets a warning and the flag is believed. */
+static void cc_check_commitlog(const cc_opts *o, cql_conn *c)
+{
+    char sync[64], window[64], want[32];
+
+    if (bench_cql_setting(c, "commitlog_sync", sync, sizeof sync) != 0) {
+        fprintf(stderr,
+                "bench-cassandra-ceiling: warning: cannot read the server's commitlog_sync (%s); "
+                "trusting --commitlog-sync %s\n",
+                c->err.msg, o->commitlog_sync);
+        return;
+    }
+    if (strcmp(sync, o->commitlog_sync) != 0)
+        bench_fail("the server runs commitlog_sync %s, not %s: pass --commitlog-sync %s (or restart Cassandra "
+                   "with FEED_CASSANDRA_COMMITLOG_SYNC)",
+                   sync, o->commitlog_sync, sync);
+    if (strcmp(sync, "group") != 0)
+        return;
+    snprintf(want, sizeof want, "%ldms", o->group_window_ms);
+    if (bench_cql_setting(c, "commitlog_sync_group_window", window, sizeof window) == 0 && strcmp(window, want) != 0)
+        bench_fail("the server's commitlog_sync_group_window is %s, not %s: pass --group-window-ms", window, want);
+}
+
 static void cc_setup(const cc_opts *o, const bench_env *env, cc_conn *conns)
 {
     char sql[512];
@@ -390,6 +416,7 @@ static void cc_setup(const cc_opts *o, const bench_env *env, cc_conn *conns)
              o->keyspace);
     if (bench_cql_run(c, sql) != 0)
         bench_fail("creating %s.home_feed: %s", o->keyspace, c->err.msg);
+    cc_check_commitlog(o, c);
     /* FeedWriteCql's HOME_INSERT */
     snprintf(sql, sizeof sql,
              "INSERT INTO %s.home_feed (user_id, ts_us, activity_id, actor_id) VALUES (?, ?, ?, ?) USING TIMESTAMP ?",
@@ -436,7 +463,7 @@ int main(int argc, char **argv)
     else
         snprintf(clog, sizeof clog, "%s", o.commitlog_sync);
     bench_print_header("bench-cassandra-ceiling", argc, argv);
-    printf("# cassandra %s:%d, keyspace %s (RF %d), commitlog_sync %s (as told by --commitlog-sync)\n",
+    printf("# cassandra %s:%d, keyspace %s (RF %d), commitlog_sync %s (checked against system_views.settings)\n",
            env.cassandra.host, env.cassandra.port, o.keyspace, o.replication, clog);
     printf("# %ld rows per phase after %ld warm-up rows; %ld rows per partition; batches of at most %d rows; "
            "%d token ranges\n",

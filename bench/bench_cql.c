@@ -60,6 +60,29 @@ int bench_cql_count(cql_conn *c, const char *table, int64_t user, int64_t *n)
     return 0;
 }
 
+int bench_cql_setting(cql_conn *c, const char *name, char *out, size_t len)
+{
+    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    cql_response resp;
+    cql_row_iter it;
+    cql_value v[1];
+    cql_slice text;
+    char q[160];
+
+    snprintf(q, sizeof q, "SELECT value FROM system_views.settings WHERE name = '%s'", name);
+    if (cql_conn_query(c, cql_slice_from_cstr(q), &p, &resp) != CQL_OK)
+        return -1;
+    cql_row_iter_init(&it, &resp.result.rows);
+    if (resp.result.kind != CQL_RESULT_ROWS || cql_row_iter_next(&it, v, 1) != 1 ||
+        cql_value_as_text(&v[0], &text, &c->err) != CQL_OK) {
+        if (c->err.code == CQL_ERR_NONE)
+            cql_error_set(&c->err, CQL_ERR_PROTOCOL, "no setting %s", name);
+        return -1;
+    }
+    snprintf(out, len, "%.*s", (int)text.len, text.base);
+    return 0;
+}
+
 int bench_cql_home_has(cql_conn *c, const bench_prep *p, int64_t user, int64_t ts_us, const char *activity_id,
                        int *found)
 {

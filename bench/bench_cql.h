@@ -31,6 +31,11 @@ int bench_cql_prepare(cql_conn *c, const char *query, bench_prep *out);
 /* SELECT count(*) FROM feed.<table> WHERE user_id = user -> *n. */
 int bench_cql_count(cql_conn *c, const char *table, int64_t user, int64_t *n);
 
+/* The server's value of a cassandra.yaml setting, from the virtual table
+ * system_views.settings (Cassandra 4.0+), e.g. "commitlog_sync" -> "batch",
+ * copied into out (truncated to len). name: a plain identifier. */
+int bench_cql_setting(cql_conn *c, const char *name, char *out, size_t len);
+
 /* Is (user, ts_us, activity_id) in feed.home_feed? p: the prepared
  * "SELECT activity_id FROM feed.home_feed WHERE user_id = ? AND ts_us = ?
  * AND activity_id = ?" (BENCH_CQL_HOME_HAS). */
