@@ -20,36 +20,14 @@
 #include <cmocka.h>
 
 #include "api/src/app/app.h"
+#include "api/tests/support/test_app_thread.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_handlers.h"
-
-typedef struct app_run_ctx {
-    app_config cfg;
-    app_hooks hooks;
-    pthread_t thread;
-    atomic_int port;
-    int code;
-} app_run_ctx;
 
 static int add_routes(router *r, void *data)
 {
     (void)data;
     return th_add_routes(r);
-}
-
-static void on_ready(int port, void *data)
-{
-    app_run_ctx *ctx = data;
-
-    atomic_store(&ctx->port, port);
-}
-
-static void *app_thread(void *arg)
-{
-    app_run_ctx *ctx = arg;
-
-    ctx->code = app_run(&ctx->cfg, &ctx->hooks);
-    return NULL;
 }
 
 static const char *no_env(const char *name)
@@ -58,36 +36,25 @@ static const char *no_env(const char *name)
     return NULL;
 }
 
-static void app_start(app_run_ctx *ctx, const char *listen, uint32_t shutdown_ms)
+/* The app with the test routes on listen; its port (or -1: it failed). */
+static int app_start(tat_app *ctx, const char *listen, uint32_t shutdown_ms)
 {
     char *argv[] = {"feed-api", "--threads", "2", "--log-level", "warn", NULL};
     char err[256];
-    int i;
 
     memset(ctx, 0, sizeof(*ctx));
     assert_int_equal(app_config_parse(&ctx->cfg, 5, argv, no_env, err, sizeof(err)), APP_CONFIG_OK);
     snprintf(ctx->cfg.listen, sizeof(ctx->cfg.listen), "%s", listen);
     ctx->cfg.shutdown_timeout_ms = shutdown_ms;
     ctx->hooks.add_routes = add_routes;
-    ctx->hooks.on_ready = on_ready;
     ctx->hooks.worker_exit = th_flush_pending;
-    ctx->hooks.data = ctx;
-    atomic_init(&ctx->port, -1);
     th_reset_counters();
-    assert_int_equal(pthread_create(&ctx->thread, NULL, app_thread, ctx), 0);
-    for (i = 0; i < 500 && atomic_load(&ctx->port) < 0; i++)
-        ts_sleep_ms(10);
-}
-
-static int app_join(app_run_ctx *ctx)
-{
-    assert_int_equal(pthread_join(ctx->thread, NULL), 0);
-    return ctx->code;
+    return tat_start(ctx, 5000);
 }
 
 static void test_serves_and_stops_gracefully_on_sigterm(void **state)
 {
-    app_run_ctx ctx;
+    tat_app ctx;
     tc_conn c[8], busy;
     tc_response r;
     char v[32];
@@ -114,7 +81,7 @@ static void test_serves_and_stops_gracefully_on_sigterm(void **state)
     assert_int_equal(r.status, 200);
     assert_string_equal(tc_header(&r, "Connection", v, sizeof(v)), "close");
     tc_response_free(&r);
-    assert_int_equal(app_join(&ctx), 0);
+    assert_int_equal(tat_join(&ctx), 0);
     for (i = 0; i < 8; i++) {
         assert_true(tc_wait_closed(&c[i], 1000));
         tc_close(&c[i]);
@@ -125,7 +92,7 @@ static void test_serves_and_stops_gracefully_on_sigterm(void **state)
 
 static void test_second_signal_forces_stop(void **state)
 {
-    app_run_ctx ctx;
+    tat_app ctx;
     tc_conn busy;
 
     (void)state;
@@ -139,14 +106,14 @@ static void test_second_signal_forces_stop(void **state)
     assert_false(tc_wait_closed(&busy, 0)); /* still draining */
     assert_int_equal(kill(getpid(), SIGINT), 0);
     assert_true(tc_wait_closed(&busy, 3000));
-    assert_int_equal(app_join(&ctx), 0);
+    assert_int_equal(tat_join(&ctx), 0);
     assert_int_equal(atomic_load(&th_late_dropped), 1); /* answered at worker exit, dropped */
     tc_close(&busy);
 }
 
 static void test_startup_failures(void **state)
 {
-    app_run_ctx ctx;
+    tat_app ctx;
     app_config cfg;
     char *argv[] = {"feed-api", "--threads", "1", "--log-level", "error", NULL};
     char err[256];
@@ -159,7 +126,7 @@ static void test_startup_failures(void **state)
     assert_int_equal(app_run(&cfg, NULL), 1);
     /* an unparseable listen address from a running app too */
     app_start(&ctx, "127.0.0.1:99999", 100);
-    assert_int_equal(app_join(&ctx), 1);
+    assert_int_equal(tat_join(&ctx), 1);
 }
 
 int main(void)

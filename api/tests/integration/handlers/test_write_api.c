@@ -40,20 +40,13 @@
 #include "api/src/app/app.h"
 #include "api/src/auth/token.h"
 #include "api/src/wire/time_format.h"
+#include "api/tests/support/test_app_thread.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_env.h"
 
 #define WA_SECRET "write api test secret, 32 bytes"
 
 /* ---- the server ---------------------------------------------------- */
-
-typedef struct wa_app {
-    app_config cfg;
-    app_hooks hooks;
-    pthread_t thread;
-    atomic_int port;
-    int code;
-} wa_app;
 
 static char wa_dsn[512];
 
@@ -68,52 +61,31 @@ static const char *wa_env(const char *name)
     return NULL;
 }
 
-static void wa_on_ready(int port, void *data)
-{
-    wa_app *a = data;
-
-    atomic_store(&a->port, port);
-}
-
-static void *wa_thread(void *arg)
-{
-    wa_app *a = arg;
-
-    a->code = app_run(&a->cfg, &a->hooks);
-    return NULL;
-}
-
 /* Start feed-api with PostgreSQL at dsn; returns its port. */
-static int wa_start(wa_app *a, const char *dsn)
+static int wa_start(tat_app *a, const char *dsn)
 {
     char *argv[] = {"feed-api", "--threads", "2", "--log-level", "error", "--listen", "127.0.0.1:0", NULL};
     char err[256];
-    int i;
+    int port;
 
     memset(a, 0, sizeof(*a));
     snprintf(wa_dsn, sizeof(wa_dsn), "%s", dsn);
     assert_int_equal(app_config_parse(&a->cfg, 7, argv, wa_env, err, sizeof(err)), APP_CONFIG_OK);
-    a->hooks.on_ready = wa_on_ready;
-    a->hooks.data = a;
-    atomic_init(&a->port, -1);
-    assert_int_equal(pthread_create(&a->thread, NULL, wa_thread, a), 0);
-    for (i = 0; i < 1000 && atomic_load(&a->port) < 0; i++)
-        ts_sleep_ms(10);
-    assert_true(atomic_load(&a->port) > 0);
-    return atomic_load(&a->port);
+    port = tat_start(a, 10000);
+    assert_true(port > 0);
+    return port;
 }
 
-static void wa_stop(wa_app *a)
+static void wa_stop(tat_app *a)
 {
     assert_int_equal(kill(getpid(), SIGTERM), 0);
-    assert_int_equal(pthread_join(a->thread, NULL), 0);
-    assert_int_equal(a->code, 0);
+    assert_int_equal(tat_join(a), 0);
 }
 
 /* The running server of the current test: stopped by wa_test_end, so
  * that a failed assertion does not leave it running into the next test
  * (whose SIGTERM it would take). */
-static wa_app wa_current;
+static tat_app wa_current;
 static int wa_running;
 
 static int wa_up(const char *dsn)

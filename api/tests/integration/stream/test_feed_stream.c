@@ -53,6 +53,7 @@
 #include <jansson.h>
 
 #include "api/src/app/app.h"
+#include "api/tests/support/test_app_thread.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_env.h"
 
@@ -61,16 +62,8 @@
 
 /* ---- the server ------------------------------------------------------ */
 
-typedef struct fs_app {
-    app_config cfg;
-    app_hooks hooks;
-    pthread_t thread;
-    atomic_int port;
-    int code;
-} fs_app;
-
 static char fs_dsn[512], fs_redis[64], fs_cass[64];
-static fs_app fs_srv;
+static tat_app fs_srv;
 static int fs_port;
 
 static const char *fs_env(const char *name)
@@ -92,26 +85,10 @@ static const char *fs_env(const char *name)
     return NULL;
 }
 
-static void fs_on_ready(int port, void *data)
-{
-    fs_app *a = data;
-
-    atomic_store(&a->port, port);
-}
-
-static void *fs_thread(void *arg)
-{
-    fs_app *a = arg;
-
-    a->code = app_run(&a->cfg, &a->hooks);
-    return NULL;
-}
-
 static int fs_setup(void **state)
 {
     char *argv[] = {"feed-api", "--threads", "2", "--log-level", "warn", "--listen", "127.0.0.1:0", NULL};
     char err[256];
-    int i;
 
     (void)state;
     snprintf(fs_dsn, sizeof(fs_dsn), "%s", te_pg_conninfo());
@@ -119,14 +96,8 @@ static int fs_setup(void **state)
     snprintf(fs_cass, sizeof(fs_cass), "127.0.0.1:%d", te_cassandra_port());
     memset(&fs_srv, 0, sizeof(fs_srv));
     assert_int_equal(app_config_parse(&fs_srv.cfg, 7, argv, fs_env, err, sizeof(err)), APP_CONFIG_OK);
-    fs_srv.hooks.on_ready = fs_on_ready;
-    fs_srv.hooks.data = &fs_srv;
-    atomic_init(&fs_srv.port, -1);
-    assert_int_equal(pthread_create(&fs_srv.thread, NULL, fs_thread, &fs_srv), 0);
-    for (i = 0; i < 1000 && atomic_load(&fs_srv.port) < 0; i++)
-        ts_sleep_ms(10);
-    assert_true(atomic_load(&fs_srv.port) > 0);
-    fs_port = atomic_load(&fs_srv.port);
+    fs_port = tat_start(&fs_srv, 10000);
+    assert_true(fs_port > 0);
     return 0;
 }
 
@@ -1063,8 +1034,7 @@ static void test_shutdown_closes_streams(void **state)
     }
     assert_true(c.eof);
     sse_close(&c);
-    assert_int_equal(pthread_join(fs_srv.thread, NULL), 0);
-    assert_int_equal(fs_srv.code, 0);
+    assert_int_equal(tat_join(&fs_srv), 0);
 }
 
 int main(void)
