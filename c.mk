@@ -251,7 +251,15 @@ c-fuzz: $(C_FUZZ_RUNS)
 # The programs read the servers' addresses from the environment (FEED_*,
 # stack/config.env); variables given on make's command line reach them too.
 c-integration: $(C_INTEGRATION_BINS) $(C_BINS)
-	$(c_q)$(call c_run_tests,$(C_INTEGRATION_BINS))
+	$(c_q)$(call c_run_tests,$(filter-out $(C_INTEGRATION_QUARANTINE),$(C_INTEGRATION_BINS)))
+
+# Integration programs known to fail now and then, listed by their module
+# (C_INTEGRATION_QUARANTINE) with the reason beside them: built and run by
+# c-integration-quarantined, not by c-integration (so not by make test)
+# until their cause is fixed.
+.PHONY: c-integration-quarantined
+c-integration-quarantined: $(C_INTEGRATION_QUARANTINE) $(C_BINS)
+	$(c_q)$(call c_run_tests,$(C_INTEGRATION_QUARANTINE))
 
 c-clean:
 	rm -rf $(C_BUILD)/obj $(C_BUILD)/san $(C_BUILD)/fuzz $(C_BUILD)/pkg $(C_LIBS) $(C_BINS)
