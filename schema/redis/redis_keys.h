@@ -25,6 +25,12 @@
  * (docs/DATA-MODEL.md "Live events"). */
 #define REDIS_CHANNEL_FEED_EVENTS "feed:events:"
 
+/* A reader's merge sources (hot accounts followed; docs/DATA-MODEL.md
+ * "Hot accounts"), cached by the API: feed:hotf:<uid>; the job bumps
+ * feed:hotf:gen:<uid> and deletes the cache when they change. */
+#define REDIS_KEY_MERGE_SOURCES "feed:hotf:"
+#define REDIS_KEY_MERGE_SOURCES_GEN "feed:hotf:gen:"
+
 /* The job's progress hash (one field per table). */
 #define REDIS_KEY_PROGRESS "feed:pipeline:progress"
 

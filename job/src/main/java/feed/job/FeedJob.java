@@ -12,6 +12,7 @@ import org.apache.flink.configuration.ExternalizedCheckpointRetention;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import feed.job.cassandra.ActivityCql;
 import feed.job.cassandra.CassandraSink;
 import feed.job.cassandra.FeedWriteCql;
+import feed.job.cassandra.MergeSourceCql;
 import feed.job.cassandra.NotificationCql;
 import feed.job.cdc.ChangeEvent;
 import feed.job.cdc.DecodeChangeEvents;
@@ -30,6 +32,7 @@ import feed.job.fanout.FanOut;
 import feed.job.fanout.FanOutInput;
 import feed.job.fanout.FanOutKeys;
 import feed.job.fanout.FeedWrite;
+import feed.job.fanout.MergeSource;
 import feed.job.notify.NotificationTargets;
 import feed.job.notify.NotificationWrite;
 import feed.job.notify.Notifications;
@@ -38,6 +41,7 @@ import feed.job.progress.ProgressWrite;
 import feed.job.progress.TableProgress;
 import feed.job.redis.ActivityCacheWrite;
 import feed.job.redis.FeedCacheWrite;
+import feed.job.redis.MergeSourceCacheWrite;
 import feed.job.redis.NotificationCacheWrite;
 import feed.job.redis.RedisSink;
 import feed.job.source.KafkaRecord;
@@ -58,6 +62,8 @@ import feed.job.source.KafkaSources;
  *           |     -> keyBy(user) -> FanOut (followers + activities in state)
  *           |     -> Cassandra: feed.home_feed / feed.profile_feed
  *           |          then Redis: feed:home:&lt;uid&gt; / feed:profile:&lt;uid&gt; (cached heads only), once acknowledged
+ *           |     -> side output: hot accounts' merge sources -> Cassandra: feed.home_merge
+ *           |          then Redis: feed:hotf:&lt;uid&gt; invalidated, once acknowledged
  *           |-> notif-targets (FOLLOW, LIKE, COMMENT aimed at somebody else)
  *                 -> notif-watermarks (event time = created_at, bounded out-of-orderness)
  *                 -> keyBy(group id) -> Notifications (1-hour event-time groups, emitted on every change)
@@ -131,14 +137,18 @@ public final class FeedJob {
         public final Sink<Activity> activityCache;
         /** Notification groups (Cassandra), then the cached notification heads and group bodies (Redis), as feeds. */
         public final Sink<NotificationWrite> notifications;
+        /** Hot accounts' merge sources (Cassandra), then the API's cached copies invalidated (Redis). */
+        public final Sink<MergeSource> mergeSources;
 
         public Sinks(Sink<TableProgress> progress, Sink<FeedWrite> feeds, Sink<Activity> activities,
-                     Sink<Activity> activityCache, Sink<NotificationWrite> notifications) {
+                     Sink<Activity> activityCache, Sink<NotificationWrite> notifications,
+                     Sink<MergeSource> mergeSources) {
             this.progress = progress;
             this.feeds = feeds;
             this.activities = activities;
             this.activityCache = activityCache;
             this.notifications = notifications;
+            this.mergeSources = mergeSources;
         }
     }
 
@@ -205,12 +215,17 @@ public final class FeedJob {
                 .sinkTo(sinks.activityCache)
                 .name("activities-redis").uid("activities-redis");
 
-        DataStream<FeedWrite> feedWrites = activities
+        SingleOutputStreamOperator<FeedWrite> feedWrites = activities
                 .flatMap(new FanOutKeys())
                 .name("fanout-keys").uid("fanout-keys")
                 .keyBy(FanOutInput::key, Types.LONG)
-                .process(new FanOut(params.backfill, Duration.ofMillis(params.markerTtlMs)))
+                .process(new FanOut(params.backfill, Duration.ofMillis(params.markerTtlMs), params.hotFollowers,
+                        params.coldFollowers))
                 .name("fanout").uid("fanout");
+        // Hot accounts' followers: their merge sources (Cassandra), then the API's cached copy invalidated.
+        feedWrites.getSideOutput(FanOut.MERGE_SOURCES)
+                .sinkTo(sinks.mergeSources)
+                .name("merge-sources-cassandra").uid("merge-sources-cassandra");
         // Cassandra, then the Redis heads, in one sink: an item's head write is sent only after its
         // Cassandra write is acknowledged (the API fills a missing head from Cassandra). Name and uid
         // are the Cassandra sink's of old; the old "feeds-redis" sink held no state, so a savepoint
@@ -285,7 +300,12 @@ public final class FeedJob {
                                 .thenCache(new RedisSink<>(params.redisHost, params.redisPort,
                                         new NotificationCacheWrite(FeedCacheWrite.DEFAULT_WINDOW,
                                                 NotificationCacheWrite.DEFAULT_TTL_SECONDS), REDIS_FEED_MAX_BUFFERED,
-                                        0))),
+                                        0)),
+                        new CassandraSink<>(params.cassandra, params.cassandraDc, params.cassandraConsistency,
+                                params.keyspace, new MergeSourceCql(), CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH,
+                                CASSANDRA_MAX_IN_FLIGHT, flushMs)
+                                .thenCache(new RedisSink<>(params.redisHost, params.redisPort,
+                                        new MergeSourceCacheWrite(), REDIS_FEED_MAX_BUFFERED, 0))),
                 params);
     }
 }

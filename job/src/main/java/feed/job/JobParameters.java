@@ -22,7 +22,8 @@ public final class JobParameters {
             "usage: feed-job.jar [--kafka HOST:PORT[,HOST:PORT...]] [--registry URL] [--redis HOST:PORT]",
             "                    [--cassandra HOST:PORT[,HOST:PORT...]] [--cassandra-dc NAME] [--keyspace NAME]",
             "                    [--cassandra-consistency LEVEL]",
-            "                    [--backfill N] [--marker-ttl-ms MS] [--notif-out-of-order-ms MS] [--notif-lateness-ms MS]",
+            "                    [--backfill N] [--hot-followers N] [--cold-followers N] [--marker-ttl-ms MS]",
+            "                    [--notif-out-of-order-ms MS] [--notif-lateness-ms MS]",
             "                    [--checkpoint-interval-ms MS] [--topic-prefix PREFIX] [--group-id ID]",
             "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--flush-interval-ms MS] [--help]",
             "",
@@ -37,6 +38,11 @@ public final class JobParameters {
             "  --keyspace                Cassandra keyspace of the feeds   (default feed)",
             "  --backfill                activities of V copied into U's home feed when U follows V",
             "                            (default 100, at least 0)",
+            "  --hot-followers           an account with this many followers is hot: its activities are",
+            "                            not copied into followers' homes, the API merges its profile",
+            "                            feed into them instead; 0: no account is ever hot  (default 1000)",
+            "  --cold-followers          a hot account turns cold again below this many followers",
+            "                            (at most --hot-followers)  (default 3/4 of --hot-followers)",
             "  --marker-ttl-ms           how long an undo waits for the change it undoes: the lateness",
             "                            bound for out-of-order undos      (default 86400000, one day)",
             "  --notif-out-of-order-ms   notifications: how far behind the newest created_at seen an",
@@ -77,6 +83,10 @@ public final class JobParameters {
     public final String keyspace;
     /** How many of V's newest activities a new follower of V gets. */
     public final int backfill;
+    /** An account is hot from this many followers ({@code FanOut.NEVER_HOT}: never). */
+    public final int hotFollowers;
+    /** A hot account turns cold below this many followers. */
+    public final int coldFollowers;
     /** How long undo markers are kept in the fan-out's state. */
     public final long markerTtlMs;
     /** Notifications: the watermark's bounded out-of-orderness. */
@@ -114,6 +124,17 @@ public final class JobParameters {
             throw new IllegalArgumentException("--backfill: at most 100000: " + n);
         }
         backfill = (int) n;
+        long hot = number("hot-followers", value(p, "hot-followers", "1000"), 0);
+        if (hot > Integer.MAX_VALUE - 1) {
+            throw new IllegalArgumentException("--hot-followers: at most " + (Integer.MAX_VALUE - 1) + ": " + hot);
+        }
+        hotFollowers = hot == 0 ? feed.job.fanout.FanOut.NEVER_HOT : (int) hot;
+        long cold = number("cold-followers", value(p, "cold-followers",
+                Long.toString(hot == 0 ? 0 : hot * 3 / 4)), 0);
+        if (hot != 0 && cold > hot) {
+            throw new IllegalArgumentException("--cold-followers: at most --hot-followers (" + hot + "): " + cold);
+        }
+        coldFollowers = hot == 0 ? feed.job.fanout.FanOut.NEVER_HOT : (int) cold;
         markerTtlMs = number("marker-ttl-ms", value(p, "marker-ttl-ms", "86400000"), 1);
         notifOutOfOrderMs = number("notif-out-of-order-ms", value(p, "notif-out-of-order-ms", "5000"), 0);
         notifLatenessMs = number("notif-lateness-ms", value(p, "notif-lateness-ms", "3600000"), 0);

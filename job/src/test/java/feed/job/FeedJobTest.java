@@ -177,7 +177,8 @@ class FeedJobTest {
     static FeedJob job(Source<KafkaRecord, ?, ?> source, JobParameters params) {
         return new FeedJob(source, REGISTRY, new FeedJob.Sinks(new CollectingSink<>("progress"),
                 new CollectingSink<>("feeds"), new CollectingSink<>("activities"),
-                new CollectingSink<>("activity-cache"), new CollectingSink<>("notifications")), params);
+                new CollectingSink<>("activity-cache"), new CollectingSink<>("notifications"),
+                new CollectingSink<>("merge-sources")), params);
     }
 
     static StreamExecutionEnvironment environmentWithoutRestarts() {

@@ -10,11 +10,15 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.java.tuple.Tuple2;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import feed.job.fanout.FeedWrite.Feed;
 
@@ -132,8 +136,42 @@ import feed.job.fanout.FeedWrite.Feed;
  *   <li>Write timestamps are sums of two LSNs, above what the former scheme wrote
  *       (so an upgrade from its checkpoints overrides its cells correctly), and
  *       not a time: nothing else may write these cells with wall-clock times.</li>
- *   <li>Hot accounts: one activity of V emits one write per follower (and per
- *       recent unfollower) in one call; a follow or unfollow one per item of V.</li>
+ *   <li>A follow or unfollow of V emits one write per item of V; an activity of
+ *       a cold V one per follower (and per recent unfollower), of a hot V none
+ *       per follower (below).</li>
+ * </ul>
+ *
+ * <h2>Hot accounts (hybrid fan-out)</h2>
+ * V is <b>hot</b> from the moment its follower count reaches {@code hotFollowers}
+ * until it falls below {@code coldFollowers} (hysteresis: a count hovering at
+ * the threshold does not flip it back and forth). While V is hot, its
+ * activities go to V's own feeds only: no copy into its followers' homes.
+ * Instead every follower U holds a <b>merge source</b> (U, V, F's created_at,
+ * backfill), a row of {@code feed.home_merge} written to the side output
+ * {@link #MERGE_SOURCES}, and the API serves home(U) as the stored home merged
+ * with V's profile feed cut by the same rule a copy follows: V's items made
+ * after the follow and the newest {@code backfill} made before it
+ * (docs/DATA-MODEL.md "Hot accounts"). So:
+ * <ul>
+ *   <li>V turning hot writes a merge source for each follower (one write per
+ *       follower, once); a follow of a hot V writes its merge source instead of
+ *       copying the backfill; an unfollow deletes the merge source, hot or not
+ *       (another run, or an earlier hot spell, may have written it);</li>
+ *   <li>V turning cold again writes nothing: merge sources stay until their
+ *       unfollow (the API keeps merging them), and V's new items are copied to
+ *       every follower again, so the homes as served stay complete without a
+ *       backfill; an item present both copied and merged is served once;</li>
+ *   <li>a merge source depends on its follow edge only, so every run writes the
+ *       same value at the edge's LSN, and the served home is the union of what
+ *       any run copied (each copy within the rule) and the merge (the rule
+ *       exactly): a run that was cold where another was hot still converges;</li>
+ *   <li>an undo of a hot V's item still removes it from followers' homes (a copy
+ *       may exist from a cold spell or another run) unless the item was made
+ *       more than {@code markerTtl} after V last turned hot: no run can have
+ *       copied that one (the lateness bound), so a hot V's undo costs nothing per
+ *       follower in steady state;</li>
+ *   <li>the removals of a follow, an unfollow and of recently unfollowed users
+ *       stay as they are (they answer other runs' writes).</li>
  * </ul>
  *
  * <h2>State and its clean-up</h2>
@@ -188,24 +226,59 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
     /** Entries of {@link #FORMER_DELETED} checked per record on the heap backend. */
     static final int FORMER_DELETED_CLEANUP_PER_RECORD = 10;
 
+    /** The merge sources of hot accounts' followers (docs/DATA-MODEL.md "Hot accounts"). */
+    public static final OutputTag<MergeSource> MERGE_SOURCES =
+            new OutputTag<>("merge-sources", TypeInformation.of(MergeSource.class));
+
+    /** No account is ever hot (the thresholds of a job without the hybrid). */
+    public static final int NEVER_HOT = Integer.MAX_VALUE;
+
     private final int backfill;
     private final Duration markerTtl;
+    private final int hotFollowers;
+    private final int coldFollowers;
 
     private transient MapState<Long, Long> followers;
     private transient MapState<Long, Long> unfollowed;
     private transient MapState<String, Tuple2<Long, Long>> activities;
     private transient MapState<String, Tuple3<Long, Long, Long>> removed;
+    /** U -> the follow's created_at µs (the merge source's cut), beside {@code followers}. */
+    private transient MapState<Long, Long> followedAt;
+    /** U -> F of follows made within the lateness bound (TTL markerTtl): the ones an activity can be late for. */
+    private transient MapState<Long, Long> recentFollows;
+    /** How many entries {@code followers} has (null: not counted yet, e.g. restored from an older job). */
+    private transient ValueState<Long> followerCount;
+    /** While V is hot: the created_at µs of the follow that made it hot; null while cold. */
+    private transient ValueState<Long> hotSince;
 
     /**
+     * A fan-out without hot accounts: every activity is copied to every follower.
+     *
      * @param backfill  how many of V's newest activities a new follower of V gets (at least 0)
      * @param markerTtl how long undo markers are kept: the lateness bound
      */
     public FanOut(int backfill, Duration markerTtl) {
+        this(backfill, markerTtl, NEVER_HOT, NEVER_HOT);
+    }
+
+    /**
+     * @param backfill      how many of V's newest activities a new follower of V gets (at least 0)
+     * @param markerTtl     how long undo markers are kept: the lateness bound
+     * @param hotFollowers  V turns hot when its follower count reaches this ({@link #NEVER_HOT}: never)
+     * @param coldFollowers a hot V turns cold when its count falls below this (at most hotFollowers)
+     */
+    public FanOut(int backfill, Duration markerTtl, int hotFollowers, int coldFollowers) {
         if (backfill < 0) {
             throw new IllegalArgumentException("backfill must not be negative: " + backfill);
         }
+        if (hotFollowers < 1 || coldFollowers < 0 || coldFollowers > hotFollowers) {
+            throw new IllegalArgumentException("need 0 <= coldFollowers <= hotFollowers, 1 <= hotFollowers: "
+                    + coldFollowers + ", " + hotFollowers);
+        }
         this.backfill = backfill;
         this.markerTtl = markerTtl;
+        this.hotFollowers = hotFollowers;
+        this.coldFollowers = coldFollowers;
     }
 
     /**
@@ -241,7 +314,45 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
                 "removed", Types.STRING, Types.TUPLE(Types.LONG, Types.LONG, Types.LONG));
         removedDesc.enableTimeToLive(markers);
         removed = getRuntimeContext().getMapState(removedDesc);
+        MapStateDescriptor<Long, Long> recentFollowsDesc =
+                new MapStateDescriptor<>("recent-follows", Types.LONG, Types.LONG);
+        recentFollowsDesc.enableTimeToLive(markers);
+        recentFollows = getRuntimeContext().getMapState(recentFollowsDesc);
         declareFormerDeleted();
+
+        // Hot accounts: live state like followers, cleared with them.
+        followedAt = getRuntimeContext().getMapState(
+                new MapStateDescriptor<>("followed-at", Types.LONG, Types.LONG));
+        followerCount = getRuntimeContext().getState(new ValueStateDescriptor<>("follower-count", Types.LONG));
+        hotSince = getRuntimeContext().getState(new ValueStateDescriptor<>("hot-since", Types.LONG));
+    }
+
+    /** V's follower count, counted once if the state has none yet (a checkpoint of an older job). */
+    private long followerCount() throws Exception {
+        Long n = followerCount.value();
+        if (n == null) {
+            long c = 0;
+            for (Long ignored : followers.keys()) {
+                c++;
+            }
+            followerCount.update(c);
+            return c;
+        }
+        return n;
+    }
+
+    /**
+     * V turns hot: a merge source for every follower (their homes stop getting
+     * copies of V's items from now on). A follower restored from an older job's
+     * checkpoint has no follow time: 0, i.e. all of V's items are merged for it
+     * (the rule's backfill cut is lost for those; a fresh stack has none).
+     */
+    private void becomeHot(long v, long sinceUs, Context ctx) throws Exception {
+        hotSince.update(sinceUs);
+        for (Map.Entry<Long, Long> f : followers.entries()) {
+            Long at = followedAt.get(f.getKey());
+            ctx.output(MERGE_SOURCES, MergeSource.insert(f.getKey(), v, at == null ? 0 : at, backfill, f.getValue()));
+        }
     }
 
     /**
@@ -273,9 +384,9 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
                 addActivity(in.key, a, out);
             }
         } else if (a.delete) {
-            unfollow(in.key, a.actorId, a.lsn, out);
+            unfollow(in.key, a.actorId, a.lsn, ctx, out);
         } else {
-            follow(in.key, a.actorId, a.lsn, a.tsUs, out);
+            follow(in.key, a.actorId, a.lsn, a.tsUs, ctx, out);
         }
     }
 
@@ -292,6 +403,22 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         activities.put(a.id, Tuple2.of(a.tsUs, a.lsn));
         out.collect(FeedWrite.insert(Feed.PROFILE, v, a.tsUs, a.id, v, a.lsn));
         out.collect(FeedWrite.insert(Feed.HOME, v, a.tsUs, a.id, v, a.lsn));
+        if (hotSince.value() == null) {
+            copyToFollowers(v, a, out);
+        } else {
+            answerLateFollows(v, a, out);
+        }
+        // Users who unfollowed V lately: another run may have given them A before
+        // it saw their unfollow; this change must answer that with a delete.
+        for (Map.Entry<Long, Long> x : unfollowed.entries()) {
+            if (!followers.contains(x.getKey())) {
+                out.collect(FeedWrite.remove(Feed.HOME, x.getKey(), a.tsUs, a.id, v, version(x.getValue(), a.lsn)));
+            }
+        }
+    }
+
+    /** A of a cold V into every follower's home (by the backfill rule for follows newer than A). */
+    private void copyToFollowers(long v, Activity a, Collector<FeedWrite> out) throws Exception {
         List<long[]> late = null; // followers whose follow is newer than A: {U, F}
         for (Map.Entry<Long, Long> f : followers.entries()) {
             long u = f.getKey();
@@ -306,26 +433,43 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
             }
         }
         if (late != null) {
-            backfillLate(v, a, late, out);
+            backfillLate(v, a, late, true, out);
         }
-        // Users who unfollowed V lately: another run may have given them A before
-        // it saw their unfollow; this change must answer that with a delete.
-        for (Map.Entry<Long, Long> x : unfollowed.entries()) {
-            if (!followers.contains(x.getKey())) {
-                out.collect(FeedWrite.remove(Feed.HOME, x.getKey(), a.tsUs, a.id, v, version(x.getValue(), a.lsn)));
+    }
+
+    /**
+     * A of a hot V: nobody gets a copy, but A may be late for recent follows (made
+     * before them, processed after): in another run, where A came first, their
+     * backfill may hold an item that A now pushes out, or A itself past the
+     * backfill. The merge serves the rule; this removes such copies. Only follows
+     * made within the lateness bound can be late, so only those are looked at.
+     */
+    private void answerLateFollows(long v, Activity a, Collector<FeedWrite> out) throws Exception {
+        List<long[]> late = null;
+        for (Map.Entry<Long, Long> f : recentFollows.entries()) {
+            Long current = followers.get(f.getKey());
+            if (current != null && current.equals(f.getValue()) && a.lsn <= current) {
+                if (late == null) {
+                    late = new ArrayList<>();
+                }
+                late.add(new long[] {f.getKey(), current});
             }
+        }
+        if (late != null) {
+            backfillLate(v, a, late, false, out);
         }
     }
 
     /**
      * A of V, made before the follows of {@code late} ({U, F}) but processed after
-     * them: home(U) gets it if it is among the newest {@code backfill} of V's items
+     * them (with {@code copy} false, for a hot V, nothing is copied, only removed): home(U) gets it if it is among the newest {@code backfill} of V's items
      * made before F, as if it had arrived first, and the item it pushes out of
      * those leaves (at the version the follow copied it with: the delete wins the
      * tie; a Redis head gets the ZREM after the ZADD); otherwise it is removed
      * (another run, where it arrived first, may have copied it).
      */
-    private void backfillLate(long v, Activity a, List<long[]> late, Collector<FeedWrite> out) throws Exception {
+    private void backfillLate(long v, Activity a, List<long[]> late, boolean copy, Collector<FeedWrite> out)
+            throws Exception {
         List<Item> items = newestFirst();
         for (long[] f : late) {
             long u = f[0];
@@ -349,7 +493,9 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
             }
             long ts = version(followLsn, a.lsn);
             if (self >= 0 && self < backfill) {
-                out.collect(FeedWrite.insert(Feed.HOME, u, a.tsUs, a.id, v, ts));
+                if (copy) {
+                    out.collect(FeedWrite.insert(Feed.HOME, u, a.tsUs, a.id, v, ts));
+                }
                 if (pushedOut != null) {
                     out.collect(FeedWrite.remove(Feed.HOME, u, pushedOut.tsUs, pushedOut.id, v,
                             version(followLsn, pushedOut.version)));
@@ -395,8 +541,12 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         removed.put(a.id, Tuple3.of(tsUs, known != null ? known.f1 : a.lsn, a.lsn));
         out.collect(FeedWrite.remove(Feed.PROFILE, v, tsUs, a.id, v, a.lsn));
         out.collect(FeedWrite.remove(Feed.HOME, v, tsUs, a.id, v, a.lsn));
-        for (Map.Entry<Long, Long> f : followers.entries()) {
-            out.collect(FeedWrite.remove(Feed.HOME, f.getKey(), tsUs, a.id, v, version(f.getValue(), a.lsn)));
+        Long hot = hotSince.value();
+        boolean neverCopied = hot != null && tsUs > hot + markerTtl.toNanos() / 1_000;
+        if (!neverCopied) {
+            for (Map.Entry<Long, Long> f : followers.entries()) {
+                out.collect(FeedWrite.remove(Feed.HOME, f.getKey(), tsUs, a.id, v, version(f.getValue(), a.lsn)));
+            }
         }
         for (Map.Entry<Long, Long> x : unfollowed.entries()) {
             if (!followers.contains(x.getKey())) {
@@ -409,7 +559,8 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
      * U follows V at LSN F (created at {@code followTsUs}): U into V's followers;
      * V's items into home(U).
      */
-    private void follow(long v, long u, long f, long followTsUs, Collector<FeedWrite> out) throws Exception {
+    private void follow(long v, long u, long f, long followTsUs, Context ctx, Collector<FeedWrite> out)
+            throws Exception {
         Long unfollowedAt = unfollowed.get(u);
         if (unfollowedAt != null && unfollowedAt >= f) {
             return; // its unfollow came first
@@ -418,7 +569,17 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         if (current != null && current >= f) {
             return; // duplicate
         }
+        long count = followerCount() + (current == null ? 1 : 0); // counted before the put
         followers.put(u, f);
+        followedAt.put(u, followTsUs);
+        recentFollows.put(u, f);
+        followerCount.update(count);
+        // A hot V: U merges V's profile (the merge source) instead of getting copies.
+        // The removals below stay: they answer what other runs may have copied.
+        boolean copy = hotSince.value() == null;
+        if (!copy) {
+            ctx.output(MERGE_SOURCES, MergeSource.insert(u, v, followTsUs, backfill, f));
+        }
         long recentFromUs = followTsUs - markerTtl.toNanos() / 1_000;
         int rank = 0;    // among V's items made before F, deleted ones included
         int recent = 0;  // of those, made within the lateness bound before F
@@ -436,13 +597,17 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
             } else if (e.lsn > f) {
                 // Made after F: U gets it whatever the backfill (it may have been
                 // processed before this follow, and so not reached U).
-                out.collect(FeedWrite.insert(Feed.HOME, u, e.tsUs, e.id, v, ts));
+                if (copy) {
+                    out.collect(FeedWrite.insert(Feed.HOME, u, e.tsUs, e.id, v, ts));
+                }
             } else {
                 if (e.tsUs >= recentFromUs) {
                     recent++;
                 }
                 if (rank < backfill) {
-                    out.collect(FeedWrite.insert(Feed.HOME, u, e.tsUs, e.id, v, ts));
+                    if (copy) {
+                        out.collect(FeedWrite.insert(Feed.HOME, u, e.tsUs, e.id, v, ts));
+                    }
                 } else if (rank < (long) backfill + recent) {
                     // Past the backfill, as many as V made within the lateness bound
                     // before F: in another run some of those had not arrived when the
@@ -454,10 +619,13 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
                 rank++;
             }
         }
+        if (copy && count >= hotFollowers) {
+            becomeHot(v, followTsUs, ctx);
+        }
     }
 
     /** U unfollows V at LSN F: U out of V's followers; every item of V out of home(U). */
-    private void unfollow(long v, long u, long f, Collector<FeedWrite> out) throws Exception {
+    private void unfollow(long v, long u, long f, Context ctx, Collector<FeedWrite> out) throws Exception {
         Long unfollowedAt = unfollowed.get(u);
         if (unfollowedAt != null && unfollowedAt >= f) {
             return; // duplicate
@@ -469,7 +637,17 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
             return;
         }
         unfollowed.put(u, f);
+        if (current != null) {
+            followerCount.update(followerCount() - 1);
+        }
         followers.remove(u);
+        followedAt.remove(u);
+        recentFollows.remove(u);
+        // Whether or not V is hot here: another run, or an earlier hot spell, may have written it.
+        ctx.output(MERGE_SOURCES, MergeSource.remove(u, v, f));
+        if (hotSince.value() != null && followerCount() < coldFollowers) {
+            hotSince.clear(); // merge sources stay (see "Hot accounts"); copies resume
+        }
         for (Map.Entry<String, Tuple2<Long, Long>> e : activities.entries()) {
             out.collect(FeedWrite.remove(Feed.HOME, u, e.getValue().f0, e.getKey(), v, version(f, e.getValue().f1)));
         }

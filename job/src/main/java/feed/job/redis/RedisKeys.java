@@ -21,6 +21,14 @@ public final class RedisKeys {
     public static final String KEY_NOTIF_BODY = "notif:";
     /** Live feed events of one user, a pub/sub channel: {@code feed:events:<uid>}. */
     public static final String CHANNEL_FEED_EVENTS = "feed:events:";
+    /**
+     * A reader's merge sources (hot accounts followed), cached by the API:
+     * {@code feed:hotf:<uid>}; the job only deletes it, after bumping
+     * {@code feed:hotf:gen:<uid>} ({@link MergeSourceCacheWrite}).
+     */
+    public static final String KEY_MERGE_SOURCES = "feed:hotf:";
+    /** The generation the API's fill of {@link #KEY_MERGE_SOURCES} is fenced by. */
+    public static final String KEY_MERGE_SOURCES_GEN = "feed:hotf:gen:";
     /** The hash of every table's progress. */
     public static final String KEY_PROGRESS = "feed:pipeline:progress";
     /**
