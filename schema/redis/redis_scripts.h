@@ -10,6 +10,8 @@
  *   feed_head_abort   the API's abort of a fill     (api/src/read/feed_head.c)
  *   feed_head_write   the job's write into a head   (job FeedCacheWrite,
  *                     NotificationCacheWrite; the API's integration tests)
+ *   merge_sources_store  the API's fenced store of a reader's merge
+ *                     sources (api/src/read/merge_sources.c)
  *
  * NUL-terminated, immutable, no allocation.
  */
@@ -20,5 +22,6 @@ extern const char redis_lua_feed_head_read[];
 extern const char redis_lua_feed_head_store[];
 extern const char redis_lua_feed_head_abort[];
 extern const char redis_lua_feed_head_write[];
+extern const char redis_lua_merge_sources_store[];
 
 #endif

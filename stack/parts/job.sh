@@ -13,6 +13,13 @@ FEED_JOB_NAME=feed-fanout
 : "${FEED_JOB_CHECKPOINT_MS:=5000}"
 # REST submissions ignore the cluster default parallelism: say it here.
 : "${FEED_JOB_PARALLELISM:=2}"
+# Hot accounts (docs/DATA-MODEL.md "Hot accounts"): from this many
+# followers an account's activities are merged into its followers' homes
+# at read time instead of copied; empty: the job's defaults (1000, and
+# cold again below 3/4 of it). make test and make chaos set them low so
+# that their small graphs have hot accounts.
+: "${FEED_JOB_HOT_FOLLOWERS:=}"
+: "${FEED_JOB_COLD_FOLLOWERS:=}"
 
 flink_rest() { printf '%s' "${FEED_FLINK_REST:-http://$FEED_HOST:$FEED_FLINK_REST_PORT}"; }
 
@@ -50,12 +57,15 @@ job_setup() {
   body=$(jq -n --arg kafka "$(kafka_bootstrap)" --arg registry "$(registry_url)" \
     --arg redis "${FEED_REDIS_ADDR:-$FEED_HOST:$FEED_REDIS_PORT}" \
     --arg cassandra "$(cassandra_contact_points)" --arg consistency "$FEED_CASSANDRA_CONSISTENCY" \
-    --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" '
+    --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" \
+    --arg hot "$FEED_JOB_HOT_FOLLOWERS" --arg cold "$FEED_JOB_COLD_FOLLOWERS" '
     {parallelism: ($parallelism | tonumber),
      programArgsList: ["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
                        "--cassandra", $cassandra, "--cassandra-consistency", $consistency,
                        "--checkpoint-interval-ms", $interval,
-                       "--topic-prefix", "feed", "--group-id", "feed-fanout"]}
+                       "--topic-prefix", "feed", "--group-id", "feed-fanout"]
+                      + (if $hot == "" then [] else ["--hot-followers", $hot] end)
+                      + (if $cold == "" then [] else ["--cold-followers", $cold] end)}
     + (if $checkpoint == "" then {} else {savepointPath: $checkpoint} end)')
   if [ -n "$checkpoint" ]; then
     feed_say "job: resuming $FEED_JOB_NAME from $checkpoint"

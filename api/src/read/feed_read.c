@@ -19,6 +19,7 @@
 #include "api/src/read/feed_head.h"
 #include "api/src/read/feed_json.h"
 #include "api/src/read/feed_page.h"
+#include "api/src/read/home_merge.h"
 #include "schema/redis/redis_keys.h"
 
 #define READ_MAX_REFS (PAGE_LIMIT_MAX + 1)
@@ -368,8 +369,8 @@ static void job_fetch(read_job *j)
     }
 }
 
-void feed_read_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int limit, const feed_ref *after,
-                    feed_read_cb *cb, void *data)
+void feed_read_stored_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int limit, const feed_ref *after,
+                           feed_read_cb *cb, void *data)
 {
     read_job *j = pool_alloc(p, sizeof(*j));
     feed_read_result r;
@@ -408,6 +409,15 @@ void feed_read_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int lim
     }
     j->src = SRC_HEAD;
     job_fetch(j);
+}
+
+void feed_read_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int limit, const feed_ref *after,
+                    feed_read_cb *cb, void *data)
+{
+    if (kind == FEED_HOME)
+        home_merge_read_page(w, p, user_id, limit, after, cb, data);
+    else
+        feed_read_stored_page(w, p, kind, user_id, limit, after, cb, data);
 }
 
 /* feed_read_serve: the page as the answer of req. */

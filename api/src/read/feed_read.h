@@ -73,9 +73,14 @@ typedef struct feed_read_result {
 typedef void feed_read_cb(const feed_read_result *r, void *data);
 
 /* Read the page of limit items after `after` (NULL: the newest) of feed
- * (kind, user_id); cb runs exactly once, now or later. p holds the
- * read's state until cb has run (cb may dispose it). */
+ * (kind, user_id) as it is served: a home feed merged with the hot
+ * accounts its user follows (home_merge.h). cb runs exactly once, now or
+ * later. p holds the read's state until cb has run (cb may dispose it). */
 void feed_read_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int limit, const feed_ref *after,
                     feed_read_cb *cb, void *data);
+
+/* The same page of the stored feed alone (home: without the merge). */
+void feed_read_stored_page(worker *w, pool *p, feed_kind kind, int64_t user_id, int limit, const feed_ref *after,
+                           feed_read_cb *cb, void *data);
 
 #endif
