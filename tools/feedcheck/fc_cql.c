@@ -331,3 +331,50 @@ int fc_cql_read_bodies(fc_cql *c, const char *const *ids, size_t n, fc_body_fn f
     free(q);
     return rc;
 }
+
+int fc_cql_read_merges(fc_cql *c, fc_merges *mg)
+{
+    char q[256];
+    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE, .page_size = c->page_size};
+    cql_response resp;
+
+    snprintf(q, sizeof q, "SELECT user_id, followee_id, follow_ts_us, backfill FROM %s.home_merge", c->keyspace);
+    for (;;) {
+        cql_row_iter it;
+        cql_value v[4] = {0};
+        int more;
+
+        if (cql_conn_query(&c->conn, cql_slice_from_cstr(q), &p, &resp) != CQL_OK)
+            return fc_cql_fail(c, q);
+        if (resp.result.kind != CQL_RESULT_ROWS)
+            break;
+        cql_row_iter_init(&it, &resp.result.rows);
+        while ((more = cql_row_iter_next(&it, v, 4)) == 1) {
+            int32_t backfill = 0;
+            fc_merge_src s = {
+                .user = fc_i64(&v[0], INT64_MIN), .followee = fc_i64(&v[1], INT64_MIN), .follow_ts = fc_i64(&v[2], 0)};
+            (void)cql_value_as_int32(&v[3], &backfill, NULL);
+            s.backfill = backfill;
+            if (fc_merges_add(mg, &s) != 0) {
+                snprintf(c->err, sizeof c->err, "out of memory");
+                return -1;
+            }
+            memset(v, 0, sizeof v);
+        }
+        if (more < 0) {
+            snprintf(c->err, sizeof c->err, "bad row in home_merge: %s", it.err.msg);
+            return -1;
+        }
+        if (!cql_metadata_has_more_pages(&resp.result.rows.meta))
+            break;
+        p.paging_state = resp.result.rows.meta.paging_state;
+    }
+    if (fc_merges_index(mg) != 0) {
+        snprintf(c->err, sizeof c->err, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < mg->nhot; i++)
+        if (fc_cql_read_feed(c, FC_FEED_PROFILE, 0, mg->hot[i], &mg->profiles[i], NULL) != 0)
+            return -1;
+    return 0;
+}

@@ -46,6 +46,7 @@ typedef struct fc_ctx {
     size_t n_check;
     fc_resolved *resolved;
     size_t n_resolved, cap_resolved;
+    fc_merges merges;                                  /* hot accounts merged into homes (fc_merge.h) */
     fc_counts cass[FC_FEEDS + 1], redis[FC_FEEDS + 1]; /* [FC_FEEDS]: bodies */
     uint64_t stale_bodies;                             /* body rows of activities PostgreSQL does not have */
     uint64_t rows_read;
@@ -59,7 +60,7 @@ typedef struct fc_worker {
     int feed;               /* the table being scanned */
     fc_counts counts[FC_FEEDS + 1];
     uint64_t stale_bodies;
-    fc_items e, r, found;
+    fc_items e, r, found, served;
     fc_groups g, fg;
     int rc;
 } fc_worker;
@@ -298,6 +299,12 @@ static int fc_check_partition(fc_worker *w, int feed, int64_t user, ptrdiff_t u,
     fc_diff_ctx d = {x, "cassandra", fc_feed_names[feed], user};
 
     c->feeds++;
+    if (feed == FC_FEED_HOME && fc_merges_has(&x->merges, user)) {
+        /* the home as the API serves it: stored, merged with the hot accounts followed */
+        if (fc_merges_served(&x->merges, user, found, &w->served) != 0)
+            return -1;
+        found = &w->served;
+    }
     for (size_t i = 0; feed != FC_FEED_NOTIF && i < found->n; i++) {
         const fc_act *a = fc_model_find(m, found->v[i].id, strlen(found->v[i].id));
         if (a != NULL)
@@ -583,6 +590,7 @@ done:
         fc_items_free(&w[i].e);
         fc_items_free(&w[i].r);
         fc_items_free(&w[i].found);
+        fc_items_free(&w[i].served);
         fc_groups_free(&w[i].g);
         fc_groups_free(&w[i].fg);
     }
@@ -775,6 +783,22 @@ static int fc_check_redis(fc_ctx *x, FILE *err)
                     if (fc_expect_home(x->m, idx[i], &x->rules, &e) != 0)
                         goto oom;
                 }
+                if (feed == FC_FEED_HOME && fc_merges_has(&x->merges, users[i])) {
+                    /* A head holds the stored home only: compare it without
+                     * what the merge serves (nor its copies from before). */
+                    if (exp != &e) {
+                        e.n = 0;
+                        for (size_t k = 0; k < exp->n; k++) {
+                            fc_item *it = fc_items_push(&e);
+                            if (it == NULL)
+                                goto oom;
+                            *it = exp->v[k];
+                        }
+                        exp = &e;
+                    }
+                    fc_merges_hide(&x->merges, users[i], &e);
+                    fc_merges_hide(&x->merges, users[i], &heads[i]);
+                }
                 /* "~end": the head is the whole feed */
                 if (fc_compare_items(exp, &heads[i], (state[i] & FC_HEAD_COMPLETE) ? FC_CMP_FULL : FC_CMP_PREFIX,
                                      &x->redis[feed], fc_diff, &d) < 0)
@@ -897,6 +921,17 @@ static int fc_pick_users(fc_ctx *x, FILE *err)
 static int fc_check_stores(fc_ctx *x, double *t_cass, double *t_redis, FILE *err)
 {
     const fc_opts *o = x->o;
+    fc_cql *c;
+
+    /* The merge sources first: both stores' home checks need them. */
+    if ((c = fc_cql_open(o->cass_host, o->cass_port, o->keyspace, o->page_size, err)) == NULL)
+        return -1;
+    if (fc_cql_read_merges(c, &x->merges) != 0) {
+        fprintf(err, "feedcheck: Cassandra: %s\n", fc_cql_error(c));
+        fc_cql_close(c);
+        return -1;
+    }
+    fc_cql_close(c);
 
     if (!o->no_cassandra) {
         double tc = fc_now();
@@ -967,6 +1002,7 @@ static void fc_ctx_free(fc_ctx *x)
     for (size_t i = 0; i < x->n_resolved; i++)
         fc_items_free(&x->resolved[i].items);
     free(x->resolved);
+    fc_merges_free(&x->merges);
     pthread_mutex_destroy(&x->lock);
 }
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "tools/feedcheck/fc_compare.h"
+#include "tools/feedcheck/fc_merge.h"
 #include "tools/feedcheck/fc_model.h"
 
 #define FC_DEFAULT_PG_DSN "hostaddr=127.0.0.1 port=15432 dbname=feed user=feed password=feed"
@@ -103,6 +104,10 @@ int fc_cql_scan_feed(fc_cql *c, int feed, int latest, int64_t tok_lo, int64_t to
 
 /* Read one user's partition of feed table `feed` into items (and groups). */
 int fc_cql_read_feed(fc_cql *c, int feed, int latest, int64_t user, fc_items *items, fc_groups *groups);
+
+/* Every row of home_merge, and the profile partition of each followee
+ * it names (fc_merge.h). 0, or -1 (connection error, out of memory). */
+int fc_cql_read_merges(fc_cql *c, fc_merges *mg);
 
 /* A row of the activities table. */
 typedef struct fc_body {

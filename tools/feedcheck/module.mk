@@ -10,7 +10,7 @@
 # where a test (which has its own main) never pulls it in.
 
 C_MODULES += feedcheck
-feedcheck_SRCS := tools/feedcheck/fc_model.c tools/feedcheck/fc_compare.c tools/feedcheck/fc_opts.c \
+feedcheck_SRCS := tools/feedcheck/fc_model.c tools/feedcheck/fc_compare.c tools/feedcheck/fc_merge.c tools/feedcheck/fc_opts.c \
     tools/feedcheck/fc_pg.c tools/feedcheck/fc_cql.c tools/feedcheck/fc_redis.c tools/feedcheck/fc_run.c \
     tools/feedcheck/feedcheck_main.c
 feedcheck_DEPS := cql toolcommon

@@ -32,8 +32,8 @@
 typedef struct merge_part {
     const feed_ref *refs; /* n items, feed order */
     size_t n;
-    const feed_ref *next;      /* NULL: the part ended within its page */
-    const merge_source *rule;  /* NULL: the stored home (every item in) */
+    const feed_ref *next;     /* NULL: the part ended within its page */
+    const merge_source *rule; /* NULL: the stored home (every item in) */
 } merge_part;
 
 typedef struct merge_pick {
@@ -41,9 +41,9 @@ typedef struct merge_pick {
 } merge_pick;
 
 typedef struct merge_plan {
-    size_t n;         /* picks in the caller's array, feed order */
-    int has_next;     /* a next page may hold items */
-    feed_ref next;    /* its position, when has_next */
+    size_t n;      /* picks in the caller's array, feed order */
+    int has_next;  /* a next page may hold items */
+    feed_ref next; /* its position, when has_next */
 } merge_plan;
 
 /* Plan a page of at most limit items (out has room for limit picks).

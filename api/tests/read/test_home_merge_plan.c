@@ -28,7 +28,8 @@ static void picked(const merge_part *parts, const merge_pick *picks, size_t n, c
 
     out[0] = '\0';
     for (k = 0; k < n; k++)
-        len += (size_t)snprintf(out + len, cap - len, "%s%s", k ? " " : "", parts[picks[k].part].refs[picks[k].item].id);
+        len +=
+            (size_t)snprintf(out + len, cap - len, "%s%s", k ? " " : "", parts[picks[k].part].refs[picks[k].item].id);
 }
 
 static void test_parts_merge_in_feed_order_and_an_item_in_two_parts_shows_once(void **state)
@@ -112,8 +113,7 @@ static void test_a_full_page_continues_after_its_last_item(void **state)
  * order, each item once. */
 #define WALK_MAX 64
 
-static size_t take_after(const feed_ref *all, size_t n, const feed_ref *after, size_t limit, feed_ref *out,
-                         int *more)
+static size_t take_after(const feed_ref *all, size_t n, const feed_ref *after, size_t limit, feed_ref *out, int *more)
 {
     size_t i, k = 0;
 
@@ -132,11 +132,11 @@ static size_t take_after(const feed_ref *all, size_t n, const feed_ref *after, s
 
 static void test_walking_pages_neither_repeats_nor_skips(void **state)
 {
-    feed_ref home[] = {ref(100, "p:100"), ref(81, "p:81"), ref(80, "l:80"), ref(60, "p:60"), ref(55, "p:55"),
-                       ref(20, "p:20"),   ref(5, "p:5")};
+    feed_ref home[] = {ref(100, "p:100"), ref(81, "p:81"), ref(80, "l:80"), ref(60, "p:60"),
+                       ref(55, "p:55"),   ref(20, "p:20"), ref(5, "p:5")};
     /* account A: hot, followed at 58 with backfill 2: items after 58, and 50, 40 (not 30) */
-    feed_ref a[] = {ref(90, "p:90"), ref(81, "p:81"), ref(70, "p:70"), ref(50, "p:50"), ref(40, "p:40"),
-                    ref(30, "p:30")};
+    feed_ref a[] = {ref(90, "p:90"), ref(81, "p:81"), ref(70, "p:70"),
+                    ref(50, "p:50"), ref(40, "p:40"), ref(30, "p:30")};
     /* account B: everything (followed at 0 with its whole history) */
     feed_ref b[] = {ref(80, "l:80"), ref(75, "c:75"), ref(10, "p:10")};
     const char *expected = "p:100 p:90 p:81 l:80 c:75 p:70 p:60 p:55 p:50 p:40 p:20 p:10 p:5";

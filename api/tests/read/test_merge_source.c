@@ -91,8 +91,17 @@ static void test_an_empty_list_is_a_list(void **state)
 static void test_malformed_texts_are_refused(void **state)
 {
     static const char *bad[] = {
-        "",         "v2\n",        "v1",          "v1\n7 5 all",       "v1\n7 5 some\n",      "v1\n7 5 from 3\n",
-        "v1\nx 5 all\n", "v1\n7 -5 all\n", "v1\n7 5 all \n", "v1\n99999999999999999999 5 all\n", "v1\n7 5 from 3 \n",
+        "",
+        "v2\n",
+        "v1",
+        "v1\n7 5 all",
+        "v1\n7 5 some\n",
+        "v1\n7 5 from 3\n",
+        "v1\nx 5 all\n",
+        "v1\n7 -5 all\n",
+        "v1\n7 5 all \n",
+        "v1\n99999999999999999999 5 all\n",
+        "v1\n7 5 from 3 \n",
     };
     merge_source *out;
     size_t n, i;
