@@ -10,8 +10,12 @@
  * Each repeat: one INSERT of a post, the client's time right after its
  * COMMIT returned; then --samples followers, among them the lowest and the
  * highest user id (the job walks a user's followers in key order, so the
- * highest id is written last), are polled by exact key in Cassandra
- * home_feed until each answers "present". The last of them is the figure.
+ * highest id is written last), are polled until each can read the post:
+ * by default through the API's home read with the follower's own token
+ * (minted from the stack's secret, bench_token.h), as a user sees it, so
+ * a hot account's post, merged at read time and copied nowhere, counts
+ * (docs/DATA-MODEL.md "Hot accounts"); with --read cassandra by exact key
+ * in Cassandra home_feed (the job's copies). The last of them is the figure.
  * Flink's own counters are no help here: the REST API serves metrics
  * cached for metrics.fetcher.update-interval (10 s by default). Instead a
  * thread notes the first checkpoint triggered after the commit: the job's
@@ -19,6 +23,7 @@
  * at a checkpoint, so that is when a small fan-out becomes readable.
  */
 #include <getopt.h>
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -33,12 +38,15 @@
 #include "bench/bench_graph.h"
 #include "bench/bench_pg.h"
 #include "bench/bench_stats.h"
+#include "bench/bench_token.h"
+#include "tools/chaos/api_client.h"
 
 #define HOT_MAX_F 64
 
 typedef struct hot_opts {
     size_t f[HOT_MAX_F];
     int nf, repeat, samples, poll_ms;
+    int via_cassandra; /* readable = in Cassandra home_feed (the job's copies); default: the API's home read */
     size_t follows_per_hour;
     double timeout, limit_ms;
     uint64_t seed;
@@ -59,7 +67,11 @@ static void hot_usage(FILE *out)
     fprintf(out, "usage: bench-hot-account [options]\n"
                  "  --followers LIST  follower counts to try, comma-separated (1000,10000,50000,100000)\n"
                  "  --repeat N        posts per follower count (3)\n"
-                 "  --samples N       followers polled in Cassandra per post (100)\n"
+                 "  --samples N       followers polled per post (100)\n"
+                 "  --read api|cassandra  readable = the post is on the first page of the follower's home\n"
+                 "                    read through the API, as users see it (api, the default: hot accounts\n"
+                 "                    are merged at read time), or a row of Cassandra home_feed (cassandra:\n"
+                 "                    the job's copies only)\n"
                  "  --poll-ms N       least time between two passes over the samples (10)\n"
                  "  --timeout S       give up on a post after S seconds (180)\n"
                  "  --limit-ms N      what counts as acceptable, commit to last follower (1000)\n"
@@ -77,6 +89,7 @@ static void hot_parse(int argc, char **argv, hot_opts *o)
                                           {"timeout", 1, 0, 't'},
                                           {"limit-ms", 1, 0, 'l'},
                                           {"seed", 1, 0, 's'},
+                                          {"read", 1, 0, 'R'},
                                           {"help", 0, 0, 'h'},
                                           {"follows-per-hour", 1, 0, 'H'},
                                           {0, 0, 0, 0}};
@@ -99,6 +112,11 @@ static void hot_parse(int argc, char **argv, hot_opts *o)
         case 't': o->timeout = atof(optarg); break;
         case 'l': o->limit_ms = atof(optarg); break;
         case 's': o->seed = strtoull(optarg, NULL, 10); break;
+        case 'R':
+            if (strcmp(optarg, "api") != 0 && strcmp(optarg, "cassandra") != 0)
+                bench_fail("--read: api or cassandra, not '%s'", optarg);
+            o->via_cassandra = strcmp(optarg, "cassandra") == 0;
+            break;
         case 'H': o->follows_per_hour = (size_t)strtoull(optarg, NULL, 10); break;
         case 'h': hot_usage(stdout); exit(0);
         default: hot_usage(stderr); exit(2);
@@ -133,11 +151,14 @@ static void *hot_cp_main(void *arg)
     return NULL;
 }
 
+typedef struct hot_run hot_run;
+static int hot_readable(hot_run *r, int64_t user, int64_t ts, const char *aid, int *found);
+
 /* Poll users[0..n) for (ts, aid) until all present or the deadline;
  * seen_ms[i] = ms after t0 the first answer saying present came back (-1:
  * never). Returns how many were seen. */
-static int hot_poll(cql_conn *cql, const bench_prep *has, const int64_t *users, int n, int64_t ts, const char *aid,
-                    int64_t t0, int64_t deadline, int poll_ms, double *seen_ms)
+static int hot_poll(hot_run *r, const int64_t *users, int n, int64_t ts, const char *aid, int64_t t0, int64_t deadline,
+                    int poll_ms, double *seen_ms)
 {
     int left = n, *open = malloc((size_t)n * sizeof *open), nopen = n;
 
@@ -151,8 +172,8 @@ static int hot_poll(cql_conn *cql, const bench_prep *has, const int64_t *users, 
         int64_t pass = bench_mono_ns();
         for (int j = 0; j < nopen;) {
             int found;
-            if (bench_cql_home_has(cql, has, users[open[j]], ts, aid, &found) != 0)
-                bench_fail("cassandra: %s", cql->err.msg);
+            if (hot_readable(r, users[open[j]], ts, aid, &found) != 0)
+                bench_fail("polling follower %lld failed", (long long)users[open[j]]);
             if (found) {
                 seen_ms[open[j]] = (double)(bench_mono_ns() - t0) / 1e6;
                 open[j] = open[--nopen];
@@ -175,8 +196,11 @@ static int hot_cmp_double(const void *a, const void *b)
 }
 
 /* One run's state, shared by the steps of main(). */
-typedef struct hot_run {
+struct hot_run {
     hot_opts o;
+    hc_conn api; /* --read api: keep-alive to the API */
+    char secret[BENCH_SECRET_MAX];
+    size_t secret_len;
     bench_env env;
     bench_flink flink;
     char prefix[16];
@@ -190,7 +214,44 @@ typedef struct hot_run {
     uint32_t *perm;      /* [maxf] for drawing samples */
     int64_t *sample_ids; /* [samples] followers polled */
     double *seen;        /* [samples] ms after the commit each saw the post */
-} hot_run;
+};
+
+/* Is (ts, aid) readable for user: in Cassandra home_feed, or on the first
+ * page of the user's home as the API serves it. 0, or -1 on an error. */
+static int hot_readable(hot_run *r, int64_t user, int64_t ts, const char *aid, int *found)
+{
+    char token[BENCH_TOKEN_MAX], path[96], what[256];
+    ac_result res;
+    json_t *item;
+    size_t i;
+
+    if (r->o.via_cassandra) {
+        if (bench_cql_home_has(&r->cql, &r->has, user, ts, aid, found) != 0) {
+            fprintf(stderr, "cassandra: %s\n", r->cql.err.msg);
+            return -1;
+        }
+        return 0;
+    }
+    if (bench_token_mint(r->secret, r->secret_len, user, (int64_t)(bench_wall_us() / 1000000) + 3600, token,
+                         sizeof token) != 0)
+        return -1;
+    snprintf(path, sizeof path, "/v1/users/%lld/home?limit=5", (long long)user);
+    ac_call(&r->api, "GET", path, token, NULL, NULL, &res);
+    if (res.status != 200) {
+        fprintf(stderr, "GET %s: %s (%s)\n", path, ac_describe(&res, what, sizeof what), res.detail);
+        ac_result_free(&res);
+        return -1;
+    }
+    *found = 0;
+    json_array_foreach(json_object_get(res.json, "items"), i, item)
+    {
+        const char *id = json_string_value(json_object_get(item, "id"));
+        if (id != NULL && strcmp(id, aid) == 0)
+            *found = 1;
+    }
+    ac_result_free(&res);
+    return 0;
+}
 
 /* Connect to PostgreSQL, Cassandra (with the home_feed probe prepared) and
  * Flink's REST API; pick the prefix. */
@@ -208,6 +269,13 @@ static void hot_connect(hot_run *r)
     if (bench_cql_open(&r->cql, &r->env.cassandra) != 0 || bench_cql_prepare(&r->cql, BENCH_CQL_HOME_HAS, &r->has) != 0)
         bench_fail("cassandra %s:%d: %s", r->env.cassandra.host, r->env.cassandra.port, r->cql.err.msg);
     bench_run_prefix(r->prefix);
+    if (!r->o.via_cassandra) {
+        const char *port = getenv("FEED_API_PORT"), *host = getenv("FEED_HOST");
+        if (bench_secret_load(r->secret, sizeof r->secret, &r->secret_len, err, sizeof err) != 0)
+            bench_fail("%s", err);
+        hc_init(&r->api, host != NULL && host[0] ? host : "127.0.0.1", port != NULL && port[0] ? atoi(port) : 18080,
+                10000);
+    }
 }
 
 /* Allocate the run's arrays and create the largest F's readers. */
@@ -271,7 +339,7 @@ static int64_t hot_setup_author(hot_run *r, size_t F, int ns)
         bench_fail("%s", err);
     hot_pick_samples(r, F, ns);
     snprintf(aid, sizeof aid, "p:%lld", (long long)wid);
-    got = hot_poll(&r->cql, &r->has, r->sample_ids, ns, wts, aid, t, t + (int64_t)(r->o.timeout * 1e9), 50, r->seen);
+    got = hot_poll(r, r->sample_ids, ns, wts, aid, t, t + (int64_t)(r->o.timeout * 1e9), 50, r->seen);
     if (got < ns)
         bench_fail("F=%zu: the warm-up post reached only %d of %d sampled followers in %.0f s", F, got, ns,
                    r->o.timeout);
@@ -319,8 +387,7 @@ static void hot_measure(hot_run *r, size_t F, int64_t author, int ns, int rep)
     if (pthread_create(&th, NULL, hot_cp_main, &hc) != 0)
         bench_fail("pthread_create");
     snprintf(aid, sizeof aid, "p:%lld", (long long)pid);
-    got = hot_poll(&r->cql, &r->has, r->sample_ids, ns, pts, aid, t0, t0 + (int64_t)(r->o.timeout * 1e9), r->o.poll_ms,
-                   r->seen);
+    got = hot_poll(r, r->sample_ids, ns, pts, aid, t0, t0 + (int64_t)(r->o.timeout * 1e9), r->o.poll_ms, r->seen);
     /* the REST API caches checkpoint statistics for a few seconds */
     while (atomic_load(&hc.trigger_ms) == 0 && bench_mono_ns() < t0 + (int64_t)12e9)
         usleep(50000);
@@ -349,8 +416,12 @@ int main(int argc, char **argv)
             r.maxf = r.o.f[i];
     hot_connect(&r);
     hot_create_readers(&r);
-    printf("readable = present in Cassandra feed.home_feed of the follower (exact clustering key); the API reads "
-           "Cassandra past its Redis head\n");
+    if (r.o.via_cassandra)
+        printf("readable = present in Cassandra feed.home_feed of the follower (exact clustering key): the job's "
+               "copies, so only for accounts below the job's hot threshold\n");
+    else
+        printf("readable = on the first page of the follower's home read through the API (GET "
+               "/v1/users/<id>/home?limit=5, the follower's own token), as a user sees it: copied or merged\n");
     printf("columns: ms from commit until the first / median / last sampled follower could read the post; cp_ms: the\n"
            "first checkpoint triggered after the commit; items/s = (F + 2) / last\n");
     printf("%8s %3s %10s %10s %10s %10s %11s %s\n", "F", "rep", "first_ms", "median_ms", "last_ms", "cp_ms", "items/s",
@@ -369,6 +440,8 @@ int main(int argc, char **argv)
     printf("# machine at the end: %s\n", state);
     bench_flink_print_job_check(&r.flink, start_wall_ms);
     cql_conn_close(&r.cql);
+    if (!r.o.via_cassandra)
+        hc_close(&r.api);
     PQfinish(r.pg);
     free(r.readers);
     free(r.fer);

@@ -9,9 +9,9 @@
 C_MODULES += bench
 bench_SRCS := bench/bench_stats.c bench/bench_graph.c bench/bench_http.c bench/bench_env.c \
               bench/bench_flink.c bench/bench_pg.c bench/bench_cql.c bench/bench_datagen.c \
-              bench/bench_ceiling.c
-bench_DEPS := cql httpclient
-bench_PKGS := libpq jansson
+              bench/bench_ceiling.c bench/bench_token.c
+bench_DEPS := cql httpclient chaos
+bench_PKGS := libpq jansson libcrypto hiredis
 bench_LDLIBS := -lm -lpthread
 bench_BINS := bench-freshness bench-fanout bench-hot-account bench-datagen bench-cassandra-ceiling
 bench-freshness_SRCS := bench/bench_freshness_main.c
