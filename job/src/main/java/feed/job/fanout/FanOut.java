@@ -246,6 +246,8 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
     private transient MapState<Long, Long> followedAt;
     /** U -> F of follows made within the lateness bound (TTL markerTtl): the ones an activity can be late for. */
     private transient MapState<Long, Long> recentFollows;
+    /** The highest LSN of a follow of V seen: an activity above it is late for no follow. */
+    private transient ValueState<Long> maxFollowLsn;
     /** How many entries {@code followers} has (null: not counted yet, e.g. restored from an older job). */
     private transient ValueState<Long> followerCount;
     /** While V is hot: the created_at µs of the follow that made it hot; null while cold. */
@@ -325,6 +327,7 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
                 new MapStateDescriptor<>("followed-at", Types.LONG, Types.LONG));
         followerCount = getRuntimeContext().getState(new ValueStateDescriptor<>("follower-count", Types.LONG));
         hotSince = getRuntimeContext().getState(new ValueStateDescriptor<>("hot-since", Types.LONG));
+        maxFollowLsn = getRuntimeContext().getState(new ValueStateDescriptor<>("max-follow-lsn", Types.LONG));
     }
 
     /** V's follower count, counted once if the state has none yet (a checkpoint of an older job). */
@@ -403,10 +406,14 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         activities.put(a.id, Tuple2.of(a.tsUs, a.lsn));
         out.collect(FeedWrite.insert(Feed.PROFILE, v, a.tsUs, a.id, v, a.lsn));
         out.collect(FeedWrite.insert(Feed.HOME, v, a.tsUs, a.id, v, a.lsn));
-        if (hotSince.value() == null) {
+        Long hot = hotSince.value();
+        if (hot == null) {
             copyToFollowers(v, a, out);
         } else {
             answerLateFollows(v, a, out);
+            if (a.tsUs > hot + markerTtl.toNanos() / 1_000) {
+                return; // no run can have copied A to anyone (see "Hot accounts")
+            }
         }
         // Users who unfollowed V lately: another run may have given them A before
         // it saw their unfollow; this change must answer that with a delete.
@@ -445,6 +452,10 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
      * made within the lateness bound can be late, so only those are looked at.
      */
     private void answerLateFollows(long v, Activity a, Collector<FeedWrite> out) throws Exception {
+        Long newestFollow = maxFollowLsn.value();
+        if (newestFollow == null || a.lsn > newestFollow) {
+            return; // made after every follow seen: late for none (the usual case, O(1))
+        }
         List<long[]> late = null;
         for (Map.Entry<Long, Long> f : recentFollows.entries()) {
             Long current = followers.get(f.getKey());
@@ -573,6 +584,10 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         followers.put(u, f);
         followedAt.put(u, followTsUs);
         recentFollows.put(u, f);
+        Long newestFollow = maxFollowLsn.value();
+        if (newestFollow == null || f > newestFollow) {
+            maxFollowLsn.update(f);
+        }
         followerCount.update(count);
         // A hot V: U merges V's profile (the merge source) instead of getting copies.
         // The removals below stay: they answer what other runs may have copied.
