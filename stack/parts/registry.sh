@@ -20,13 +20,15 @@ registry_init() {
 
 registry_start() {
   # UuidProcessId: Narayana otherwise opens a random loopback port to
-  # derive a process id.
+  # derive a process id. acquisition-timeout: Quarkus's default of 5 s to get
+  # a connection of its own embedded H2 pool made the registry exit during
+  # start-up on a machine starved of CPU (load 40-60 with several stacks).
   part_launch registry "$FEED_JAVA" -Xms64m -Xmx"$FEED_REGISTRY_HEAP" -XX:+UseSerialGC \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     -Dquarkus.http.host="$FEED_HOST" -Dquarkus.http.port="$FEED_REGISTRY_PORT" \
     -Dquarkus.datasource.jdbc.url="jdbc:h2:file:$FEED_DATA/registry/registry;DB_CLOSE_ON_EXIT=FALSE" \
     -Dquarkus.datasource.jdbc.min-size=1 -Dquarkus.datasource.jdbc.initial-size=1 \
-    -Dquarkus.datasource.jdbc.max-size=8 \
+    -Dquarkus.datasource.jdbc.max-size=8 -Dquarkus.datasource.jdbc.acquisition-timeout=60S \
     -Dquarkus.log.level=WARN -Dquarkus.log.category.\"io.apicurio\".level=INFO \
     -DCoreEnvironmentBean.processImplementationClassName=com.arjuna.ats.internal.arjuna.utils.UuidProcessId \
     -jar "$FEED_ENGINES/apicurio/apicurio-registry-app-2.6.13.Final-runner.jar"
