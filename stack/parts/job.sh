@@ -60,13 +60,15 @@ job_setup() {
     --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" \
     --arg hot "$FEED_JOB_HOT_FOLLOWERS" --arg cold "$FEED_JOB_COLD_FOLLOWERS" '
     {parallelism: ($parallelism | tonumber),
-     programArgsList: ["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
-                       "--cassandra", $cassandra, "--cassandra-consistency", $consistency,
-                       "--checkpoint-interval-ms", $interval,
-                       "--topic-prefix", "feed", "--group-id", "feed-fanout"]
-                      + (if $hot == "" then [] else ["--hot-followers", $hot] end)
-                      + (if $cold == "" then [] else ["--cold-followers", $cold] end)}
+     programArgsList: (["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
+                        "--cassandra", $cassandra, "--cassandra-consistency", $consistency,
+                        "--checkpoint-interval-ms", $interval,
+                        "--topic-prefix", "feed", "--group-id", "feed-fanout"]
+                       + (if $hot == "" then [] else ["--hot-followers", $hot] end)
+                       + (if $cold == "" then [] else ["--cold-followers", $cold] end))}
     + (if $checkpoint == "" then {} else {savepointPath: $checkpoint} end)')
+  # An empty body would start the job with its defaults, silently.
+  [ -n "$body" ] || { feed_say "job: could not build the submission (jq failed); see above"; return 1; }
   if [ -n "$checkpoint" ]; then
     feed_say "job: resuming $FEED_JOB_NAME from $checkpoint"
   else
