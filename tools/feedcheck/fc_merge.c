@@ -48,14 +48,16 @@ int fc_merges_index(fc_merges *mg)
 {
     size_t k = 0;
 
-    qsort(mg->v, mg->n, sizeof *mg->v, fc_src_qcmp);
+    if (mg->n > 1)
+        qsort(mg->v, mg->n, sizeof *mg->v, fc_src_qcmp);
     mg->hot = malloc((mg->n + 1) * sizeof *mg->hot);
     mg->profiles = calloc(mg->n + 1, sizeof *mg->profiles);
     if (mg->hot == NULL || mg->profiles == NULL)
         return -1;
     for (size_t i = 0; i < mg->n; i++)
         mg->hot[i] = mg->v[i].followee;
-    qsort(mg->hot, mg->n, sizeof *mg->hot, fc_i64_qcmp);
+    if (mg->n > 1)
+        qsort(mg->hot, mg->n, sizeof *mg->hot, fc_i64_qcmp);
     for (size_t i = 0; i < mg->n; i++)
         if (k == 0 || mg->hot[k - 1] != mg->hot[i])
             mg->hot[k++] = mg->hot[i];
@@ -91,7 +93,7 @@ int fc_merges_has(const fc_merges *mg, int64_t user)
 
 static const fc_items *fc_merges_profile(const fc_merges *mg, int64_t v)
 {
-    const int64_t *p = bsearch(&v, mg->hot, mg->nhot, sizeof *mg->hot, fc_i64_qcmp);
+    const int64_t *p = mg->nhot == 0 ? NULL : bsearch(&v, mg->hot, mg->nhot, sizeof *mg->hot, fc_i64_qcmp);
 
     return p == NULL ? NULL : &mg->profiles[p - mg->hot];
 }

@@ -188,7 +188,8 @@ static void hm_on_part(const feed_read_result *r, void *data)
                 pt->next = *r->next;
                 pt->has_next = 1;
             }
-            memcpy(pt->missing, r->missing, r->nmissing * sizeof(*pt->missing));
+            if (r->nmissing > 0)
+                memcpy(pt->missing, r->missing, r->nmissing * sizeof(*pt->missing));
             pt->nmissing = r->nmissing;
             pt->missing_overflow = r->missing_overflow;
         }

@@ -340,6 +340,13 @@ static int bl_schema(const char *host, uint16_t port, const char *ks)
              ks);
     if (bl_query(&c, q) != 0)
         goto done;
+    /* hot accounts' merge sources (schema/cql/004): none loaded, but feedcheck reads the table */
+    snprintf(q, sizeof q,
+             "CREATE TABLE %s.home_merge (user_id bigint, followee_id bigint, follow_ts_us bigint, backfill int, "
+             "PRIMARY KEY ((user_id), followee_id))",
+             ks);
+    if (bl_query(&c, q) != 0)
+        goto done;
     rc = 0;
 done:
     cql_conn_close(&c);

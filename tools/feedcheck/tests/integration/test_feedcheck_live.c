@@ -3,8 +3,8 @@
  * Never touches the stack's real data: the history lives in a PostgreSQL
  * schema fc_test_<pid> (the CREATE TABLEs of schema/sql/001_core.sql,
  * reached through options=-csearch_path), the feeds in a Cassandra
- * keyspace fc_test_<pid> (schema/cql/001_feeds.cql with the keyspace
- * renamed, plus notifications.latest_us), the cache in Redis database 15
+ * keyspace fc_test_<pid> (every schema/cql file with the keyspace
+ * renamed), the cache in Redis database 15
  * under user ids no real user has. All three are dropped at the end.
  *
  * The feeds written to Cassandra and Redis are this file's own hand-written
@@ -13,6 +13,7 @@
  * then seeds one difference at a time and checks it lands in the right
  * counter with exit code 1.
  */
+#include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -359,31 +360,40 @@ static char *slurp(const char *path)
     return text;
 }
 
-/* schema/cql/001_feeds.cql with keyspace feed renamed to ours. */
+/* Every schema/cql/NNN_*.cql in order (as feedctl applies them), with
+ * keyspace feed renamed to ours. */
 static void create_keyspace(void)
 {
-    char *text = slurp("schema/cql/001_feeds.cql");
-    cql_script sc;
-    cql_slice st;
+    glob_t files;
+    int has_latest = 0;
 
-    assert_non_null(text);
     cql_exec("CREATE KEYSPACE %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}", schema);
-    cql_script_init(&sc, text, strlen(text));
-    while (cql_script_next(&sc, &st, NULL) == 1) {
-        char stmt[4096], *p;
-        size_t n = st.len < sizeof stmt - 1 ? st.len : sizeof stmt - 1;
-        memcpy(stmt, st.base, n);
-        stmt[n] = '\0';
-        if (strstr(stmt, "CREATE KEYSPACE") != NULL)
-            continue;
-        p = strstr(stmt, "feed.");
-        assert_non_null(p);
-        cql_exec("%.*s%s.%s", (int)(p - stmt), stmt, schema, p + 5);
+    assert_int_equal(glob("schema/cql/[0-9][0-9][0-9]_*.cql", 0, NULL, &files), 0);
+    for (size_t i = 0; i < files.gl_pathc; i++) {
+        char *text = slurp(files.gl_pathv[i]);
+        cql_script sc;
+        cql_slice st;
+
+        assert_non_null(text);
+        has_latest |= strstr(text, "latest_us") != NULL;
+        cql_script_init(&sc, text, strlen(text));
+        while (cql_script_next(&sc, &st, NULL) == 1) {
+            char stmt[4096], *p;
+            size_t n = st.len < sizeof stmt - 1 ? st.len : sizeof stmt - 1;
+            memcpy(stmt, st.base, n);
+            stmt[n] = '\0';
+            if (strstr(stmt, "CREATE KEYSPACE") != NULL)
+                continue;
+            p = strstr(stmt, "feed.");
+            assert_non_null(p);
+            cql_exec("%.*s%s.%s", (int)(p - stmt), stmt, schema, p + 5);
+        }
+        free(text);
     }
-    /* notifications.latest_us: in 001 itself or in a later file, add it if 001 lacks it */
-    if (strstr(text, "latest_us") == NULL)
+    globfree(&files);
+    /* notifications.latest_us: add it if no schema file has it */
+    if (!has_latest)
         cql_exec("ALTER TABLE %s.notifications ADD latest_us bigint", schema);
-    free(text);
 }
 
 static int setup(void **state)
