@@ -10,6 +10,12 @@
  *   feed_head_abort   the API's abort of a fill     (api/src/read/feed_head.c)
  *   feed_head_write   the job's write into a head   (job FeedCacheWrite,
  *                     NotificationCacheWrite; the API's integration tests)
+ *   feed_event_publish the job's live event: logged while the user's live
+ *                     key exists, then published (job FeedCacheWrite,
+ *                     NotificationCacheWrite; the API's integration tests)
+ *   feed_live_open    a stream's start: the live key set, the log's expiry
+ *                     renewed, the resume entry looked up, the history
+ *                     before it read (api/src/stream/feed_stream.c)
  *
  * NUL-terminated, immutable, no allocation.
  */
@@ -20,5 +26,7 @@ extern const char redis_lua_feed_head_read[];
 extern const char redis_lua_feed_head_store[];
 extern const char redis_lua_feed_head_abort[];
 extern const char redis_lua_feed_head_write[];
+extern const char redis_lua_feed_event_publish[];
+extern const char redis_lua_feed_live_open[];
 
 #endif

@@ -21,6 +21,10 @@ public final class RedisKeys {
     public static final String KEY_NOTIF_BODY = "notif:";
     /** Live feed events of one user, a pub/sub channel: {@code feed:events:<uid>}. */
     public static final String CHANNEL_FEED_EVENTS = "feed:events:";
+    /** A user with a stream connected or within its resume window: {@code feed:live:<uid>} (the API's). */
+    public static final String KEY_FEED_LIVE = "feed:live:";
+    /** That user's event log, a Redis Stream, written while the live key exists: {@code feed:log:<uid>}. */
+    public static final String KEY_FEED_LOG = "feed:log:";
     /** The hash of every table's progress. */
     public static final String KEY_PROGRESS = "feed:pipeline:progress";
     /**
