@@ -1044,6 +1044,13 @@ static void test_resume_drops_replays(void **state)
     fs_follow(&a, &b);
     fs_stream_path(path, sizeof(path), &a);
     assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    /* the follow's item first (from the backlog or live), so that it is
+     * not among what a resume after p1 gets */
+    do {
+        assert_int_equal(sse_next_item(&c, &e, FS_EVENT_WAIT_MS), 1);
+        sse_item_id(&e, id, sizeof(id));
+        sse_ev_free(&e);
+    } while (strncmp(id, "f:", 2) != 0);
     fs_post(&b, "one", p1, sizeof(p1));
     sse_wait_item(&c, "", p1, &e);
     snprintf(after_p1, sizeof(after_p1), "%s", e.id);
