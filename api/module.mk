@@ -18,13 +18,6 @@ api_TESTS := $(wildcard api/tests/test_*.c api/tests/*/test_*.c)
 api_TEST_SRCS := $(wildcard api/tests/support/*.c)
 api_FUZZERS := $(wildcard api/fuzz/fuzz_*.c)
 api_INTEGRATION := $(wildcard api/tests/integration/*/test_*.c)
-# Quarantined (issue 13, open): two of the last three fresh-clone make test
-# runs had one stream test fail: a repeat after a resume (the job publishes
-# a feed's items out of order across the change topics' partitions, see
-# api/README.md "Streams"), and a reader that keeps up dropped by a burst
-# over the test's 8 KiB bound (the bound counts bytes, not time). Run it
-# with `make c-integration-quarantined` against a running stack.
-C_INTEGRATION_QUARANTINE += $(C_BUILD)/san/bin/api/tests/integration/stream/test_feed_stream
 # the CQL client's unit tests play against cql/'s scripted fake server
 api_TEST_SRCS += cql/tests/cql_fake_server.c
 api_TEST_PKGS := libpcre2-8

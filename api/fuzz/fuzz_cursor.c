@@ -93,10 +93,13 @@ static void mode_build(const cursor_key *k, const uint8_t *data, size_t size)
     ts = get64(data + 9);
     if (cursor_set(&c, kind, uid, ts, slice_make(data + 17, size - 17)) != CURSOR_OK)
         return;
+    if (data[0] & 0x80) /* a stream's id: a log entry too (any two numbers) */
+        cursor_set_log(&c, (uint64_t)get64(data + 1) ^ (uint64_t)ts, (uint64_t)ts);
     CHECK(cursor_encode(k, &c, text, sizeof(text), &n) == CURSOR_OK);
     CHECK(n >= CURSOR_TEXT_MIN && n <= CURSOR_TEXT_MAX);
     CHECK(cursor_decode(k, slice_make(text, n), kind, uid, &d) == CURSOR_OK);
     check_accepted(k, slice_make(text, n), &d, kind, uid);
+    CHECK(d.has_log == c.has_log && d.log_ms == c.log_ms && d.log_seq == c.log_seq);
     CHECK(d.ts_us == ts && d.id_len == size - 17 && memcmp(d.id, data + 17, d.id_len) == 0);
     CHECK(cursor_decode(k, slice_make(text, n), kind, uid == INT64_MAX ? 1 : uid + 1, &d) == CURSOR_WRONG_FEED);
     for (i = 0; i < n; i++) {

@@ -4,8 +4,9 @@
  * The first byte picks a mode:
  *   0  the rest is a channel (its length in the next byte) and a payload,
  *      as Redis hands them to the hub: whatever feed_event_parse accepts
- *      must print back to the very same bytes (one spelling per event)
- *      and hold a valid position;
+ *      (the log entry id or "-", then the event) must print back to the
+ *      very same bytes (one spelling per event) and hold a valid
+ *      position;
  *   1  the rest is an event name, an id and data (lengths in the next two
  *      bytes): whatever sse_event accepts must read back, with the
  *      client's rules, as that name, that id and that data (line breaks
@@ -31,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fuzz_event(const uint8_t *p, size_t n)
 {
-    char text[256], chan[64];
+    char text[320], chan[64], entry[FEED_LOG_ID_TEXT_MAX];
     feed_event e;
     size_t clen;
     int len;
@@ -45,7 +46,11 @@ static void fuzz_event(const uint8_t *p, size_t n)
     CHECK(cursor_id_valid(e.kind, slice_make(e.ref.id, e.ref.id_len)));
     len = snprintf(chan, sizeof(chan), "feed:events:%lld", (long long)e.user_id);
     CHECK(len > 0 && (size_t)len == clen && memcmp(chan, p + 1, clen) == 0);
-    len = snprintf(text, sizeof(text), "%s %c %lld %s",
+    if (e.has_log)
+        (void)feed_log_id_format(&e.log, entry);
+    else
+        strcpy(entry, "-");
+    len = snprintf(text, sizeof(text), "%s %s %c %lld %s", entry,
                    e.kind == FEED_HOME      ? "home"
                    : e.kind == FEED_PROFILE ? "profile"
                                             : "notifications",

@@ -30,6 +30,12 @@
  * feed:hotf:gen:<uid> and deletes the cache when they change. */
 #define REDIS_KEY_MERGE_SOURCES "feed:hotf:"
 #define REDIS_KEY_MERGE_SOURCES_GEN "feed:hotf:gen:"
+/* A user with a stream connected or recently so (the API sets it with the
+ * resume window as its expiry), and that user's event log, a Redis
+ * Stream the job appends to only while the live key exists
+ * (feed_event_publish.lua): feed:live:<user id>, feed:log:<user id>. */
+#define REDIS_KEY_FEED_LIVE "feed:live:"
+#define REDIS_KEY_FEED_LOG "feed:log:"
 
 /* The job's progress hash (one field per table). */
 #define REDIS_KEY_PROGRESS "feed:pipeline:progress"

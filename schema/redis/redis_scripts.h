@@ -12,6 +12,12 @@
  *                     NotificationCacheWrite; the API's integration tests)
  *   merge_sources_store  the API's fenced store of a reader's merge
  *                     sources (api/src/read/merge_sources.c)
+ *   feed_event_publish the job's live event: logged while the user's live
+ *                     key exists, then published (job FeedCacheWrite,
+ *                     NotificationCacheWrite; the API's integration tests)
+ *   feed_live_open    a stream's start: the live key set, the log's expiry
+ *                     renewed, the resume entry looked up, the history
+ *                     before it read (api/src/stream/feed_stream.c)
  *
  * NUL-terminated, immutable, no allocation.
  */
@@ -23,5 +29,7 @@ extern const char redis_lua_feed_head_store[];
 extern const char redis_lua_feed_head_abort[];
 extern const char redis_lua_feed_head_write[];
 extern const char redis_lua_merge_sources_store[];
+extern const char redis_lua_feed_event_publish[];
+extern const char redis_lua_feed_live_open[];
 
 #endif

@@ -44,6 +44,7 @@ static void app_server_config(const app_config *cfg, unsigned id, server_config 
     sc->request_timeout_ms = cfg->request_timeout_ms;
     sc->max_connections = cfg->max_connections;
     sc->access_log = cfg->access_log;
+    sc->stream_stall_ms = cfg->stream_stall_ms;
     sc->worker_id = id;
 }
 

@@ -40,6 +40,8 @@ enum {
     OPT_CONSISTENCY,
     OPT_STREAM_BUFFER,
     OPT_STREAM_HEARTBEAT,
+    OPT_STREAM_STALL,
+    OPT_STREAM_RESUME_WINDOW,
     OPT_WWW_DIR,
     OPT_VERSION
 };
@@ -67,6 +69,8 @@ static const struct option app_options[] = {
     {"idempotency-ttl-s", required_argument, NULL, OPT_IDEMPOTENCY_TTL},
     {"stream-buffer", required_argument, NULL, OPT_STREAM_BUFFER},
     {"stream-heartbeat-ms", required_argument, NULL, OPT_STREAM_HEARTBEAT},
+    {"stream-stall-ms", required_argument, NULL, OPT_STREAM_STALL},
+    {"stream-resume-window-ms", required_argument, NULL, OPT_STREAM_RESUME_WINDOW},
     {"www-dir", required_argument, NULL, OPT_WWW_DIR},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
@@ -135,10 +139,18 @@ void app_config_usage(FILE *out, const char *prog)
             "                              in progress, then close them\n"
             "                              env FEED_API_SHUTDOWN_TIMEOUT_MS, default 10000\n"
             "      --stream-buffer BYTES   unsent bytes a feed stream may hold; a client\n"
-            "                              that lets more pile up is dropped\n"
+            "                              that lets more pile up and reads nothing for\n"
+            "                              the stall time, or lets 4 times this pile up,\n"
+            "                              is dropped\n"
             "                              env FEED_API_STREAM_BUFFER, default 262144\n"
+            "      --stream-stall-ms MS    see --stream-buffer\n"
+            "                              env FEED_API_STREAM_STALL_MS, default 2000\n"
             "      --stream-heartbeat-ms MS a comment on idle feed streams this often\n"
             "                              env FEED_API_STREAM_HEARTBEAT_MS, default 15000\n"
+            "      --stream-resume-window-ms MS a user's events are logged in Redis while a\n"
+            "                              stream of theirs is connected and this long\n"
+            "                              after, for exact resumes (Last-Event-ID)\n"
+            "                              env FEED_API_STREAM_RESUME_WINDOW_MS, default 300000\n"
             "      --www-dir DIR           serve DIR/index.html at / (read at start-up)\n"
             "                              env FEED_API_WWW_DIR, default none (404)\n"
             "  -h, --help                  this text\n"
@@ -284,6 +296,16 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
             return app_fail(err, errlen, "%s: '%s' is not a number of ms in 10..3600000", what, v);
         cfg->stream_heartbeat_ms = (uint32_t)n;
         return 0;
+    case OPT_STREAM_STALL:
+        if (app_parse_num(v, 10, 3600ull * 1000, &n) != 0)
+            return app_fail(err, errlen, "%s: '%s' is not a number of ms in 10..3600000", what, v);
+        cfg->stream_stall_ms = (uint32_t)n;
+        return 0;
+    case OPT_STREAM_RESUME_WINDOW:
+        if (app_parse_num(v, 1000, 7ull * 24 * 3600 * 1000, &n) != 0)
+            return app_fail(err, errlen, "%s: '%s' is not a number of ms in 1000..604800000", what, v);
+        cfg->stream_resume_window_ms = (uint32_t)n;
+        return 0;
     case OPT_IDLE_TIMEOUT:
     case OPT_READ_TIMEOUT:
     case OPT_REQUEST_TIMEOUT:
@@ -330,6 +352,8 @@ static const struct {
     {OPT_IDEMPOTENCY_TTL, "FEED_API_IDEMPOTENCY_TTL_S"},
     {OPT_STREAM_BUFFER, "FEED_API_STREAM_BUFFER"},
     {OPT_STREAM_HEARTBEAT, "FEED_API_STREAM_HEARTBEAT_MS"},
+    {OPT_STREAM_STALL, "FEED_API_STREAM_STALL_MS"},
+    {OPT_STREAM_RESUME_WINDOW, "FEED_API_STREAM_RESUME_WINDOW_MS"},
     {OPT_WWW_DIR, "FEED_API_WWW_DIR"},
 };
 
@@ -365,6 +389,8 @@ static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t e
     cfg->idempotency_ttl_s = 24u * 3600;
     cfg->stream_buffer = 256 * 1024;
     cfg->stream_heartbeat_ms = 15000;
+    cfg->stream_stall_ms = 2000;
+    cfg->stream_resume_window_ms = 300000;
     return 0;
 }
 

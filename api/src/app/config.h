@@ -47,9 +47,12 @@ typedef struct app_config {
     uint32_t read_timeout_ms;
     uint32_t request_timeout_ms;
     uint32_t shutdown_timeout_ms;
-    size_t stream_buffer;         /* a feed stream's bound on unsent bytes */
-    uint32_t stream_heartbeat_ms; /* ": hb" on feed streams this often */
-    const char *www_dir;          /* the page served at / (index.html); NULL: none */
+    size_t stream_buffer;             /* a feed stream's bound on unsent bytes */
+    uint32_t stream_heartbeat_ms;     /* ": hb" on feed streams this often */
+    uint32_t stream_stall_ms;         /* past stream_buffer, a stream whose client
+                                     took nothing this long is dropped */
+    uint32_t stream_resume_window_ms; /* feed:live:<uid>'s expiry (the log's) */
+    const char *www_dir;              /* the page served at / (index.html); NULL: none */
 } app_config;
 
 /* getenv, or a fake one in tests. */

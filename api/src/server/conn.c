@@ -261,6 +261,8 @@ static void conn_flush(conn *c)
         if (c->out.cap > CONN_KEEP_BUF)
             buf_dispose(&c->out);
     }
+    if (progress)
+        c->out_moved_ms = loop_clock_us() / 1000;
     if (progress && c->timer_kind == CONN_TIMER_WRITE)
         c->timer_kind = CONN_TIMER_NONE; /* the peer reads: restart the clock */
 }
@@ -620,20 +622,40 @@ void conn_drain(conn *c)
 
 /* ---- streams ------------------------------------------------------------ */
 
+/* 1 when a stream's write of n more bytes must end it (request.h): past
+ * the hard cap, or past the bound while the peer has taken nothing for
+ * the stall time. A burst over the bound alone is not enough: a client
+ * that keeps reading drains it in time. */
+static int conn_stream_refuse(const conn *c, size_t n, uint64_t *stalled_ms)
+{
+    size_t pending = conn_out_pending(c), max = c->req.stream_max;
+    uint64_t now = loop_clock_us() / 1000;
+    uint32_t stall = c->srv != NULL ? c->srv->cfg.stream_stall_ms : 0;
+
+    *stalled_ms = pending > 0 && now > c->out_moved_ms ? now - c->out_moved_ms : 0;
+    if (pending + n <= max)
+        return 0;
+    if (pending + n > max * CONN_STREAM_HARD_FACTOR)
+        return 1;
+    return pending > 0 && *stalled_ms >= stall;
+}
+
 int conn_stream_write(conn *c, slice data)
 {
     http_request *req = &c->req;
+    uint64_t stalled_ms;
     log_line l;
 
     assert(req->live && req->streaming);
     if (req->stream_over || c->fd < 0 || c->want_close)
         return -1;
-    if (conn_out_pending(c) + data.len > req->stream_max) {
+    if (conn_stream_refuse(c, data.len, &stalled_ms)) {
         log_begin(&l, LOG_INFO, "stream dropped: the client does not read");
         if (c->srv != NULL)
             log_uint(&l, "worker", c->srv->cfg.worker_id);
         log_uint(&l, "req_id", req->id);
         log_uint(&l, "pending", conn_out_pending(c));
+        log_uint(&l, "stalled_ms", stalled_ms);
         log_end(&l);
         req->stream_over = 1;
         conn_enter(c);
@@ -641,6 +663,8 @@ int conn_stream_write(conn *c, slice data)
         conn_leave(c); /* closes now: the queued output goes with it */
         return -1;
     }
+    if (conn_out_pending(c) == 0)
+        c->out_moved_ms = loop_clock_us() / 1000; /* the stall clock starts */
     if (buf_append_slice(&c->out, data) != 0) {
         req->stream_over = 1;
         conn_enter(c);

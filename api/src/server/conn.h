@@ -75,6 +75,8 @@ struct conn {
     http_request req;
     loop_timer timer;
     conn_timer_kind timer_kind;
+    uint64_t out_moved_ms;      /* monotonic: when the output last made progress
+                                   or began to wait (a stream's stall clock) */
     unsigned depth;             /* callback frames of this conn on the stack */
     unsigned peer_eof : 1;      /* the peer will send no more */
     unsigned closing : 1;       /* close once the output is sent */
@@ -105,8 +107,9 @@ void conn_detach(conn *c);
 void conn_request_done(conn *c);
 
 /* A stream's write (request.h): queue data and send, or refuse it when
- * the bound would be passed (the connection is then closed at once,
- * without calling on_close). 0 or -1. Never frees c (req is live). */
+ * the bound would be passed and the peer stalls, or the hard cap would
+ * be passed (the connection is then closed at once, without calling
+ * on_close). 0 or -1. Never frees c (req is live). */
 int conn_stream_write(conn *c, slice data);
 
 /* Unsent output bytes. */

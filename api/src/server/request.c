@@ -264,6 +264,7 @@ int http_request_stream_start(http_request *req, int status, const char *content
     req->stream_over = 0;
     req->stream_status = status;
     req->stream_max = max_buffered;
+    c->out_moved_ms = loop_clock_us() / 1000; /* the stall clock starts with the head */
     req->stream_bytes = 0;
     req->stream_on_close = on_close;
     req->stream_data = data;

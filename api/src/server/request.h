@@ -96,11 +96,16 @@ int http_request_respond_error_headers(http_request *req, int status, const char
  * write_timeout_ms is dropped as for any answer.
  *
  * The output of a stream is bounded: a write that would leave more than
- * max_buffered bytes waiting for the peer is refused (-1), the
- * connection is closed at once, and what was queued is thrown away: a
- * client that stops reading costs at most the bound (plus the socket's
- * send buffer, which stream_start sets to the bound too) and never slows
- * the worker or other clients.
+ * max_buffered bytes waiting for the peer is refused (-1) when the peer
+ * has taken nothing for the server's stream_stall_ms (since the output
+ * last moved or began to wait), and always when it would leave more than
+ * CONN_STREAM_HARD_FACTOR times max_buffered; the connection is then
+ * closed at once, and what was queued is thrown away. So a client that
+ * keeps reading survives a burst over the bound, and one that stops
+ * reading costs at most the hard cap (plus the socket's send buffer,
+ * which stream_start sets to the bound) for at most the stall time
+ * after the next write (a stream's heartbeat is one), or the write
+ * timeout, and never slows the worker or other clients.
  *
  * The end of a stream is always the handler's call to
  * http_request_stream_end, exactly once, after which req is gone:
@@ -112,6 +117,8 @@ int http_request_respond_error_headers(http_request *req, int status, const char
  *     inside it.
  */
 typedef void http_stream_close_cb(http_request *req, void *data);
+
+#define CONN_STREAM_HARD_FACTOR 4 /* a stream's unsent output never passes this many bounds */
 
 /* Start streaming. 0; or -1 (the request was abandoned, or the head
  * could not be formatted: a 500 or nothing was sent) and the request is

@@ -32,6 +32,7 @@ void server_config_default(server_config *cfg)
     cfg->request_timeout_ms = 10000;
     cfg->write_timeout_ms = 30000;
     cfg->linger_ms = 2000;
+    cfg->stream_stall_ms = 2000;
     cfg->max_connections = 10000;
 }
 

@@ -37,6 +37,8 @@ typedef struct server_config {
     uint32_t request_timeout_ms; /* a handler must have answered by then (503) */
     uint32_t write_timeout_ms;   /* a peer that reads nothing for this long is dropped */
     uint32_t linger_ms;          /* after our close, drain the peer's input this long */
+    uint32_t stream_stall_ms;    /* a stream past its bound is dropped once its peer
+                                    has taken nothing for this long (request.h) */
     size_t max_connections;      /* per server; more are accepted and closed */
     int access_log;              /* one log line per request */
     unsigned worker_id;          /* 0..255: in request ids and log lines */
@@ -51,7 +53,8 @@ typedef struct server_config {
 } server_config;
 
 /* Defaults: http_limits_default, 256 KiB high water, idle 60 s, read
- * 10 s, request 10 s, write 30 s, linger 2 s, 10000 connections. */
+ * 10 s, request 10 s, write 30 s, linger 2 s, stream stall 2 s, 10000
+ * connections. */
 void server_config_default(server_config *cfg);
 
 typedef struct server server;

@@ -9,6 +9,7 @@
  */
 #include "api/src/stream/feed_stream.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,15 +18,33 @@
 #include "api/src/handlers/endpoint.h"
 #include "api/src/read/feed_bodies.h"
 #include "api/src/read/feed_read.h"
+#include "api/src/read/redis_script.h"
 #include "api/src/stream/stream_hub.h"
 #include "api/src/stream/stream_merge.h"
 #include "api/src/wire/sse.h"
+#include "schema/redis/redis_keys.h"
+#include "schema/redis/redis_scripts.h"
 
-typedef enum fs_phase { FS_WAIT, FS_BACKLOG, FS_LIVE } fs_phase;
+typedef enum fs_phase { FS_WAIT, FS_OPEN, FS_BACKLOG, FS_LIVE } fs_phase;
 
 typedef struct backlog_span {
     size_t off, len; /* an item's text in bl_text */
 } backlog_span;
+
+/* Events in arrival order. */
+typedef struct ev_ring {
+    feed_event *a;
+    size_t head, n, cap;
+} ev_ring;
+
+static redis_script fs_open_script = {redis_lua_feed_live_open, {0}};
+static pthread_once_t fs_once = PTHREAD_ONCE_INIT;
+static int fs_init_rc = -1;
+
+static void fs_do_init(void)
+{
+    fs_init_rc = redis_script_init(&fs_open_script);
+}
 
 typedef struct feed_stream {
     http_request *req; /* NULL once finished */
@@ -57,9 +76,20 @@ typedef struct feed_stream {
     size_t dedup_left; /* queued events still checked against bl */
     feed_ref *pend;    /* backlog refs whose body was not there yet */
     size_t pend_n, pend_cap, pend_i;
-    /* live events, a ring */
-    feed_event *q;
-    size_t q_head, q_n, q_cap;
+    /* the user's event log (feed_event_publish.lua, feed_live_open.lua) */
+    int log_resume;      /* the resume cursor has a log entry ... */
+    feed_log_id resume;  /* ... this one */
+    int opened;          /* feed_live_open answered */
+    int catching_up;     /* sending the log's entries after resume */
+    feed_log_id read_to; /* the newest entry read from the log */
+    int has_floor;       /* logged events up to floor are in what was read */
+    feed_log_id floor;
+    int has_last; /* the newest log entry handled: the ids' log part */
+    feed_log_id last;
+    stream_history hist;
+    ev_ring hold; /* live events that came while catching up */
+    /* events to send, in order: a ring */
+    ev_ring q;
     /* the body lookup of q[q_head] */
     pool fetch_pool;
     int fetch_pool_live;
@@ -78,6 +108,57 @@ static metric_feed fs_metric_feed(feed_kind kind)
                                   : METRIC_FEED_NOTIFICATIONS;
 }
 
+/* ---- rings of events ------------------------------------------------------ */
+
+static feed_event *ring_at(ev_ring *r, size_t i)
+{
+    return &r->a[(r->head + i) % r->cap];
+}
+
+/* Append; 0, or -1 when STREAM_MAX_QUEUED are waiting or out of memory. */
+static int ring_push(ev_ring *r, const feed_event *ev)
+{
+    feed_event *grown;
+    size_t i, cap;
+
+    if (r->n == STREAM_MAX_QUEUED)
+        return -1;
+    if (r->n == r->cap) {
+        cap = r->cap == 0 ? 8 : r->cap * 2;
+        grown = malloc(cap * sizeof(*grown));
+        if (grown == NULL)
+            return -1;
+        for (i = 0; i < r->n; i++)
+            grown[i] = *ring_at(r, i);
+        free(r->a);
+        r->a = grown;
+        r->cap = cap;
+        r->head = 0;
+    }
+    r->a[(r->head + r->n) % r->cap] = *ev;
+    r->n++;
+    return 0;
+}
+
+static void ring_pop(ev_ring *r)
+{
+    r->head = (r->head + 1) % r->cap;
+    r->n--;
+}
+
+/* Keep only the events keep() accepts, in order. */
+static void ring_filter(ev_ring *r, int (*keep)(const void *ctx, const feed_event *ev), const void *ctx)
+{
+    size_t i, kept = 0;
+
+    for (i = 0; i < r->n; i++) {
+        feed_event ev = *ring_at(r, i);
+        if (keep(ctx, &ev))
+            *ring_at(r, kept++) = ev;
+    }
+    r->n = kept;
+}
+
 static void fs_pump(feed_stream *fs);
 static void fs_read_page(feed_stream *fs);
 static void fs_on_close(http_request *req, void *data);
@@ -93,7 +174,8 @@ static void fs_free(feed_stream *fs)
     free(fs->bl);
     free(fs->bl_span);
     free(fs->pend);
-    free(fs->q);
+    free(fs->q.a);
+    free(fs->hold.a);
     free(fs);
 }
 
@@ -125,7 +207,8 @@ static void fs_end(feed_stream *fs, const char *what)
 
 /* ---- output ----------------------------------------------------------- */
 
-/* The id of the next event: the mark's cursor (id_text empty: none). */
+/* The id of the next event: the mark's cursor with the newest log entry
+ * handled (id_text empty: no mark yet). */
 static int fs_mark_id(feed_stream *fs, char *text, size_t cap, slice *id)
 {
     const feed_ref *m = stream_merge_mark(&fs->merge);
@@ -135,8 +218,11 @@ static int fs_mark_id(feed_stream *fs, char *text, size_t cap, slice *id)
     *id = slice_make(NULL, 0);
     if (m == NULL)
         return 0;
-    if (cursor_set(&c, fs->kind, fs->uid, m->ts_us, slice_make(m->id, m->id_len)) != CURSOR_OK ||
-        cursor_encode(&fs->w->shared->cursor_key, &c, text, cap, &len) != CURSOR_OK)
+    if (cursor_set(&c, fs->kind, fs->uid, m->ts_us, slice_make(m->id, m->id_len)) != CURSOR_OK)
+        return -1;
+    if (fs->has_last)
+        cursor_set_log(&c, fs->last.ms, fs->last.seq);
+    if (cursor_encode(&fs->w->shared->cursor_key, &c, text, cap, &len) != CURSOR_OK)
         return -1;
     *id = slice_make(text, len);
     return 0;
@@ -229,7 +315,7 @@ static void fs_go_live(feed_stream *fs)
     buf_dispose(&fs->bl_text);
     free(fs->bl_span);
     fs->bl_span = NULL;
-    fs->dedup_left = fs->q_n;
+    fs->dedup_left = fs->q.n;
     if (fs->dedup_left == 0) {
         free(fs->bl);
         fs->bl = NULL;
@@ -363,10 +449,24 @@ static void fs_read_page(feed_stream *fs)
 
 /* ---- live events ---------------------------------------------------------- */
 
+/* The queue's head event is handled (sent, or dropped as a repeat or as
+ * gone): the item's state goes into the history, and the log entry
+ * becomes the ids' log part (set before the event is framed). */
+static void fs_consume(feed_stream *fs)
+{
+    const feed_event *ev = ring_at(&fs->q, 0);
+
+    stream_history_note(&fs->hist, &ev->ref, ev->removed);
+    if (ev->has_log && (!fs->has_last || feed_log_id_cmp(&ev->log, &fs->last) > 0)) {
+        fs->has_last = 1;
+        fs->last = ev->log;
+    }
+}
+
 static void fs_dequeue(feed_stream *fs)
 {
-    fs->q_head = (fs->q_head + 1) % fs->q_cap;
-    fs->q_n--;
+    fs_consume(fs);
+    ring_pop(&fs->q);
     if (fs->dedup_left > 0 && --fs->dedup_left == 0) {
         free(fs->bl); /* the backlog's ids are no longer needed */
         fs->bl = NULL;
@@ -380,8 +480,8 @@ static int fs_removed_from(const feed_stream *fs, size_t from, const feed_ref *r
 {
     size_t i;
 
-    for (i = from; i < fs->q_n; i++) {
-        const feed_event *e = &fs->q[(fs->q_head + i) % fs->q_cap];
+    for (i = from; i < fs->q.n; i++) {
+        const feed_event *e = &fs->q.a[(fs->q.head + i) % fs->q.cap];
         if (e->removed && e->ref.id_len == ref->id_len && memcmp(e->ref.id, ref->id, ref->id_len) == 0)
             return 1;
     }
@@ -556,22 +656,35 @@ static int fs_frame_remove(feed_stream *fs, buf *out, const feed_ref *ref)
     return 0;
 }
 
-/* Handle queued events while nothing is in flight. */
+static void fs_read_log(feed_stream *fs);
+
+/* Handle queued events while nothing is in flight; while catching up,
+ * read the next page of the log when the queue is empty. */
 static void fs_pump(feed_stream *fs)
 {
     const feed_event *ev;
     buf out;
 
-    while (fs->req != NULL && fs->phase == FS_LIVE && !fs->busy && !fs->waiting_retry && fs->q_n > 0) {
-        ev = &fs->q[fs->q_head];
+    while (fs->req != NULL && fs->phase == FS_LIVE && !fs->busy && !fs->waiting_retry) {
+        if (fs->q.n == 0) {
+            if (fs->catching_up)
+                fs_read_log(fs);
+            return;
+        }
+        ev = ring_at(&fs->q, 0);
+        if (fs->kind != FEED_NOTIFICATIONS && stream_history_repeat(&fs->hist, &ev->ref, ev->removed)) {
+            fs_dequeue(fs); /* a job replay: the client has this state */
+            continue;
+        }
         if (ev->removed) {
+            feed_ref ref = ev->ref;
+            fs_dequeue(fs); /* first: the id carries its log entry */
             buf_init(&out, 0);
-            if (fs_frame_remove(fs, &out, &ev->ref) != 0) {
+            if (fs_frame_remove(fs, &out, &ref) != 0) {
                 buf_dispose(&out);
                 fs_end(fs, NULL);
                 return;
             }
-            fs_dequeue(fs);
             if (fs_send(fs, &out) != 0) {
                 buf_dispose(&out);
                 return;
@@ -588,6 +701,208 @@ static void fs_pump(feed_stream *fs)
     }
 }
 
+/* ---- the user's event log ------------------------------------------------------ */
+
+/* "feed:live:<uid>" / "feed:log:<uid>" into out (32 bytes suffice). */
+static void fs_key(const feed_stream *fs, const char *prefix, char *out, size_t cap)
+{
+    (void)snprintf(out, cap, "%s%lld", prefix, (long long)fs->uid);
+}
+
+/* feed_live_open.lua: the live key (the job logs this user's events
+ * while it exists) and the log's expiry, for the resume window; with cb,
+ * also the resume entry's presence and the history before it. */
+static int fs_call_open(feed_stream *fs, redis_client_cb *cb, int history)
+{
+    char live[40], log[40], window[16], resume[FEED_LOG_ID_TEXT_MAX], count[8];
+    const char *argv[5] = {live, log, window, "", count};
+
+    fs_key(fs, REDIS_KEY_FEED_LIVE, live, sizeof(live));
+    fs_key(fs, REDIS_KEY_FEED_LOG, log, sizeof(log));
+    (void)snprintf(window, sizeof(window), "%u", (unsigned)fs->w->shared->cfg->stream_resume_window_ms);
+    (void)snprintf(count, sizeof(count), "%d", history ? STREAM_HISTORY : 0);
+    if (history && fs->log_resume) {
+        (void)feed_log_id_format(&fs->resume, resume);
+        argv[3] = resume;
+    }
+    if (fs->w->stores.redis == NULL)
+        return -1;
+    return redis_script_call(fs->w->stores.redis, &fs_open_script, 2, 5, argv, NULL, cb, fs) == REDIS_CLIENT_OK ? 0
+                                                                                                                : -1;
+}
+
+/* An entry [id, [field, value, ...]] of XRANGE/XREVRANGE: 0 with *ev set
+ * when it is an event of this stream's feed; 1 when it is a valid entry
+ * of something else (another feed, the start marker); -1 malformed. *id
+ * is set whenever the entry id is valid. */
+static int fs_entry(const feed_stream *fs, const redisReply *e, feed_log_id *id, feed_event *ev)
+{
+    const redisReply *f;
+    size_t i;
+
+    if (e->type != REDIS_REPLY_ARRAY || e->elements != 2 || e->element[0]->type != REDIS_REPLY_STRING ||
+        feed_log_id_parse(slice_make(e->element[0]->str, e->element[0]->len), id) != 0)
+        return -1;
+    f = e->element[1];
+    if (f->type != REDIS_REPLY_ARRAY)
+        return -1;
+    for (i = 0; i + 1 < f->elements; i += 2) {
+        if (f->element[i]->type == REDIS_REPLY_STRING && f->element[i]->len == 1 && f->element[i]->str[0] == 'e' &&
+            f->element[i + 1]->type == REDIS_REPLY_STRING) {
+            if (feed_event_parse_entry(fs->uid, slice_make(e->element[0]->str, e->element[0]->len),
+                                       slice_make(f->element[i + 1]->str, f->element[i + 1]->len), ev) != 0)
+                return 1; /* not ours to judge: skipped, like another feed's */
+            return ev->kind == fs->kind ? 0 : 1;
+        }
+    }
+    return 1;
+}
+
+static int fs_keep_logged(const void *ctx, const feed_event *ev)
+{
+    (void)ctx;
+    return ev->has_log;
+}
+
+static int fs_keep_after_floor(const void *ctx, const feed_event *ev)
+{
+    const feed_stream *fs = ctx;
+
+    return !ev->has_log || !fs->has_floor || feed_log_id_cmp(&ev->log, &fs->floor) > 0;
+}
+
+static void fs_go_live(feed_stream *fs);
+
+/* The answer of feed_live_open: {found, history}. */
+static void fs_on_open(redis_client *c, int status, redisReply *reply, void *privdata)
+{
+    feed_stream *fs = privdata;
+    const redisReply *hist;
+    feed_log_id id, top;
+    feed_event ev;
+    size_t i;
+    int has_top = 0, found, r;
+
+    (void)c;
+    fs->busy = 0;
+    if (fs->req == NULL) {
+        fs_free(fs);
+        return;
+    }
+    if (status != REDIS_CLIENT_OK || reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
+        reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_ARRAY) {
+        fs_end(fs, "the live events are unavailable (Redis)");
+        return;
+    }
+    found = reply->element[0]->integer == 1;
+    hist = reply->element[1];
+    for (i = hist->elements; i-- > 0;) { /* newest first: seed oldest first */
+        r = fs_entry(fs, hist->element[i], &id, &ev);
+        if (r < 0)
+            continue;
+        if (!has_top || feed_log_id_cmp(&id, &top) > 0) {
+            has_top = 1;
+            top = id;
+        }
+        if (r == 0)
+            stream_history_note(&fs->hist, &ev.ref, ev.removed);
+    }
+    fs->opened = 1;
+    /* An event not logged came before this (the live key is set now):
+     * what it did is in the log or the stored feed read from here on. */
+    ring_filter(&fs->q, fs_keep_logged, fs);
+    if (found && fs->log_resume) {
+        /* Exact: the log after the resume entry, then the live events
+         * past what was read (fs_on_log). */
+        fs->catching_up = 1;
+        fs->read_to = fs->resume;
+        fs->has_last = 1;
+        fs->last = fs->resume;
+        while (fs->q.n > 0) {
+            (void)ring_push(&fs->hold, ring_at(&fs->q, 0));
+            ring_pop(&fs->q);
+        }
+        fs_go_live(fs);
+        return;
+    }
+    /* No log entry to resume from (a fresh stream, an old cursor, or the
+     * entry is trimmed or expired): the stored feed by position, read
+     * from now on, so every logged event up to the newest entry is in
+     * it; later ones are sent live. */
+    if (has_top) {
+        fs->has_floor = 1;
+        fs->floor = top;
+        fs->has_last = 1;
+        fs->last = top;
+    }
+    ring_filter(&fs->q, fs_keep_after_floor, fs);
+    fs->phase = FS_BACKLOG;
+    fs_read_page(fs);
+}
+
+static void fs_on_log(redis_client *c, int status, redisReply *reply, void *privdata)
+{
+    feed_stream *fs = privdata;
+    feed_log_id id;
+    feed_event ev;
+    size_t i;
+    int r;
+
+    (void)c;
+    fs->busy = 0;
+    if (fs->req == NULL) {
+        fs_free(fs);
+        return;
+    }
+    if (status != REDIS_CLIENT_OK || reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
+        fs_end(fs, NULL); /* streaming: the client resumes */
+        return;
+    }
+    for (i = 0; i < reply->elements; i++) {
+        r = fs_entry(fs, reply->element[i], &id, &ev);
+        if (r < 0 || feed_log_id_cmp(&id, &fs->read_to) <= 0)
+            continue;
+        fs->read_to = id;
+        if (r == 0 && ring_push(&fs->q, &ev) != 0) {
+            fs_end(fs, NULL);
+            return;
+        }
+    }
+    if (reply->elements < STREAM_LOG_PAGE) {
+        /* The end of the log: every later entry was published after this
+         * read, so it is among the live events held or still to come. */
+        fs->catching_up = 0;
+        fs->has_floor = 1;
+        fs->floor = fs->read_to;
+        while (fs->hold.n > 0) {
+            ev = *ring_at(&fs->hold, 0);
+            ring_pop(&fs->hold);
+            if (fs_keep_after_floor(fs, &ev) && ring_push(&fs->q, &ev) != 0) {
+                fs_end(fs, NULL);
+                return;
+            }
+        }
+    }
+    fs_pump(fs);
+}
+
+/* The next page of the log after read_to (XRANGE, exclusive start). */
+static void fs_read_log(feed_stream *fs)
+{
+    char log[40], from[FEED_LOG_ID_TEXT_MAX + 1], count[8];
+    const char *argv[6] = {"XRANGE", log, from, "+", "COUNT", count};
+
+    fs_key(fs, REDIS_KEY_FEED_LOG, log, sizeof(log));
+    from[0] = '(';
+    (void)feed_log_id_format(&fs->read_to, from + 1);
+    (void)snprintf(count, sizeof(count), "%d", STREAM_LOG_PAGE);
+    fs->busy = 1;
+    if (redis_client_commandargv(fs->w->stores.redis, fs_on_log, fs, 6, argv, NULL) != REDIS_CLIENT_OK) {
+        fs->busy = 0;
+        fs_end(fs, NULL);
+    }
+}
+
 /* ---- the hub's callbacks ------------------------------------------------------ */
 
 static void fs_on_ready(stream_sub *s)
@@ -597,37 +912,26 @@ static void fs_on_ready(stream_sub *s)
     if (fs->phase != FS_WAIT || fs->req == NULL)
         return;
     loop_timer_stop(&fs->w->loop, &fs->retry);
-    fs->phase = FS_BACKLOG;
-    fs_read_page(fs);
+    fs->phase = FS_OPEN;
+    fs->busy = 1;
+    if (fs_call_open(fs, fs_on_open, 1) != 0) {
+        fs->busy = 0;
+        fs_end(fs, "the live events are unavailable (Redis)");
+    }
 }
 
 static void fs_on_event(stream_sub *s, const feed_event *ev)
 {
     feed_stream *fs = s->data;
-    feed_event *grown;
-    size_t i, cap;
+    ev_ring *to = fs->catching_up ? &fs->hold : &fs->q;
 
-    if (fs->q_n == STREAM_MAX_QUEUED) {
+    if (fs->opened && !fs->catching_up && !fs_keep_after_floor(fs, ev))
+        return; /* in what was read already */
+    if (ring_push(to, ev) != 0) {
         log_simple(LOG_INFO, "stream ended: too many events waiting", NULL);
         fs_end(fs, "too many events");
         return;
     }
-    if (fs->q_n == fs->q_cap) {
-        cap = fs->q_cap == 0 ? 8 : fs->q_cap * 2;
-        grown = malloc(cap * sizeof(*grown));
-        if (grown == NULL) {
-            fs_end(fs, "out of memory");
-            return;
-        }
-        for (i = 0; i < fs->q_n; i++)
-            grown[i] = fs->q[(fs->q_head + i) % fs->q_cap];
-        free(fs->q);
-        fs->q = grown;
-        fs->q_cap = cap;
-        fs->q_head = 0;
-    }
-    fs->q[(fs->q_head + fs->q_n) % fs->q_cap] = *ev;
-    fs->q_n++;
     fs_pump(fs);
 }
 
@@ -643,6 +947,7 @@ static void fs_on_heartbeat(stream_sub *s)
 
     if (!fs->streaming || fs->req == NULL)
         return;
+    (void)fs_call_open(fs, NULL, 0); /* the live key and the log stay for the window */
     buf_init(&out, 0);
     if (sse_comment(&out, SLICE_LIT("hb")) == 0)
         (void)fs_send(fs, &out);
@@ -662,8 +967,12 @@ void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t use
 {
     feed_stream *fs;
 
-    if (w->hub == NULL) {
+    if (w->hub == NULL || w->stores.redis == NULL) {
         endpoint_unavailable(req, w, METRIC_STORE_REDIS, "store_unavailable", "live events need Redis");
+        return;
+    }
+    if (pthread_once(&fs_once, fs_do_init) != 0 || fs_init_rc != 0) {
+        http_request_respond_error(req, 500, "internal", "cannot prepare the stream's script");
         return;
     }
     fs = calloc(1, sizeof(*fs));
@@ -687,6 +996,11 @@ void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t use
         }
         fs->has_after = 1;
         fs->has_page_pos = 0; /* the backlog reads from the top down to after */
+        if (q->after.has_log) {
+            fs->log_resume = 1;
+            fs->resume.ms = q->after.log_ms;
+            fs->resume.seq = q->after.log_seq;
+        }
     }
     stream_merge_init(&fs->merge, fs->has_after ? &fs->after : NULL);
     /* A group's event is its new state, never a repeat (stream_merge.h);

@@ -1,18 +1,32 @@
 /* feed_stream.h: one Server-Sent Events stream of a feed (home,
- * profile), from its backlog to its live events. The endpoint (path id,
- * token, owner, query) is handlers/streams.c; what a stream guarantees is
- * api/README.md "Streams".
+ * profile, notifications), from its backlog to its live events. The
+ * endpoint (path id, token, owner, query) is handlers/streams.c; what a
+ * stream guarantees is api/README.md "Streams".
  *
  *   wait      registered with the worker's hub (stream_hub.h), events
  *             buffered, until the hub's subscription is confirmed
+ *   open      feed_live_open.lua: the user's live key set (the job logs
+ *             the user's events from then on), whether the resume
+ *             cursor's log entry is still in the log, and the log's
+ *             history up to it (or up to its newest entry)
+ *   then, resuming from an entry still in the log (exact):
+ *   live      the answer's head, then the log's entries after it for
+ *             this feed, STREAM_LOG_PAGE at a time, then the live events
+ *             past the last entry read (held meanwhile)
+ *   else (a fresh stream, or the entry is gone):
  *   backlog   the stored items after the resume position, through the
  *             page read (feed_read_page), newest first, up to
  *             STREAM_BACKLOG_PAGES pages of STREAM_BACKLOG_PAGE; a fresh
- *             stream: the newest `limit` items. Events still buffered.
+ *             stream: the newest `limit` items. Events still buffered;
+ *             those up to the log's newest entry at open are dropped
+ *             (the read is after them)
  *   live      the answer's head, the backlog oldest first, then the
- *             buffered and new events in arrival order, each '+' with
- *             its item rendered by the read path's body lookup
- *             (feed_bodies.h), repeats dropped (stream_merge.h)
+ *             buffered and new events in arrival order
+ * Every '+' is rendered by the read path's body lookup (feed_bodies.h);
+ * repeats are dropped (stream_merge.h: the backlog's, the last sent,
+ * and a job replay's by the log's history). An event's id is a cursor
+ * of the newest position sent with the newest log entry handled
+ * (cursor.h version 2).
  *
  * Notifications: an event is a group as it now stands (created or
  * changed: a new actor), sent every time, under the group's position
@@ -37,6 +51,7 @@
 #define STREAM_BACKLOG_PAGE 100
 #define STREAM_BACKLOG_PAGES 5
 #define STREAM_MAX_QUEUED 1024      /* events waiting; more: the stream ends */
+#define STREAM_LOG_PAGE 100         /* log entries read at a time when resuming */
 #define STREAM_BODY_RETRY_MS 50     /* a body not stored yet: look again, doubling to 1 s */
 #define STREAM_BODY_WAIT_MS 30000   /* ... until its removal is queued, or this long */
 #define STREAM_CLIENT_RETRY_MS 1000 /* the "retry:" sent to clients */

@@ -78,3 +78,38 @@ int stream_backlog_has(const feed_ref *refs, size_t n, const feed_ref *x)
     }
     return 0;
 }
+
+/* FNV-1a, 64 bits. */
+static uint64_t stream_history_hash(const feed_ref *item)
+{
+    uint64_t h = 14695981039346656037ULL;
+    size_t i;
+
+    for (i = 0; i < item->id_len; i++) {
+        h ^= (unsigned char)item->id[i];
+        h *= 1099511628211ULL;
+    }
+    return h;
+}
+
+void stream_history_note(stream_history *h, const feed_ref *item, int removed)
+{
+    h->hash[h->next] = stream_history_hash(item);
+    h->removed[h->next] = removed != 0;
+    h->next = (h->next + 1) % STREAM_HISTORY;
+    if (h->n < STREAM_HISTORY)
+        h->n++;
+}
+
+int stream_history_repeat(const stream_history *h, const feed_ref *item, int removed)
+{
+    uint64_t x = stream_history_hash(item);
+    unsigned i, at;
+
+    for (i = 0; i < h->n; i++) { /* newest first: the item's last state */
+        at = (h->next + STREAM_HISTORY - 1 - i) % STREAM_HISTORY;
+        if (h->hash[at] == x)
+            return h->removed[at] == (removed != 0);
+    }
+    return 0;
+}

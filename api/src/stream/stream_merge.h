@@ -62,4 +62,31 @@ size_t stream_backlog_newer(const feed_ref *after, const feed_ref *refs, size_t 
 /* 1 when x (by position and id) is among refs (feed order). */
 int stream_backlog_has(const feed_ref *refs, size_t n, const feed_ref *x);
 
+/* ---- the log's own history: repeats of a job replay -------------------
+ *
+ * A job that restarts from its checkpoint replays the writes since, so
+ * the user's event log may hold an item's '+' twice with no '-' between
+ * (or a '-' twice). An activity id enters a feed once and leaves it at
+ * most once, so such an event repeats what the client has: it is
+ * dropped. The history is the last STREAM_HISTORY events of the stream's
+ * feed in log order, seeded from the entries before the resume point (a
+ * replay is at most a checkpoint interval of the user's writes), each
+ * item by a 64-bit hash of its id (a collision, at 2^-64 per pair, would
+ * drop an event). Not for notification groups, whose '+' is a new state.
+ * ~2.3 KiB, the caller's; nothing allocates. */
+#define STREAM_HISTORY 256
+
+typedef struct stream_history {
+    uint64_t hash[STREAM_HISTORY];
+    uint8_t removed[STREAM_HISTORY];
+    unsigned n, next;
+} stream_history;
+
+/* Record that the item's state is now removed (1) or present (0). */
+void stream_history_note(stream_history *h, const feed_ref *item, int removed);
+
+/* 1 when an event (item, removed) repeats the item's last recorded
+ * state; 0 when it changes it or the item is not in the history. */
+int stream_history_repeat(const stream_history *h, const feed_ref *item, int removed);
+
 #endif

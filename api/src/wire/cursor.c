@@ -25,6 +25,21 @@ static void put_be64(unsigned char *p, int64_t v)
     }
 }
 
+static void put_be64u(unsigned char *p, uint64_t u)
+{
+    put_be64(p, (int64_t)u);
+}
+
+static uint64_t get_be64u(const unsigned char *p)
+{
+    uint64_t u = 0;
+    int i;
+
+    for (i = 0; i < 8; i++)
+        u = u << 8 | p[i];
+    return u;
+}
+
 static int64_t get_be64(const unsigned char *p)
 {
     uint64_t u = 0;
@@ -116,7 +131,16 @@ int cursor_set(cursor *c, feed_kind kind, int64_t user_id, int64_t ts_us, slice 
     c->id_len = id.len;
     memcpy(c->id, id.base, id.len);
     c->id[id.len] = '\0';
+    c->has_log = 0;
+    c->log_ms = c->log_seq = 0;
     return CURSOR_OK;
+}
+
+void cursor_set_log(cursor *c, uint64_t log_ms, uint64_t log_seq)
+{
+    c->has_log = 1;
+    c->log_ms = log_ms;
+    c->log_seq = log_seq;
 }
 
 int cursor_encode(const cursor_key *key, const cursor *c, char *out, size_t out_cap, size_t *out_len)
@@ -126,13 +150,18 @@ int cursor_encode(const cursor_key *key, const cursor *c, char *out, size_t out_
 
     if (c->id_len > CURSOR_MAX_ID || !cursor_fields_valid(c->kind, c->user_id, c->ts_us, slice_make(c->id, c->id_len)))
         return CURSOR_INVALID;
-    raw[0] = CURSOR_VERSION;
+    raw[0] = c->has_log ? CURSOR_VERSION_LOG : CURSOR_VERSION;
     raw[1] = (unsigned char)c->kind;
     put_be64(raw + 2, c->user_id);
     put_be64(raw + 10, c->ts_us);
     raw[18] = (unsigned char)c->id_len;
     memcpy(raw + CURSOR_HEADER_LEN, c->id, c->id_len);
     n = CURSOR_HEADER_LEN + c->id_len;
+    if (c->has_log) {
+        put_be64u(raw + n, c->log_ms);
+        put_be64u(raw + n + 8, c->log_seq);
+        n += CURSOR_LOG_LEN;
+    }
     if (mac_sha256(&key->mac, raw, n, tag) != 0)
         return CURSOR_INTERNAL;
     memcpy(raw + n, tag, CURSOR_TAG_LEN);
@@ -158,10 +187,10 @@ int cursor_decode(const cursor_key *key, slice text, feed_kind kind, int64_t use
         return CURSOR_MALFORMED;
     if (b64url_decode(text, raw, sizeof(raw), &n) != B64URL_OK)
         return CURSOR_MALFORMED;
-    if (n < CURSOR_RAW_MIN || raw[0] != CURSOR_VERSION)
+    if (n < CURSOR_RAW_MIN || (raw[0] != CURSOR_VERSION && raw[0] != CURSOR_VERSION_LOG))
         return CURSOR_MALFORMED;
     id_len = raw[18];
-    body = CURSOR_HEADER_LEN + id_len;
+    body = CURSOR_HEADER_LEN + id_len + (raw[0] == CURSOR_VERSION_LOG ? CURSOR_LOG_LEN : 0);
     if (id_len > CURSOR_MAX_ID || n != body + CURSOR_TAG_LEN)
         return CURSOR_MALFORMED;
     if (mac_sha256(&key->mac, raw, body, tag) != 0)
@@ -175,6 +204,9 @@ int cursor_decode(const cursor_key *key, slice text, feed_kind kind, int64_t use
      * refuse it all the same rather than pass it to a store query. */
     if (cursor_set(out, (feed_kind)raw[1], uid, ts, id) != CURSOR_OK)
         return CURSOR_MALFORMED;
+    if (raw[0] == CURSOR_VERSION_LOG)
+        cursor_set_log(out, get_be64u(raw + CURSOR_HEADER_LEN + id_len),
+                       get_be64u(raw + CURSOR_HEADER_LEN + id_len + 8));
     if (out->kind != kind || out->user_id != user_id)
         return CURSOR_WRONG_FEED;
     return CURSOR_OK;

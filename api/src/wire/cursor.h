@@ -13,9 +13,14 @@
  *                  follow "f:17" (followers, followees: lists ordered by
  *                  (follows.created_at, follows.id) like a feed) or a
  *                  notification group id "LIKE:p:42:1732500000000"
+ *     version 2 only (a stream event's id, feed_stream.h): 16 more,
+ *                  a log entry id <ms>-<seq> of the user's event log,
+ *                  ms then seq, big-endian
  *     then 16      HMAC-SHA256(key, all bytes before), truncated
  *
- * sent as unpadded base64url (51..132 characters). The tag makes it
+ * sent as unpadded base64url (51..154 characters). Every reader of a
+ * cursor (pages, markers, streams) takes both versions; only a stream
+ * uses the log entry, the others see the position alone. The tag makes it
  * opaque in the way that matters: a client cannot forge a position, and
  * a cursor minted for one user's feed is refused on another's.
  *
@@ -32,15 +37,18 @@
 #include "api/src/crypto/mac.h"
 
 #define CURSOR_VERSION 1
+#define CURSOR_VERSION_LOG 2 /* with a log entry id */
+#define CURSOR_LOG_LEN 16
 #define CURSOR_TAG_LEN 16
 #define CURSOR_MAX_ACTIVITY_ID 32        /* "[a-z]:[0-9]+", home and profile */
 #define CURSOR_MAX_ID 64                 /* group ids, notifications */
 #define CURSOR_MAX_TS ((int64_t)1 << 53) /* exact as a Redis score */
 #define CURSOR_HEADER_LEN 19
 #define CURSOR_RAW_MIN (CURSOR_HEADER_LEN + 3 + CURSOR_TAG_LEN)
-#define CURSOR_RAW_MAX (CURSOR_HEADER_LEN + CURSOR_MAX_ID + CURSOR_TAG_LEN)
+#define CURSOR_RAW_MAX (CURSOR_HEADER_LEN + CURSOR_MAX_ID + CURSOR_LOG_LEN + CURSOR_TAG_LEN)
 #define CURSOR_TEXT_MIN 51  /* b64url_encoded_len(CURSOR_RAW_MIN) */
-#define CURSOR_TEXT_MAX 132 /* b64url_encoded_len(CURSOR_RAW_MAX) */
+#define CURSOR_TEXT_MAX 154 /* b64url_encoded_len(CURSOR_RAW_MAX) */
+#define CURSOR_TEXT_MAX_V1 132
 
 /* Results: 0 or one of these. */
 #define CURSOR_OK 0
@@ -70,15 +78,21 @@ typedef struct cursor {
     int64_t ts_us;              /* 0..CURSOR_MAX_TS */
     size_t id_len;              /* bytes of id, without the NUL */
     char id[CURSOR_MAX_ID + 1]; /* NUL-terminated */
+    int has_log;                /* version 2: a stream's log entry */
+    uint64_t log_ms, log_seq;
 } cursor;
 
 /* Derive the cursor key from the server secret (at least MAC_SECRET_MIN
  * bytes). 0, or -1 (short secret, libcrypto failure). */
 int cursor_key_init(cursor_key *key, const void *secret, size_t secret_len);
 
-/* Fill c from its parts; id is copied. CURSOR_OK or CURSOR_INVALID when
- * a part is out of bounds (the same checks cursor_decode makes). */
+/* Fill c from its parts; id is copied; no log entry. CURSOR_OK or
+ * CURSOR_INVALID when a part is out of bounds (the same checks
+ * cursor_decode makes). */
 int cursor_set(cursor *c, feed_kind kind, int64_t user_id, int64_t ts_us, slice id);
+
+/* Give c a log entry id (it is then encoded as version 2). */
+void cursor_set_log(cursor *c, uint64_t log_ms, uint64_t log_seq);
 
 /* Write c as text into out (out_cap >= CURSOR_TEXT_MAX + 1 always
  * suffices), NUL-terminated; *out_len excludes the NUL. CURSOR_OK,

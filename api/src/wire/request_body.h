@@ -50,7 +50,7 @@
 #define REQ_COMMENT_MAX_BYTES 32768
 #define REQ_EMPTY_MAX_BYTES 1024
 #define REQ_MARKER_MAX_BYTES 1024
-#define REQ_MARKER_CURSOR_MAX 132 /* CURSOR_TEXT_MAX */
+#define REQ_MARKER_CURSOR_MAX 154 /* CURSOR_TEXT_MAX */
 
 typedef struct req_user {
     slice handle;       /* pool-owned, NUL-terminated */

@@ -709,6 +709,75 @@ static void test_stream_slow_reader_dropped(void **state)
     stop(&ts);
 }
 
+/* A burst of three bounds in one write is not a slow client: a reader
+ * that keeps reading gets all of it and the stream goes on. */
+static void test_stream_burst_reader_keeps_up(void **state)
+{
+    static char data[64 * 1024];
+    ts_server ts;
+    server_config cfg;
+    tc_conn c;
+    int closed = 0, i;
+    size_t total = 0;
+    uint64_t t0;
+
+    (void)state;
+    test_config(&cfg);
+    cfg.stream_stall_ms = 300;
+    start(&ts, &cfg);
+    tc_connect(&c, ts.port, 5000);
+    tc_send_str(&c, GET("/burst"));
+    t0 = loop_clock_us();
+    while (!closed && loop_clock_us() - t0 < 1000 * 1000) /* 1 s of reading, past the stall time */
+        total += raw_read(&c, data, 4096, 25, &closed);
+    assert_false(closed);
+    assert_true(total > TH_BURST_BYTES);
+    assert_int_equal(atomic_load(&th_stream_dropped), 0);
+    assert_int_equal(atomic_load(&th_stream_closed), 0);
+    tc_close(&c);
+    for (i = 0; i < 100 && atomic_load(&th_stream_closed) + atomic_load(&th_stream_dropped) == 0; i++)
+        ts_sleep_ms(20);
+    stop(&ts);
+}
+
+/* The same burst to a client that reads nothing: past the bound and
+ * stalled, it is dropped within the stall time (and a few writes), with
+ * less than the hard cap queued. */
+static void test_stream_burst_stalled_reader_dropped(void **state)
+{
+    static char data[256 * 1024];
+    ts_server ts;
+    server_config cfg;
+    tc_conn slow;
+    int rcv = 4096, closed = 0, i;
+    size_t n, total = 0;
+    uint64_t t0, took_ms;
+
+    (void)state;
+    test_config(&cfg);
+    cfg.stream_stall_ms = 300;
+    start(&ts, &cfg);
+    tc_connect(&slow, ts.port, 5000);
+    assert_int_equal(setsockopt(slow.http.fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)), 0);
+    t0 = loop_clock_us();
+    tc_send_str(&slow, GET("/burst"));
+    for (i = 0; i < 250 && atomic_load(&th_stream_dropped) == 0; i++)
+        ts_sleep_ms(10);
+    took_ms = (loop_clock_us() - t0) / 1000;
+    print_message("the stalled reader was dropped after %llu ms\n", (unsigned long long)took_ms);
+    assert_int_equal(atomic_load(&th_stream_dropped), 1);
+    assert_true(took_ms >= 250 && took_ms < 2000);
+    while (!closed) {
+        n = raw_read(&slow, data, sizeof(data), 2000, &closed);
+        total += n;
+        if (n == 0 && !closed)
+            fail_msg("the dropped stream was not closed");
+    }
+    assert_true(total < (size_t)TH_BURST_BOUND * CONN_STREAM_HARD_FACTOR + 256 * 1024);
+    tc_close(&slow);
+    stop(&ts);
+}
+
 /* Clients resetting streams: each stream ends exactly once, by on_close
  * or by a write's -1 (a send that finds the peer gone), never both
  * (ASan would see the double end). */
@@ -785,6 +854,8 @@ int main(void)
         cmocka_unit_test(test_abort_closes_everything),
         cmocka_unit_test(test_stream_head_chunks_peer_close),
         cmocka_unit_test(test_stream_slow_reader_dropped),
+        cmocka_unit_test(test_stream_burst_reader_keeps_up),
+        cmocka_unit_test(test_stream_burst_stalled_reader_dropped),
         cmocka_unit_test(test_stream_peer_reset),
         cmocka_unit_test(test_stream_drain),
         cmocka_unit_test(test_max_connections),

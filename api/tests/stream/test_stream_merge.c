@@ -194,12 +194,48 @@ static void test_resume_merge(void **state)
     }
 }
 
+/* The log's history: a replayed '+' (or '-') repeats the item's last
+ * state and is dropped; a change is not; the ring forgets the oldest. */
+static void test_history_repeats(void **state)
+{
+    static stream_history h;
+    feed_ref a = ref(10, "p:1"), b = ref(20, "p:2"), x;
+    char id[16];
+    int i;
+
+    (void)state;
+    memset(&h, 0, sizeof(h));
+    assert_int_equal(stream_history_repeat(&h, &a, 0), 0); /* unknown */
+    stream_history_note(&h, &a, 0);
+    assert_int_equal(stream_history_repeat(&h, &a, 0), 1); /* + + */
+    assert_int_equal(stream_history_repeat(&h, &a, 1), 0); /* + - */
+    assert_int_equal(stream_history_repeat(&h, &b, 0), 0);
+    stream_history_note(&h, &a, 1);
+    assert_int_equal(stream_history_repeat(&h, &a, 1), 1); /* - - */
+    assert_int_equal(stream_history_repeat(&h, &a, 0), 0); /* - + (a replay of +,- sends both again) */
+    stream_history_note(&h, &b, 0);
+    for (i = 0; i < STREAM_HISTORY - 1; i++) {
+        snprintf(id, sizeof(id), "c:%d", i);
+        x = ref(30 + i, id);
+        stream_history_note(&h, &x, 0);
+    }
+    assert_int_equal(stream_history_repeat(&h, &b, 0), 1); /* still the oldest of the ring */
+    x = ref(1, "c:999999");
+    stream_history_note(&h, &x, 0);
+    assert_int_equal(stream_history_repeat(&h, &b, 0), 0); /* forgotten */
+    assert_int_equal(h.n, STREAM_HISTORY);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_in_order),      cmocka_unit_test(test_late_item_keeps_mark),
-        cmocka_unit_test(test_repeats),       cmocka_unit_test(test_updates),
-        cmocka_unit_test(test_backlog_newer), cmocka_unit_test(test_backlog_has),
+        cmocka_unit_test(test_history_repeats),
+        cmocka_unit_test(test_in_order),
+        cmocka_unit_test(test_late_item_keeps_mark),
+        cmocka_unit_test(test_repeats),
+        cmocka_unit_test(test_updates),
+        cmocka_unit_test(test_backlog_newer),
+        cmocka_unit_test(test_backlog_has),
         cmocka_unit_test(test_resume_merge),
     };
 

@@ -135,6 +135,7 @@ typedef struct th_stream {
     loop_timer t;
     http_request *req;
     worker *w;
+    uint32_t every_ms;
 } th_stream;
 
 static void th_stream_tick(loop *l, loop_timer *t)
@@ -150,7 +151,7 @@ static void th_stream_tick(loop *l, loop_timer *t)
         free(s);
         return;
     }
-    (void)loop_timer_start(l, &s->t, 5);
+    (void)loop_timer_start(l, &s->t, s->every_ms);
 }
 
 static void th_stream_on_close(http_request *req, void *data)
@@ -163,13 +164,15 @@ static void th_stream_on_close(http_request *req, void *data)
     free(s);
 }
 
+/* data NULL: /stream; non-NULL: /burst. */
 static void th_stream_start(http_request *req, void *data)
 {
     static const http_request_header_out extra[] = {{"Cache-Control", "no-store"}};
+    static char burst[TH_BURST_BYTES];
     worker *w = http_request_context(req);
     th_stream *s = calloc(1, sizeof(*s));
+    int is_burst = data != NULL;
 
-    (void)data;
     if (s == NULL || w == NULL) {
         free(s);
         http_request_respond_error(req, 500, NULL, "no memory or no worker");
@@ -177,18 +180,32 @@ static void th_stream_start(http_request *req, void *data)
     }
     s->req = req;
     s->w = w;
+    s->every_ms = is_burst ? 10 : 5;
     loop_timer_init(&s->t, th_stream_tick, s);
-    if (http_request_stream_start(req, 200, "text/event-stream", extra, 1, TH_STREAM_BOUND, th_stream_on_close, s) !=
-        0) {
+    if (http_request_stream_start(req, 200, "text/event-stream", extra, 1, is_burst ? TH_BURST_BOUND : TH_STREAM_BOUND,
+                                  th_stream_on_close, s) != 0) {
         free(s);
         return;
+    }
+    if (is_burst) {
+        memset(burst, 'b', sizeof(burst) - 1);
+        burst[sizeof(burst) - 1] = '\n';
+        if (http_request_stream_write(req, slice_make(burst, sizeof(burst))) != 0) {
+            atomic_fetch_add(&th_stream_dropped, 1);
+            http_request_stream_end(req);
+            free(s);
+            return;
+        }
     }
     (void)loop_timer_start(&w->loop, &s->t, 1);
 }
 
 int th_add_routes(router *r)
 {
-    if (router_add(r, "GET", "/stream", th_stream_start, NULL) != 0)
+    static int burst_tag;
+
+    if (router_add(r, "GET", "/stream", th_stream_start, NULL) != 0 ||
+        router_add(r, "GET", "/burst", th_stream_start, &burst_tag) != 0)
         return -1;
     if (router_add(r, "POST", "/echo/{tag}", th_echo, NULL) != 0 ||
         router_add(r, "GET", "/slow/{ms}", th_slow, NULL) != 0 ||

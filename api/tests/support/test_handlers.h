@@ -8,6 +8,10 @@
  *   GET  /stream      -> a streamed 200 (request.h): TH_STREAM_CHUNK bytes
  *                        every 5 ms, bound TH_STREAM_BOUND; counts its
  *                        ends by on_close and by a refused write
+ *   GET  /burst       -> the same with bound TH_BURST_BOUND, but first a
+ *                        burst of TH_BURST_BYTES in one go (over the bound,
+ *                        under the hard cap), then TH_STREAM_CHUNK every
+ *                        10 ms
  *
  * Pending slow answers are kept per worker thread; th_flush_pending (a
  * worker on_exit hook) answers them when a worker ends, as a store
@@ -25,6 +29,8 @@
 #define TH_BIG_BODY (1024 * 1024)
 #define TH_STREAM_CHUNK 1000
 #define TH_STREAM_BOUND 4096
+#define TH_BURST_BOUND 16384
+#define TH_BURST_BYTES (3 * TH_BURST_BOUND)
 
 extern atomic_int th_big_dispatched;
 extern atomic_int th_late_answered;  /* respond() returned 0 */

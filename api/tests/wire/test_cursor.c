@@ -92,9 +92,50 @@ static void test_lengths_at_bounds(void **state)
     id[40] = ':';
     id[64] = '\0';
     n = encode(&k, FEED_NOTIFICATIONS, 3, 5, id, text);
-    assert_int_equal(n, CURSOR_TEXT_MAX);
+    assert_int_equal(n, CURSOR_TEXT_MAX_V1);
     assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_NOTIFICATIONS, 3, &out), CURSOR_OK);
     assert_string_equal(out.id, id);
+    assert_int_equal(out.has_log, 0);
+}
+
+/* Version 2 (a stream event's id): the position and a log entry id;
+ * any reader gets the position, the stream the entry too. */
+static void test_log_entry_round_trip(void **state)
+{
+    cursor_key k = key();
+    char text[CURSOR_TEXT_MAX + 1], v1[CURSOR_TEXT_MAX + 1], id[CURSOR_MAX_ID + 1];
+    cursor c, out;
+    size_t n, n1;
+
+    (void)state;
+    assert_int_equal(cursor_set(&c, FEED_HOME, 7, 1732500000000000LL, SLICE_LIT("p:42")), CURSOR_OK);
+    assert_int_equal(c.has_log, 0);
+    assert_int_equal(cursor_encode(&k, &c, v1, sizeof(v1), &n1), CURSOR_OK);
+    cursor_set_log(&c, 1732500000123ULL, UINT64_MAX);
+    assert_int_equal(cursor_encode(&k, &c, text, sizeof(text), &n), CURSOR_OK);
+    assert_int_equal(n, n1 + 22); /* 16 bytes more: 21.3 characters, rounded */
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 7, &out), CURSOR_OK);
+    assert_int_equal(out.ts_us, 1732500000000000LL);
+    assert_string_equal(out.id, "p:42");
+    assert_int_equal(out.has_log, 1);
+    assert_true(out.log_ms == 1732500000123ULL && out.log_seq == UINT64_MAX);
+    assert_int_equal(cursor_decode(&k, slice_make(v1, n1), FEED_HOME, 7, &out), CURSOR_OK);
+    assert_int_equal(out.has_log, 0);
+    /* bound to its feed and signed like any cursor */
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 8, &out), CURSOR_WRONG_FEED);
+    text[n / 2] = text[n / 2] == 'A' ? 'B' : 'A';
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 7, &out), CURSOR_FORGED);
+    /* the longest: a 64-byte group id and a log entry */
+    memcpy(id, "COMMENT:p:", 10);
+    memset(id + 10, '1', 54);
+    id[40] = ':';
+    id[64] = '\0';
+    assert_int_equal(cursor_set(&c, FEED_NOTIFICATIONS, 3, 5, slice_from_cstr(id)), CURSOR_OK);
+    cursor_set_log(&c, 1, 2);
+    assert_int_equal(cursor_encode(&k, &c, text, sizeof(text), &n), CURSOR_OK);
+    assert_int_equal(n, CURSOR_TEXT_MAX);
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_NOTIFICATIONS, 3, &out), CURSOR_OK);
+    assert_true(out.has_log && out.log_ms == 1 && out.log_seq == 2);
 }
 
 static void test_wrong_feed(void **state)
@@ -210,9 +251,19 @@ static void test_version_and_bounds_behind_the_tag(void **state)
     n = sign_raw(&k, raw, 23, text);
     assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 7, &out), CURSOR_OK);
     /* unknown version, even correctly signed */
-    raw[0] = 2;
+    raw[0] = 3;
     n = sign_raw(&k, raw, 23, text);
     assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 7, &out), CURSOR_MALFORMED);
+    /* version 2 without its 16 bytes of log entry, and with them */
+    raw[0] = CURSOR_VERSION_LOG;
+    n = sign_raw(&k, raw, 23, text);
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 7, &out), CURSOR_MALFORMED);
+    memset(raw + 23, 0, 16);
+    raw[30] = 5;
+    raw[38] = 6;
+    n = sign_raw(&k, raw, 39, text);
+    assert_int_equal(cursor_decode(&k, slice_make(text, n), FEED_HOME, 7, &out), CURSOR_OK);
+    assert_true(out.has_log && out.log_ms == 5 && out.log_seq == 6);
     raw[0] = CURSOR_VERSION;
     /* unknown feed kind */
     raw[1] = 9;
@@ -351,6 +402,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_round_trip),
+        cmocka_unit_test(test_log_entry_round_trip),
         cmocka_unit_test(test_known_answer),
         cmocka_unit_test(test_lengths_at_bounds),
         cmocka_unit_test(test_wrong_feed),

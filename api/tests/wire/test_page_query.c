@@ -84,7 +84,7 @@ static void test_cursor(void **state)
 {
     cursor_key k = key();
     cursor c;
-    char text[CURSOR_TEXT_MAX + 1], q[300];
+    char text[CURSOR_TEXT_MAX + 1], q[2 * CURSOR_TEXT_MAX + 32];
     size_t n;
     page_query pq;
     api_error e;

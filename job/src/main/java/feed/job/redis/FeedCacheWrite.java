@@ -3,7 +3,6 @@ package feed.job.redis;
 import java.util.List;
 
 import redis.clients.jedis.PipeliningBase;
-import redis.clients.jedis.Protocol;
 
 import feed.job.fanout.FeedWrite;
 
@@ -32,8 +31,11 @@ import feed.job.fanout.FeedWrite;
  * sink keeps the last write per (key, member), which is the one the fan-out
  * emitted last for that row.
  *
- * <p>Live events: after each head write, the same pipeline PUBLISHes the item on
- * {@code feed:events:<uid>} ({@link #event}), whether or not the head is cached: the API's
+ * <p>Live events: after each head write, the same pipeline runs feed_event_publish.lua
+ * ({@link #publish}): the item is appended to the owner's event log {@code feed:log:<uid>} when the
+ * owner has a live key (a stream connected within its resume window), then PUBLISHed on
+ * {@code feed:events:<uid>} prefixed with the log entry id ({@link #event}), whether or not the
+ * head is cached: the API's
  * streams (api/README.md "Streams") take it from there. A publish is fire-and-forget (nobody
  * listening: nothing happens); a stream that missed one because it was not subscribed yet reads
  * the stored feed instead, which already holds the item (Cassandra acknowledged it first).
@@ -82,6 +84,7 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
     @Override
     public void prelude(PipeliningBase pipeline) {
         pipeline.scriptLoad(SCRIPT, "feed:"); // the sample key only matters on a cluster
+        pipeline.scriptLoad(EVENT_SCRIPT, "feed:");
     }
 
     @Override
@@ -89,11 +92,35 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
         // ts_us is exact in a double up to 2^53; written as an integer string.
         pipeline.evalsha(SHA, List.of(key(w)),
                 List.of(w.delete ? "-" : "+", Long.toString(w.tsUs), w.activityId, Integer.toString(window)));
-        // PipeliningBase has no publish(); the reply (the number of receivers) is not used.
-        pipeline.sendCommand(Protocol.Command.PUBLISH, channel(w), event(w));
+        publish(w.userId, event(w), pipeline);
     }
 
     static final String CHANNEL_PREFIX = RedisKeys.CHANNEL_FEED_EVENTS;
+
+    /**
+     * The live event script: KEYS[1] {@code feed:live:<uid>}, KEYS[2] {@code feed:log:<uid>}; ARGV: channel,
+     * event, log length bound. Its one source is schema/redis/feed_event_publish.lua.
+     */
+    static final String EVENT_SCRIPT = RedisScripts.load("feed_event_publish");
+
+    static final String EVENT_SHA = RedisScripts.sha1(EVENT_SCRIPT);
+
+    /**
+     * About how many entries a user's event log keeps (XADD MAXLEN ~): the API resumes a stream exactly from
+     * an entry still in it, so this bounds how far behind (in events of all three feeds) an exact resume can be.
+     */
+    public static final int LOG_MAXLEN = 2000;
+
+    /**
+     * Appends the live event of one of {@code userId}'s feeds to the pipeline (docs/DATA-MODEL.md "Live
+     * events"): logged in {@code feed:log:<uid>} while the user's {@code feed:live:<uid>} exists (a stream
+     * connected or within its resume window; nothing is written for anyone else), then published on
+     * {@code feed:events:<uid>} as {@code <log entry id or -> <event>}.
+     */
+    static void publish(long userId, String event, PipeliningBase pipeline) {
+        pipeline.evalsha(EVENT_SHA, List.of(RedisKeys.KEY_FEED_LIVE + userId, RedisKeys.KEY_FEED_LOG + userId),
+                List.of(CHANNEL_PREFIX + userId, event, Integer.toString(LOG_MAXLEN)));
+    }
 
     /** The live event channel of the feed's owner: {@code feed:events:<uid>}. */
     public static String channel(FeedWrite w) {

@@ -3,7 +3,6 @@ package feed.job.redis;
 import java.util.List;
 
 import redis.clients.jedis.PipeliningBase;
-import redis.clients.jedis.Protocol;
 import redis.clients.jedis.params.SetParams;
 
 import feed.job.notify.NotificationWrite;
@@ -68,6 +67,7 @@ public final class NotificationCacheWrite implements RedisWrite<NotificationWrit
     @Override
     public void prelude(PipeliningBase pipeline) {
         pipeline.scriptLoad(FeedCacheWrite.SCRIPT, "feed:");
+        pipeline.scriptLoad(FeedCacheWrite.EVENT_SCRIPT, "feed:");
     }
 
     @Override
@@ -80,7 +80,7 @@ public final class NotificationCacheWrite implements RedisWrite<NotificationWrit
             pipeline.set(bodyKey(w.userId, w.groupId), json(w), SetParams.setParams().ex(ttlSeconds));
         }
         // After the body: a stream that reads it on this event finds the group as it now stands.
-        pipeline.sendCommand(Protocol.Command.PUBLISH, FeedCacheWrite.CHANNEL_PREFIX + w.userId, event(w));
+        FeedCacheWrite.publish(w.userId, event(w), pipeline);
     }
 
     /**

@@ -192,7 +192,75 @@ class FeedCacheWriteTest {
         assertTrue(three.await(10, TimeUnit.SECONDS));
         sub.punsubscribe();
         t.join(10_000);
-        assertThat(got).containsExactly("feed:events:1 home + 100 p:1", "feed:events:2 profile + 200 p:2",
-                "feed:events:1 home - 100 p:1");
+        // Nobody has a live key: nothing is logged, every event says "-".
+        assertThat(got).containsExactly("feed:events:1 - home + 100 p:1", "feed:events:2 - profile + 200 p:2",
+                "feed:events:1 - home - 100 p:1");
+        try (Jedis j = redis.client()) {
+            assertThat(j.exists("feed:log:1")).isFalse();
+            assertThat(j.exists("feed:log:2")).isFalse();
+        }
+    }
+
+    /**
+     * A user with a live key gets every event in the log first, in publish order, the log expiring with the
+     * live key; the published message carries the entry id. Others' events are not logged.
+     */
+    @Test
+    void aLiveUsersEventsAreLoggedThenPublishedWithTheEntryId() throws Exception {
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch subscribed = new CountDownLatch(1);
+        CountDownLatch four = new CountDownLatch(4);
+        JedisPubSub sub = new JedisPubSub() {
+            @Override
+            public void onPSubscribe(String pattern, int count) {
+                subscribed.countDown();
+            }
+
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                got.add(channel + " " + message);
+                four.countDown();
+            }
+        };
+        Thread t = new Thread(() -> {
+            try (Jedis j = redis.client()) {
+                j.psubscribe(sub, RedisKeys.CHANNEL_FEED_EVENTS + "*");
+            }
+        });
+        t.start();
+        assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+        try (Jedis j = redis.client()) {
+            j.psetex("feed:live:1", 60_000, "1");
+        }
+        try (var w = feeds(500)) {
+            w.write(put(1, "p:1", 100), null);
+            w.flush(false);
+            w.write(FeedWrite.insert(Feed.PROFILE, 2, 200, "p:2", 2, 200), null);
+            w.write(FeedWrite.insert(Feed.PROFILE, 1, 300, "p:3", 1, 300), null);
+            w.flush(false);
+            w.write(FeedWrite.remove(Feed.HOME, 1, 100, "p:1", 9, 300), null);
+            w.flush(false);
+        }
+        assertTrue(four.await(10, TimeUnit.SECONDS));
+        sub.punsubscribe();
+        t.join(10_000);
+        List<String> log = new ArrayList<>();
+        try (Jedis j = redis.client()) {
+            for (var e : j.xrange("feed:log:1", (redis.clients.jedis.StreamEntryID) null, null)) {
+                log.add("feed:events:1 " + e.getID() + " " + e.getFields().get("e"));
+            }
+            long live = j.pttl("feed:live:1");
+            long logTtl = j.pttl("feed:log:1");
+            assertThat(logTtl).isPositive().isLessThanOrEqualTo(60_000);
+            assertThat(live).isPositive();
+            assertThat(j.exists("feed:log:2")).isFalse();
+        }
+        assertThat(log).hasSize(3);
+        assertThat(log.get(0)).endsWith(" home + 100 p:1");
+        assertThat(log.get(1)).endsWith(" profile + 300 p:3");
+        assertThat(log.get(2)).endsWith(" home - 100 p:1");
+        List<String> mine = got.stream().filter(m -> m.startsWith("feed:events:1 ")).toList();
+        assertThat(mine).isEqualTo(log);
+        assertThat(got).contains("feed:events:2 - profile + 200 p:2");
     }
 }

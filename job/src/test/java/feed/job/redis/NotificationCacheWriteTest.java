@@ -182,7 +182,7 @@ class NotificationCacheWriteTest {
         sub.punsubscribe();
         t.join(10_000);
         assertThat(got).containsExactly(
-                "feed:events:10 notifications + " + W * 1_000L + " LIKE:p:1:" + W + " body=true",
-                "feed:events:10 notifications - " + W * 1_000L + " LIKE:p:1:" + W + " body=false");
+                "feed:events:10 - notifications + " + W * 1_000L + " LIKE:p:1:" + W + " body=true",
+                "feed:events:10 - notifications - " + W * 1_000L + " LIKE:p:1:" + W + " body=false");
     }
 }

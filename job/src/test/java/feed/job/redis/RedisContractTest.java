@@ -47,6 +47,13 @@ class RedisContractTest {
     }
 
     @Test
+    void theJobRunsTheEventScriptFileByteForByte() throws IOException {
+        byte[] file = Files.readAllBytes(schemaDir().resolve("feed_event_publish.lua"));
+        assertThat(FeedCacheWrite.EVENT_SCRIPT.getBytes(StandardCharsets.UTF_8)).isEqualTo(file);
+        assertThat(FeedCacheWrite.EVENT_SHA).isEqualTo(RedisScripts.sha1(new String(file, StandardCharsets.UTF_8)));
+    }
+
+    @Test
     void everyScriptOfSchemaRedisIsOnTheClasspath() throws IOException {
         try (var files = Files.list(schemaDir())) {
             for (Path p : (Iterable<Path>) files.filter(f -> f.toString().endsWith(".lua"))::iterator) {
@@ -81,5 +88,7 @@ class RedisContractTest {
         assertThat(NotificationCacheWrite.bodyKey(7, "LIKE:p:4:0")).isEqualTo(RedisKeys.KEY_NOTIF_BODY + "7:LIKE:p:4:0");
         assertThat(ActivityCacheWrite.key("p:4")).isEqualTo(RedisKeys.KEY_ACTIVITY_BODY + "p:4");
         assertThat(ProgressWrite.KEY).isEqualTo(RedisKeys.KEY_PROGRESS);
+        assertThat(RedisKeys.KEY_FEED_LIVE).isEqualTo("feed:live:");
+        assertThat(RedisKeys.KEY_FEED_LOG).isEqualTo("feed:log:");
     }
 }
