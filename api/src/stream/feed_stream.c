@@ -19,6 +19,7 @@
 #include "api/src/read/feed_read.h"
 #include "api/src/stream/stream_hub.h"
 #include "api/src/stream/stream_merge.h"
+#include "api/src/stream/stream_unseen.h"
 #include "api/src/wire/sse.h"
 
 typedef enum fs_phase { FS_WAIT, FS_BACKLOG, FS_LIVE } fs_phase;
@@ -69,6 +70,9 @@ typedef struct feed_stream {
     int fetch_tries;
     uint64_t fetch_first_us; /* when the body was first missing */
     loop_timer retry;
+    /* the unseen counts (home, notifications): stream_unseen.h */
+    stream_unseen *unseen;
+    int unseen_due; /* an event came since the last count: count once the queue drains */
 } feed_stream;
 
 static metric_feed fs_metric_feed(feed_kind kind)
@@ -84,6 +88,7 @@ static void fs_on_close(http_request *req, void *data);
 
 static void fs_free(feed_stream *fs)
 {
+    stream_unseen_detach(fs->unseen);
     loop_timer_stop(&fs->w->loop, &fs->retry);
     if (fs->page_pool_live)
         pool_dispose(&fs->page_pool);
@@ -105,6 +110,8 @@ static void fs_end(feed_stream *fs, const char *what)
 
     if (fs->w->hub != NULL)
         stream_hub_remove(fs->w->hub, &fs->sub);
+    stream_unseen_detach(fs->unseen);
+    fs->unseen = NULL;
     loop_timer_stop(&fs->w->loop, &fs->retry);
     fs->waiting_retry = 0;
     fs->req = NULL;
@@ -556,7 +563,28 @@ static int fs_frame_remove(feed_stream *fs, buf *out, const feed_ref *ref)
     return 0;
 }
 
-/* Handle queued events while nothing is in flight. */
+/* stream_unseen_send: the counts as an "unseen" event. */
+static int fs_send_unseen(void *data, const unseen_counts *c)
+{
+    feed_stream *fs = data;
+    buf out;
+    int rc;
+
+    if (fs->req == NULL || !fs->streaming)
+        return 0;
+    buf_init(&out, 0);
+    if (stream_unseen_frame(&out, c) != 0) {
+        buf_dispose(&out);
+        fs_end(fs, NULL);
+        return -1;
+    }
+    rc = fs_send(fs, &out);
+    buf_dispose(&out);
+    return rc;
+}
+
+/* Handle queued events while nothing is in flight; once the queue is
+ * drained after events, the unseen counts are counted again. */
 static void fs_pump(feed_stream *fs)
 {
     const feed_event *ev;
@@ -586,6 +614,10 @@ static void fs_pump(feed_stream *fs)
         fs_fetch(fs, &ev->ref);
         return; /* fs_on_body carries on (maybe already did) */
     }
+    if (fs->req != NULL && fs->phase == FS_LIVE && !fs->busy && !fs->waiting_retry && fs->q_n == 0 && fs->unseen_due) {
+        fs->unseen_due = 0;
+        stream_unseen_poke(fs->unseen); /* last: it may send, and so end the stream */
+    }
 }
 
 /* ---- the hub's callbacks ------------------------------------------------------ */
@@ -607,6 +639,12 @@ static void fs_on_event(stream_sub *s, const feed_event *ev)
     feed_event *grown;
     size_t i, cap;
 
+    if (fs->unseen != NULL)
+        fs->unseen_due = 1;
+    if (ev->marker) { /* only the counts change */
+        fs_pump(fs);
+        return;
+    }
     if (fs->q_n == STREAM_MAX_QUEUED) {
         log_simple(LOG_INFO, "stream ended: too many events waiting", NULL);
         fs_end(fs, "too many events");
@@ -700,6 +738,15 @@ void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t use
     fs->sub.on_lost = fs_on_lost;
     fs->sub.on_heartbeat = fs_on_heartbeat;
     fs->sub.data = fs;
+    if (kind != FEED_PROFILE) { /* the counts once live, then as they change */
+        fs->unseen = stream_unseen_new(w, kind, user_id, fs_send_unseen, fs);
+        if (fs->unseen == NULL) {
+            fs_free(fs);
+            http_request_respond_error(req, 500, "internal", "out of memory");
+            return;
+        }
+        fs->unseen_due = 1;
+    }
     fs->phase = FS_WAIT;
     /* Not subscribed within the store timeout: 503 (the retry timer
      * doubles as that deadline while waiting). */
