@@ -150,8 +150,7 @@ void unseen_read(unseen_req *r)
 int unseen_json(buf *out, const unseen_counts *c)
 {
     char text[64];
-    int n = snprintf(text, sizeof(text), "{\"items\":%" PRId64 ",\"activities\":%" PRId64 "}", c->items,
-                     c->activities);
+    int n = snprintf(text, sizeof(text), "{\"items\":%" PRId64 ",\"activities\":%" PRId64 "}", c->items, c->activities);
 
     if (n < 0 || (size_t)n >= sizeof(text))
         return -1;

@@ -639,12 +639,13 @@ static void fs_on_event(stream_sub *s, const feed_event *ev)
     feed_event *grown;
     size_t i, cap;
 
-    if (fs->unseen != NULL)
-        fs->unseen_due = 1;
-    if (ev->marker) { /* only the counts change */
-        fs_pump(fs);
+    if (ev->marker) { /* only the counts change: count now, even behind queued events */
+        if (fs->phase == FS_LIVE && fs->req != NULL)
+            stream_unseen_poke(fs->unseen); /* last: it may send, and so end the stream */
         return;
     }
+    if (fs->unseen != NULL)
+        fs->unseen_due = 1;
     if (fs->q_n == STREAM_MAX_QUEUED) {
         log_simple(LOG_INFO, "stream ended: too many events waiting", NULL);
         fs_end(fs, "too many events");

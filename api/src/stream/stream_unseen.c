@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/src/base/log.h"
 #include "api/src/wire/sse.h"
 
 static void su_start(stream_unseen *u);
@@ -17,8 +18,10 @@ static void su_on_counts(unseen_req *r)
         free(u); /* detached while counting */
         return;
     }
-    if (r->status == UNSEEN_OK && (!u->sent || r->counts.items != u->last.items ||
-                                   r->counts.activities != u->last.activities)) {
+    if (r->status != UNSEEN_OK)
+        log_simple(LOG_WARN, "a stream's unseen counts could not be read", r->message);
+    if (r->status == UNSEEN_OK &&
+        (!u->sent || r->counts.items != u->last.items || r->counts.activities != u->last.activities)) {
         u->last = r->counts;
         u->sent = 1;
         if (u->send(u->owner, &u->last) != 0)

@@ -13,6 +13,9 @@
  *     event: unseen
  *     data: {"items":N,"activities":M}
  *
+ * (The stream pokes after a batch once its queue of item events is
+ * drained, and at once on a marker event.)
+ *
  * At most one count is in flight per stream: pokes meanwhile are folded
  * into one more count after it, so a burst of events costs two counts,
  * and the last count always starts after the last poke (the counts sent
