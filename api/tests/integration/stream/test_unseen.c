@@ -7,14 +7,14 @@
  * pipeline must be up (`bin/feedctl start`), as `make test` has it.
  *
  *   - notifications: 3 posts liked by 2, 3 and 2 users (3 groups, 7
- *     activities): the stream's counts reach 3/7, as do the page's and
- *     the marker's; the marker PUT at the second group (by "another
- *     device": a plain request) reaches the open stream as 1/2; a like in
- *     a group below the marker changes nothing, one in the newest group
- *     makes 1/3, a new post's first like 2/4; only the first page has
- *     the counts;
- *   - home: two posts of a followee, marked seen at the first: the
- *     stream and the page say 1; a third post: 2.
+ *     activities): the stream's counts reach 3/7, as do the page's; the
+ *     marker PUT at the second group of the feed (by "another device": a
+ *     plain request) reaches the open stream as 1/<the newest group's
+ *     actors>; a like in the group below the marker changes nothing, one
+ *     in the newest group adds one; only the first page has the counts;
+ *   - home: the follow, then two posts of the followee (1, 2, 3), marked
+ *     seen at the first post: the stream and the page say 1; a third
+ *     post: 2.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -332,36 +332,8 @@ static int sse_next_item(sse_client *c, sse_ev *e, int ms)
 
 /* Wait on c for an "unseen" event of exactly items/activities, skipping
  * others (items, earlier counts); fails the test after FS_EVENT_WAIT_MS,
- * naming the last counts seen. Item events' ids are kept in ids (the
- * notification groups' or home items' cursors, by item id), when given. */
-typedef struct un_seen_ids {
-    char item[8][160]; /* item ids */
-    char cursor[8][160];
-    long long ts[8];
-    int n;
-} un_seen_ids;
-
-static void un_keep(un_seen_ids *ids, const sse_ev *e)
-{
-    json_t *j = json_loads(e->data, 0, NULL);
-    const char *id = j != NULL ? json_string_value(json_object_get(j, "id")) : NULL;
-    int k;
-
-    if (ids != NULL && id != NULL) {
-        for (k = 0; k < ids->n && strcmp(ids->item[k], id) != 0; k++)
-            ;
-        if (k == ids->n && k < 8)
-            ids->n++;
-        if (k < 8) {
-            snprintf(ids->item[k], sizeof(ids->item[k]), "%s", id);
-            snprintf(ids->cursor[k], sizeof(ids->cursor[k]), "%s", e->id);
-            ids->ts[k] = json_integer_value(json_object_get(j, "ts_us"));
-        }
-    }
-    json_decref(j);
-}
-
-static void un_wait(sse_client *c, long long items, long long activities, un_seen_ids *ids)
+ * naming the last counts seen. */
+static void un_wait(sse_client *c, long long items, long long activities)
 {
     uint64_t deadline = fs_now_ms() + FS_EVENT_WAIT_MS;
     long long last_i = -1, last_a = -1;
@@ -387,12 +359,23 @@ static void un_wait(sse_client *c, long long items, long long activities, un_see
                 sse_ev_free(&e);
                 return;
             }
-        } else if (strcmp(e.event, "") == 0) {
-            un_keep(ids, &e);
         }
         sse_ev_free(&e);
     }
     fail_msg("no unseen %lld/%lld within %d ms (last: %lld/%lld)", items, activities, FS_EVENT_WAIT_MS, last_i, last_a);
+}
+
+/* The first page of limit items: its JSON (the caller decrefs). */
+static json_t *un_first(const fs_user *u, const char *feed, int limit)
+{
+    char path[160];
+    fs_res r;
+
+    snprintf(path, sizeof(path), "/v1/users/%lld/%s?limit=%d", u->id, feed, limit);
+    fs_req("GET", path, u->token, NULL, &r);
+    assert_int_equal(r.status, 200);
+    assert_non_null(r.json);
+    return r.json;
 }
 
 /* The page's "unseen" (first page) or its absence (-1, -1). */
@@ -456,13 +439,13 @@ static void test_notifications_unseen(void **state)
 {
     fs_user a, b, c, d, e;
     sse_client s;
-    un_seen_ids ids;
-    char path[128], p1[64], p2[64], p3[64], p4[64];
-    long long items, acts;
-    int k, order[3] = {0, 1, 2}, x, y, t;
+    char path[128], p1[64], p2[64], p3[64], marker[256], top_post[64], low_post[64];
+    const char *posts[3] = {p1, p2, p3};
+    long long items, acts, top_acts;
+    json_t *page, *g;
+    int k;
 
     (void)state;
-    memset(&ids, 0, sizeof(ids));
     fs_signup(&a, "ua");
     fs_signup(&b, "ub");
     fs_signup(&c, "uc");
@@ -470,56 +453,63 @@ static void test_notifications_unseen(void **state)
     fs_signup(&e, "ue");
     snprintf(path, sizeof(path), "/v1/users/%lld/notifications/stream", a.id);
     assert_int_equal(sse_open(&s, path, a.token, NULL, 0), 200);
-    un_wait(&s, 0, 0, &ids); /* the counts once live */
+    un_wait(&s, 0, 0); /* the counts once live */
     fs_post(&a, "one", p1, sizeof(p1));
     fs_post(&a, "two", p2, sizeof(p2));
     fs_post(&a, "three", p3, sizeof(p3));
-    /* 3 groups, 7 activities, the groups created in order p1, p2, p3 */
+    /* 3 groups (one per post's likes), 7 activities */
     un_like(&b, p1);
     un_like(&c, p1);
-    un_wait(&s, 1, 2, &ids);
+    un_wait(&s, 1, 2);
     un_like(&b, p2);
-    un_wait(&s, 2, 3, &ids);
+    un_wait(&s, 2, 3);
     un_like(&c, p2);
     un_like(&d, p2);
     un_like(&b, p3);
     un_like(&d, p3);
-    un_wait(&s, 3, 7, &ids);
-    assert_int_equal(ids.n, 3);
+    un_wait(&s, 3, 7);
     un_page(&a, "notifications", NULL, &items, &acts);
     assert_int_equal(items, 3);
     assert_int_equal(acts, 7);
 
-    /* seen up to the second group, from "another device": the stream hears it */
-    for (x = 0; x < 3; x++) /* oldest first */
-        for (y = x + 1; y < 3; y++)
-            if (ids.ts[order[y]] < ids.ts[order[x]] ||
-                (ids.ts[order[y]] == ids.ts[order[x]] && strcmp(ids.item[order[y]], ids.item[order[x]]) < 0)) {
-                t = order[x];
-                order[x] = order[y];
-                order[y] = t;
-            }
-    k = order[1];
-    assert_non_null(strstr(ids.item[k], p2)); /* the second group is p2's likes */
-    un_mark(&a, "notifications", ids.cursor[k], &items, &acts);
+    /* seen up to the second group of the feed (its order is by window
+     * start and group id, not by creation): the page of 2 ends there */
+    page = un_first(&a, "notifications", 2);
+    assert_int_equal(json_array_size(json_object_get(page, "items")), 2);
+    snprintf(marker, sizeof(marker), "%s", json_string_value(json_object_get(page, "next_cursor")));
+    g = json_array_get(json_object_get(page, "items"), 0);
+    top_acts = json_integer_value(json_object_get(g, "actor_count"));
+    snprintf(top_post, sizeof(top_post), "%s", json_string_value(json_object_get(g, "object_id")));
+    low_post[0] = '\0';
+    for (k = 0; k < 3; k++) {
+        size_t i, below = 1;
+        for (i = 0; i < 2; i++)
+            if (strcmp(
+                    json_string_value(json_object_get(json_array_get(json_object_get(page, "items"), i), "object_id")),
+                    posts[k]) == 0)
+                below = 0;
+        if (below)
+            snprintf(low_post, sizeof(low_post), "%s", posts[k]);
+    }
+    json_decref(page);
+    assert_true(top_acts == 2 || top_acts == 3);
+    assert_true(low_post[0] != '\0');
+    /* from "another device" (a plain request): the open stream hears it */
+    un_mark(&a, "notifications", marker, &items, &acts);
     assert_int_equal(items, 1);
-    assert_int_equal(acts, 2);
-    un_wait(&s, 1, 2, NULL);
+    assert_int_equal(acts, top_acts);
+    un_wait(&s, 1, top_acts);
     un_page(&a, "notifications", NULL, &items, &acts);
     assert_int_equal(items, 1);
-    assert_int_equal(acts, 2);
+    assert_int_equal(acts, top_acts);
 
     /* a like in a group below the marker is not unseen; one in the newest group is */
-    un_like(&e, p1);
-    un_like(&e, p3);
-    un_wait(&s, 1, 3, NULL);
-    /* a new post's first like: a new group */
-    fs_post(&a, "four", p4, sizeof(p4));
-    un_like(&b, p4);
-    un_wait(&s, 2, 4, NULL);
+    un_like(&e, low_post);
+    un_like(&e, top_post);
+    un_wait(&s, 1, top_acts + 1);
     un_page(&a, "notifications", NULL, &items, &acts);
-    assert_int_equal(items, 2);
-    assert_int_equal(acts, 4);
+    assert_int_equal(items, 1);
+    assert_int_equal(acts, top_acts + 1);
     sse_close(&s);
 }
 
@@ -527,38 +517,39 @@ static void test_home_unseen(void **state)
 {
     fs_user a, b;
     sse_client s;
-    un_seen_ids ids;
-    char path[128], q1[64], q2[64], q3[64];
-    long long items, acts, base;
-    int k;
+    char path[128], q1[64], q2[64], q3[64], marker[256];
+    long long items, acts;
+    json_t *page;
 
     (void)state;
-    memset(&ids, 0, sizeof(ids));
     fs_signup(&a, "ha");
     fs_signup(&b, "hb");
     fs_follow(&a, &b);
     snprintf(path, sizeof(path), "/v1/users/%lld/home/stream", a.id);
     assert_int_equal(sse_open(&s, path, a.token, NULL, 0), 200);
     /* the follow itself is in a's home (an activity of a's), alone */
-    un_wait(&s, 1, 1, &ids);
-    un_page(&a, "home", NULL, &base, &acts);
-    assert_int_equal(base, 1);
-    assert_int_equal(acts, 1);
-    fs_post(&b, "first", q1, sizeof(q1));
-    un_wait(&s, base + 1, base + 1, &ids);
-    fs_post(&b, "second", q2, sizeof(q2));
-    un_wait(&s, base + 2, base + 2, &ids);
-    for (k = 0; k < ids.n && strcmp(ids.item[k], q1) != 0; k++)
-        ;
-    assert_true(k < ids.n);
-    un_mark(&a, "home", ids.cursor[k], &items, &acts);
+    un_wait(&s, 1, 1);
+    un_page(&a, "home", NULL, &items, &acts);
     assert_int_equal(items, 1);
     assert_int_equal(acts, 1);
-    un_wait(&s, 1, 1, NULL);
+    fs_post(&b, "first", q1, sizeof(q1));
+    un_wait(&s, 2, 2);
+    fs_post(&b, "second", q2, sizeof(q2));
+    un_wait(&s, 3, 3);
+    /* seen up to the first post: the page of 2 (second, first) ends there */
+    page = un_first(&a, "home", 2);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(json_object_get(page, "items"), 1), "id")),
+                        q1);
+    snprintf(marker, sizeof(marker), "%s", json_string_value(json_object_get(page, "next_cursor")));
+    json_decref(page);
+    un_mark(&a, "home", marker, &items, &acts);
+    assert_int_equal(items, 1);
+    assert_int_equal(acts, 1);
+    un_wait(&s, 1, 1);
     un_page(&a, "home", NULL, &items, &acts);
     assert_int_equal(items, 1);
     fs_post(&b, "third", q3, sizeof(q3));
-    un_wait(&s, 2, 2, NULL);
+    un_wait(&s, 2, 2);
     un_page(&a, "home", NULL, &items, &acts);
     assert_int_equal(items, 2);
     assert_int_equal(acts, 2);
