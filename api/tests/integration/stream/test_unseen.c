@@ -73,6 +73,14 @@ static const char *fs_env(const char *name)
     return NULL;
 }
 
+static uint64_t fs_now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static int fs_setup(void **state)
 {
     char *argv[] = {"feed-api", "--threads", "2", "--log-level", "warn", "--listen", "127.0.0.1:0", NULL};
@@ -87,14 +95,6 @@ static int fs_setup(void **state)
     fs_port = tat_start(&fs_srv, 10000);
     assert_true(fs_port > 0);
     return 0;
-}
-
-static uint64_t fs_now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
 /* ---- plain requests --------------------------------------------------- */
@@ -569,6 +569,27 @@ static void test_profile_has_none(void **state)
     assert_int_equal(acts, -1);
 }
 
+/* The server, then its stores connected (/readyz 200): a loaded machine
+ * can take a while to connect the PostgreSQL pool, and a request before
+ * that is a 503. */
+static int un_setup(void **state)
+{
+    uint64_t deadline;
+    fs_res r;
+
+    fs_setup(state);
+    deadline = fs_now_ms() + 30000;
+    for (;;) {
+        fs_req("GET", "/readyz", NULL, NULL, &r);
+        json_decref(r.json);
+        if (r.status == 200)
+            return 0;
+        if (fs_now_ms() > deadline)
+            fail_msg("the server's stores did not connect within 30 s (/readyz %d)", r.status);
+        ts_sleep_ms(200);
+    }
+}
+
 static int un_teardown(void **state)
 {
     (void)state;
@@ -593,5 +614,5 @@ int main(void)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     srand((unsigned)time(NULL) ^ (unsigned)getpid());
-    return cmocka_run_group_tests(tests, fs_setup, un_teardown);
+    return cmocka_run_group_tests(tests, un_setup, un_teardown);
 }
