@@ -54,9 +54,9 @@ static void merge_usage(FILE *out)
 
 static void merge_parse(int argc, char **argv, merge_opts *o)
 {
-    static const struct option longs[] = {{"hot", 1, 0, 'H'},     {"sizes", 1, 0, 'S'},   {"posts", 1, 0, 'p'},
-                                          {"connections", 1, 0, 'c'}, {"threads", 1, 0, 't'}, {"duration", 1, 0, 'd'},
-                                          {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
+    static const struct option longs[] = {
+        {"hot", 1, 0, 'H'},     {"sizes", 1, 0, 'S'},    {"posts", 1, 0, 'p'}, {"connections", 1, 0, 'c'},
+        {"threads", 1, 0, 't'}, {"duration", 1, 0, 'd'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
     const char *env = getenv("FEED_JOB_HOT_FOLLOWERS"), *list = "0,10,50";
     int c;
 
@@ -204,8 +204,8 @@ int main(int argc, char **argv)
         bench_pg_create_users(pg, prefix, "r", (size_t)o.nsizes, readers, err, sizeof err) != 0 ||
         bench_pg_create_users(pg, prefix, "x", o.hot, crowd, err, sizeof err) != 0)
         bench_fail("%s", err);
-    printf("run prefix %s: %d hot and %d cold authors, %zu followers each hot one, readers following 50 each\n",
-           prefix, MERGE_AUTHORS, MERGE_AUTHORS, o.hot);
+    printf("run prefix %s: %d hot and %d cold authors, %zu followers each hot one, readers following 50 each\n", prefix,
+           MERGE_AUTHORS, MERGE_AUTHORS, o.hot);
     for (int a = 0; a < MERGE_AUTHORS; a++)
         for (size_t i = 0; i < o.hot; i++) {
             fer[nf] = crowd[i];

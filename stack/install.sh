@@ -3,7 +3,11 @@
 #   - Debian packages (PostgreSQL 15, Redis, Java 17, Maven, C libraries,
 #     clang for the fuzzers), with apt-get, as root;
 #   - the JVM engines' jars from Maven Central (stack/engines/pom.xml) into
-#     var/engines, once per change of that pom.
+#     var/engines, once per change of that pom;
+#   - for the browser test (tests/browser/): Debian's chromium, Node.js and
+#     npm when there is no node/npm on the PATH, and playwright-core from
+#     the npm registry into tests/browser/node_modules (`npm ci`, the
+#     versions of the committed package-lock.json), once per change of it.
 # Re-running it when everything is there takes about a second.
 set -u -o pipefail
 FEED_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -16,7 +20,13 @@ DEBIAN_PACKAGES=(
   clang-14 libclang-rt-14-dev
   curl jq util-linux procps iproute2 wrk
   shellcheck clang-format-14
+  chromium
 )
+# Node.js: any node >= 18 with its npm will do (a machine may have one
+# from elsewhere, whose npm is not Debian's package): Debian's only when
+# none is there.
+command -v node >/dev/null 2>&1 || DEBIAN_PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || DEBIAN_PACKAGES+=(npm)
 
 missing_packages() {
   local pkg
@@ -54,7 +64,20 @@ install_engines() {
   printf '%s\n' "$digest" >"$stamp"
 }
 
+# playwright-core for tests/browser, re-installed when its lock changes.
+install_browser_test() {
+  local dir=$FEED_HOME/tests/browser log=$FEED_LOGS/install.log stamp digest
+  stamp=$dir/node_modules/.feed-installed
+  digest=$(cat "$dir/package.json" "$dir/package-lock.json" | sha256sum | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ] && return 0
+  feed_say "install: npm ci in tests/browser (playwright-core; log: $log)"
+  (cd "$dir" && npm ci --no-audit --no-fund) >>"$log" 2>&1 \
+    || feed_die "install: npm ci in tests/browser failed (npm registry unreachable?); see $log"
+  printf '%s\n' "$digest" >"$stamp"
+}
+
 mkdir -p "$FEED_LOGS" "$FEED_ENGINES"
 install_packages
 feed_require_java
 install_engines
+install_browser_test

@@ -4,8 +4,9 @@
  * The first byte picks a mode:
  *   0  the rest is a channel (its length in the next byte) and a payload,
  *      as Redis hands them to the hub: whatever feed_event_parse accepts
- *      (the log entry id or "-", then the event) must print back to the
- *      very same bytes (one spelling per event) and hold a valid
+ *      (the log entry id or "-", then the event: the job's events and
+ *      the API's marker events) must print back to the very same bytes
+ *      (one spelling per event) and hold a valid
  *      position;
  *   1  the rest is an event name, an id and data (lengths in the next two
  *      bytes): whatever sse_event accepts must read back, with the
@@ -46,15 +47,19 @@ static void fuzz_event(const uint8_t *p, size_t n)
     CHECK(cursor_id_valid(e.kind, slice_make(e.ref.id, e.ref.id_len)));
     len = snprintf(chan, sizeof(chan), "feed:events:%lld", (long long)e.user_id);
     CHECK(len > 0 && (size_t)len == clen && memcmp(chan, p + 1, clen) == 0);
+    CHECK(!(e.marker && (e.removed || e.kind == FEED_PROFILE))); /* a marker: home or notifications */
     if (e.has_log)
         (void)feed_log_id_format(&e.log, entry);
     else
         strcpy(entry, "-");
-    len = snprintf(text, sizeof(text), "%s %s %c %lld %s", entry,
+    len = snprintf(text, sizeof(text), "%s %s %s %lld %s", entry,
                    e.kind == FEED_HOME      ? "home"
                    : e.kind == FEED_PROFILE ? "profile"
                                             : "notifications",
-                   e.removed ? '-' : '+', (long long)e.ref.ts_us, e.ref.id);
+                   e.marker    ? "seen"
+                   : e.removed ? "-"
+                               : "+",
+                   (long long)e.ref.ts_us, e.ref.id);
     CHECK(len > 0 && (size_t)len == n - 1 - clen && memcmp(text, p + 1 + clen, n - 1 - clen) == 0);
 }
 

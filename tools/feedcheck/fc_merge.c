@@ -153,7 +153,6 @@ int fc_merges_served(const fc_merges *mg, int64_t user, const fc_items *stored, 
     return 0;
 }
 
-
 void fc_merges_hide(const fc_merges *mg, int64_t user, fc_items *l)
 {
     size_t lo, hi, j = 0;

@@ -1,13 +1,71 @@
 /* feeds.c: the three feed reads (handlers.h); the page itself is
- * read/feed_read.h's. */
+ * read/feed_read.h's.
+ *
+ * The first page (no cursor) of home and notifications also carries the
+ * exact unseen counts after the user's read marker (read/unseen.h):
+ *
+ *   {"items":[...],"next_cursor":...,"unseen":{"items":N,"activities":M}}
+ *
+ * read before the page: one primary-key lookup of the marker in
+ * PostgreSQL, then one COUNT over the feed's Cassandra partition past it.
+ * Later pages (a cursor) have no "unseen": a client scrolling down has
+ * the counts already, and the streams send them as they change; so a
+ * page costs the counts once per opening of the feed, not per scroll.
+ * "unseen":null when they could not be read (a store down): the page is
+ * still served, from whatever can serve it. */
 #include "api/src/handlers/handlers.h"
+
+#include <string.h>
 
 #include "api/src/app/worker.h"
 #include "api/src/handlers/authn.h"
 #include "api/src/handlers/endpoint.h"
 #include "api/src/handlers/json_out.h"
 #include "api/src/read/feed_read.h"
+#include "api/src/read/unseen.h"
 #include "api/src/wire/page_query.h"
+
+typedef struct first_page {
+    http_request *req;
+    page_query q;
+    unseen_req u; /* w, kind, uid */
+} first_page;
+
+static void first_page_on_counts(unseen_req *u)
+{
+    first_page *fp = u->data;
+    buf b;
+    char *extra;
+
+    buf_init(&b, 0);
+    if (unseen_json_member(&b, u) != 0 || (extra = pool_strndup(http_request_pool(fp->req), b.data, b.len)) == NULL) {
+        buf_dispose(&b);
+        http_request_respond_error(fp->req, 500, "internal", "out of memory");
+        return;
+    }
+    feed_read_serve(fp->req, u->w, u->kind, u->uid, &fp->q, slice_make(extra, b.len));
+    buf_dispose(&b);
+}
+
+/* The counts, then the page. */
+static void first_page_serve(http_request *req, worker *w, feed_kind kind, int64_t id, const page_query *q)
+{
+    first_page *fp = pool_alloc(http_request_pool(req), sizeof(*fp));
+
+    if (fp == NULL) {
+        http_request_respond_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    memset(fp, 0, sizeof(*fp));
+    fp->req = req;
+    fp->q = *q;
+    fp->u.w = w;
+    fp->u.kind = kind;
+    fp->u.uid = id;
+    fp->u.done = first_page_on_counts;
+    fp->u.data = fp;
+    unseen_read(&fp->u);
+}
 
 static void read_feed(http_request *req, feed_kind kind, int owner_only)
 {
@@ -30,7 +88,11 @@ static void read_feed(http_request *req, feed_kind kind, int owner_only)
         json_out_respond_error(req, &err);
         return;
     }
-    feed_read_serve(req, w, kind, id, &q);
+    if (kind != FEED_PROFILE && !q.has_cursor) {
+        first_page_serve(req, w, kind, id, &q);
+        return;
+    }
+    feed_read_serve(req, w, kind, id, &q, slice_make(NULL, 0));
 }
 
 static void read_home(http_request *req, void *data)

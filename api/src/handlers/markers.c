@@ -23,6 +23,14 @@
  * SUM over the feed's partition after the position: exact, with no cap.
  * A group that grows below the marker (a new like on an old post's
  * group) is not counted as unseen: its position is its window start.
+ * (read/unseen.h counts; the feed reads and streams use it too.)
+ *
+ * A PUT also publishes the marker on the user's live-event channel
+ * (feed:events:<uid>, "- <timeline> seen <ts_us> <id>", never logged:
+ * stream/feed_event.h),
+ * so the streams of every device re-count and send the new counts. The
+ * publish is best effort: lost (Redis down), a stream's counts catch up
+ * at its next event or reconnection.
  */
 #include "api/src/handlers/handlers.h"
 
@@ -31,80 +39,59 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/src/base/log.h"
 #include "api/src/handlers/endpoint.h"
 #include "api/src/handlers/json_out.h"
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/store_call.h"
 #include "api/src/read/feed_order.h"
+#include "api/src/read/unseen.h"
 #include "api/src/wire/request_body.h"
-
-#define MK_ROW "ts_us, item_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
-
-static const char mk_select_sql[] = "SELECT " MK_ROW " FROM markers WHERE user_id = $1 AND timeline = $2";
+#include "schema/redis/redis_keys.h"
 
 /* The new marker, or the current one when it is not older. */
 static const char mk_upsert_sql[] =
     "WITH up AS (INSERT INTO markers (user_id, timeline, ts_us, item_id) VALUES ($1, $2, $3, $4) "
     "ON CONFLICT (user_id, timeline) DO UPDATE SET ts_us = EXCLUDED.ts_us, item_id = EXCLUDED.item_id, "
     "updated_at = now() WHERE (markers.ts_us, markers.item_id) < (EXCLUDED.ts_us, EXCLUDED.item_id) "
-    "RETURNING " MK_ROW ") "
-    "SELECT * FROM up UNION ALL SELECT " MK_ROW " FROM markers "
+    "RETURNING " UNSEEN_MARKER_COLUMNS ") "
+    "SELECT * FROM up UNION ALL SELECT " UNSEEN_MARKER_COLUMNS " FROM markers "
     "WHERE user_id = $1 AND timeline = $2 AND NOT EXISTS (SELECT 1 FROM up)";
 
 typedef struct mk_job {
     http_request *req;
-    worker *w;
-    feed_kind kind;
-    int64_t uid;
-    int has; /* a marker exists */
-    feed_ref pos;
-    char updated[40];
+    int put;
+    unseen_req u; /* kind, uid, the marker, the counts */
 } mk_job;
 
-static const char *mk_timeline_name(feed_kind kind)
+static void mk_answer(mk_job *j)
 {
-    return kind == FEED_HOME ? "home" : "notifications";
-}
-
-static const char *mk_count_cql(feed_kind kind, int after)
-{
-    if (kind == FEED_HOME)
-        return after ? "SELECT COUNT(*) FROM home_feed WHERE user_id = ? AND (ts_us, activity_id) > (?, ?)"
-                     : "SELECT COUNT(*) FROM home_feed WHERE user_id = ?";
-    return after
-               ? "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ? AND (ts_us, group_id) > (?, ?)"
-               : "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ?";
-}
-
-static void mk_answer(mk_job *j, int64_t items, int64_t activities)
-{
+    const unseen_req *u = &j->u;
     char cur[CURSOR_TEXT_MAX + 1], num[32];
     size_t cur_len = 0;
     cursor c;
     buf b;
     int rc = 0;
 
-    if (j->has && (cursor_set(&c, j->kind, j->uid, j->pos.ts_us, slice_make(j->pos.id, j->pos.id_len)) != CURSOR_OK ||
-                   cursor_encode(&j->w->shared->cursor_key, &c, cur, sizeof(cur), &cur_len) != CURSOR_OK)) {
+    if (u->has_marker &&
+        (cursor_set(&c, u->kind, u->uid, u->marker.ts_us, slice_make(u->marker.id, u->marker.id_len)) != CURSOR_OK ||
+         cursor_encode(&u->w->shared->cursor_key, &c, cur, sizeof(cur), &cur_len) != CURSOR_OK)) {
         http_request_respond_error(j->req, 500, "internal", "cannot make the marker's cursor");
         return;
     }
     buf_init(&b, 0);
     rc |= buf_append_cstr(&b, "{\"marker\":{\"timeline\":\"");
-    rc |= buf_append_cstr(&b, mk_timeline_name(j->kind));
+    rc |= buf_append_cstr(&b, unseen_timeline_name(u->kind));
     rc |= buf_append_cstr(&b, "\",\"cursor\":");
-    if (j->has) {
+    if (u->has_marker) {
         rc |= buf_append(&b, "\"", 1) | buf_append(&b, cur, cur_len) | buf_append(&b, "\",\"ts_us\":", 10);
-        snprintf(num, sizeof(num), "%" PRId64, j->pos.ts_us);
-        rc |= buf_append_cstr(&b, num) | buf_append_cstr(&b, ",\"updated_at\":\"") | buf_append_cstr(&b, j->updated) |
-              buf_append(&b, "\"", 1);
+        snprintf(num, sizeof(num), "%" PRId64, u->marker.ts_us);
+        rc |= buf_append_cstr(&b, num) | buf_append_cstr(&b, ",\"updated_at\":\"") |
+              buf_append_cstr(&b, u->updated_at) | buf_append(&b, "\"", 1);
     } else {
         rc |= buf_append_cstr(&b, "null,\"ts_us\":null,\"updated_at\":null");
     }
-    snprintf(num, sizeof(num), "%" PRId64, items);
-    rc |= buf_append_cstr(&b, "},\"unseen\":{\"items\":") | buf_append_cstr(&b, num);
-    snprintf(num, sizeof(num), "%" PRId64, activities);
-    rc |= buf_append_cstr(&b, ",\"activities\":") | buf_append_cstr(&b, num) | buf_append_cstr(&b, "}}");
+    rc |= buf_append_cstr(&b, "},") | unseen_json_member(&b, u) | buf_append_cstr(&b, "}");
     if (rc != 0)
         http_request_respond_error(j->req, 500, "internal", "out of memory");
     else
@@ -112,58 +99,39 @@ static void mk_answer(mk_job *j, int64_t items, int64_t activities)
     buf_dispose(&b);
 }
 
-static void mk_on_count(cql_client *c, int status, const cql_response *resp, void *privdata)
+static void mk_on_count(unseen_req *u)
 {
-    mk_job *j = privdata;
-    cql_row_iter it;
-    cql_value v[2];
-    int64_t items = 0, activities = 0;
-    int32_t sum32 = 0;
-    size_t ncols = j->kind == FEED_HOME ? 1 : 2;
+    mk_job *j = u->data;
 
-    (void)c;
-    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != (int32_t)ncols) {
-        endpoint_unavailable(j->req, j->w, METRIC_STORE_CASSANDRA, "store_unavailable",
-                             "Cassandra is unavailable: the unseen counts cannot be read");
-        return;
-    }
-    cql_row_iter_init(&it, &resp->result.rows);
-    if (cql_row_iter_next(&it, v, ncols) != 1 || cql_value_as_int64(&v[0], &items, NULL) != CQL_OK ||
-        (ncols == 2 && !cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &sum32, NULL) != CQL_OK)) {
-        http_request_respond_error(j->req, 500, "internal", "cannot read the unseen counts");
-        return;
-    }
-    activities = ncols == 2 ? sum32 : items;
-    mk_answer(j, items, activities);
+    if (u->status == UNSEEN_UNAVAILABLE)
+        endpoint_unavailable(j->req, u->w, u->store, "store_unavailable", u->message);
+    else if (u->status != UNSEEN_OK)
+        http_request_respond_error(j->req, 500, "internal", u->message);
+    else
+        mk_answer(j);
 }
 
-static void mk_count(mk_job *j)
+static void mk_on_published(redis_client *c, int status, redisReply *reply, void *privdata)
 {
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
-    cql_client *c = j->w->stores.cql;
-    cql_values v;
-    int rc = CQL_CLIENT_ERR;
+    (void)c;
+    (void)privdata;
+    if (status != REDIS_CLIENT_OK || reply == NULL || reply->type == REDIS_REPLY_ERROR)
+        log_simple(LOG_WARN, "cannot publish a marker to the streams", redis_client_strerror(status));
+}
 
-    if (c == NULL) {
-        endpoint_unavailable(j->req, j->w, METRIC_STORE_CASSANDRA, "store_unavailable",
-                             "Cassandra is not configured: the unseen counts cannot be read");
+/* Tell the user's streams (every device's) that the marker moved. */
+static void mk_publish(const unseen_req *u)
+{
+    redis_client *rc = u->w->stores.redis;
+    char channel[48], payload[96];
+
+    if (rc == NULL)
         return;
-    }
-    cql_values_init(&v);
-    cql_values_add_int64(&v, j->uid);
-    if (j->has) {
-        cql_values_add_int64(&v, j->pos.ts_us);
-        cql_values_add_text(&v, cql_slice_make(j->pos.id, j->pos.id_len));
-    }
-    if (cql_values_finish(&v) == CQL_OK) {
-        p.values = &v;
-        rc = cql_client_execute(c, mk_count_cql(j->kind, j->has), &p, mk_on_count, j);
-    }
-    cql_values_dispose(&v);
-    if (rc != CQL_CLIENT_OK)
-        endpoint_unavailable(j->req, j->w, METRIC_STORE_CASSANDRA, "store_unavailable",
-                             "Cassandra is unavailable: the unseen counts cannot be read");
+    snprintf(channel, sizeof(channel), REDIS_CHANNEL_FEED_EVENTS "%" PRId64, u->uid);
+    snprintf(payload, sizeof(payload), "- %s seen %" PRId64 " %s", unseen_timeline_name(u->kind), u->marker.ts_us,
+             u->marker.id); /* an id is [A-Za-z0-9:_] (cursor_id_valid): one word */
+    if (redis_client_command(rc, mk_on_published, NULL, "PUBLISH %s %s", channel, payload) != REDIS_CLIENT_OK)
+        log_simple(LOG_WARN, "cannot publish a marker to the streams", rc->errstr);
 }
 
 /* The marker row (none: no marker yet), then the counts. */
@@ -172,16 +140,14 @@ static void mk_on_row(http_request *req, void *data, const PGresult *res)
     mk_job *j = data;
 
     (void)req;
-    j->has = PQntuples(res) == 1;
-    if (j->has) {
-        int64_t ts = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-        if (feed_ref_set(&j->pos, ts, slice_make(PQgetvalue(res, 0, 1), (size_t)PQgetlength(res, 0, 1))) != 0) {
-            http_request_respond_error(j->req, 500, "internal", "a stored marker is not a position");
-            return;
-        }
-        snprintf(j->updated, sizeof(j->updated), "%s", PQgetvalue(res, 0, 2));
+    j->u.has_marker = 0;
+    if (PQntuples(res) == 1 && unseen_marker_from_row(&j->u, res, 0) != 0) {
+        http_request_respond_error(j->req, 500, "internal", "a stored marker is not a position");
+        return;
     }
-    mk_count(j);
+    if (j->put && j->u.has_marker)
+        mk_publish(&j->u);
+    unseen_count(&j->u);
 }
 
 /* Path, token, owner, timeline: the job, or NULL after answering. */
@@ -204,9 +170,9 @@ static mk_job *mk_start(http_request *req)
     }
     memset(j, 0, sizeof(*j));
     if (slice_eq_cstr(tl, "home")) {
-        j->kind = FEED_HOME;
+        j->u.kind = FEED_HOME;
     } else if (slice_eq_cstr(tl, "notifications")) {
-        j->kind = FEED_NOTIFICATIONS;
+        j->u.kind = FEED_NOTIFICATIONS;
     } else {
         api_error e;
         api_error_set(&e, 404, "not_found", SLICE_LIT("timeline"), "timeline must be home or notifications");
@@ -214,8 +180,10 @@ static mk_job *mk_start(http_request *req)
         return NULL;
     }
     j->req = req;
-    j->w = ids.w;
-    j->uid = ids.user;
+    j->u.w = ids.w;
+    j->u.uid = ids.user;
+    j->u.done = mk_on_count;
+    j->u.data = j;
     return j;
 }
 
@@ -228,10 +196,10 @@ void markers_get(http_request *req, void *data)
     (void)data;
     if (j == NULL)
         return;
-    snprintf(uid, sizeof(uid), "%" PRId64, j->uid);
+    snprintf(uid, sizeof(uid), "%" PRId64, j->u.uid);
     params[0] = uid;
-    params[1] = mk_timeline_name(j->kind);
-    store_call(req, j->w, 0, mk_select_sql, 2, params, mk_on_row, j);
+    params[1] = unseen_timeline_name(j->u.kind);
+    store_call(req, j->u.w, 0, unseen_marker_select_sql, 2, params, mk_on_row, j);
 }
 
 void markers_put(http_request *req, void *data)
@@ -251,22 +219,23 @@ void markers_put(http_request *req, void *data)
         rs_fail(req, &e);
         return;
     }
-    rc = cursor_decode(&j->w->shared->cursor_key, body.body, j->kind, j->uid, &c);
+    rc = cursor_decode(&j->u.w->shared->cursor_key, body.body, j->u.kind, j->u.uid, &c);
     if (rc != CURSOR_OK) {
         api_error_set(&e, rc == CURSOR_INTERNAL ? 500 : 400, rc == CURSOR_INTERNAL ? "internal" : "invalid_cursor",
                       SLICE_LIT("cursor"), "%s", cursor_strerror(rc));
         rs_fail(req, &e);
         return;
     }
-    snprintf(uid, sizeof(uid), "%" PRId64, j->uid);
+    snprintf(uid, sizeof(uid), "%" PRId64, j->u.uid);
     snprintf(ts, sizeof(ts), "%" PRId64, c.ts_us);
     params[0] = uid;
-    params[1] = mk_timeline_name(j->kind);
+    params[1] = unseen_timeline_name(j->u.kind);
     params[2] = ts;
     params[3] = pool_strndup(http_request_pool(req), c.id, c.id_len);
     if (params[3] == NULL) {
         http_request_respond_error(req, 500, "internal", "out of memory");
         return;
     }
-    store_call(req, j->w, 1, mk_upsert_sql, 4, params, mk_on_row, j);
+    j->put = 1;
+    store_call(req, j->u.w, 1, mk_upsert_sql, 4, params, mk_on_row, j);
 }

@@ -230,7 +230,7 @@ out:
     return rc;
 }
 
-int feed_json_page(buf *out, slice items, slice next_cursor)
+int feed_json_page(buf *out, slice items, slice next_cursor, slice extra)
 {
     int rc = 0;
 
@@ -238,6 +238,8 @@ int feed_json_page(buf *out, slice items, slice next_cursor)
     if (items.len > 0)
         rc |= buf_append_slice(out, items);
     rc |= fj_str(out, "],\"next_cursor\":", next_cursor);
+    if (extra.len > 0)
+        rc |= buf_append(out, ",", 1) | buf_append_slice(out, extra);
     rc |= buf_append_cstr(out, "}");
     return rc != 0 ? -1 : 0;
 }

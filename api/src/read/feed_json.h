@@ -64,8 +64,9 @@ int feed_json_notif(buf *out, const notif_fields *n);
 int feed_json_activity_from_cache(buf *out, slice json, slice expect_id);
 int feed_json_notif_from_cache(buf *out, slice json, slice expect_group_id);
 
-/* A page from its rendered items (comma-separated, no brackets) and the
- * next cursor (base NULL: null). */
-int feed_json_page(buf *out, slice items, slice next_cursor);
+/* A page from its rendered items (comma-separated, no brackets), the
+ * next cursor (base NULL: null) and extra members after it (rendered
+ * `"name":value` pairs, comma-separated; empty: none). */
+int feed_json_page(buf *out, slice items, slice next_cursor, slice extra);
 
 #endif

@@ -426,6 +426,7 @@ typedef struct serve_job {
     worker *w;
     feed_kind kind;
     int64_t uid;
+    slice extra;
 } serve_job;
 
 static void serve_on_page(const feed_read_result *r, void *data)
@@ -454,7 +455,7 @@ static void serve_on_page(const feed_read_result *r, void *data)
         next = slice_make(text, text_len);
     }
     buf_init(&page, 0);
-    if (feed_json_page(&page, r->items, next) != 0) {
+    if (feed_json_page(&page, r->items, next, sj->extra) != 0) {
         buf_dispose(&page);
         http_request_respond_error(sj->req, 500, "internal", "out of memory");
         return;
@@ -463,7 +464,7 @@ static void serve_on_page(const feed_read_result *r, void *data)
     buf_dispose(&page);
 }
 
-void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q)
+void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q, slice extra)
 {
     serve_job *sj = pool_alloc(http_request_pool(req), sizeof(*sj));
     feed_ref after;
@@ -476,6 +477,7 @@ void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_
     sj->w = w;
     sj->kind = kind;
     sj->uid = user_id;
+    sj->extra = extra;
     if (q->has_cursor && feed_ref_set(&after, q->after.ts_us, slice_make(q->after.id, q->after.id_len)) != 0) {
         http_request_respond_error(req, 400, "invalid_cursor", "cursor is not valid");
         return;

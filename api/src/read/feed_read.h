@@ -42,8 +42,11 @@
 #define READ_MAX_ROUNDS 8
 
 /* Serve the page q of feed (kind, user_id) on req (already
- * authorised); answers req, now or later. */
-void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q);
+ * authorised); answers req, now or later. extra: members added to the
+ * page's object after next_cursor (`"unseen":{...}`, handlers/feeds.c),
+ * rendered, in memory that lives until the answer (the request's pool);
+ * empty: none. */
+void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q, slice extra);
 
 /* The same page for a caller that is not answering it as such (the
  * streams' backlog, handlers/streams.c): the result goes to a callback. */

@@ -104,11 +104,12 @@ static int feed_event_body(slice body, feed_event *out)
         out->kind = FEED_NOTIFICATIONS;
     else
         return -1;
-    if (slice_eq_cstr(op, "+"))
-        out->removed = 0;
-    else if (slice_eq_cstr(op, "-"))
+    out->removed = out->marker = 0;
+    if (slice_eq_cstr(op, "-"))
         out->removed = 1;
-    else
+    else if (slice_eq_cstr(op, "seen") && out->kind != FEED_PROFILE)
+        out->marker = 1;
+    else if (!slice_eq_cstr(op, "+"))
         return -1;
     if (feed_event_number(ts, &out->ref.ts_us) != 0 || out->ref.ts_us > CURSOR_MAX_TS ||
         !cursor_id_valid(out->kind, id) || feed_ref_set(&out->ref, out->ref.ts_us, id) != 0)

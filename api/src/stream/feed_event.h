@@ -21,6 +21,13 @@
  *
  * e.g. "1732500000000-0 home + 1732500000000000 p:42",
  *      "- notifications + 1732500000000000 LIKE:p:42:1732500000000".
+ *
+ * The API publishes on the same channel when a read marker moves
+ * (handlers/markers.c), never logged, so every stream of the user
+ * re-counts its unseen items (stream/stream_unseen.h):
+ *
+ *     payload  - <feed> seen <ts_us> <id>
+ *              feed: home | notifications; ts_us and id: the marker now
  * docs/DATA-MODEL.md "Live events".
  */
 #ifndef API_STREAM_FEED_EVENT_H
@@ -43,6 +50,7 @@ typedef struct feed_event {
     int64_t user_id;
     feed_kind kind; /* FEED_HOME, FEED_PROFILE or FEED_NOTIFICATIONS */
     int removed;    /* op '-' */
+    int marker;     /* op "seen": the read marker moved to ref */
     feed_ref ref;   /* ts_us and the activity (or group) id */
     int has_log;    /* logged: log is its entry's id */
     feed_log_id log;

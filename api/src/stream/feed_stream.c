@@ -21,6 +21,7 @@
 #include "api/src/read/redis_script.h"
 #include "api/src/stream/stream_hub.h"
 #include "api/src/stream/stream_merge.h"
+#include "api/src/stream/stream_unseen.h"
 #include "api/src/wire/sse.h"
 #include "schema/redis/redis_keys.h"
 #include "schema/redis/redis_scripts.h"
@@ -99,6 +100,9 @@ typedef struct feed_stream {
     int fetch_tries;
     uint64_t fetch_first_us; /* when the body was first missing */
     loop_timer retry;
+    /* the unseen counts (home, notifications): stream_unseen.h */
+    stream_unseen *unseen;
+    int unseen_due; /* an event came since the last count: count once the queue drains */
 } feed_stream;
 
 static metric_feed fs_metric_feed(feed_kind kind)
@@ -165,6 +169,7 @@ static void fs_on_close(http_request *req, void *data);
 
 static void fs_free(feed_stream *fs)
 {
+    stream_unseen_detach(fs->unseen);
     loop_timer_stop(&fs->w->loop, &fs->retry);
     if (fs->page_pool_live)
         pool_dispose(&fs->page_pool);
@@ -187,6 +192,8 @@ static void fs_end(feed_stream *fs, const char *what)
 
     if (fs->w->hub != NULL)
         stream_hub_remove(fs->w->hub, &fs->sub);
+    stream_unseen_detach(fs->unseen);
+    fs->unseen = NULL;
     loop_timer_stop(&fs->w->loop, &fs->retry);
     fs->waiting_retry = 0;
     fs->req = NULL;
@@ -658,8 +665,29 @@ static int fs_frame_remove(feed_stream *fs, buf *out, const feed_ref *ref)
 
 static void fs_read_log(feed_stream *fs);
 
+/* stream_unseen_send: the counts as an "unseen" event. */
+static int fs_send_unseen(void *data, const unseen_counts *c)
+{
+    feed_stream *fs = data;
+    buf out;
+    int rc;
+
+    if (fs->req == NULL || !fs->streaming)
+        return 0;
+    buf_init(&out, 0);
+    if (stream_unseen_frame(&out, c) != 0) {
+        buf_dispose(&out);
+        fs_end(fs, NULL);
+        return -1;
+    }
+    rc = fs_send(fs, &out);
+    buf_dispose(&out);
+    return rc;
+}
+
 /* Handle queued events while nothing is in flight; while catching up,
- * read the next page of the log when the queue is empty. */
+ * read the next page of the log when the queue is empty; once the queue
+ * is drained after events, the unseen counts are counted again. */
 static void fs_pump(feed_stream *fs)
 {
     const feed_event *ev;
@@ -667,9 +695,11 @@ static void fs_pump(feed_stream *fs)
 
     while (fs->req != NULL && fs->phase == FS_LIVE && !fs->busy && !fs->waiting_retry) {
         if (fs->q.n == 0) {
-            if (fs->catching_up)
+            if (fs->catching_up) {
                 fs_read_log(fs);
-            return;
+                return;
+            }
+            break;
         }
         ev = ring_at(&fs->q, 0);
         if (fs->kind != FEED_NOTIFICATIONS && stream_history_repeat(&fs->hist, &ev->ref, ev->removed)) {
@@ -698,6 +728,10 @@ static void fs_pump(feed_stream *fs)
         }
         fs_fetch(fs, &ev->ref);
         return; /* fs_on_body carries on (maybe already did) */
+    }
+    if (fs->req != NULL && fs->phase == FS_LIVE && !fs->busy && !fs->waiting_retry && fs->q.n == 0 && fs->unseen_due) {
+        fs->unseen_due = 0;
+        stream_unseen_poke(fs->unseen); /* last: it may send, and so end the stream */
     }
 }
 
@@ -925,8 +959,15 @@ static void fs_on_event(stream_sub *s, const feed_event *ev)
     feed_stream *fs = s->data;
     ev_ring *to = fs->catching_up ? &fs->hold : &fs->q;
 
+    if (ev->marker) { /* only the counts change: count now, even behind queued events */
+        if (fs->phase == FS_LIVE && fs->req != NULL)
+            stream_unseen_poke(fs->unseen); /* last: it may send, and so end the stream */
+        return;
+    }
     if (fs->opened && !fs->catching_up && !fs_keep_after_floor(fs, ev))
         return; /* in what was read already */
+    if (fs->unseen != NULL)
+        fs->unseen_due = 1;
     if (ring_push(to, ev) != 0) {
         log_simple(LOG_INFO, "stream ended: too many events waiting", NULL);
         fs_end(fs, "too many events");
@@ -1014,6 +1055,15 @@ void feed_stream_serve(http_request *req, worker *w, feed_kind kind, int64_t use
     fs->sub.on_lost = fs_on_lost;
     fs->sub.on_heartbeat = fs_on_heartbeat;
     fs->sub.data = fs;
+    if (kind != FEED_PROFILE) { /* the counts once live, then as they change */
+        fs->unseen = stream_unseen_new(w, kind, user_id, fs_send_unseen, fs);
+        if (fs->unseen == NULL) {
+            fs_free(fs);
+            http_request_respond_error(req, 500, "internal", "out of memory");
+            return;
+        }
+        fs->unseen_due = 1;
+    }
     fs->phase = FS_WAIT;
     /* Not subscribed within the store timeout: 503 (the retry timer
      * doubles as that deadline while waiting). */

@@ -113,11 +113,14 @@ static void test_page(void **state)
 
     (void)state;
     buf_init(&b, 0);
-    assert_int_equal(feed_json_page(&b, SLICE_LIT("{\"a\":1},{\"b\":2}"), SLICE_LIT("AQE")), 0);
+    assert_int_equal(feed_json_page(&b, SLICE_LIT("{\"a\":1},{\"b\":2}"), SLICE_LIT("AQE"), slice_make(NULL, 0)), 0);
     assert_string_equal(text(&b), "{\"items\":[{\"a\":1},{\"b\":2}],\"next_cursor\":\"AQE\"}");
     b.len = 0;
-    assert_int_equal(feed_json_page(&b, slice_make(NULL, 0), slice_make(NULL, 0)), 0);
+    assert_int_equal(feed_json_page(&b, slice_make(NULL, 0), slice_make(NULL, 0), slice_make(NULL, 0)), 0);
     assert_string_equal(text(&b), "{\"items\":[],\"next_cursor\":null}");
+    b.len = 0; /* members after next_cursor: the first page's unseen counts */
+    assert_int_equal(feed_json_page(&b, slice_make(NULL, 0), slice_make(NULL, 0), SLICE_LIT("\"unseen\":null")), 0);
+    assert_string_equal(text(&b), "{\"items\":[],\"next_cursor\":null,\"unseen\":null}");
     buf_dispose(&b);
 }
 

@@ -45,6 +45,31 @@ static void test_valid(void **state)
         0);
     assert_true(e.log.ms == UINT64_MAX && e.log.seq == UINT64_MAX);
     assert_int_equal(e.removed, 1);
+    assert_int_equal(e.marker, 0);
+}
+
+/* A read marker moved (handlers/markers.c publishes it). */
+static void test_marker(void **state)
+{
+    feed_event e;
+
+    (void)state;
+    assert_int_equal(parse("feed:events:9", "- notifications seen 1732500000000000 LIKE:p:42:1732500000000", &e), 0);
+    assert_int_equal(e.kind, FEED_NOTIFICATIONS);
+    assert_int_equal(e.marker, 1);
+    assert_int_equal(e.removed, 0);
+    assert_int_equal(e.ref.ts_us, 1732500000000000LL);
+    assert_string_equal(e.ref.id, "LIKE:p:42:1732500000000");
+    assert_int_equal(parse("feed:events:9", "- home seen 1732500000000000 p:42", &e), 0);
+    assert_int_equal(e.kind, FEED_HOME);
+    assert_int_equal(e.marker, 1);
+    assert_int_equal(parse("feed:events:9", "- home + 1732500000000000 p:42", &e), 0);
+    assert_int_equal(e.marker, 0);
+    /* profiles have no marker; a marker is a position like any other */
+    assert_int_not_equal(parse("feed:events:9", "- profile seen 1732500000000000 p:42", &e), 0);
+    assert_int_not_equal(parse("feed:events:9", "- home seen 1732500000000000", &e), 0);
+    assert_int_not_equal(parse("feed:events:9", "- home seen x p:42", &e), 0);
+    assert_int_not_equal(parse("feed:events:9", "- home seenx 1732500000000000 p:42", &e), 0);
 }
 
 static void test_invalid(void **state)
@@ -124,6 +149,7 @@ int main(void)
         cmocka_unit_test(test_valid),
         cmocka_unit_test(test_invalid),
         cmocka_unit_test(test_log_entries),
+        cmocka_unit_test(test_marker),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,94 @@
+/* unseen.h: the exact unseen counts of a feed after its read marker.
+ *
+ * A marker (handlers/markers.c, PostgreSQL `markers`) is the position a
+ * user has seen up to in the home or notification feed. The counts are
+ * read from Cassandra past that position, in one statement:
+ *
+ *   home           COUNT(*)                  over home_feed after the marker
+ *   notifications  COUNT(*), SUM(actor_count) over notifications after it
+ *
+ * items: the feed items (notification groups) newer than the marker;
+ * activities: the activities in them (home: one per item). Exact, no cap
+ * (the partition's rows past the position are counted by the server).
+ * No marker yet: the whole feed is unseen.
+ *
+ * Two ways in: unseen_count when the caller has the marker already (the
+ * markers endpoint, which reads or moves it itself), unseen_read to read
+ * the marker row first (one primary-key lookup in PostgreSQL), for the
+ * feed reads and the streams.
+ *
+ * Ownership: the caller owns the unseen_req and keeps it alive until
+ * done has run; done runs exactly once, now (the store refused at once)
+ * or later on the worker's loop. The statement's values are copied by
+ * the clients.
+ */
+#ifndef API_READ_UNSEEN_H
+#define API_READ_UNSEEN_H
+
+#include <stdint.h>
+
+#include "api/src/app/metrics.h"
+#include "api/src/app/worker.h"
+#include "api/src/base/buf.h"
+#include "api/src/read/feed_order.h"
+
+typedef struct unseen_counts {
+    int64_t items;      /* items (groups) newer than the marker */
+    int64_t activities; /* the activities in them */
+} unseen_counts;
+
+typedef enum unseen_status {
+    UNSEEN_OK = 0,
+    UNSEEN_UNAVAILABLE, /* a store is down or not configured: store and message say which */
+    UNSEEN_INTERNAL     /* an answer that is not what was asked, a stored marker that is not a position */
+} unseen_status;
+
+typedef struct unseen_req unseen_req;
+typedef void unseen_done(unseen_req *r);
+
+struct unseen_req {
+    /* the caller's, set before the call */
+    worker *w;
+    feed_kind kind; /* FEED_HOME or FEED_NOTIFICATIONS */
+    int64_t uid;
+    unseen_done *done;
+    void *data;
+    /* the marker: set by the caller for unseen_count, by unseen_read */
+    int has_marker;
+    feed_ref marker;
+    char updated_at[40]; /* unseen_read: the marker's updated_at, ISO 8601 UTC ("" without one) */
+    /* the result, when done runs */
+    unseen_status status;
+    metric_store store;
+    const char *message;
+    unseen_counts counts;
+};
+
+/* The marker row's columns (ts_us, item_id, updated_at as text) and the
+ * statement that reads it ($1 user id, $2 timeline), for markers.c. */
+#define UNSEEN_MARKER_COLUMNS \
+    "ts_us, item_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+extern const char unseen_marker_select_sql[];
+
+/* The feed's name in the markers table and the live events. */
+const char *unseen_timeline_name(feed_kind kind);
+
+/* Set r's marker from row `row` of a result with UNSEEN_MARKER_COLUMNS
+ * (0, or -1 when the stored position is not one). */
+int unseen_marker_from_row(unseen_req *r, const PGresult *res, int row);
+
+/* Count after r's marker (has_marker 0: the whole feed). */
+void unseen_count(unseen_req *r);
+
+/* Read the marker (PostgreSQL), then count. */
+void unseen_read(unseen_req *r);
+
+/* `"unseen":{"items":N,"activities":M}` (ok) or `"unseen":null` into out:
+ * the member the feed reads and the stream events carry. 0, or -1 out of
+ * memory. */
+int unseen_json_member(buf *out, const unseen_req *r);
+
+/* `{"items":N,"activities":M}` into out. */
+int unseen_json(buf *out, const unseen_counts *c);
+
+#endif
