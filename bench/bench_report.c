@@ -335,18 +335,20 @@ static void br_latency_row(br_out *o, const char *label, const char *prefix, con
 
 static void br_load_table(br_out *o)
 {
-    static const char *parts[] = {"stack", "load", "drain", "readceil", "read", "write", "ceiling", "freshness"};
-    char a[32], b[32], key[BR_NAME_MAX];
+    static const char *parts[] = {"stack", "load", "drain", "read", "readceil", "write", "ceiling", "freshness"};
+    char a[32], b[32], c[32], key[BR_NAME_MAX];
     size_t i;
 
-    fprintf(o->f, "| part | load average at start | at end |\n|---|---|---|\n");
+    fprintf(o->f, "| part (main size) | seconds | load average at start | at end |\n|---|---|---|---|\n");
     for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
         snprintf(key, sizeof(key), "load.%s.start", parts[i]);
         br_v(a, sizeof(a), o->r, key);
         snprintf(key, sizeof(key), "load.%s.end", parts[i]);
         br_v(b, sizeof(b), o->r, key);
+        snprintf(key, sizeof(key), "time.%s.seconds", parts[i]);
+        br_v(c, sizeof(c), o->r, key);
         if (strcmp(a, "n/a") != 0 || strcmp(b, "n/a") != 0)
-            fprintf(o->f, "| %s | %s | %s |\n", parts[i], a, b);
+            fprintf(o->f, "| %s | %s | %s | %s |\n", parts[i], c, a, b);
     }
 }
 

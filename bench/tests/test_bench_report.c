@@ -176,7 +176,7 @@ static void test_report_tables_and_targets(void **state)
     (void)state;
     assert_non_null(strstr(md, "| date | 2026-12-07 04:00 UTC |"));
     assert_non_null(strstr(md, "| commit | abc1234 |"));
-    assert_non_null(strstr(md, "| write | 1.50 | 2.25 |"));
+    assert_non_null(strstr(md, "| write | n/a | 1.50 | 2.25 |"));
     /* reads 0.9 of the ceiling: met; p99 2.5 ms at half the peak: missed */
     assert_non_null(strstr(md, "(EVALSHA of the head script) | 0.90 | **met** |"));
     assert_non_null(strstr(md, "half the peak rate | 2.50 ms | **missed** |"));
