@@ -159,6 +159,8 @@ static const char results[] = "META date 2026-12-07 04:00 UTC\n"
                               "FIGURE write.pgbench.rps 4000 writes/s\n"
                               "FIGURE write.api.rps 1000 writes/s\n"
                               "FIGURE write.api_idem.rps 2000 writes/s\n"
+                              "FIGURE write.api_idem.errors 3 requests\n"
+                              "FIGURE write.api.errors 0 requests\n"
                               "FIGURE read.hot.rps 20000 pages/s\n"
                               "FIGURE read.hot.p99_ms 3 ms\n"
                               "FIGURE read.sql.rps 1000 pages/s\n"
@@ -192,6 +194,8 @@ static void test_report_tables_and_targets(void **state)
     /* a table row with its ratio, and the command that reproduces it */
     assert_non_null(strstr(md, "| API POST /v1/posts | 1,000 | n/a | n/a | n/a | 0.25 |"));
     assert_non_null(strstr(md, "Reproduce: `bench/run --only write`"));
+    /* failed requests are said in the row */
+    assert_non_null(strstr(md, "| API POST /v1/posts with Idempotency-Key (**3 failed requests**) | 2,000 |"));
     assert_null(strstr(md, "not measured"));
     assert_null(strstr(md, "main size was"));
     assert_non_null(strstr(md, "![drain](bench/drain.png)"));
