@@ -44,6 +44,7 @@ static void usage(FILE *out)
                  "  --poll-s S      seconds between readings (2)\n"
                  "  --quiet-s S     the drain ended when the counter stood still this long (30)\n"
                  "  --timeout-s S   give up after this long (7200)\n"
+                 "  --idle-s S      fail when the job wrote nothing this long after the load (300)\n"
                  "Flink REST from FEED_FLINK_REST or FEED_FLINK_REST_PORT (bench/README.md).\n");
 }
 
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
         {"quiet-s", required_argument, NULL, 'q'}, {"timeout-s", required_argument, NULL, 't'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    double since_ms = -1, base = -1, poll_s = 2, quiet_s = 30, timeout_s = 7200;
+    double since_ms = -1, base = -1, poll_s = 2, quiet_s = 30, timeout_s = 7200, idle_s = 300;
     double last = -1, last_t = 0, moved_t = 0, prev = -1, prev_t = 0;
     int baseline = 0, c;
     bench_flink_counts k;
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
         case 'p': poll_s = atof(optarg); break;
         case 'q': quiet_s = atof(optarg); break;
         case 't': timeout_s = atof(optarg); break;
+        case 'i': idle_s = atof(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -80,6 +82,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    setvbuf(stdout, NULL, _IOLBF, 0); /* progress lines as they come, also into a pipe */
     if (bench_env_load(&env) != 0)
         return 2;
     memset(&f, 0, sizeof(f));
@@ -119,6 +122,8 @@ int main(int argc, char **argv)
             printf("TIMEOUT: the job was not quiet within %.0f s\n", timeout_s);
             break;
         }
+        if (k.delivered <= base && t > idle_s) /* a job that fails over and over writes nothing */
+            bench_fail("the job wrote no feed row within %.0f s of the load (restarting? see feedctl status)", idle_s);
         usleep((useconds_t)(poll_s * 1e6));
     }
     (void)last_t;

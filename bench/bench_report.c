@@ -332,8 +332,8 @@ static void br_latency_row(br_out *o, const char *label, const char *prefix, con
     br_v(d, sizeof(d), o->r, n);
     snprintf(n, sizeof(n), "%s.errors", prefix);
     if (br_value(o->r, n) > 0) /* wrk counted failed requests: the rate is not of pages served */
-        fprintf(o->f, "| %s (**%.0f failed requests**) | %s | %s | %s | %s | %s |\n", label, br_value(o->r, n), a, b,
-                c, d, ref_rps != NULL ? ratio : "");
+        fprintf(o->f, "| %s (**%.0f failed requests**) | %s | %s | %s | %s | %s |\n", label, br_value(o->r, n), a, b, c,
+                d, ref_rps != NULL ? ratio : "");
     else
         fprintf(o->f, "| %s | %s | %s | %s | %s | %s |\n", label, a, b, c, d, ref_rps != NULL ? ratio : "");
 }
