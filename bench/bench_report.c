@@ -633,7 +633,8 @@ int br_write_plots(const br_results *r, const char *dir, const char **names, int
             (f = br_gp(dir, "drain", "feed rows written per second while the backlog drains",
                        "seconds since the load began", "rows/s")) == NULL)
             return -1;
-        fprintf(f, "plot 'drain.dat' using 1:2 with linespoints lw 2 title 'job (Flink counters)'");
+        fprintf(f, "set yrange [0:*]\nset offsets 0, 0, graph 0.1, 0\n"
+                   "plot 'drain.dat' using 1:2 with linespoints lw 2 title 'job (Flink counters)'");
         if (!isnan(br_value(r, "ceiling.rows_per_s")))
             fprintf(f, ", %.6g with lines dt 2 title 'Cassandra ceiling (same run)'",
                     br_value(r, "ceiling.rows_per_s"));
