@@ -603,15 +603,21 @@ static void dg_load_all(const dg_opts *o, const bench_dg_graph *g)
     if (bench_pg_exec(L.pg, "ANALYZE users, follows, posts, comments, likes", err, sizeof err) != 0)
         bench_fail("%s", err);
     dg_report("analyze", 0, t2);
-    printf("loaded in %.2f s; ids: users %lld.., follows %lld.., posts %lld.., comments %lld.., likes %lld..\n",
-           (double)(bench_mono_ns() - t0) / 1e9, (long long)L.base_user + 1, (long long)L.base_follow + 1,
-           (long long)L.base_post + 1, (long long)L.base_comment + 1, (long long)L.base_like + 1);
+    double load_s = (double)(bench_mono_ns() - t0) / 1e9;
+    printf("loaded in %.2f s; ids: users %lld.., follows %lld.., posts %lld.., comments %lld.., likes %lld..\n", load_s,
+           (long long)L.base_user + 1, (long long)L.base_follow + 1, (long long)L.base_post + 1,
+           (long long)L.base_comment + 1, (long long)L.base_like + 1);
     printf("top accounts (id followers):");
     for (size_t k = 0; k < g->nusers && k < 5; k++)
         printf("%s %lld %zu", k ? "," : "", (long long)(L.base_user + 1 + g->by_rank[k]), g->followers[g->by_rank[k]]);
     printf("\n");
     bench_machine_state(state, sizeof state);
     printf("end: %s\n", state);
+    /* for bench-report (bench_report.h): the whole load, COPY to ANALYZE */
+    printf("FIGURE data.users %zu users\nFIGURE data.follows %zu follows\nFIGURE data.activities %zu activities\n",
+           g->nusers, g->nfollows, g->nposts + g->ncomments + g->nlikes);
+    printf("FIGURE load.rows %zu rows\nFIGURE load.seconds %.2f s\nFIGURE load.rows_per_s %.0f rows/s\n", total, load_s,
+           load_s > 0 ? (double)total / load_s : 0.0);
     PQfinish(L.pg);
 }
 

@@ -642,6 +642,11 @@ static void fr_report(fr_run *run)
     printf("goal p99 < 1000 ms at %.0f/s with %.0f followers on average: %s (p99 %.0f ms); machine at the end: %s\n",
            run->o.rate, run->o.followers, lsum.n > 0 && t.missing == 0 && lsum.p99 < 1000 ? "MET" : "MISSED", lsum.p99,
            state);
+    /* for bench-report (bench_report.h) */
+    printf("FIGURE freshness.rate %.0f activities/s\n", run->o.rate);
+    if (lsum.n > 0)
+        printf("FIGURE freshness.p50_ms %.1f ms\nFIGURE freshness.p99_ms %.1f ms\n", lsum.p50, lsum.p99);
+    printf("FIGURE freshness.missing %zu items\n", t.missing);
     bench_samples_free(&t.lat);
     bench_samples_free(&t.created);
     bench_samples_free(&t.insert);

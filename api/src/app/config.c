@@ -43,6 +43,7 @@ enum {
     OPT_STREAM_STALL,
     OPT_STREAM_RESUME_WINDOW,
     OPT_WWW_DIR,
+    OPT_HOME_SOURCE,
     OPT_VERSION
 };
 
@@ -72,6 +73,7 @@ static const struct option app_options[] = {
     {"stream-stall-ms", required_argument, NULL, OPT_STREAM_STALL},
     {"stream-resume-window-ms", required_argument, NULL, OPT_STREAM_RESUME_WINDOW},
     {"www-dir", required_argument, NULL, OPT_WWW_DIR},
+    {"home-source", required_argument, NULL, OPT_HOME_SOURCE},
     {"help", no_argument, NULL, OPT_HELP},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -153,6 +155,12 @@ void app_config_usage(FILE *out, const char *prog)
             "                              env FEED_API_STREAM_RESUME_WINDOW_MS, default 300000\n"
             "      --www-dir DIR           serve DIR/index.html at / (read at start-up)\n"
             "                              env FEED_API_WWW_DIR, default none (404)\n"
+            "      --home-source SOURCE    where GET /v1/users/{id}/home comes from: cassandra\n"
+            "                              (the feeds the job builds, Redis head first) or sql\n"
+            "                              (the benchmark's naive baseline: one PostgreSQL query\n"
+            "                              over follows and activities at read time, same\n"
+            "                              JSON and cursor; bench/README.md)\n"
+            "                              env FEED_API_HOME_SOURCE, default cassandra\n"
             "  -h, --help                  this text\n"
             "      --version               print the version\n"
             "\n"
@@ -286,6 +294,14 @@ static int app_set(app_config *cfg, int opt, const char *what, const char *v, ch
         cfg->max_connections = (size_t)n;
         return 0;
     case OPT_WWW_DIR: cfg->www_dir = v[0] != '\0' ? v : NULL; return 0;
+    case OPT_HOME_SOURCE:
+        if (strcmp(v, "cassandra") == 0 || v[0] == '\0')
+            cfg->home_source = APP_HOME_CASSANDRA;
+        else if (strcmp(v, "sql") == 0)
+            cfg->home_source = APP_HOME_SQL;
+        else
+            return app_fail(err, errlen, "%s: '%s' is not cassandra or sql", what, v);
+        return 0;
     case OPT_STREAM_BUFFER:
         if (app_parse_num(v, 1024, 64ull * 1024 * 1024, &n) != 0)
             return app_fail(err, errlen, "%s: '%s' is not a number of bytes in 1024..67108864", what, v);
@@ -355,6 +371,7 @@ static const struct {
     {OPT_STREAM_STALL, "FEED_API_STREAM_STALL_MS"},
     {OPT_STREAM_RESUME_WINDOW, "FEED_API_STREAM_RESUME_WINDOW_MS"},
     {OPT_WWW_DIR, "FEED_API_WWW_DIR"},
+    {OPT_HOME_SOURCE, "FEED_API_HOME_SOURCE"},
 };
 
 static int app_defaults(app_config *cfg, app_getenv_fn *env, char *err, size_t errlen)

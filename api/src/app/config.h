@@ -25,6 +25,12 @@
 #define APP_VERSION "0.1.0"
 #define APP_MAX_THREADS 256 /* request ids carry an 8-bit worker number */
 
+/* Where GET /v1/users/{id}/home comes from (--home-source). */
+typedef enum app_home_source {
+    APP_HOME_CASSANDRA = 0, /* the feed the job built: Redis head, then Cassandra (read/feed_read.h) */
+    APP_HOME_SQL            /* the benchmark's naive baseline: one SQL query at read time (handlers/home_sql.h) */
+} app_home_source;
+
 typedef struct app_config {
     char listen[256];   /* host:port */
     unsigned threads;   /* event loops, one per thread */
@@ -53,6 +59,7 @@ typedef struct app_config {
                                      took nothing this long is dropped */
     uint32_t stream_resume_window_ms; /* feed:live:<uid>'s expiry (the log's) */
     const char *www_dir;              /* the page served at / (index.html); NULL: none */
+    app_home_source home_source;      /* default APP_HOME_CASSANDRA */
 } app_config;
 
 /* getenv, or a fake one in tests. */

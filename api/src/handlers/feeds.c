@@ -1,5 +1,6 @@
 /* feeds.c: the three feed reads (handlers.h); the page itself is
- * read/feed_read.h's.
+ * read/feed_read.h's, or home_sql.h's for the home feed when the server
+ * runs with --home-source=sql (the benchmark's naive baseline).
  *
  * The first page (no cursor) of home and notifications also carries the
  * exact unseen counts after the user's read marker (read/unseen.h):
@@ -20,6 +21,7 @@
 #include "api/src/app/worker.h"
 #include "api/src/handlers/authn.h"
 #include "api/src/handlers/endpoint.h"
+#include "api/src/handlers/home_sql.h"
 #include "api/src/handlers/json_out.h"
 #include "api/src/read/feed_read.h"
 #include "api/src/read/unseen.h"
@@ -86,6 +88,11 @@ static void read_feed(http_request *req, feed_kind kind, int owner_only)
     }
     if (page_query_parse(http_request_query(req), &w->shared->cursor_key, kind, id, &q, &err) != 0) {
         json_out_respond_error(req, &err);
+        return;
+    }
+    if (kind == FEED_HOME && w->shared != NULL && w->shared->cfg != NULL &&
+        w->shared->cfg->home_source == APP_HOME_SQL) {
+        home_sql_serve(req, w, id, &q);
         return;
     }
     if (kind != FEED_PROFILE && !q.has_cursor) {

@@ -55,6 +55,7 @@ static void test_defaults(void **state)
     assert_int_equal(cfg.max_body, 65536);
     assert_int_equal(cfg.shutdown_timeout_ms, 10000);
     assert_int_equal(cfg.idempotency_ttl_s, 86400);
+    assert_int_equal(cfg.home_source, APP_HOME_CASSANDRA);
 }
 
 static void test_environment(void **state)
@@ -71,6 +72,7 @@ static void test_environment(void **state)
                          "FEED_API_REQUEST_TIMEOUT_MS=2500",
                          "FEED_API_IDEMPOTENCY_TTL_S=60",
                          "FEED_CASSANDRA_CONSISTENCY=quorum",
+                         "FEED_API_HOME_SOURCE=sql",
                          NULL};
     app_config cfg;
     char err[256];
@@ -88,6 +90,7 @@ static void test_environment(void **state)
     assert_int_equal(cfg.max_body, 1024);
     assert_int_equal(cfg.request_timeout_ms, 2500);
     assert_int_equal(cfg.idempotency_ttl_s, 60);
+    assert_int_equal(cfg.home_source, APP_HOME_SQL);
 }
 
 static void test_listen_precedence(void **state)
@@ -136,9 +139,12 @@ static void test_flags_beat_environment(void **state)
                     "0",
                     "--idempotency-ttl-s",
                     "5",
+                    "--home-source",
+                    "cassandra",
                     NULL};
-    const char *env[] = {"FEED_API_THREADS=3", "FEED_PG_DSN=envdsn", "FEED_API_ACCESS_LOG=0",
-                         "FEED_API_IDEMPOTENCY_TTL_S=60", NULL};
+    const char *env[] = {"FEED_API_THREADS=3",       "FEED_PG_DSN=envdsn",
+                         "FEED_API_ACCESS_LOG=0",    "FEED_API_IDEMPOTENCY_TTL_S=60",
+                         "FEED_API_HOME_SOURCE=sql", NULL};
     app_config cfg;
     char err[256];
 
@@ -155,6 +161,7 @@ static void test_flags_beat_environment(void **state)
     assert_int_equal(cfg.idle_timeout_ms, 1);
     assert_int_equal(cfg.read_timeout_ms, 2);
     assert_int_equal(cfg.request_timeout_ms, 3);
+    assert_int_equal(cfg.home_source, APP_HOME_CASSANDRA);
     assert_int_equal(cfg.shutdown_timeout_ms, 0);
     assert_int_equal(cfg.idempotency_ttl_s, 5);
 }
@@ -242,6 +249,8 @@ static void test_bad_values(void **state)
         {"--cassandra-consistency", "ANY", NULL},
         {"--cassandra-consistency", "SERIAL", NULL},
         {"--cassandra-consistency", "most", NULL},
+        {"--home-source", "redis", NULL},
+        {"--home-source", "SQL", NULL},
     };
     app_config cfg;
     char err[256];
