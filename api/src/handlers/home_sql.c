@@ -129,7 +129,7 @@ static void home_sql_got(http_request *req, void *data, const PGresult *res)
                  : -1;
     if (rc == 0)
         rc = feed_json_page(&out, slice_make(items.data, items.len),
-                            rows > ctx->limit ? slice_make(next, len) : slice_make(NULL, 0));
+                            rows > ctx->limit ? slice_make(next, len) : slice_make(NULL, 0), slice_make(NULL, 0));
     if (rc != 0)
         http_request_respond_error(req, 500, "internal", "cannot render the page");
     else
