@@ -13,6 +13,9 @@ FEED_JOB_NAME=feed-fanout
 : "${FEED_JOB_CHECKPOINT_MS:=5000}"
 # REST submissions ignore the cluster default parallelism: say it here.
 : "${FEED_JOB_PARALLELISM:=2}"
+# More job arguments, appended to the ones below (words split on blanks),
+# e.g. FEED_JOB_ARGS="--feed-in-flight 64" to try a setting of the feed sink.
+: "${FEED_JOB_ARGS:=}"
 
 flink_rest() { printf '%s' "${FEED_FLINK_REST:-http://$FEED_HOST:$FEED_FLINK_REST_PORT}"; }
 
@@ -50,12 +53,14 @@ job_setup() {
   body=$(jq -n --arg kafka "$(kafka_bootstrap)" --arg registry "$(registry_url)" \
     --arg redis "${FEED_REDIS_ADDR:-$FEED_HOST:$FEED_REDIS_PORT}" \
     --arg cassandra "$(cassandra_contact_points)" --arg consistency "$FEED_CASSANDRA_CONSISTENCY" \
-    --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" '
+    --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" \
+    --arg extra "$FEED_JOB_ARGS" '
     {parallelism: ($parallelism | tonumber),
-     programArgsList: ["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
-                       "--cassandra", $cassandra, "--cassandra-consistency", $consistency,
-                       "--checkpoint-interval-ms", $interval,
-                       "--topic-prefix", "feed", "--group-id", "feed-fanout"]}
+     programArgsList: (["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
+                        "--cassandra", $cassandra, "--cassandra-consistency", $consistency,
+                        "--checkpoint-interval-ms", $interval,
+                        "--topic-prefix", "feed", "--group-id", "feed-fanout"]
+                       + ($extra | [splits("[ \t]+")] | map(select(. != ""))))}
     + (if $checkpoint == "" then {} else {savepointPath: $checkpoint} end)')
   if [ -n "$checkpoint" ]; then
     feed_say "job: resuming $FEED_JOB_NAME from $checkpoint"
