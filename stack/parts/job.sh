@@ -20,6 +20,9 @@ FEED_JOB_NAME=feed-fanout
 # that their small graphs have hot accounts.
 : "${FEED_JOB_HOT_FOLLOWERS:=}"
 : "${FEED_JOB_COLD_FOLLOWERS:=}"
+# More job arguments, appended to the ones below (words split on blanks),
+# e.g. FEED_JOB_ARGS="--feed-in-flight 64" to try a setting of the feed sink.
+: "${FEED_JOB_ARGS:=}"
 
 flink_rest() { printf '%s' "${FEED_FLINK_REST:-http://$FEED_HOST:$FEED_FLINK_REST_PORT}"; }
 
@@ -58,14 +61,15 @@ job_setup() {
     --arg redis "${FEED_REDIS_ADDR:-$FEED_HOST:$FEED_REDIS_PORT}" \
     --arg cassandra "$(cassandra_contact_points)" --arg consistency "$FEED_CASSANDRA_CONSISTENCY" \
     --arg interval "$FEED_JOB_CHECKPOINT_MS" --arg checkpoint "$checkpoint" --arg parallelism "$FEED_JOB_PARALLELISM" \
-    --arg hot "$FEED_JOB_HOT_FOLLOWERS" --arg cold "$FEED_JOB_COLD_FOLLOWERS" '
+    --arg hot "$FEED_JOB_HOT_FOLLOWERS" --arg cold "$FEED_JOB_COLD_FOLLOWERS" --arg extra "$FEED_JOB_ARGS" '
     {parallelism: ($parallelism | tonumber),
      programArgsList: (["--kafka", $kafka, "--registry", $registry, "--redis", $redis,
                         "--cassandra", $cassandra, "--cassandra-consistency", $consistency,
                         "--checkpoint-interval-ms", $interval,
                         "--topic-prefix", "feed", "--group-id", "feed-fanout"]
                        + (if $hot == "" then [] else ["--hot-followers", $hot] end)
-                       + (if $cold == "" then [] else ["--cold-followers", $cold] end))}
+                       + (if $cold == "" then [] else ["--cold-followers", $cold] end)
+                       + ($extra | [splits("[ \t]+")] | map(select(. != ""))))}
     + (if $checkpoint == "" then {} else {savepointPath: $checkpoint} end)')
   # An empty body would start the job with its defaults, silently.
   [ -n "$body" ] || { feed_say "job: could not build the submission (jq failed); see above"; return 1; }

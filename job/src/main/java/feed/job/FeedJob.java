@@ -110,9 +110,12 @@ public final class FeedJob {
     static final int REDIS_FEED_MAX_BUFFERED = 5_000;
     /** Cassandra sinks send early past this many buffered mutations. */
     static final int CASSANDRA_MAX_BUFFERED = 5_000;
-    /** Most mutations in one (single-partition, unlogged) batch. */
+    /**
+     * Most mutations in one (single-partition, unlogged) batch of the notification sink; the feed sink's
+     * shape is a job parameter ({@code --feed-batch-rows}, {@code --feed-in-flight}, {@code --feed-grouping}).
+     */
     static final int CASSANDRA_MAX_BATCH = 100;
-    /** Most batches awaiting Cassandra's reply, per writer. */
+    /** Most batches awaiting Cassandra's reply, per writer of the activity and notification sinks. */
     static final int CASSANDRA_MAX_IN_FLIGHT = 64;
     /** A notification-watermark subtask with no input this long is idle (does not hold the watermark back). */
     static final Duration NOTIF_IDLENESS = Duration.ofSeconds(30);
@@ -282,9 +285,11 @@ public final class FeedJob {
                                 flushMs),
                         // The heads' writer is flushed by the Cassandra writer (after each acknowledged
                         // send and before each barrier), so it has no timer of its own (interval 0).
+                        // Most of the job's writes: batches by token range (--feed-grouping).
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.cassandraConsistency,
                                 params.keyspace, new FeedWriteCql(),
-                                CASSANDRA_MAX_BUFFERED, CASSANDRA_MAX_BATCH, CASSANDRA_MAX_IN_FLIGHT, flushMs)
+                                CASSANDRA_MAX_BUFFERED, params.feedBatchRows, params.feedInFlight, flushMs)
+                                .groupedBy(params.feedGrouping)
                                 .thenCache(new RedisSink<>(params.redisHost, params.redisPort,
                                         new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), REDIS_FEED_MAX_BUFFERED, 0)),
                         new CassandraSink<>(params.cassandra, params.cassandraDc, params.cassandraConsistency,

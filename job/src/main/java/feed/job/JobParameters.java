@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 
 import org.apache.flink.util.ParameterTool;
 
+import feed.job.cassandra.CassandraSink;
 import feed.job.cdc.BadRecordPolicy;
 
 /**
@@ -18,6 +19,11 @@ import feed.job.cdc.BadRecordPolicy;
  */
 public final class JobParameters {
 
+    /** The feed sink's shape by default (measured: job/README.md, "The feed sink's shape"). */
+    static final String DEFAULT_FEED_GROUPING = "range";
+    static final int DEFAULT_FEED_BATCH_ROWS = 32;
+    static final int DEFAULT_FEED_IN_FLIGHT = 64;
+
     public static final String USAGE = String.join("\n",
             "usage: feed-job.jar [--kafka HOST:PORT[,HOST:PORT...]] [--registry URL] [--redis HOST:PORT]",
             "                    [--cassandra HOST:PORT[,HOST:PORT...]] [--cassandra-dc NAME] [--keyspace NAME]",
@@ -25,7 +31,9 @@ public final class JobParameters {
             "                    [--backfill N] [--hot-followers N] [--cold-followers N] [--marker-ttl-ms MS]",
             "                    [--notif-out-of-order-ms MS] [--notif-lateness-ms MS]",
             "                    [--checkpoint-interval-ms MS] [--topic-prefix PREFIX] [--group-id ID]",
-            "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--flush-interval-ms MS] [--help]",
+            "                    [--bad-records fail|skip] [--buffer-timeout-ms MS] [--flush-interval-ms MS]",
+            "                    [--feed-grouping partition|range|replicas] [--feed-batch-rows N] [--feed-in-flight N]",
+            "                    [--help]",
             "",
             "  --kafka                   Kafka bootstrap servers           (default 127.0.0.1:19092)",
             "  --registry                schema registry base URL; schemas are read from",
@@ -59,7 +67,14 @@ public final class JobParameters {
             "  --flush-interval-ms       longest a write waits in a Cassandra or Redis sink's buffer",
             "                            before it is sent; 0: only when a buffer is full and",
             "                            before each checkpoint    (default 50)",
+            "  --feed-grouping           what one unlogged batch of home/profile feed rows holds: one",
+            "                            partition, the partitions of one token range, or of one replica",
+            "                            set                        (default " + DEFAULT_FEED_GROUPING + ")",
+            "  --feed-batch-rows         most rows in one feed batch (1 to 1000)  (default " + DEFAULT_FEED_BATCH_ROWS + ")",
+            "  --feed-in-flight          most feed batches awaiting Cassandra's answer, per sink subtask",
+            "                            (1 to 4096)                (default " + DEFAULT_FEED_IN_FLIGHT + ")",
             "  --help                    print this and exit");
+
 
     private static final String NO_VALUE = "__NO_VALUE_KEY"; // what ParameterTool stores for "--key" alone
     private static final Pattern CQL_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9_]{0,47}");
@@ -100,6 +115,12 @@ public final class JobParameters {
     public final long bufferTimeoutMs;
     /** Sinks send their buffer at the latest this long after its first element (0: full or checkpoint only). */
     public final long flushIntervalMs;
+    /** What one batch of the feed sink holds. */
+    public final CassandraSink.Grouping feedGrouping;
+    /** Most rows in one batch of the feed sink. */
+    public final int feedBatchRows;
+    /** Most batches of the feed sink in flight, per subtask. */
+    public final int feedInFlight;
 
     private JobParameters(ParameterTool p) {
         help = p.has("help");
@@ -154,6 +175,15 @@ public final class JobParameters {
         }
         bufferTimeoutMs = number("buffer-timeout-ms", value(p, "buffer-timeout-ms", "10"), 0);
         flushIntervalMs = number("flush-interval-ms", value(p, "flush-interval-ms", "50"), 0);
+        try {
+            feedGrouping = CassandraSink.Grouping.parse(value(p, "feed-grouping", DEFAULT_FEED_GROUPING));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--feed-grouping: " + e.getMessage());
+        }
+        feedBatchRows = (int) bounded("feed-batch-rows", value(p, "feed-batch-rows", "" + DEFAULT_FEED_BATCH_ROWS),
+                1, 1_000);
+        feedInFlight = (int) bounded("feed-in-flight", value(p, "feed-in-flight", "" + DEFAULT_FEED_IN_FLIGHT),
+                1, 4_096);
         Set<String> unknown = p.getUnrequestedParameters();
         if (!unknown.isEmpty()) {
             List<String> names = new ArrayList<>(unknown);
@@ -191,7 +221,9 @@ public final class JobParameters {
                 + " --notif-lateness-ms " + notifLatenessMs
                 + " --checkpoint-interval-ms " + checkpointIntervalMs + " --topic-prefix " + topicPrefix
                 + " --group-id " + groupId + " --bad-records " + badRecords.name().toLowerCase()
-                + " --buffer-timeout-ms " + bufferTimeoutMs + " --flush-interval-ms " + flushIntervalMs;
+                + " --buffer-timeout-ms " + bufferTimeoutMs + " --flush-interval-ms " + flushIntervalMs
+                + " --feed-grouping " + feedGrouping.name().toLowerCase() + " --feed-batch-rows " + feedBatchRows
+                + " --feed-in-flight " + feedInFlight;
     }
 
     private static String value(ParameterTool p, String key, String dflt) {
@@ -214,6 +246,14 @@ public final class JobParameters {
         }
         if (n < min) {
             throw new IllegalArgumentException("--" + key + ": must be at least " + min + ": " + v);
+        }
+        return n;
+    }
+
+    private static long bounded(String key, String v, long min, long max) {
+        long n = number(key, v, min);
+        if (n > max) {
+            throw new IllegalArgumentException("--" + key + ": at most " + max + ": " + v);
         }
         return n;
     }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import feed.job.cassandra.CassandraSink;
 import feed.job.cdc.BadRecordPolicy;
 import feed.job.source.KafkaSources;
 
@@ -35,6 +36,9 @@ class JobParametersTest {
         assertThat(p.markerTtlMs).isEqualTo(86_400_000L);
         assertThat(p.notifOutOfOrderMs).isEqualTo(5_000L);
         assertThat(p.notifLatenessMs).isEqualTo(3_600_000L);
+        assertThat(p.feedGrouping).isEqualTo(CassandraSink.Grouping.RANGE);
+        assertThat(p.feedBatchRows).isEqualTo(32);
+        assertThat(p.feedInFlight).isEqualTo(64);
         assertThat(p.help).isFalse();
     }
 
@@ -44,8 +48,12 @@ class JobParametersTest {
                 "--redis", "cache:6380", "--checkpoint-interval-ms", "250", "--topic-prefix", "test_1",
                 "--group-id", "g", "--bad-records", "SKIP", "--buffer-timeout-ms", "0",
                 "--cassandra-dc", "dc2", "--cassandra-consistency", "quorum", "--keyspace", "feed_test", "--backfill", "0", "--marker-ttl-ms", "60000",
-                "--notif-out-of-order-ms", "0", "--notif-lateness-ms", "120000", "--flush-interval-ms", "0");
+                "--notif-out-of-order-ms", "0", "--notif-lateness-ms", "120000", "--flush-interval-ms", "0",
+                "--feed-grouping", "REPLICAS", "--feed-batch-rows", "1", "--feed-in-flight", "4096");
         assertThat(p.flushIntervalMs).isZero();
+        assertThat(p.feedGrouping).isEqualTo(CassandraSink.Grouping.REPLICAS);
+        assertThat(p.feedBatchRows).isEqualTo(1);
+        assertThat(p.feedInFlight).isEqualTo(4096);
         assertThat(p.notifOutOfOrderMs).isZero();
         assertThat(p.notifLatenessMs).isEqualTo(120_000L);
         assertThat(p.cassandraDc).isEqualTo("dc2");
@@ -80,7 +88,7 @@ class JobParametersTest {
                 + " --backfill 100 --marker-ttl-ms 86400000 --notif-out-of-order-ms 5000 --notif-lateness-ms 3600000"
                 + " --checkpoint-interval-ms 5000"
                 + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10"
-                + " --flush-interval-ms 50");
+                + " --flush-interval-ms 50 --feed-grouping range --feed-batch-rows 32 --feed-in-flight 64");
     }
 
     @Test
@@ -112,6 +120,11 @@ class JobParametersTest {
             {"--flush-interval-ms", "-1"},
             {"--flush-interval-ms", "50ms"},
             {"--flush-interval-ms"},
+            {"--feed-grouping", "token"},
+            {"--feed-batch-rows", "0"},
+            {"--feed-batch-rows", "1001"},
+            {"--feed-in-flight", "0"},
+            {"--feed-in-flight", "4097"},
             {"positional"},
         };
         for (String[] args : bad) {

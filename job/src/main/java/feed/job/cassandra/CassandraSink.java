@@ -11,8 +11,9 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import feed.job.redis.RedisSink;
 
 /**
- * A Flink sink (Sink V2) that writes to Cassandra in micro-batches: one
- * unlogged batch per partition, asynchronous, a bounded number in flight.
+ * A Flink sink (Sink V2) that writes to Cassandra in micro-batches: unlogged
+ * batches of one partition, or of the partitions of one token range
+ * ({@link Grouping}), asynchronous, a bounded number in flight.
  * A micro-batch goes out when {@code maxBuffered} mutations are buffered or
  * at the latest {@code flushIntervalMs} after the first of them (a
  * processing-time timer on the task's mailbox thread), without waiting for
@@ -37,6 +38,33 @@ public final class CassandraSink<T> implements Sink<T> {
 
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
+    /** What one unlogged batch holds. */
+    public enum Grouping {
+        /** Mutations of one partition. */
+        PARTITION,
+        /**
+         * Mutations of the partitions whose tokens fall in one range of the ring (between two
+         * consecutive tokens of the cluster's nodes, the driver's token map): one replica set owns
+         * them all, and the batch goes to one of those replicas.
+         */
+        RANGE,
+        /**
+         * Mutations of the partitions owned by one replica set, whatever their range: on one node,
+         * or where every range has the same replicas (RF = nodes), all of a send's mutations.
+         */
+        REPLICAS;
+
+        /** The value of a command-line option, e.g. {@code range}. */
+        public static Grouping parse(String s) {
+            for (Grouping g : values()) {
+                if (g.name().equalsIgnoreCase(s)) {
+                    return g;
+                }
+            }
+            throw new IllegalArgumentException("not partition, range or replicas: " + s);
+        }
+    }
+
     private final String contactPoints;
     private final String localDc;
     private final String consistency;
@@ -46,10 +74,13 @@ public final class CassandraSink<T> implements Sink<T> {
     private final int maxBatch;
     private final int maxInFlight;
     private final long flushIntervalMs;
+    private final Grouping grouping;
     /** Written after Cassandra acknowledged; null: none. */
     private final RedisSink<T> cache;
     /** The metric counting what the cache writer sends (numRecordsSend counts Cassandra's mutations). */
     static final String CACHE_RECORDS_SEND = "cacheRecordsSend";
+    /** The metric counting acknowledged batches (numRecordsSend / this = mutations per batch). */
+    static final String BATCHES_SEND = "cassandraBatchesSend";
 
     /**
      * @param contactPoints {@code host:port[,host:port...]}
@@ -66,11 +97,12 @@ public final class CassandraSink<T> implements Sink<T> {
     public CassandraSink(String contactPoints, String localDc, String consistency, String keyspace, CqlWrite<T> write,
                          int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs) {
         this(contactPoints, localDc, consistency, keyspace, write, maxBuffered, maxBatch, maxInFlight, flushIntervalMs,
-                null);
+                Grouping.PARTITION, null);
     }
 
     private CassandraSink(String contactPoints, String localDc, String consistency, String keyspace, CqlWrite<T> write,
-                          int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs, RedisSink<T> cache) {
+                          int maxBuffered, int maxBatch, int maxInFlight, long flushIntervalMs, Grouping grouping,
+                          RedisSink<T> cache) {
         if (maxBuffered < 1 || maxBatch < 1 || maxInFlight < 1) {
             throw new IllegalArgumentException("limits must be positive");
         }
@@ -86,7 +118,14 @@ public final class CassandraSink<T> implements Sink<T> {
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
         this.flushIntervalMs = flushIntervalMs;
+        this.grouping = java.util.Objects.requireNonNull(grouping, "grouping");
         this.cache = cache;
+    }
+
+    /** This sink with its batches grouped as {@code g} says (the default: {@link Grouping#PARTITION}). */
+    public CassandraSink<T> groupedBy(Grouping g) {
+        return new CassandraSink<>(contactPoints, localDc, consistency, keyspace, write, maxBuffered, maxBatch, maxInFlight,
+                flushIntervalMs, g, cache);
     }
 
     /**
@@ -97,7 +136,7 @@ public final class CassandraSink<T> implements Sink<T> {
      */
     public CassandraSink<T> thenCache(RedisSink<T> cache) {
         return new CassandraSink<>(contactPoints, localDc, consistency, keyspace, write, maxBuffered, maxBatch, maxInFlight,
-                flushIntervalMs, cache);
+                flushIntervalMs, grouping, cache);
     }
 
     @Override
@@ -111,7 +150,8 @@ public final class CassandraSink<T> implements Sink<T> {
         if (cache == null) {
             return new CassandraSinkWriter<>(client, keyspace, write, maxBuffered, maxBatch, maxInFlight,
                     context.getProcessingTimeService(), flushIntervalMs,
-                    context.metricGroup().getNumRecordsSendCounter());
+                    context.metricGroup().getNumRecordsSendCounter(), null, null, grouping,
+                    context.metricGroup().counter(BATCHES_SEND));
         }
         SinkWriter<T> after;
         try {
@@ -125,6 +165,7 @@ public final class CassandraSink<T> implements Sink<T> {
         return new CassandraSinkWriter<>(client, keyspace, write, maxBuffered, maxBatch, maxInFlight,
                 context.getProcessingTimeService(), flushIntervalMs,
                 context.metricGroup().getNumRecordsSendCounter(), after,
-                task -> mailbox.execute(task::run, "cache write after Cassandra acknowledged"));
+                task -> mailbox.execute(task::run, "cache write after Cassandra acknowledged"), grouping,
+                context.metricGroup().counter(BATCHES_SEND));
     }
 }

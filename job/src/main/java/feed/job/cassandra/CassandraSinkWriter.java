@@ -16,11 +16,24 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.SimpleCounter;
 
 /**
  * The per-subtask writer of {@link CassandraSink}: buffers mutations grouped
- * by partition; sends each partition's as unlogged batches of at most
- * {@code maxBatch}, asynchronously, at most {@code maxInFlight} at a time.
+ * by partition; sends them as unlogged batches of at most {@code maxBatch},
+ * asynchronously, at most {@code maxInFlight} at a time. A batch holds one
+ * partition's mutations ({@link CassandraSink.Grouping#PARTITION}), or those
+ * of several partitions of one token range or replica set
+ * ({@link CassandraSink.Grouping#RANGE}, {@code REPLICAS}: the client says
+ * which, {@link CqlClient#groupOf}), so that one request carries many
+ * partitions' rows to a replica that owns them all: a fan-out writes one or
+ * two rows per partition per send, and Cassandra takes several times more
+ * rows per second in batches of many partitions of one range than in as
+ * many one-partition requests (bench/README.md, bench-cassandra-ceiling).
+ * Whatever the grouping, a partition's mutations go out in the order they
+ * were written, in one batch or in consecutive ones (the order matters to
+ * nobody: every mutation carries its own timestamp, and batches in flight
+ * may be applied in any order; it only keeps the batches readable).
  * It sends what it has buffered
  * <ul>
  *   <li>once {@code maxBuffered} mutations are buffered;</li>
@@ -79,6 +92,9 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
     private final ProcessingTimeService time;
     private final long flushIntervalMs;
     private final Counter sent;
+    private final CassandraSink.Grouping grouping;
+    /** Acknowledged batches. */
+    private final Counter batchesSent;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** Mutations not sent yet, by partition, in first-written order. */
     private final Map<Object, List<Mutation>> buffer = new LinkedHashMap<>();
@@ -124,7 +140,16 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
      */
     CassandraSinkWriter(CqlClient client, String keyspace, CqlWrite<T> write, int maxBuffered, int maxBatch,
                         int maxInFlight, ProcessingTimeService time, long flushIntervalMs, Counter sent) {
-        this(client, keyspace, write, maxBuffered, maxBatch, maxInFlight, time, flushIntervalMs, sent, null, null);
+        this(client, keyspace, write, maxBuffered, maxBatch, maxInFlight, time, flushIntervalMs, sent, null, null,
+                CassandraSink.Grouping.PARTITION, new SimpleCounter());
+    }
+
+    /** With a cache after Cassandra (see below), batches per partition. */
+    CassandraSinkWriter(CqlClient client, String keyspace, CqlWrite<T> write, int maxBuffered, int maxBatch,
+                        int maxInFlight, ProcessingTimeService time, long flushIntervalMs, Counter sent,
+                        SinkWriter<T> after, Executor wake) {
+        this(client, keyspace, write, maxBuffered, maxBatch, maxInFlight, time, flushIntervalMs, sent, after, wake,
+                CassandraSink.Grouping.PARTITION, new SimpleCounter());
     }
 
     /**
@@ -132,10 +157,13 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
      *              comment); it should not send by time itself, this writer flushes it
      * @param wake  runs a task on the task thread, later (the task's mailbox executor); may be called from
      *              the driver's threads
+     * @param after    null: no cache (then {@code wake} is null too)
+     * @param grouping what one batch holds
+     * @param batchesSent counts the acknowledged batches
      */
     CassandraSinkWriter(CqlClient client, String keyspace, CqlWrite<T> write, int maxBuffered, int maxBatch,
                         int maxInFlight, ProcessingTimeService time, long flushIntervalMs, Counter sent,
-                        SinkWriter<T> after, Executor wake) {
+                        SinkWriter<T> after, Executor wake, CassandraSink.Grouping grouping, Counter batchesSent) {
         if ((after == null) != (wake == null)) {
             throw new IllegalArgumentException("after and wake go together");
         }
@@ -150,6 +178,8 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         this.time = time;
         this.flushIntervalMs = flushIntervalMs;
         this.sent = sent;
+        this.grouping = grouping;
+        this.batchesSent = batchesSent;
         client.prepare(write.statements(keyspace));
     }
 
@@ -249,7 +279,7 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         }
     }
 
-    /** Starts a batch per partition (split at maxBatch); blocks while maxInFlight are outstanding. */
+    /** Starts the buffer's batches ({@link #batches}); blocks while maxInFlight are outstanding. */
     private void send() throws IOException, InterruptedException {
         Send<T> s = null;
         if (after != null && !pending.isEmpty()) {
@@ -258,34 +288,32 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
             sends.addLast(s);
         }
         Send<T> current = s;
-        for (List<Mutation> partition : buffer.values()) {
-            for (int from = 0; from < partition.size(); from += maxBatch) {
-                List<Mutation> batch = partition.subList(from, Math.min(partition.size(), from + maxBatch));
-                inFlight.acquire();
-                checkFailureReleasing();
-                int n = batch.size();
-                if (current != null) {
-                    current.unacknowledged.incrementAndGet();
-                }
-                try {
-                    client.executeBatch(batch).whenComplete((r, t) -> {
-                        try {
-                            if (t != null) {
-                                failure.compareAndSet(null, t);
-                            } else {
-                                sent.inc(n);
-                                if (current != null) {
-                                    acknowledge(current);
-                                }
+        for (List<Mutation> batch : batches()) {
+            inFlight.acquire();
+            checkFailureReleasing();
+            int n = batch.size();
+            if (current != null) {
+                current.unacknowledged.incrementAndGet();
+            }
+            try {
+                client.executeBatch(batch).whenComplete((r, t) -> {
+                    try {
+                        if (t != null) {
+                            failure.compareAndSet(null, t);
+                        } else {
+                            sent.inc(n);
+                            batchesSent.inc();
+                            if (current != null) {
+                                acknowledge(current);
                             }
-                        } finally {
-                            inFlight.release(); // after the send's state: flush sees it once it has every permit
                         }
-                    });
-                } catch (RuntimeException e) {
-                    inFlight.release();
-                    throw new IOException("Cassandra batch of " + n + " mutations not sent: " + e, e);
-                }
+                    } finally {
+                        inFlight.release(); // after the send's state: flush sees it once it has every permit
+                    }
+                });
+            } catch (RuntimeException e) {
+                inFlight.release();
+                throw new IOException("Cassandra batch of " + n + " mutations not sent: " + e, e);
             }
         }
         buffer.clear();
@@ -293,6 +321,37 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         if (current != null) {
             acknowledge(current); // every batch started: the send is done once they are answered
         }
+    }
+
+    /**
+     * The buffer cut into batches of at most {@code maxBatch} mutations: each partition's mutations in
+     * the order written; with a grouping other than PARTITION, the partitions of one group (the client's
+     * {@link CqlClient#groupOf} of the partition's first mutation; a partition it cannot place is a group
+     * of its own) one after the other, in the order of their first mutation, so consecutive batches of a
+     * group carry a partition's mutations in order.
+     */
+    List<List<Mutation>> batches() {
+        List<List<Mutation>> batches = new ArrayList<>();
+        Iterable<List<Mutation>> groups = buffer.values();
+        if (grouping != CassandraSink.Grouping.PARTITION) {
+            Map<Object, List<Mutation>> byGroup = new LinkedHashMap<>();
+            for (Map.Entry<Object, List<Mutation>> p : buffer.entrySet()) {
+                Object g = client.groupOf(p.getValue().get(0), grouping);
+                byGroup.computeIfAbsent(g != null ? g : new OwnGroup(p.getKey()), k -> new ArrayList<>())
+                        .addAll(p.getValue());
+            }
+            groups = byGroup.values();
+        }
+        for (List<Mutation> group : groups) {
+            for (int from = 0; from < group.size(); from += maxBatch) {
+                batches.add(group.subList(from, Math.min(group.size(), from + maxBatch)));
+            }
+        }
+        return batches;
+    }
+
+    /** The group of a partition the client could not place: itself alone. */
+    private record OwnGroup(Object partition) {
     }
 
     private void checkFailureReleasing() throws IOException {

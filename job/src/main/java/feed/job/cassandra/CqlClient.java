@@ -12,7 +12,22 @@ interface CqlClient extends AutoCloseable {
     /** Prepares the statements; {@link Mutation#statement} indexes this list. */
     void prepare(List<String> statements);
 
-    /** Sends the mutations (all of one partition) as one unlogged batch, asynchronously. */
+    /**
+     * Where the mutation's partition lives, for batching several partitions
+     * into one request: with {@link CassandraSink.Grouping#RANGE} the token
+     * range (of the cluster's ring) holding the partition's token, with
+     * {@link CassandraSink.Grouping#REPLICAS} the set of replicas of that
+     * range. Mutations whose answers are equal can share an unlogged batch
+     * that one replica coordinates without forwarding. Null when the client
+     * cannot tell (no token map, no partition key): then the partition is
+     * batched alone. Called on the task thread only.
+     */
+    Object groupOf(Mutation mutation, CassandraSink.Grouping grouping);
+
+    /**
+     * Sends the mutations as one unlogged batch, asynchronously: all of one
+     * partition, or of partitions that {@link #groupOf} puts in one group.
+     */
     CompletionStage<?> executeBatch(List<Mutation> mutations);
 
     @Override

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BiFunction;
 
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.streaming.runtime.tasks.TestProcessingTimeService;
@@ -39,10 +40,17 @@ class CassandraSinkWriterTest {
         /** Thrown by executeBatch, if set: the batch cannot even start. */
         volatile RuntimeException refuse;
         boolean closed;
+        /** The group of a mutation; by default none (each partition alone). */
+        BiFunction<Mutation, CassandraSink.Grouping, Object> groups = (m, g) -> null;
 
         @Override
         public void prepare(List<String> statements) {
             prepared.addAll(statements);
+        }
+
+        @Override
+        public Object groupOf(Mutation m, CassandraSink.Grouping grouping) {
+            return groups.apply(m, grouping);
         }
 
         @Override

@@ -184,6 +184,45 @@ class CassandraThenCacheTest {
     }
 
     @Test
+    void batchesOfATokenRangeGoToTheCacheAfterEveryBatchOfTheirSendInSendOrder() throws Exception {
+        writer.close();
+        // A fake ring of two ranges (odd and even users), two mutations per batch.
+        cassandra.groups = (m, g) -> "range-" + (CassandraSinkGroupingTest.userOf(m) % 2);
+        RedisSink<FeedWrite> cache = new RedisSink<>("127.0.0.1", redis.port,
+                new FeedCacheWrite(FeedCacheWrite.DEFAULT_WINDOW), 5_000, 0);
+        writer = new CassandraSinkWriter<>(cassandra, "feed", new FeedWriteCql(), 1_000, 2, 8, time, INTERVAL,
+                cassandraSent, cache.createWriter(context(time), cacheSent), mailbox::add,
+                CassandraSink.Grouping.RANGE, new SimpleCounter());
+        for (long user = 1; user <= 4; user++) {
+            writer.write(home(user, "p:1", 1), null);
+        }
+        writer.write(home(1, "p:2", 2), null);
+        time.advance(INTERVAL); // send 1: [u1 p:1, u1 p:2] [u3 p:1] [u2 p:1, u4 p:1]
+        writer.write(FeedWrite.remove(Feed.HOME, 1, 1_001, "p:1", 9, 3), null);
+        time.advance(INTERVAL); // send 2: [u1 -p:1]
+        assertThat(cassandra.batches).hasSize(4);
+        assertThat(cassandra.batches.get(0)).extracting(CassandraSinkGroupingTest::userOf).containsExactly(1L, 1L);
+        assertThat(cassandra.batches.get(1)).extracting(CassandraSinkGroupingTest::userOf).containsExactly(3L);
+        assertThat(cassandra.batches.get(2)).extracting(CassandraSinkGroupingTest::userOf).containsExactly(2L, 4L);
+
+        cassandra.pending.get(3).complete(null); // send 2 first
+        cassandra.pending.get(0).complete(null); // user 1's own batch of send 1
+        cassandra.pending.get(2).complete(null);
+        runMails();
+        assertThat(head()).containsExactly("~fill:test"); // send 1 still has [u3 p:1] unanswered
+        assertThat(writer.awaitingAcknowledgement()).isEqualTo(6);
+
+        cassandra.pending.get(1).complete(null);
+        runMails();
+        // Send 1 (p:1, p:2 in), then send 2 (p:1 out): the other order would leave p:1.
+        assertThat(head()).containsExactly("~fill:test", "p:2");
+        assertThat(writer.awaitingAcknowledgement()).isZero();
+        assertThat(cassandraSent.getCount()).isEqualTo(6);
+        // Both sends went to Redis in one flush, which coalesced u1's p:1 insert and delete to the delete.
+        assertThat(cacheSent.getCount()).isEqualTo(5);
+    }
+
+    @Test
     void flushWaitsForEveryBatchThenWritesAndFlushesTheCacheBeforeReturning() throws Exception {
         writer.write(home(1, "p:1", 1), null);
         time.advance(INTERVAL); // in flight
