@@ -373,8 +373,12 @@ static void test_cassandra_down_redis_or_503(void **state)
         snprintf(score, sizeof(score), "%lld", (long long)(T0 + 1000 * (29 - i)));
         freeReplyObject(redisCommand(rc, "ZADD %s %s %s", key, score, big[i]));
     }
+    /* ... and its merge sources cached (none), as a read with Cassandra up
+     * would have left them: a home read needs them (read/merge_sources.h) */
+    freeReplyObject(redisCommand(rc, "SET " REDIS_KEY_MERGE_SOURCES "%lld v1\n EX 600", (long long)partial));
     rh_proxy_down(&p);
-    /* the cached feed still answers (head complete, bodies put back in Redis) */
+    /* the cached feed still answers (head complete, bodies and merge sources
+     * in Redis) */
     assert_int_equal(rh_wait_status(&s, "/readyz", 0, 503), 503);
     assert_int_equal(rh_page(&s, path, uid, got, 30, next, sizeof(next)), 4);
     assert_string_equal(got[3], ids[3]);
@@ -407,6 +411,7 @@ static void test_cassandra_down_redis_or_503(void **state)
     rh_stop(&s);
     rh_proxy_stop(&p);
     freeReplyObject(redisCommand(rc, "DEL %s", key));
+    freeReplyObject(redisCommand(rc, "DEL " REDIS_KEY_MERGE_SOURCES "%lld", (long long)partial));
 }
 
 int main(void)
