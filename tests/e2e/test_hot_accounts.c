@@ -13,7 +13,11 @@
  *    all of HOT's items out of that home;
  *  - a user who follows HOT once it is hot sees its posts (the backfill
  *    rule, by merge);
- *  - caught up, feedcheck (which checks homes as served) finds nothing.
+ *  - caught up, feedcheck (which checks homes as served) finds nothing;
+ *  - the first home page's unseen count is the number of served items
+ *    newer than the read marker, both when the page reaches the marker
+ *    (counted on the page) and when it does not (counted in Cassandra,
+ *    the merged items included and a copied-and-merged one once).
  * Every wait is on the pipeline (tools/chaos/catch_up.h), never a sleep. */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -360,6 +364,83 @@ static void test_feedcheck_finds_the_merged_homes_exact(void **state)
     oc_result_free(&res);
 }
 
+/* The words of a space-separated list. */
+static int ha_words(const char *list)
+{
+    int n = *list != '\0';
+
+    for (; *list != '\0'; list++)
+        n += *list == ' ';
+    return n;
+}
+
+/* The first home page of `limit`: its unseen item count (activities must
+ * be the same number in a home), and its next_cursor into next (may be
+ * NULL) when there is one. */
+static int64_t ha_unseen(ha_ctx *c, const ha_user *u, int limit, char *next, size_t cap)
+{
+    char path[96];
+    ac_result res;
+    json_t *unseen, *cursor;
+    int64_t items;
+
+    snprintf(path, sizeof path, "/v1/users/%" PRId64 "/home?limit=%d", u->id, limit);
+    res = ha_call(c, u, "GET", path, NULL, 200);
+    unseen = json_object_get(res.json, "unseen");
+    if (!json_is_object(unseen))
+        fail_msg("the first home page has no unseen counts: %s", res.detail);
+    items = json_integer_value(json_object_get(unseen, "items"));
+    assert_int_equal(json_integer_value(json_object_get(unseen, "activities")), items);
+    cursor = json_object_get(res.json, "next_cursor");
+    if (next != NULL) {
+        assert_true(json_is_string(cursor));
+        snprintf(next, cap, "%s", json_string_value(cursor));
+    }
+    ac_result_free(&res);
+    return items;
+}
+
+static void ha_mark(ha_ctx *c, const ha_user *u, const char *cursor)
+{
+    char path[96];
+    ac_result res;
+
+    snprintf(path, sizeof path, "/v1/users/%" PRId64 "/markers/home", u->id);
+    res = ha_call(c, u, "PUT", path, json_pack("{s:s}", "cursor", cursor), 200);
+    ac_result_free(&res);
+}
+
+static void test_unseen_counts_the_home_as_served(void **state)
+{
+    ha_ctx *c = *state;
+    char home[8192], cursor[512];
+    const ha_user *readers[] = {&c->f[0], &c->f[1]}; /* f0: a copied-and-merged post; f1: HOT and COLD */
+
+    ha_caught_up();
+    for (size_t r = 0; r < 2; r++) {
+        const ha_user *u = readers[r];
+        int n;
+
+        ha_home(c, u, 100, home, sizeof home);
+        n = ha_words(home);
+        assert_true(n >= 4);
+        /* no marker: the whole served home is unseen */
+        assert_int_equal(ha_unseen(c, u, 2, NULL, 0), n);   /* page short of the end: Cassandra */
+        assert_int_equal(ha_unseen(c, u, 100, NULL, 0), n); /* page to the end: counted on it */
+        /* marked up to the (n-1)th item: n-2 newer */
+        ha_unseen(c, u, n - 1, cursor, sizeof cursor);
+        ha_mark(c, u, cursor);
+        assert_int_equal(ha_unseen(c, u, 2, NULL, 0), n - 2);
+        assert_int_equal(ha_unseen(c, u, 100, NULL, 0), n - 2);
+        /* marked up to the 2nd: 1 newer, on any page that reaches it */
+        ha_unseen(c, u, 2, cursor, sizeof cursor);
+        ha_mark(c, u, cursor);
+        assert_int_equal(ha_unseen(c, u, 1, NULL, 0), 1);
+        assert_int_equal(ha_unseen(c, u, 3, NULL, 0), 1);
+        print_message("reader %zu: %d items served, unseen %d / %d / 1 as marked\n", r, n, n, n - 2);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -368,6 +449,7 @@ int main(void)
         cmocka_unit_test(test_undos_reach_merged_homes),
         cmocka_unit_test(test_a_new_follower_of_a_hot_account_gets_its_backfill),
         cmocka_unit_test(test_feedcheck_finds_the_merged_homes_exact),
+        cmocka_unit_test(test_unseen_counts_the_home_as_served),
     };
     return cmocka_run_group_tests_name("hot_accounts", tests, ha_setup, ha_teardown);
 }

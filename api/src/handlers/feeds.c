@@ -7,9 +7,14 @@
  *
  *   {"items":[...],"next_cursor":...,"unseen":{"items":N,"activities":M}}
  *
- * read before the page: one primary-key lookup of the marker in
- * PostgreSQL, then one COUNT over the feed's Cassandra partition past it.
- * Later pages (a cursor) have no "unseen": a client scrolling down has
+ * Notifications: read before the page, one primary-key lookup of the
+ * marker in PostgreSQL, then one COUNT over the feed's Cassandra
+ * partition past it. Home: the marker, then the page (merged with the
+ * hot accounts followed); when the page reaches the marker (an item at
+ * or before it, or the feed's end) the items on it newer than the marker
+ * are the count, exact and free; only a reader with a page or more
+ * unseen pays for the counts in Cassandra (read/unseen.h), which are the
+ * served home's too. Later pages (a cursor) have no "unseen": a client scrolling down has
  * the counts already, and the streams send them as they change; so a
  * page costs the counts once per opening of the feed, not per scroll.
  * "unseen":null when they could not be read (a store down): the page is
@@ -49,7 +54,101 @@ static void first_page_on_counts(unseen_req *u)
     buf_dispose(&b);
 }
 
-/* The counts, then the page. */
+/* Home: the marker, the page, then the counts from the page when it
+ * reaches the marker, else from Cassandra. */
+typedef struct home_first_page {
+    http_request *req;
+    page_query q;
+    unseen_req u;
+    slice items;    /* the page, kept while Cassandra counts: the request's pool */
+    feed_ref *next; /* NULL: the feed ended */
+} home_first_page;
+
+static void home_first_respond(home_first_page *hp)
+{
+    buf b;
+    char *extra;
+
+    buf_init(&b, 0);
+    if (unseen_json_member(&b, &hp->u) != 0 ||
+        (extra = pool_strndup(http_request_pool(hp->req), b.data, b.len)) == NULL) {
+        buf_dispose(&b);
+        http_request_respond_error(hp->req, 500, "internal", "out of memory");
+        return;
+    }
+    feed_read_respond(hp->req, hp->u.w, FEED_HOME, hp->u.uid, hp->items, hp->next, slice_make(extra, b.len));
+    buf_dispose(&b);
+}
+
+static void home_first_on_counts(unseen_req *u)
+{
+    home_first_respond(u->data);
+}
+
+static void home_first_on_page(const feed_read_result *r, void *data)
+{
+    home_first_page *hp = data;
+    pool *p = http_request_pool(hp->req);
+    int newer = 0;
+
+    if (r->status == FEED_READ_UNAVAILABLE) {
+        endpoint_unavailable(hp->req, hp->u.w, r->store, "store_unavailable", r->message);
+        return;
+    }
+    if (r->status != FEED_READ_OK) {
+        http_request_respond_error(hp->req, 500, "internal", r->message);
+        return;
+    }
+    /* r lives during this call only: keep the page for the answer */
+    hp->items = slice_make(pool_strndup(p, r->items.base, r->items.len), r->items.len);
+    if (r->next != NULL && (hp->next = pool_alloc(p, sizeof(*hp->next))) != NULL)
+        *hp->next = *r->next;
+    if ((r->items.len > 0 && hp->items.base == NULL) || (r->next != NULL && hp->next == NULL)) {
+        http_request_respond_error(hp->req, 500, "internal", "out of memory");
+        return;
+    }
+    if (hp->u.status != UNSEEN_OK) { /* the marker could not be read: "unseen":null */
+        home_first_respond(hp);
+        return;
+    }
+    while (newer < r->nitems && (!hp->u.has_marker || feed_ref_cmp(&r->item_refs[newer], &hp->u.marker) < 0))
+        newer++;
+    if (newer < r->nitems || r->next == NULL) { /* the page reaches the marker */
+        hp->u.counts.items = hp->u.counts.activities = newer;
+        home_first_respond(hp);
+        return;
+    }
+    hp->u.done = home_first_on_counts;
+    unseen_count(&hp->u);
+}
+
+static void home_first_on_marker(unseen_req *u)
+{
+    home_first_page *hp = u->data;
+
+    feed_read_page(u->w, http_request_pool(hp->req), FEED_HOME, u->uid, hp->q.limit, NULL, home_first_on_page, hp);
+}
+
+static void home_first_page_serve(http_request *req, worker *w, int64_t id, const page_query *q)
+{
+    home_first_page *hp = pool_alloc(http_request_pool(req), sizeof(*hp));
+
+    if (hp == NULL) {
+        http_request_respond_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    memset(hp, 0, sizeof(*hp));
+    hp->req = req;
+    hp->q = *q;
+    hp->u.w = w;
+    hp->u.kind = FEED_HOME;
+    hp->u.uid = id;
+    hp->u.done = home_first_on_marker;
+    hp->u.data = hp;
+    unseen_read_marker(&hp->u);
+}
+
+/* Notifications: the counts, then the page. */
 static void first_page_serve(http_request *req, worker *w, feed_kind kind, int64_t id, const page_query *q)
 {
     first_page *fp = pool_alloc(http_request_pool(req), sizeof(*fp));
@@ -95,7 +194,11 @@ static void read_feed(http_request *req, feed_kind kind, int owner_only)
         home_sql_serve(req, w, id, &q);
         return;
     }
-    if (kind != FEED_PROFILE && !q.has_cursor) {
+    if (kind == FEED_HOME && !q.has_cursor) {
+        home_first_page_serve(req, w, id, &q);
+        return;
+    }
+    if (kind == FEED_NOTIFICATIONS && !q.has_cursor) {
         first_page_serve(req, w, kind, id, &q);
         return;
     }

@@ -429,14 +429,36 @@ typedef struct serve_job {
     slice extra;
 } serve_job;
 
-static void serve_on_page(const feed_read_result *r, void *data)
+void feed_read_respond(http_request *req, worker *w, feed_kind kind, int64_t user_id, slice items,
+                       const feed_ref *next_ref, slice extra)
 {
-    serve_job *sj = data;
     char text[CURSOR_TEXT_MAX + 1];
     size_t text_len = 0;
     slice next = slice_make(NULL, 0);
     cursor c;
     buf page;
+
+    if (next_ref != NULL) {
+        if (cursor_set(&c, kind, user_id, next_ref->ts_us, slice_make(next_ref->id, next_ref->id_len)) != CURSOR_OK ||
+            cursor_encode(&w->shared->cursor_key, &c, text, sizeof(text), &text_len) != CURSOR_OK) {
+            http_request_respond_error(req, 500, "internal", "cannot make the next cursor");
+            return;
+        }
+        next = slice_make(text, text_len);
+    }
+    buf_init(&page, 0);
+    if (feed_json_page(&page, items, next, extra) != 0) {
+        buf_dispose(&page);
+        http_request_respond_error(req, 500, "internal", "out of memory");
+        return;
+    }
+    http_request_respond_json(req, 200, slice_make(page.data, page.len));
+    buf_dispose(&page);
+}
+
+static void serve_on_page(const feed_read_result *r, void *data)
+{
+    serve_job *sj = data;
 
     if (r->status == FEED_READ_UNAVAILABLE) {
         endpoint_unavailable(sj->req, sj->w, r->store, "store_unavailable", r->message);
@@ -446,22 +468,7 @@ static void serve_on_page(const feed_read_result *r, void *data)
         http_request_respond_error(sj->req, 500, "internal", r->message);
         return;
     }
-    if (r->next != NULL) {
-        if (cursor_set(&c, sj->kind, sj->uid, r->next->ts_us, slice_make(r->next->id, r->next->id_len)) != CURSOR_OK ||
-            cursor_encode(&sj->w->shared->cursor_key, &c, text, sizeof(text), &text_len) != CURSOR_OK) {
-            http_request_respond_error(sj->req, 500, "internal", "cannot make the next cursor");
-            return;
-        }
-        next = slice_make(text, text_len);
-    }
-    buf_init(&page, 0);
-    if (feed_json_page(&page, r->items, next, sj->extra) != 0) {
-        buf_dispose(&page);
-        http_request_respond_error(sj->req, 500, "internal", "out of memory");
-        return;
-    }
-    http_request_respond_json(sj->req, 200, slice_make(page.data, page.len));
-    buf_dispose(&page);
+    feed_read_respond(sj->req, sj->w, sj->kind, sj->uid, r->items, r->next, sj->extra);
 }
 
 void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q, slice extra)

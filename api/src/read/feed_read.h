@@ -48,6 +48,11 @@
  * empty: none. */
 void feed_read_serve(http_request *req, worker *w, feed_kind kind, int64_t user_id, const page_query *q, slice extra);
 
+/* Answer req with a page already read: items (rendered, comma-separated),
+ * next (NULL: the feed ended) and extra as for feed_read_serve. */
+void feed_read_respond(http_request *req, worker *w, feed_kind kind, int64_t user_id, slice items, const feed_ref *next,
+                       slice extra);
+
 /* The same page for a caller that is not answering it as such (the
  * streams' backlog, handlers/streams.c): the result goes to a callback. */
 typedef enum feed_read_status {

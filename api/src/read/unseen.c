@@ -6,6 +6,10 @@
  * not with the feed; a user with a million unseen items pays for a
  * million rows, which is the price of "no cap" (GetStream and
  * Stream-Framework stop at 100 instead).
+ *
+ * The home read asks for these only when its first page does not reach
+ * the marker (handlers/feeds.c): a reader who keeps up pays for the
+ * marker lookup alone.
  */
 #include "api/src/read/unseen.h"
 
@@ -13,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "api/src/read/merge_sources.h"
+#include "api/src/read/unseen_range.h"
 
 const char unseen_marker_select_sql[] =
     "SELECT " UNSEEN_MARKER_COLUMNS " FROM markers WHERE user_id = $1 AND timeline = $2";
@@ -22,11 +29,8 @@ const char *unseen_timeline_name(feed_kind kind)
     return kind == FEED_HOME ? "home" : "notifications";
 }
 
-static const char *unseen_cql(feed_kind kind, int after)
+static const char *unseen_cql(int after)
 {
-    if (kind == FEED_HOME)
-        return after ? "SELECT COUNT(*) FROM home_feed WHERE user_id = ? AND (ts_us, activity_id) > (?, ?)"
-                     : "SELECT COUNT(*) FROM home_feed WHERE user_id = ?";
     return after
                ? "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ? AND (ts_us, group_id) > (?, ?)"
                : "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ?";
@@ -54,7 +58,7 @@ int unseen_marker_from_row(unseen_req *r, const PGresult *res, int row)
 static void unseen_on_count(cql_client *c, int status, const cql_response *resp, void *privdata)
 {
     unseen_req *r = privdata;
-    size_t ncols = r->kind == FEED_HOME ? 1 : 2;
+    size_t ncols = 2;
     cql_row_iter it;
     cql_value v[2];
     int64_t items = 0;
@@ -69,16 +73,17 @@ static void unseen_on_count(cql_client *c, int status, const cql_response *resp,
     }
     cql_row_iter_init(&it, &resp->result.rows);
     if (cql_row_iter_next(&it, v, ncols) != 1 || cql_value_as_int64(&v[0], &items, NULL) != CQL_OK ||
-        (ncols == 2 && !cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &sum, NULL) != CQL_OK)) {
+        (!cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &sum, NULL) != CQL_OK)) {
         unseen_finish(r, UNSEEN_INTERNAL, METRIC_STORE_CASSANDRA, "cannot read the unseen counts");
         return;
     }
     r->counts.items = items;
-    r->counts.activities = ncols == 2 ? sum : items;
+    r->counts.activities = sum;
     unseen_finish(r, UNSEEN_OK, METRIC_STORE_CASSANDRA, NULL);
 }
 
-void unseen_count(unseen_req *r)
+/* Notifications: one statement counts groups and activities. */
+static void unseen_count_one(unseen_req *r)
 {
     cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
     cql_client *c = r->w->stores.cql;
@@ -98,12 +103,145 @@ void unseen_count(unseen_req *r)
     }
     if (cql_values_finish(&v) == CQL_OK) {
         p.values = &v;
-        rc = cql_client_execute(c, unseen_cql(r->kind, r->has_marker), &p, unseen_on_count, r);
+        rc = cql_client_execute(c, unseen_cql(r->has_marker), &p, unseen_on_count, r);
     }
     cql_values_dispose(&v);
     if (rc != CQL_CLIENT_OK)
         unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_CASSANDRA,
                       "Cassandra is unavailable: the unseen counts cannot be read");
+}
+
+/* The home feed as served: the stored rows after the marker, and for
+ * each merge source its merged rows after it less its copied ones
+ * (unseen_range.h), every count in flight at once; the last answer
+ * finishes. */
+typedef struct home_count {
+    unseen_req *r;
+    int sign; /* +1 counted in, -1 counted out (copied and merged) */
+} home_count;
+
+static void home_count_settle(unseen_req *r)
+{
+    if (--r->pending > 0)
+        return;
+    pool_dispose(&r->pool);
+    if (r->failed) {
+        unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_CASSANDRA,
+                      "Cassandra is unavailable: the unseen counts cannot be read");
+        return;
+    }
+    r->counts.activities = r->counts.items;
+    unseen_finish(r, UNSEEN_OK, METRIC_STORE_CASSANDRA, NULL);
+}
+
+static void home_count_on_rows(cql_client *c, int status, const cql_response *resp, void *privdata)
+{
+    home_count *hc = privdata;
+    unseen_req *r = hc->r;
+    cql_row_iter it;
+    cql_value v;
+    int64_t n = 0;
+
+    (void)c;
+    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
+        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 1)
+        r->failed = 1;
+    else {
+        cql_row_iter_init(&it, &resp->result.rows);
+        if (cql_row_iter_next(&it, &v, 1) != 1 || cql_value_as_int64(&v, &n, NULL) != CQL_OK)
+            r->failed = 1;
+        else
+            r->counts.items += hc->sign * n;
+    }
+    home_count_settle(r);
+}
+
+/* Send one count: table's partition `owner` in range, by actor when
+ * actor is not 0 (the copies of one merge source). */
+static void home_count_send(unseen_req *r, const char *table, int64_t owner, const unseen_range *range, int64_t actor,
+                            int sign)
+{
+    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    home_count *hc = pool_alloc(&r->pool, sizeof(*hc));
+    char cql[256];
+    cql_values v;
+    int n, rc = CQL_CLIENT_ERR;
+
+    n = snprintf(cql, sizeof(cql), "SELECT COUNT(*) FROM %s WHERE user_id = ?%s%s", table, unseen_range_cql(range),
+                 actor != 0 ? " AND actor_id = ? ALLOW FILTERING" : "");
+    if (hc == NULL || n < 0 || (size_t)n >= sizeof(cql)) {
+        r->failed = 1;
+        return;
+    }
+    hc->r = r;
+    hc->sign = sign;
+    cql_values_init(&v);
+    cql_values_add_int64(&v, owner);
+    if (range->bound != UNSEEN_BOUND_NONE)
+        cql_values_add_int64(&v, range->at.ts_us);
+    if (range->bound == UNSEEN_BOUND_AFTER || range->bound == UNSEEN_BOUND_FROM)
+        cql_values_add_text(&v, cql_slice_make(range->at.id, range->at.id_len));
+    if (actor != 0)
+        cql_values_add_int64(&v, actor);
+    if (cql_values_finish(&v) == CQL_OK) {
+        p.values = &v;
+        r->pending++;
+        rc = cql_client_execute(r->w->stores.cql, cql, &p, home_count_on_rows, hc);
+        if (rc != CQL_CLIENT_OK)
+            r->pending--;
+    }
+    cql_values_dispose(&v);
+    if (rc != CQL_CLIENT_OK)
+        r->failed = 1;
+}
+
+static void home_count_on_sources(merge_sources_status status, const merge_source *src, size_t n, void *data)
+{
+    unseen_req *r = data;
+    const feed_ref *marker = r->has_marker ? &r->marker : NULL;
+    unseen_range range;
+    size_t i;
+
+    if (status != MERGE_SOURCES_OK) {
+        pool_dispose(&r->pool);
+        if (status == MERGE_SOURCES_UNAVAILABLE)
+            unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_CASSANDRA,
+                          "Cassandra is unavailable: the hot accounts followed cannot be read");
+        else
+            unseen_finish(r, UNSEEN_INTERNAL, METRIC_STORE_CASSANDRA, "cannot read the hot accounts followed");
+        return;
+    }
+    r->pending = 1; /* held while sending, so no answer finishes early */
+    unseen_range_after(marker, &range);
+    home_count_send(r, "home_feed", r->uid, &range, 0, +1);
+    for (i = 0; i < n && !r->failed; i++) {
+        unseen_range_source(&src[i], marker, &range);
+        home_count_send(r, "profile_feed", src[i].followee_id, &range, 0, +1);
+        home_count_send(r, "home_feed", r->uid, &range, src[i].followee_id, -1);
+    }
+    home_count_settle(r);
+}
+
+static void unseen_count_home(unseen_req *r)
+{
+    r->counts.items = 0;
+    r->failed = 0;
+    r->pending = 0;
+    pool_init(&r->pool, 0);
+    merge_sources_get(r->w, &r->pool, r->uid, home_count_on_sources, r);
+}
+
+void unseen_count(unseen_req *r)
+{
+    if (r->w->stores.cql == NULL) {
+        unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_CASSANDRA,
+                      "Cassandra is not configured: the unseen counts cannot be read");
+        return;
+    }
+    if (r->kind == FEED_HOME)
+        unseen_count_home(r);
+    else
+        unseen_count_one(r);
 }
 
 static void unseen_on_marker(pg_client *c, const pg_reply *reply, void *privdata)
@@ -123,10 +261,13 @@ static void unseen_on_marker(pg_client *c, const pg_reply *reply, void *privdata
         unseen_finish(r, UNSEEN_INTERNAL, METRIC_STORE_POSTGRES, "a stored marker is not a position");
         return;
     }
-    unseen_count(r);
+    if (r->count_after_marker)
+        unseen_count(r);
+    else
+        unseen_finish(r, UNSEEN_OK, METRIC_STORE_POSTGRES, NULL);
 }
 
-void unseen_read(unseen_req *r)
+static void unseen_read_then(unseen_req *r, int count)
 {
     pg_client *pg = r->w->stores.pg;
     char uid[24];
@@ -134,6 +275,7 @@ void unseen_read(unseen_req *r)
 
     r->has_marker = 0;
     r->updated_at[0] = '\0';
+    r->count_after_marker = count;
     if (pg == NULL) {
         unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_POSTGRES,
                       "PostgreSQL is not configured: the read marker cannot be read");
@@ -145,6 +287,16 @@ void unseen_read(unseen_req *r)
     if (pg_client_query(pg, unseen_marker_select_sql, 2, params, unseen_on_marker, r) != PG_CLIENT_OK)
         unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_POSTGRES,
                       "PostgreSQL is unavailable: the read marker cannot be read");
+}
+
+void unseen_read(unseen_req *r)
+{
+    unseen_read_then(r, 1);
+}
+
+void unseen_read_marker(unseen_req *r)
+{
+    unseen_read_then(r, 0);
 }
 
 int unseen_json(buf *out, const unseen_counts *c)

@@ -4,7 +4,10 @@
  * user has seen up to in the home or notification feed. The counts are
  * read from Cassandra past that position, in one statement:
  *
- *   home           COUNT(*)                  over home_feed after the marker
+ *   home           COUNT(*) over home_feed after the marker, plus, for
+ *                  each hot account the reader follows, its merged items
+ *                  after it less those also copied (read/unseen_range.h):
+ *                  1 + 2k counts for k hot followees, all in flight
  *   notifications  COUNT(*), SUM(actor_count) over notifications after it
  *
  * items: the feed items (notification groups) newer than the marker;
@@ -12,10 +15,12 @@
  * (the partition's rows past the position are counted by the server).
  * No marker yet: the whole feed is unseen.
  *
- * Two ways in: unseen_count when the caller has the marker already (the
+ * Three ways in: unseen_count when the caller has the marker already (the
  * markers endpoint, which reads or moves it itself), unseen_read to read
  * the marker row first (one primary-key lookup in PostgreSQL), for the
- * feed reads and the streams.
+ * notifications read and the streams, and unseen_read_marker for the
+ * marker alone (the home read, which counts from its first page when the
+ * page reaches the marker: handlers/feeds.c).
  *
  * Ownership: the caller owns the unseen_req and keeps it alive until
  * done has run; done runs exactly once, now (the store refused at once)
@@ -30,6 +35,7 @@
 #include "api/src/app/metrics.h"
 #include "api/src/app/worker.h"
 #include "api/src/base/buf.h"
+#include "api/src/base/pool.h"
 #include "api/src/read/feed_order.h"
 
 typedef struct unseen_counts {
@@ -62,6 +68,11 @@ struct unseen_req {
     metric_store store;
     const char *message;
     unseen_counts counts;
+    /* unseen.c's, while it runs */
+    int count_after_marker; /* unseen_read: count once the marker is read */
+    pool pool;              /* a home count: the merge sources, the counts' state */
+    int pending;            /* a home count: counts in flight (+1 while sending) */
+    int failed;             /* a home count: one of them failed */
 };
 
 /* The marker row's columns (ts_us, item_id, updated_at as text) and the
@@ -82,6 +93,10 @@ void unseen_count(unseen_req *r);
 
 /* Read the marker (PostgreSQL), then count. */
 void unseen_read(unseen_req *r);
+
+/* Read the marker alone: done runs with status UNSEEN_OK and has_marker
+ * set or not, counts untouched. */
+void unseen_read_marker(unseen_req *r);
 
 /* `"unseen":{"items":N,"activities":M}` (ok) or `"unseen":null` into out:
  * the member the feed reads and the stream events carry. 0, or -1 out of
