@@ -18,6 +18,12 @@
  * implicit COMMIT returned, and the row's created_at. The poller records,
  * per item, the time the first query that returned it came back.
  *
+ * --hot-followers N: one more author, followed by N fresh users (a hot
+ * account once N passes the job's --hot-followers), posts every
+ * --hot-every-ms during the steady phase, beside the load; its posts are
+ * not measured: the figures stay the normal authors', so a run with and
+ * one without say what a hot account's posting costs everybody else.
+ *
  * What it prints: count, p50/p90/p99/max of commit -> readable, the rate
  * achieved, the poller's own resolution, and how many items became
  * readable inside a checkpoint's window (the job's Cassandra sink sends
@@ -50,6 +56,8 @@ typedef struct fr_opts {
     int authors, readers, observers, writers;
     int like_pct, comment_pct, poll_ms, trigger_ms;
     size_t follows_per_hour;
+    size_t hot_followers;
+    int hot_every_ms;
     uint64_t seed;
 } fr_opts;
 
@@ -93,6 +101,9 @@ typedef struct fr_run {
     /* poller figures */
     bench_samples pass_ms;
     size_t queries;
+    /* the hot account (--hot-followers) and its posts */
+    int64_t hot_author;
+    _Atomic size_t hot_posts, hot_failed;
 } fr_run;
 
 static void fr_usage(FILE *out)
@@ -114,6 +125,10 @@ static void fr_usage(FILE *out)
                  "  --drain-timeout S  wait this long after the last insert for stragglers (30)\n"
                  "  --follows-per-hour N  backdate the follows, at most N per hour of created_at, so no\n"
                  "                     notification group is large (see bench_pg.h); 0: all now (100)\n"
+                 "  --hot-followers N  one more author, followed by N fresh users, posts every\n"
+                 "                     --hot-every-ms during the steady phase (not measured: the figures\n"
+                 "                     are the other authors'); 0: none (0)\n"
+                 "  --hot-every-ms N   the hot account's posting interval (1000)\n"
                  "  --seed N           random seed (1)\n");
 }
 
@@ -134,6 +149,8 @@ static void fr_parse(int argc, char **argv, fr_opts *o)
                                           {"poll-ms", 1, 0, 'p'},
                                           {"trigger-checkpoint-ms", 1, 0, 'T'},
                                           {"follows-per-hour", 1, 0, 'H'},
+                                          {"hot-followers", 1, 0, 'X'},
+                                          {"hot-every-ms", 1, 0, 'E'},
                                           {"help", 0, 0, 'h'},
                                           {0, 0, 0, 0}};
     int ch;
@@ -149,7 +166,8 @@ static void fr_parse(int argc, char **argv, fr_opts *o)
                    .writers = 4,
                    .seed = 1,
                    .poll_ms = 10,
-                   .follows_per_hour = 100};
+                   .follows_per_hour = 100,
+                   .hot_every_ms = 1000};
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (ch) {
         case 'r': o->rate = atof(optarg); break;
@@ -167,13 +185,16 @@ static void fr_parse(int argc, char **argv, fr_opts *o)
         case 'p': o->poll_ms = atoi(optarg); break;
         case 'T': o->trigger_ms = atoi(optarg); break;
         case 'H': o->follows_per_hour = (size_t)strtoull(optarg, NULL, 10); break;
+        case 'X': o->hot_followers = (size_t)strtoull(optarg, NULL, 10); break;
+        case 'E': o->hot_every_ms = atoi(optarg); break;
         case 'h': fr_usage(stdout); exit(0);
         default: fr_usage(stderr); exit(2);
         }
     }
     if (o->rate <= 0 || o->duration <= 0 || o->followers < 1 || o->authors < 1 || o->readers < 0 || o->observers < 1 ||
         o->observers > o->authors || o->poll_ms < 0 || o->trigger_ms < 0 || o->writers < 1 || o->like_pct < 0 ||
-        o->comment_pct < 0 || o->like_pct + o->comment_pct > 100 || o->zipf_s < 0)
+        o->comment_pct < 0 || o->like_pct + o->comment_pct > 100 || o->zipf_s < 0 || o->hot_every_ms < 1 ||
+        o->hot_followers > 10000000)
         bench_fail("bad options (see --help)");
 }
 
@@ -248,6 +269,55 @@ static void fr_setup_graph(fr_run *run, PGconn *pg)
     free(fer);
     free(fee);
     free(warm);
+}
+
+/* --hot-followers: the hot account and its N followers (fresh users), in
+ * before the steady phase (main waits for the job to be quiet after). */
+static void fr_setup_hot(fr_run *run, PGconn *pg)
+{
+    size_t n = run->o.hot_followers;
+    int64_t *fer, *fee, t = bench_mono_ns();
+    char err[1024];
+
+    fer = malloc(n * sizeof *fer);
+    fee = malloc(n * sizeof *fee);
+    if (fer == NULL || fee == NULL)
+        bench_fail("out of memory");
+    if (bench_pg_create_users(pg, run->prefix, "x", 1, &run->hot_author, err, sizeof err) != 0 ||
+        bench_pg_create_users(pg, run->prefix, "xf", n, fer, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    for (size_t i = 0; i < n; i++)
+        fee[i] = run->hot_author;
+    if (bench_pg_copy_follows(pg, fer, fee, n, 20000, run->o.follows_per_hour, err, sizeof err) != 0)
+        bench_fail("%s", err);
+    printf("hot account: user %lld, %zu followers loaded in %.1f s; posts every %d ms during the steady phase\n",
+           (long long)run->hot_author, n, (double)(bench_mono_ns() - t) / 1e9, run->o.hot_every_ms);
+    free(fer);
+    free(fee);
+}
+
+/* The hot account's poster: one post every --hot-every-ms while the
+ * writers run. */
+static void *fr_hot_main(void *arg)
+{
+    fr_run *run = arg;
+    char err[1024];
+    PGconn *pg = bench_pg_connect(run->env.pg_conninfo, err, sizeof err);
+    int64_t next = run->t0_ns, id, ts;
+
+    if (pg == NULL)
+        bench_fail("%s", err);
+    while (atomic_load(&run->writers_left) > 0) {
+        bench_sleep_until(next);
+        if (bench_pg_insert_post(pg, run->hot_author, "hot account post", &id, &ts, err, sizeof err) != 0) {
+            fprintf(stderr, "bench-freshness: hot account: %s\n", err);
+            atomic_fetch_add(&run->hot_failed, 1);
+        } else
+            atomic_fetch_add(&run->hot_posts, 1);
+        next += (int64_t)run->o.hot_every_ms * 1000000;
+    }
+    PQfinish(pg);
+    return NULL;
 }
 
 /* Wait until each observer's home holds its follows and the backfilled
@@ -658,7 +728,7 @@ static void fr_report(fr_run *run)
 static void fr_steady(fr_run *run, cql_conn *cql)
 {
     fr_writer *writers;
-    pthread_t *wt, rest;
+    pthread_t *wt, rest, hot;
 
     run->total = (size_t)(run->o.rate * run->o.duration);
     run->items = calloc(run->total, sizeof *run->items);
@@ -675,11 +745,18 @@ static void fr_steady(fr_run *run, cql_conn *cql)
         if (pthread_create(&wt[i], NULL, fr_writer_main, &writers[i]) != 0)
             bench_fail("pthread_create");
     }
+    if (run->o.hot_followers > 0 && pthread_create(&hot, NULL, fr_hot_main, run) != 0)
+        bench_fail("pthread_create");
     printf("steady phase: %zu activities at %.0f/s over %d connections ...\n", run->total, run->o.rate, run->o.writers);
     fflush(stdout);
     fr_poll(run, cql);
     for (int i = 0; i < run->o.writers; i++)
         pthread_join(wt[i], NULL);
+    if (run->o.hot_followers > 0) {
+        pthread_join(hot, NULL);
+        printf("hot account: %zu posts (%zu failed) by an account with %zu followers during the steady phase\n",
+               atomic_load(&run->hot_posts), atomic_load(&run->hot_failed), run->o.hot_followers);
+    }
     atomic_store(&run->stop_rest, 1);
     pthread_join(rest, NULL);
     free(writers);
@@ -711,8 +788,15 @@ int main(int argc, char **argv)
         bench_fail("cassandra %s:%d: %s", run.env.cassandra.host, run.env.cassandra.port, cql.err.msg);
 
     fr_setup_graph(&run, pg);
+    if (run.o.hot_followers > 0)
+        fr_setup_hot(&run, pg);
     fr_wait_graph(&run, &cql);
-    bench_flink_wait_quiet(&run.flink, 1500, 60000);
+    /* a hot account's follows each deliver a row (the follow itself, into
+     * the follower's own home): quiet means they are in */
+    if (run.o.hot_followers > 0)
+        bench_flink_wait_quiet(&run.flink, 5000, 900000);
+    else
+        bench_flink_wait_quiet(&run.flink, 1500, 60000);
     fr_steady(&run, &cql);
     fr_report(&run);
     bench_flink_print_job_check(&run.flink, run.start_wall_ms);
