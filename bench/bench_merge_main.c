@@ -14,6 +14,13 @@
  * the stack's secret, bench_token.h): pages/s, p50, p99, and p99 as a
  * ratio to the plain read's. The first page is read once before wrk, so
  * both the merge sources and the heads are cached (the steady state).
+ *
+ * The first page carries the unseen counts after the reader's home marker
+ * (api/README.md "Unseen counts"). --marker top (the default) marks the
+ * home seen up to its newest item first, as a client that shows the feed
+ * does: the page reaches the marker and the counts cost the marker's
+ * lookup alone. --marker none leaves it unmarked: every first page then
+ * also counts the whole served home in Cassandra.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -37,6 +44,7 @@
 typedef struct merge_opts {
     size_t hot;
     int posts, connections, duration_s, threads, nsizes;
+    int marker_top; /* --marker top: 1, none: 0 */
     int sizes[MERGE_MAX_SIZES];
 } merge_opts;
 
@@ -49,14 +57,16 @@ static void merge_usage(FILE *out)
                  "  --posts N        posts per author (20)\n"
                  "  --connections N  wrk connections (16)\n"
                  "  --threads N      wrk threads (2)\n"
-                 "  --duration S     seconds of wrk per reader (10)\n");
+                 "  --duration S     seconds of wrk per reader (10)\n"
+                 "  --marker top|none  mark each reader's home seen up to its newest item before wrk\n"
+                 "                   (top, a client that shows the feed), or leave it unmarked (top)\n");
 }
 
 static void merge_parse(int argc, char **argv, merge_opts *o)
 {
-    static const struct option longs[] = {
-        {"hot", 1, 0, 'H'},     {"sizes", 1, 0, 'S'},    {"posts", 1, 0, 'p'}, {"connections", 1, 0, 'c'},
-        {"threads", 1, 0, 't'}, {"duration", 1, 0, 'd'}, {"help", 0, 0, 'h'},  {0, 0, 0, 0}};
+    static const struct option longs[] = {{"hot", 1, 0, 'H'},         {"sizes", 1, 0, 'S'},   {"posts", 1, 0, 'p'},
+                                          {"connections", 1, 0, 'c'}, {"threads", 1, 0, 't'}, {"duration", 1, 0, 'd'},
+                                          {"marker", 1, 0, 'm'},      {"help", 0, 0, 'h'},    {0, 0, 0, 0}};
     const char *env = getenv("FEED_JOB_HOT_FOLLOWERS"), *list = "0,10,50";
     int c;
 
@@ -65,6 +75,7 @@ static void merge_parse(int argc, char **argv, merge_opts *o)
     o->connections = 16;
     o->threads = 2;
     o->duration_s = 10;
+    o->marker_top = 1;
     while ((c = getopt_long(argc, argv, "", longs, NULL)) != -1) {
         switch (c) {
         case 'H': o->hot = (size_t)strtoull(optarg, NULL, 10); break;
@@ -73,6 +84,11 @@ static void merge_parse(int argc, char **argv, merge_opts *o)
         case 'c': o->connections = atoi(optarg); break;
         case 't': o->threads = atoi(optarg); break;
         case 'd': o->duration_s = atoi(optarg); break;
+        case 'm':
+            if (strcmp(optarg, "top") != 0 && strcmp(optarg, "none") != 0)
+                bench_fail("--marker: top or none, not '%s'", optarg);
+            o->marker_top = strcmp(optarg, "top") == 0;
+            break;
         case 'h': merge_usage(stdout); exit(0);
         default: merge_usage(stderr); exit(2);
         }
@@ -169,6 +185,28 @@ static void merge_wait_home(hc_conn *api, int64_t reader, const char *token, int
     }
 }
 
+/* Mark reader's home seen up to its newest item (--marker top). */
+static void merge_mark_top(hc_conn *api, int64_t reader, const char *token)
+{
+    char path[128], what[256];
+    ac_result res;
+    json_t *next, *body;
+
+    snprintf(path, sizeof path, "/v1/users/%" PRId64 "/home?limit=1", reader);
+    ac_call(api, "GET", path, token, NULL, NULL, &res);
+    next = res.status == 200 ? json_object_get(res.json, "next_cursor") : NULL;
+    if (!json_is_string(next))
+        bench_fail("GET %s: %s, no next_cursor to mark", path, ac_describe(&res, what, sizeof what));
+    body = json_pack("{s:s}", "cursor", json_string_value(next));
+    ac_result_free(&res);
+    snprintf(path, sizeof path, "/v1/users/%" PRId64 "/markers/home", reader);
+    ac_call(api, "PUT", path, token, NULL, body, &res);
+    json_decref(body);
+    if (res.status != 200)
+        bench_fail("PUT %s: %s (%s)", path, ac_describe(&res, what, sizeof what), res.detail);
+    ac_result_free(&res);
+}
+
 int main(int argc, char **argv)
 {
     merge_opts o = {0};
@@ -234,6 +272,8 @@ int main(int argc, char **argv)
     bench_flink_wait_quiet(&flink, 3000, 300000);
     bench_machine_state(state, sizeof state);
     printf("# set up; machine: %s\n", state);
+    printf("# marker: %s\n", o.marker_top ? "top (each reader has seen its home: the first page's counts come from it)"
+                                          : "none (never marked: each first page also counts the whole home)");
     printf("%12s %10s %10s %10s %12s %8s\n", "hot_followees", "pages/s", "p50_ms", "p99_ms", "p99/plain", "non2xx");
     for (int k = 0; k < o.nsizes; k++) {
         char token[BENCH_TOKEN_MAX], url[256];
@@ -242,6 +282,8 @@ int main(int argc, char **argv)
                              sizeof token) != 0)
             bench_fail("cannot mint a token");
         merge_wait_home(&api, readers[k], token, MERGE_AUTHORS * o.posts);
+        if (o.marker_top)
+            merge_mark_top(&api, readers[k], token);
         snprintf(url, sizeof url, "http://127.0.0.1:%d/v1/users/%" PRId64 "/home?limit=20", port, readers[k]);
         wrk_run(&o, url, token, &w);
         if (o.sizes[k] == 0)
