@@ -50,6 +50,8 @@ typedef struct hot_opts {
     size_t follows_per_hour;
     double timeout, limit_ms;
     uint64_t seed;
+    int setup_only; /* --setup-only: set each F's author up, print it, measure nothing */
+    int64_t author; /* --author ID: measure this author (set up before), F = its followers */
 } hot_opts;
 
 /* Watches the job's checkpoints while a post fans out: the first one
@@ -77,7 +79,12 @@ static void hot_usage(FILE *out)
                  "  --limit-ms N      what counts as acceptable, commit to last follower (1000)\n"
                  "  --follows-per-hour N  backdate the follows, at most N per hour of created_at, so no\n"
                  "                    notification group is large (see bench_pg.h); 0: all now (100)\n"
-                 "  --seed N          random seed (1)\n");
+                 "  --seed N          random seed (1)\n"
+                 "  --setup-only      set up each F's author and followers, print the author's id, and\n"
+                 "                    stop: a large F's set-up (1M follows: many minutes) can run while\n"
+                 "                    the machine is busy, the measurement later on a quiet one\n"
+                 "  --author ID       measure posts of this author (from --setup-only) instead of\n"
+                 "                    setting one up; F = its followers in PostgreSQL (--followers unused)\n");
 }
 
 static void hot_parse(int argc, char **argv, hot_opts *o)
@@ -92,6 +99,8 @@ static void hot_parse(int argc, char **argv, hot_opts *o)
                                           {"read", 1, 0, 'R'},
                                           {"help", 0, 0, 'h'},
                                           {"follows-per-hour", 1, 0, 'H'},
+                                          {"setup-only", 0, 0, 'U'},
+                                          {"author", 1, 0, 'A'},
                                           {0, 0, 0, 0}};
     const char *list = "1000,10000,50000,100000";
     int ch;
@@ -118,6 +127,8 @@ static void hot_parse(int argc, char **argv, hot_opts *o)
             o->via_cassandra = strcmp(optarg, "cassandra") == 0;
             break;
         case 'H': o->follows_per_hour = (size_t)strtoull(optarg, NULL, 10); break;
+        case 'U': o->setup_only = 1; break;
+        case 'A': o->author = strtoll(optarg, NULL, 10); break;
         case 'h': hot_usage(stdout); exit(0);
         default: hot_usage(stderr); exit(2);
         }
@@ -132,7 +143,8 @@ static void hot_parse(int argc, char **argv, hot_opts *o)
         if (*end != ',' && *end != '\0')
             bench_fail("--followers: expected positive counts, got '%s'", list);
     }
-    if (o->nf == 0 || o->repeat < 1 || o->samples < 2 || o->poll_ms < 0 || o->timeout <= 0)
+    if (o->nf == 0 || o->repeat < 1 || o->samples < 2 || o->poll_ms < 0 || o->timeout <= 0 || o->author < 0 ||
+        (o->setup_only && o->author > 0))
         bench_fail("bad options (see --help)");
 }
 
@@ -350,6 +362,37 @@ static int64_t hot_setup_author(hot_run *r, size_t F, int ns)
     return author;
 }
 
+/* --author: the author's followers (in key order) are the readers; F. */
+static size_t hot_load_followers(hot_run *r, int64_t author)
+{
+    char id[24];
+    const char *params[1] = {id};
+    PGresult *res;
+    size_t n;
+
+    snprintf(id, sizeof id, "%lld", (long long)author);
+    res = PQexecParams(r->pg, "SELECT follower_id FROM follows WHERE followee_id = $1 ORDER BY follower_id", 1, NULL,
+                       params, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK)
+        bench_fail("the followers of %s: %s", id, PQerrorMessage(r->pg));
+    n = (size_t)PQntuples(res);
+    if (n < 2)
+        bench_fail("author %s has %zu followers: set one up with --setup-only", id, n);
+    r->maxf = n;
+    r->readers = malloc(n * sizeof *r->readers);
+    r->perm = malloc(n * sizeof *r->perm);
+    r->sample_ids = malloc(((size_t)r->o.samples) * sizeof *r->sample_ids);
+    r->seen = malloc(((size_t)r->o.samples) * sizeof *r->seen);
+    if (!r->readers || !r->perm || !r->sample_ids || !r->seen)
+        bench_fail("out of memory");
+    for (size_t i = 0; i < n; i++) {
+        r->readers[i] = strtoll(PQgetvalue(res, (int)i, 0), NULL, 10);
+        r->perm[i] = (uint32_t)i;
+    }
+    PQclear(res);
+    return n;
+}
+
 /* One line of the table: repeat rep of F, got of ns samples seen (r->seen),
  * cpbuf the checkpoint column. */
 static void hot_print_row(const hot_run *r, size_t F, int rep, int ns, int got, const char *cpbuf)
@@ -415,7 +458,11 @@ int main(int argc, char **argv)
         if (r.o.f[i] > r.maxf)
             r.maxf = r.o.f[i];
     hot_connect(&r);
-    hot_create_readers(&r);
+    if (r.o.author > 0) {
+        r.o.f[0] = hot_load_followers(&r, r.o.author);
+        r.o.nf = 1;
+    } else
+        hot_create_readers(&r);
     if (r.o.via_cassandra)
         printf("readable = present in Cassandra feed.home_feed of the follower (exact clustering key): the job's "
                "copies, so only for accounts below the job's hot threshold\n");
@@ -430,7 +477,20 @@ int main(int argc, char **argv)
     for (int fi = 0; fi < r.o.nf; fi++) {
         size_t F = r.o.f[fi];
         int ns = r.o.samples < (int)F ? r.o.samples : (int)F;
-        int64_t author = hot_setup_author(&r, F, ns);
+        int64_t author;
+        if (r.o.author > 0) {
+            author = r.o.author;
+            hot_pick_samples(&r, F, ns);
+            bench_flink_wait_quiet(&r.flink, 2000, 300000);
+            bench_machine_state(state, sizeof state);
+            printf("# F=%zu: author %lld set up before; machine: %s\n", F, (long long)author, state);
+        } else
+            author = hot_setup_author(&r, F, ns);
+        if (r.o.setup_only) {
+            printf("# F=%zu: author %lld set up; measure with: bench-hot-account --author %lld\n", F, (long long)author,
+                   (long long)author);
+            continue;
+        }
         for (int rep = 0; rep < r.o.repeat; rep++) {
             hot_measure(&r, F, author, ns, rep);
             bench_flink_wait_quiet(&r.flink, 1000, 60000);
