@@ -9,6 +9,6 @@ e2e_PKGS := libpq hiredis jansson
 e2e_LDLIBS :=
 e2e_TESTS :=
 # Ports and conninfo: the same helper the API's integration tests use.
-e2e_TEST_SRCS := tests/e2e/e2e_env.c api/tests/support/test_env.c
+e2e_TEST_SRCS := tests/e2e/e2e_env.c api/tests/support/test_env.c api/tests/support/test_sse.c
 e2e_FUZZERS :=
 e2e_INTEGRATION := $(wildcard tests/e2e/test_*.c)
