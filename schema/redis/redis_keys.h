@@ -36,6 +36,11 @@
  * (feed_event_publish.lua): feed:live:<user id>, feed:log:<user id>. */
 #define REDIS_KEY_FEED_LIVE "feed:live:"
 #define REDIS_KEY_FEED_LOG "feed:log:"
+/* The live followers of an account: the users whose home stream merges
+ * it (a hot account followed) and is live, a set kept by the API's home
+ * streams (feed_live_open.lua); the job copies the account's profile
+ * events into their logs (feed_event_publish.lua): feed:livef:<user id>. */
+#define REDIS_KEY_FEED_LIVE_FOLLOWERS "feed:livef:"
 
 /* The job's progress hash (one field per table). */
 #define REDIS_KEY_PROGRESS "feed:pipeline:progress"

@@ -13,11 +13,13 @@
  *   merge_sources_store  the API's fenced store of a reader's merge
  *                     sources (api/src/read/merge_sources.c)
  *   feed_event_publish the job's live event: logged while the user's live
- *                     key exists, then published (job FeedCacheWrite,
+ *                     key exists, then published; a profile event also
+ *                     to the owner's live followers (job FeedCacheWrite,
  *                     NotificationCacheWrite; the API's integration tests)
  *   feed_live_open    a stream's start: the live key set, the log's expiry
  *                     renewed, the resume entry looked up, the history
- *                     before it read (api/src/stream/feed_stream.c)
+ *                     before it read; a home stream's place in its hot
+ *                     followees' live-follower sets (api/src/stream/feed_stream.c)
  *
  * NUL-terminated, immutable, no allocation.
  */

@@ -96,9 +96,16 @@ static int feed_event_body(slice body, feed_event *out)
     op = feed_event_word(&rest);
     ts = feed_event_word(&rest);
     id = rest; /* the rest: an id has no space, which cursor_id_valid checks */
+    out->source = 0;
     if (slice_eq_cstr(feed, "home"))
         out->kind = FEED_HOME;
-    else if (slice_eq_cstr(feed, "profile"))
+    else if (feed.len > 5 && memcmp(feed.base, "home:", 5) == 0) {
+        /* a hot followee's profile item: + or - only */
+        if (feed_event_number(slice_make(feed.base + 5, feed.len - 5), &out->source) != 0 || out->source <= 0 ||
+            slice_eq_cstr(op, "seen"))
+            return -1;
+        out->kind = FEED_HOME;
+    } else if (slice_eq_cstr(feed, "profile"))
         out->kind = FEED_PROFILE;
     else if (slice_eq_cstr(feed, "notifications"))
         out->kind = FEED_NOTIFICATIONS;

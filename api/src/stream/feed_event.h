@@ -22,6 +22,15 @@
  * e.g. "1732500000000-0 home + 1732500000000000 p:42",
  *      "- notifications + 1732500000000000 LIKE:p:42:1732500000000".
  *
+ * A hot account's profile event, as its live followers get it in their
+ * own log and channel (the account is a merge source of their homes:
+ * docs/DATA-MODEL.md "Hot accounts: live"), names the account:
+ *
+ *     event    home:<account id> <op> <ts_us> <id>
+ *
+ * a home event with source_id set; the follower's home stream applies
+ * the follow's merge rule to it (stream_hot.h).
+ *
  * The API publishes on the same channel when a read marker moves
  * (handlers/markers.c), never logged, so every stream of the user
  * re-counts its unseen items (stream/stream_unseen.h):
@@ -51,6 +60,7 @@ typedef struct feed_event {
     feed_kind kind; /* FEED_HOME, FEED_PROFILE or FEED_NOTIFICATIONS */
     int removed;    /* op '-' */
     int marker;     /* op "seen": the read marker moved to ref */
+    int64_t source; /* home:<id>: a hot followee's profile item (0: the user's own feed's event) */
     feed_ref ref;   /* ts_us and the activity (or group) id */
     int has_log;    /* logged: log is its entry's id */
     feed_log_id log;

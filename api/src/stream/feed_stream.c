@@ -18,7 +18,9 @@
 #include "api/src/handlers/endpoint.h"
 #include "api/src/read/feed_bodies.h"
 #include "api/src/read/feed_read.h"
+#include "api/src/read/merge_sources.h"
 #include "api/src/read/redis_script.h"
+#include "api/src/stream/stream_hot.h"
 #include "api/src/stream/stream_hub.h"
 #include "api/src/stream/stream_merge.h"
 #include "api/src/stream/stream_unseen.h"
@@ -26,7 +28,12 @@
 #include "schema/redis/redis_keys.h"
 #include "schema/redis/redis_scripts.h"
 
-typedef enum fs_phase { FS_WAIT, FS_OPEN, FS_BACKLOG, FS_LIVE } fs_phase;
+typedef enum fs_phase { FS_WAIT, FS_SOURCES, FS_OPEN, FS_BACKLOG, FS_LIVE } fs_phase;
+
+/* How many times a home stream reads its merge sources again when their
+ * generation moved between the read and the open (the job changed them
+ * meanwhile) before it gives up with a 503. */
+#define STREAM_SOURCES_TRIES 3
 
 typedef struct backlog_span {
     size_t off, len; /* an item's text in bl_text */
@@ -55,6 +62,7 @@ typedef struct feed_stream {
     stream_sub sub;
     fs_phase phase;
     int busy;                /* a page read or a body lookup in flight */
+    int hb_busy;             /* a home heartbeat's open call in flight (its answer is checked) */
     int streaming;           /* the head is sent */
     int waiting_retry;       /* a body was not there yet; retry armed */
     int counted_end;         /* the open-streams gauge was decremented */
@@ -100,6 +108,14 @@ typedef struct feed_stream {
     int fetch_tries;
     uint64_t fetch_first_us; /* when the body was first missing */
     loop_timer retry;
+    /* home: the hot followees merged (stream_hot.h), read at the start at
+     * generation gen of the reader's merge sources */
+    pool src_pool;
+    int src_pool_live;
+    merge_source *src; /* sorted by followee; malloc */
+    size_t src_n;
+    char gen[24];
+    int src_tries;
     /* the unseen counts (home, notifications): stream_unseen.h */
     stream_unseen *unseen;
     int unseen_due; /* an event came since the last count: count once the queue drains */
@@ -170,6 +186,9 @@ static void fs_on_close(http_request *req, void *data);
 static void fs_free(feed_stream *fs)
 {
     stream_unseen_detach(fs->unseen);
+    if (fs->src_pool_live)
+        pool_dispose(&fs->src_pool);
+    free(fs->src);
     loop_timer_stop(&fs->w->loop, &fs->retry);
     if (fs->page_pool_live)
         pool_dispose(&fs->page_pool);
@@ -208,7 +227,15 @@ static void fs_end(feed_stream *fs, const char *what)
         metrics_stream(fs->w->metrics, fs_metric_feed(fs->kind), 0);
     }
     fs->counted_end = 1;
-    if (!fs->busy)
+    if (!fs->busy && !fs->hb_busy)
+        fs_free(fs);
+}
+
+/* A callback found the request finished: free the state unless another
+ * call of the stream is still in flight (its callback will). */
+static void fs_release(feed_stream *fs)
+{
+    if (!fs->busy && !fs->hb_busy)
         fs_free(fs);
 }
 
@@ -408,7 +435,7 @@ static void fs_on_page(const feed_read_result *r, void *data)
         pool_dispose(&fs->page_pool);
         fs->page_pool_live = 0;
         if (fs->req == NULL)
-            fs_free(fs);
+            fs_release(fs);
         else
             fs_end(fs, what);
         return;
@@ -459,20 +486,24 @@ static void fs_read_page(feed_stream *fs)
 /* The queue's head event is handled (sent, or dropped as a repeat or as
  * gone): the item's state goes into the history, and the log entry
  * becomes the ids' log part (set before the event is framed). */
-static void fs_consume(feed_stream *fs)
+static void fs_consume(feed_stream *fs, int note)
 {
     const feed_event *ev = ring_at(&fs->q, 0);
 
-    stream_history_note(&fs->hist, &ev->ref, ev->removed);
+    if (note)
+        stream_history_note(&fs->hist, &ev->ref, ev->removed);
     if (ev->has_log && (!fs->has_last || feed_log_id_cmp(&ev->log, &fs->last) > 0)) {
         fs->has_last = 1;
         fs->last = ev->log;
     }
 }
 
-static void fs_dequeue(feed_stream *fs)
+/* The queue's head is handled; note: its state goes into the history
+ * (not for an event dropped as not this stream's: a hot followee's item
+ * outside the rule). */
+static void fs_dequeue_as(feed_stream *fs, int note)
 {
-    fs_consume(fs);
+    fs_consume(fs, note);
     ring_pop(&fs->q);
     if (fs->dedup_left > 0 && --fs->dedup_left == 0) {
         free(fs->bl); /* the backlog's ids are no longer needed */
@@ -480,6 +511,11 @@ static void fs_dequeue(feed_stream *fs)
         fs->bl_n = fs->bl_cap = 0;
     }
     fs->fetch_tries = 0;
+}
+
+static void fs_dequeue(feed_stream *fs)
+{
+    fs_dequeue_as(fs, 1);
 }
 
 /* A '-' for id queued behind the head: the item left the feed already. */
@@ -565,7 +601,7 @@ static void fs_on_body(body_batch *b)
     fs->busy = 0;
     if (fs->req == NULL || b->closed) {
         if (fs->req == NULL)
-            fs_free(fs);
+            fs_release(fs);
         else
             fs_end(fs, NULL);
         return;
@@ -702,6 +738,10 @@ static void fs_pump(feed_stream *fs)
             break;
         }
         ev = ring_at(&fs->q, 0);
+        if (!stream_hot_accepts(fs->src, fs->src_n, ev)) {
+            fs_dequeue_as(fs, 0); /* a hot followee's item the home does not merge */
+            continue;
+        }
         if (fs->kind != FEED_NOTIFICATIONS && stream_history_repeat(&fs->hist, &ev->ref, ev->removed)) {
             fs_dequeue(fs); /* a job replay: the client has this state */
             continue;
@@ -744,25 +784,60 @@ static void fs_key(const feed_stream *fs, const char *prefix, char *out, size_t 
 }
 
 /* feed_live_open.lua: the live key (the job logs this user's events
- * while it exists) and the log's expiry, for the resume window; with cb,
- * also the resume entry's presence and the history before it. */
+ * while it exists) and the log's expiry, for the resume window; with
+ * history, also the resume entry's presence and the history before it.
+ * A home stream also passes its merge sources' generation and the
+ * live-follower set of each source (the user joins them). */
 static int fs_call_open(feed_stream *fs, redis_client_cb *cb, int history)
 {
-    char live[40], log[40], window[16], resume[FEED_LOG_ID_TEXT_MAX], count[8];
-    const char *argv[5] = {live, log, window, "", count};
+    char live[40], log[40], genkey[48], window[16], resume[FEED_LOG_ID_TEXT_MAX], count[8], uid[24];
+    const char **argv;
+    char(*sets)[48] = NULL;
+    size_t i, nkeys = 2, nsets = fs->kind == FEED_HOME ? fs->src_n : 0;
+    int argc, rc;
 
     fs_key(fs, REDIS_KEY_FEED_LIVE, live, sizeof(live));
     fs_key(fs, REDIS_KEY_FEED_LOG, log, sizeof(log));
     (void)snprintf(window, sizeof(window), "%u", (unsigned)fs->w->shared->cfg->stream_resume_window_ms);
     (void)snprintf(count, sizeof(count), "%d", history ? STREAM_HISTORY : 0);
-    if (history && fs->log_resume) {
-        (void)feed_log_id_format(&fs->resume, resume);
-        argv[3] = resume;
-    }
     if (fs->w->stores.redis == NULL)
         return -1;
-    return redis_script_call(fs->w->stores.redis, &fs_open_script, 2, 5, argv, NULL, cb, fs) == REDIS_CLIENT_OK ? 0
-                                                                                                                : -1;
+    argv = malloc((2 + 1 + nsets + 5) * sizeof(*argv));
+    if (nsets > 0)
+        sets = malloc(nsets * sizeof(*sets));
+    if (argv == NULL || (nsets > 0 && sets == NULL)) {
+        free(argv);
+        free(sets);
+        return -1;
+    }
+    argv[0] = live;
+    argv[1] = log;
+    if (fs->kind == FEED_HOME) {
+        fs_key(fs, REDIS_KEY_MERGE_SOURCES_GEN, genkey, sizeof(genkey));
+        argv[nkeys++] = genkey;
+        for (i = 0; i < nsets; i++) {
+            (void)snprintf(sets[i], sizeof(sets[i]), "%s%lld", REDIS_KEY_FEED_LIVE_FOLLOWERS,
+                           (long long)fs->src[i].followee_id);
+            argv[nkeys++] = sets[i];
+        }
+    }
+    argc = (int)nkeys;
+    argv[argc++] = window;
+    argv[argc++] = "";
+    if (history && fs->log_resume) {
+        (void)feed_log_id_format(&fs->resume, resume);
+        argv[argc - 1] = resume;
+    }
+    argv[argc++] = count;
+    if (fs->kind == FEED_HOME) {
+        (void)snprintf(uid, sizeof(uid), "%lld", (long long)fs->uid);
+        argv[argc++] = fs->gen;
+        argv[argc++] = uid;
+    }
+    rc = redis_script_call(fs->w->stores.redis, &fs_open_script, (int)nkeys, argc, argv, NULL, cb, fs);
+    free(argv);
+    free(sets);
+    return rc == REDIS_CLIENT_OK ? 0 : -1;
 }
 
 /* An entry [id, [field, value, ...]] of XRANGE/XREVRANGE: 0 with *ev set
@@ -806,8 +881,9 @@ static int fs_keep_after_floor(const void *ctx, const feed_event *ev)
 }
 
 static void fs_go_live(feed_stream *fs);
+static void fs_read_sources(feed_stream *fs);
 
-/* The answer of feed_live_open: {found, history}. */
+/* The answer of feed_live_open: {found, history, sources}. */
 static void fs_on_open(redis_client *c, int status, redisReply *reply, void *privdata)
 {
     feed_stream *fs = privdata;
@@ -820,12 +896,22 @@ static void fs_on_open(redis_client *c, int status, redisReply *reply, void *pri
     (void)c;
     fs->busy = 0;
     if (fs->req == NULL) {
-        fs_free(fs);
+        fs_release(fs);
         return;
     }
-    if (status != REDIS_CLIENT_OK || reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
-        reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_ARRAY) {
+    if (status != REDIS_CLIENT_OK || reply == NULL || reply->type != REDIS_REPLY_ARRAY || reply->elements != 3 ||
+        reply->element[0]->type != REDIS_REPLY_INTEGER || reply->element[1]->type != REDIS_REPLY_ARRAY ||
+        reply->element[2]->type != REDIS_REPLY_INTEGER) {
         fs_end(fs, "the live events are unavailable (Redis)");
+        return;
+    }
+    if (reply->element[2]->integer == 0) {
+        /* home: the merge sources changed since they were read */
+        if (++fs->src_tries >= STREAM_SOURCES_TRIES) {
+            fs_end(fs, "the merge sources keep changing");
+            return;
+        }
+        fs_read_sources(fs);
         return;
     }
     found = reply->element[0]->integer == 1;
@@ -838,7 +924,7 @@ static void fs_on_open(redis_client *c, int status, redisReply *reply, void *pri
             has_top = 1;
             top = id;
         }
-        if (r == 0)
+        if (r == 0 && stream_hot_accepts(fs->src, fs->src_n, &ev))
             stream_history_note(&fs->hist, &ev.ref, ev.removed);
     }
     fs->opened = 1;
@@ -885,7 +971,7 @@ static void fs_on_log(redis_client *c, int status, redisReply *reply, void *priv
     (void)c;
     fs->busy = 0;
     if (fs->req == NULL) {
-        fs_free(fs);
+        fs_release(fs);
         return;
     }
     if (status != REDIS_CLIENT_OK || reply == NULL || reply->type != REDIS_REPLY_ARRAY) {
@@ -939,6 +1025,103 @@ static void fs_read_log(feed_stream *fs)
 
 /* ---- the hub's callbacks ------------------------------------------------------ */
 
+static void fs_open(feed_stream *fs)
+{
+    fs->phase = FS_OPEN;
+    fs->busy = 1;
+    if (fs_call_open(fs, fs_on_open, 1) != 0) {
+        fs->busy = 0;
+        fs_end(fs, "the live events are unavailable (Redis)");
+    }
+}
+
+/* merge_sources_get's answer: the hot followees, sorted, then the open. */
+static void fs_on_sources(merge_sources_status status, const merge_source *src, size_t n, void *data)
+{
+    feed_stream *fs = data;
+
+    fs->busy = 0;
+    if (fs->req == NULL) {
+        fs_release(fs);
+        return;
+    }
+    if (status != MERGE_SOURCES_OK) {
+        if (status == MERGE_SOURCES_UNAVAILABLE)
+            fs->fail_store = METRIC_STORE_CASSANDRA;
+        fs_end(fs, status == MERGE_SOURCES_UNAVAILABLE ? "the hot accounts followed are unavailable (Cassandra)"
+                   : status == MERGE_SOURCES_TOO_MANY  ? "too many hot accounts followed"
+                                                       : "cannot read the hot accounts followed");
+        return;
+    }
+    free(fs->src);
+    fs->src = NULL;
+    fs->src_n = 0;
+    if (n > 0) {
+        fs->src = malloc(n * sizeof(*fs->src));
+        if (fs->src == NULL) {
+            fs_end(fs, "out of memory");
+            return;
+        }
+        memcpy(fs->src, src, n * sizeof(*fs->src));
+        fs->src_n = n;
+        stream_hot_sort(fs->src, n);
+    }
+    /* the sources are copied (a FROM ref is inline): the pool can go */
+    pool_dispose(&fs->src_pool);
+    fs->src_pool_live = 0;
+    fs_open(fs);
+}
+
+/* GET feed:hotf:gen:<uid>'s answer: the generation, then the sources. */
+static void fs_on_gen(redis_client *c, int status, redisReply *reply, void *privdata)
+{
+    feed_stream *fs = privdata;
+
+    (void)c;
+    fs->busy = 0;
+    if (fs->req == NULL) {
+        fs_release(fs);
+        return;
+    }
+    if (status != REDIS_CLIENT_OK || reply == NULL ||
+        (reply->type != REDIS_REPLY_NIL &&
+         (reply->type != REDIS_REPLY_STRING || reply->len == 0 || reply->len >= sizeof(fs->gen) ||
+          memchr(reply->str, ' ', reply->len) != NULL))) {
+        fs_end(fs, "the live events are unavailable (Redis)");
+        return;
+    }
+    if (reply->type == REDIS_REPLY_NIL)
+        memcpy(fs->gen, "0", 2); /* as merge_sources_store.lua reads a missing one */
+    else {
+        memcpy(fs->gen, reply->str, reply->len);
+        fs->gen[reply->len] = '\0';
+    }
+    if (fs->src_pool_live)
+        pool_dispose(&fs->src_pool);
+    pool_init(&fs->src_pool, 0);
+    fs->src_pool_live = 1;
+    fs->busy = 1;
+    merge_sources_get(fs->w, &fs->src_pool, fs->uid, fs_on_sources, fs); /* may answer in here */
+}
+
+/* A home stream's merge sources (stream_hot.h): the generation first, so
+ * that the sources read after it are at least that new (the job bumps it
+ * after changing them, deleting the cached list in the same script); the
+ * open script checks it has not moved since. */
+static void fs_read_sources(feed_stream *fs)
+{
+    char key[48];
+    const char *argv[2] = {"GET", key};
+
+    fs->phase = FS_SOURCES;
+    fs_key(fs, REDIS_KEY_MERGE_SOURCES_GEN, key, sizeof(key));
+    fs->busy = 1;
+    if (redis_client_commandargv(fs->w->stores.redis, fs_on_gen, fs, 2, argv, NULL) != REDIS_CLIENT_OK) {
+        fs->busy = 0;
+        fs_end(fs, "the live events are unavailable (Redis)");
+    }
+}
+
 static void fs_on_ready(stream_sub *s)
 {
     feed_stream *fs = s->data;
@@ -946,12 +1129,10 @@ static void fs_on_ready(stream_sub *s)
     if (fs->phase != FS_WAIT || fs->req == NULL)
         return;
     loop_timer_stop(&fs->w->loop, &fs->retry);
-    fs->phase = FS_OPEN;
-    fs->busy = 1;
-    if (fs_call_open(fs, fs_on_open, 1) != 0) {
-        fs->busy = 0;
-        fs_end(fs, "the live events are unavailable (Redis)");
-    }
+    if (fs->kind == FEED_HOME)
+        fs_read_sources(fs);
+    else
+        fs_open(fs);
 }
 
 static void fs_on_event(stream_sub *s, const feed_event *ev)
@@ -981,6 +1162,27 @@ static void fs_on_lost(stream_sub *s)
     fs_end(s->data, "the live events are unavailable (Redis)");
 }
 
+/* A home heartbeat's open: the sources changed (their generation moved)
+ * or the user had left a live-follower set (the log may lack hot events
+ * since): the stream ends, the client resumes (by position: the live
+ * key's value says the log is complete only from a later entry on). */
+static void fs_on_heartbeat_open(redis_client *c, int status, redisReply *reply, void *privdata)
+{
+    feed_stream *fs = privdata;
+
+    (void)c;
+    fs->hb_busy = 0;
+    if (fs->req == NULL) {
+        fs_release(fs);
+        return;
+    }
+    if (status == REDIS_CLIENT_OK && reply != NULL && reply->type == REDIS_REPLY_ARRAY && reply->elements == 3 &&
+        reply->element[2]->type == REDIS_REPLY_INTEGER && reply->element[2]->integer != 1) {
+        log_simple(LOG_INFO, "home stream ended: its hot accounts changed", NULL);
+        fs_end(fs, NULL);
+    }
+}
+
 static void fs_on_heartbeat(stream_sub *s)
 {
     feed_stream *fs = s->data;
@@ -988,7 +1190,14 @@ static void fs_on_heartbeat(stream_sub *s)
 
     if (!fs->streaming || fs->req == NULL)
         return;
-    (void)fs_call_open(fs, NULL, 0); /* the live key and the log stay for the window */
+    /* the live key and the log stay for the window (a home stream: and
+     * its place in its sources' live-follower sets) */
+    if (fs->kind == FEED_HOME && !fs->hb_busy) {
+        fs->hb_busy = 1;
+        if (fs_call_open(fs, fs_on_heartbeat_open, 0) != 0)
+            fs->hb_busy = 0;
+    } else if (fs->kind != FEED_HOME)
+        (void)fs_call_open(fs, NULL, 0);
     buf_init(&out, 0);
     if (sse_comment(&out, SLICE_LIT("hb")) == 0)
         (void)fs_send(fs, &out);

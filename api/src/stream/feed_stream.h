@@ -5,10 +5,16 @@
  *
  *   wait      registered with the worker's hub (stream_hub.h), events
  *             buffered, until the hub's subscription is confirmed
+ *   sources   home only: the merge sources' generation, then the merge
+ *             sources (the hot accounts followed: stream_hot.h)
  *   open      feed_live_open.lua: the user's live key set (the job logs
  *             the user's events from then on), whether the resume
  *             cursor's log entry is still in the log, and the log's
- *             history up to it (or up to its newest entry)
+ *             history up to it (or up to its newest entry); home: the
+ *             user put into each source's live-follower set, and the
+ *             resume entry taken only if the log is complete for the
+ *             sources from before it on (a moved generation: sources
+ *             again)
  *   then, resuming from an entry still in the log (exact):
  *   live      the answer's head, then the log's entries after it for
  *             this feed, STREAM_LOG_PAGE at a time, then the live events
@@ -22,7 +28,10 @@
  *             (the read is after them)
  *   live      the answer's head, the backlog oldest first, then the
  *             buffered and new events in arrival order
- * Every '+' is rendered by the read path's body lookup (feed_bodies.h);
+ * A home stream sends a hot followee's event ("home:<V>", feed_event.h)
+ * only by its follow's rule (stream_hot.h); its heartbeat ends it when
+ * the sources changed. Every '+' is rendered by the read path's body
+ * lookup (feed_bodies.h);
  * repeats are dropped (stream_merge.h: the backlog's, the last sent,
  * and a job replay's by the log's history). An event's id is a cursor
  * of the newest position sent with the newest log entry handled

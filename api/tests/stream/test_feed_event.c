@@ -72,6 +72,33 @@ static void test_marker(void **state)
     assert_int_not_equal(parse("feed:events:9", "- home seenx 1732500000000000 p:42", &e), 0);
 }
 
+/* A hot followee's profile item as its live followers get it. */
+static void test_hot_source(void **state)
+{
+    feed_event e;
+
+    (void)state;
+    assert_int_equal(parse("feed:events:7", "1732500000000-3 home:42 + 1732500000000000 p:9", &e), 0);
+    assert_int_equal(e.kind, FEED_HOME);
+    assert_int_equal(e.source, 42);
+    assert_int_equal(e.removed, 0);
+    assert_string_equal(e.ref.id, "p:9");
+    assert_int_equal(parse("feed:events:7", "1-1 home:42 - 1732500000000000 l:3", &e), 0);
+    assert_int_equal(e.removed, 1);
+    assert_int_equal(e.source, 42);
+    assert_int_equal(parse("feed:events:7", "1-1 home + 1732500000000000 p:9", &e), 0);
+    assert_int_equal(e.source, 0);
+    assert_int_equal(feed_event_parse_entry(7, SLICE_LIT("1-2"), SLICE_LIT("home:5 + 5 p:9"), &e), 0);
+    assert_int_equal(e.source, 5);
+    assert_int_not_equal(parse("feed:events:7", "1-1 home: + 1 p:9", &e), 0);
+    assert_int_not_equal(parse("feed:events:7", "1-1 home:0 + 1 p:9", &e), 0);
+    assert_int_not_equal(parse("feed:events:7", "1-1 home:05 + 1 p:9", &e), 0);
+    assert_int_not_equal(parse("feed:events:7", "1-1 home:x + 1 p:9", &e), 0);
+    assert_int_not_equal(parse("feed:events:7", "1-1 home:5 seen 1 p:9", &e), 0);
+    assert_int_not_equal(parse("feed:events:7", "1-1 profile:5 + 1 p:9", &e), 0);
+    assert_int_not_equal(parse("feed:events:7", "1-1 home:5 + 1 LIKE:p:1:1", &e), 0);
+}
+
 static void test_invalid(void **state)
 {
     static const char *const bad[][2] = {
@@ -146,10 +173,8 @@ static void test_log_entries(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_valid),
-        cmocka_unit_test(test_invalid),
-        cmocka_unit_test(test_log_entries),
-        cmocka_unit_test(test_marker),
+        cmocka_unit_test(test_valid),  cmocka_unit_test(test_invalid),    cmocka_unit_test(test_log_entries),
+        cmocka_unit_test(test_marker), cmocka_unit_test(test_hot_source),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,6 +63,7 @@
 #include "api/tests/support/test_app_thread.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_env.h"
+#include "api/tests/support/test_sse.h"
 
 #define FS_SECRET "feed stream test secret, 32 bytes"
 #define FS_EVENT_WAIT_MS 15000 /* the pipeline's freshness is ~1 s; a checkpoint can add some */
@@ -212,178 +213,15 @@ static void fs_post(const fs_user *u, const char *text, char *out, size_t cap)
     json_decref(r.json);
 }
 
-/* ---- an SSE client ------------------------------------------------------ */
+/* ---- an SSE client (api/tests/support/test_sse.h) ---------------------------- */
 
-typedef struct sse_client {
-    int fd;
-    int status;
-    char *buf; /* bytes after the head not yet parsed */
-    size_t len, cap;
-    int eof;
-} sse_client;
-
-typedef struct sse_ev {
-    char event[32]; /* "" for message; "#" for a comment */
-    char id[160];
-    char *data; /* malloc'd */
-} sse_ev;
-
-static void sse_ev_free(sse_ev *e)
+/* A stream of this server; the "unseen" events are passed over (test_unseen.c checks them). */
+static int fs_sse_open(sse_client *c, const char *path, const char *token, const char *last_id, int rcvbuf)
 {
-    free(e->data);
-    e->data = NULL;
-}
+    int status = sse_open(c, fs_port, path, token, last_id, rcvbuf);
 
-/* Read more into c within ms; 1 data, 0 timeout, -1 EOF/reset. */
-static int sse_fill(sse_client *c, int ms)
-{
-    struct pollfd p = {.fd = c->fd, .events = POLLIN};
-    ssize_t n;
-
-    if (c->eof)
-        return -1;
-    if (poll(&p, 1, ms) <= 0)
-        return 0;
-    if (c->len + 65536 > c->cap) {
-        c->cap = (c->len + 65536) * 2;
-        c->buf = realloc(c->buf, c->cap);
-        assert_non_null(c->buf);
-    }
-    n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
-    if (n <= 0) {
-        c->eof = 1;
-        return -1;
-    }
-    c->len += (size_t)n;
-    c->buf[c->len] = '\0';
-    return 1;
-}
-
-/* Open a stream; rcvbuf > 0 sets SO_RCVBUF first (a slow client).
- * Returns the status; the head is consumed. */
-static int sse_open(sse_client *c, const char *path, const char *token, const char *last_id, int rcvbuf)
-{
-    char req[1024], *end;
-    uint64_t deadline = fs_now_ms() + 10000;
-    tc_conn tc;
-    int n;
-
-    memset(c, 0, sizeof(*c));
-    if (rcvbuf > 0) {
-        c->fd = socket(AF_INET, SOCK_STREAM, 0);
-        assert_true(c->fd >= 0);
-        assert_int_equal(setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
-        {
-            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fs_port)};
-            a.sin_addr.s_addr = htonl(0x7f000001);
-            assert_int_equal(connect(c->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-        }
-    } else {
-        tc_connect(&tc, fs_port, 10000);
-        c->fd = tc.http.fd;
-    }
-    n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n%s%s%s%s%s%s\r\n", path,
-                 token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "",
-                 last_id ? "Last-Event-ID: " : "", last_id ? last_id : "", last_id ? "\r\n" : "");
-    assert_true(n > 0 && (size_t)n < sizeof(req));
-    assert_int_equal(write(c->fd, req, (size_t)n), n);
-    while ((c->buf == NULL || (end = strstr(c->buf, "\r\n\r\n")) == NULL) && fs_now_ms() < deadline) {
-        if (sse_fill(c, 200) < 0)
-            break;
-    }
-    assert_non_null(c->buf);
-    end = strstr(c->buf, "\r\n\r\n");
-    assert_non_null(end);
-    c->status = atoi(c->buf + 9);
-    end += 4;
-    c->len -= (size_t)(end - c->buf);
-    memmove(c->buf, end, c->len + 1);
-    return c->status;
-}
-
-static void sse_close(sse_client *c)
-{
-    close(c->fd);
-    free(c->buf);
-    memset(c, 0, sizeof(*c));
-    c->fd = -1;
-}
-
-/* The next event or comment within ms: 1, 0 timeout, -1 end of stream. */
-static int sse_next(sse_client *c, sse_ev *e, int ms)
-{
-    uint64_t deadline = fs_now_ms() + (uint64_t)ms;
-    char *block_end, *line, *nl;
-    size_t data_len = 0;
-    int rc;
-
-    memset(e, 0, sizeof(*e));
-    while (c->buf == NULL || (block_end = strstr(c->buf, "\n\n")) == NULL) {
-        int left = (int)(deadline > fs_now_ms() ? deadline - fs_now_ms() : 0);
-        if (left == 0)
-            return 0;
-        rc = sse_fill(c, left);
-        if (rc < 0)
-            return -1;
-    }
-    *block_end = '\0';
-    e->data = calloc(1, (size_t)(block_end - c->buf) + 1);
-    assert_non_null(e->data);
-    for (line = c->buf; line != NULL && *line != '\0'; line = nl) {
-        nl = strchr(line, '\n');
-        if (nl != NULL)
-            *nl++ = '\0';
-        if (line[0] == ':')
-            snprintf(e->event, sizeof(e->event), "#");
-        else if (strncmp(line, "event: ", 7) == 0)
-            snprintf(e->event, sizeof(e->event), "%s", line + 7);
-        else if (strncmp(line, "id: ", 4) == 0)
-            snprintf(e->id, sizeof(e->id), "%s", line + 4);
-        else if (strncmp(line, "data: ", 6) == 0) {
-            if (data_len > 0)
-                e->data[data_len++] = '\n';
-            memcpy(e->data + data_len, line + 6, strlen(line + 6));
-            data_len += strlen(line + 6);
-        }
-    }
-    block_end += 2;
-    c->len -= (size_t)(block_end - c->buf);
-    memmove(c->buf, block_end, c->len + 1);
-    if (strcmp(e->event, "unseen") == 0) {
-        /* the unseen counts (test_unseen.c checks them): not an item, no id */
-        int left = (int)(deadline > fs_now_ms() ? deadline - fs_now_ms() : 0);
-        sse_ev_free(e);
-        return sse_next(c, e, left);
-    }
-    return 1;
-}
-
-/* The next item event (comments and "retry:" skipped) within ms. */
-static int sse_next_item(sse_client *c, sse_ev *e, int ms)
-{
-    uint64_t deadline = fs_now_ms() + (uint64_t)ms;
-    int rc;
-
-    for (;;) {
-        int left = (int)(deadline > fs_now_ms() ? deadline - fs_now_ms() : 0);
-        rc = sse_next(c, e, left);
-        if (rc <= 0)
-            return rc;
-        if (strcmp(e->event, "#") != 0 && e->data[0] != '\0')
-            return 1;
-        sse_ev_free(e);
-    }
-}
-
-/* The "id" member of an event's data. */
-static const char *sse_item_id(const sse_ev *e, char *out, size_t cap)
-{
-    json_t *j = json_loads(e->data, 0, NULL);
-    const char *s = j != NULL ? json_string_value(json_object_get(j, "id")) : NULL;
-
-    snprintf(out, cap, "%s", s != NULL ? s : "");
-    json_decref(j);
-    return out;
+    c->skip_unseen = 1;
+    return status;
 }
 
 /* Wait for the item `want` on c, skipping others; fails the test after
@@ -429,7 +267,7 @@ static void test_live_post(void **state)
     fs_signup(&b, "sb");
     fs_follow(&a, &b);
     fs_stream_path(path, sizeof(path), &a);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     fs_post(&b, "hello, stream", pid, sizeof(pid));
     t0 = fs_now_ms();
     sse_wait_item(&c, "", pid, &e);
@@ -479,7 +317,7 @@ static void test_profile(void **state)
     (void)state;
     fs_signup(&a, "pa");
     snprintf(path, sizeof(path), "/v1/users/%lld/profile/stream", a.id);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     fs_post(&a, "on my profile", pid, sizeof(pid));
     sse_wait_item(&c, "", pid, &e);
     sse_ev_free(&e);
@@ -496,24 +334,24 @@ static void test_refused(void **state)
     fs_signup(&a, "ra");
     fs_signup(&b, "rb");
     fs_stream_path(path, sizeof(path), &a);
-    assert_int_equal(sse_open(&c, path, b.token, NULL, 0), 403);
+    assert_int_equal(fs_sse_open(&c, path, b.token, NULL, 0), 403);
     sse_close(&c);
-    assert_int_equal(sse_open(&c, path, NULL, NULL, 0), 401);
+    assert_int_equal(fs_sse_open(&c, path, NULL, NULL, 0), 401);
     sse_close(&c);
-    assert_int_equal(sse_open(&c, path, a.token, "AQEAAAAAAAAAAQAGYgEFKqEQA3A6MRKpkb8pap943Q-l32gjBUQ", 0), 400);
+    assert_int_equal(fs_sse_open(&c, path, a.token, "AQEAAAAAAAAAAQAGYgEFKqEQA3A6MRKpkb8pap943Q-l32gjBUQ", 0), 400);
     sse_close(&c);
     snprintf(path, sizeof(path), "/v1/users/%lld/profile/stream", a.id);
-    assert_int_equal(sse_open(&c, path, b.token, NULL, 0), 403);
+    assert_int_equal(fs_sse_open(&c, path, b.token, NULL, 0), 403);
     sse_close(&c);
     /* EventSource cannot set headers: ?access_token= instead */
     snprintf(path, sizeof(path), "/v1/users/%lld/home/stream?access_token=%s", a.id, a.token);
-    assert_int_equal(sse_open(&c, path, NULL, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, NULL, NULL, 0), 200);
     sse_close(&c);
     snprintf(path, sizeof(path), "/v1/users/%lld/home/stream?access_token=%s", a.id, b.token);
-    assert_int_equal(sse_open(&c, path, NULL, NULL, 0), 403);
+    assert_int_equal(fs_sse_open(&c, path, NULL, NULL, 0), 403);
     sse_close(&c);
     snprintf(path, sizeof(path), "/v1/users/%lld/home/stream?access_token=v1.%lld.9999999999.forged", a.id, a.id);
-    assert_int_equal(sse_open(&c, path, NULL, NULL, 0), 401);
+    assert_int_equal(fs_sse_open(&c, path, NULL, NULL, 0), 401);
     sse_close(&c);
 }
 
@@ -530,7 +368,7 @@ static void test_remove(void **state)
     fs_signup(&b, "db");
     fs_follow(&a, &b);
     fs_stream_path(path, sizeof(path), &a);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     fs_post(&b, "soon gone", pid, sizeof(pid));
     sse_wait_item(&c, "", pid, &e);
     sse_ev_free(&e);
@@ -561,7 +399,7 @@ static void test_notifications(void **state)
     fs_signup(&a, "na");
     fs_signup(&b, "nb");
     snprintf(path, sizeof(path), "/v1/users/%lld/notifications/stream", a.id);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     fs_post(&a, "like me", pid, sizeof(pid));
     snprintf(like, sizeof(like), "/v1/posts/%s/like", pid + 2);
     fs_req("POST", like, b.token, NULL, &r);
@@ -615,7 +453,7 @@ static void test_redis_connection_lost(void **state)
     fs_signup(&b, "kb");
     fs_follow(&a, &b);
     fs_stream_path(path, sizeof(path), &a);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     fs_post(&b, "before the cut", p1, sizeof(p1));
     sse_wait_item(&c, "", p1, &e);
     snprintf(last, sizeof(last), "%s", e.id);
@@ -642,7 +480,7 @@ static void test_redis_connection_lost(void **state)
     fs_post(&b, "during the cut", p2, sizeof(p2));
     /* resume: 503 while the worker subscribes again, then the stream */
     deadline = fs_now_ms() + 10000;
-    while ((status = sse_open(&c, path, a.token, last, 0)) == 503 && fs_now_ms() < deadline) {
+    while ((status = fs_sse_open(&c, path, a.token, last, 0)) == 503 && fs_now_ms() < deadline) {
         sse_close(&c);
         ts_sleep_ms(200);
     }
@@ -789,7 +627,7 @@ static void test_markers(void **state)
     assert_int_equal(acts, 0);
     assert_string_equal(marker, "");
     snprintf(path, sizeof(path), "/v1/users/%lld/notifications/stream", a.id);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     fs_post(&a, "like me twice", pid, sizeof(pid));
     snprintf(like, sizeof(like), "/v1/posts/%s/like", pid + 2);
     fs_req("POST", like, b.token, NULL, &r);
@@ -825,7 +663,7 @@ static void test_markers(void **state)
     /* home: a marker at the follow, three posts after it */
     fs_follow(&a, &b);
     snprintf(path, sizeof(path), "/v1/users/%lld/home/stream", a.id);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     mk_next(&c, "f:", m0, sizeof(m0), NULL);
     assert_int_equal(mk_call(&a, a.id, "home", m0, &items, &acts, marker, sizeof(marker)), 200);
     fs_post(&b, "one", pid, sizeof(pid));
@@ -945,7 +783,7 @@ static void test_resume_no_gap_no_repeat(void **state)
     /* the starting position: the stream's events for the follows and the
      * first post (in whatever order the job publishes them); what came
      * before it is not expected after it */
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     deadline = fs_now_ms() + FS_EVENT_WAIT_MS;
     while (npre < RS_WRITERS + 1 && fs_now_ms() < deadline) {
         rc = sse_next_item(&c, &e, (int)(deadline - fs_now_ms()));
@@ -971,9 +809,9 @@ static void test_resume_no_gap_no_repeat(void **state)
         if (reconnects % 5 == 4) { /* some resume with ?after= instead of the header */
             char with_after[512];
             snprintf(with_after, sizeof(with_after), "%s?after=%s", path, last);
-            assert_int_equal(sse_open(&c, with_after, a.token, NULL, 0), 200);
+            assert_int_equal(fs_sse_open(&c, with_after, a.token, NULL, 0), 200);
         } else {
-            assert_int_equal(sse_open(&c, path, a.token, last, 0), 200);
+            assert_int_equal(fs_sse_open(&c, path, a.token, last, 0), 200);
         }
         reconnects++;
         k = 1 + rand() % 4; /* read a few items, then drop the connection */
@@ -1049,7 +887,7 @@ static void test_resume_drops_replays(void **state)
     fs_signup(&b, "rb");
     fs_follow(&a, &b);
     fs_stream_path(path, sizeof(path), &a);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     /* the follow's item first (from the backlog or live), so that it is
      * not among what a resume after p1 gets */
     do {
@@ -1100,7 +938,7 @@ static void test_resume_drops_replays(void **state)
     sse_ev_free(&e);
     sse_close(&c);
     /* resumed after p1: p2 and p3, once each, and not p1 */
-    assert_int_equal(sse_open(&c, path, a.token, after_p1, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, after_p1, 0), 200);
     assert_int_equal(sse_next_item(&c, &e, FS_EVENT_WAIT_MS), 1);
     assert_string_equal(sse_item_id(&e, id, sizeof(id)), p2);
     sse_ev_free(&e);
@@ -1154,11 +992,11 @@ static void test_slow_reader_dropped(void **state)
     fs_signup(&b, "lb");
     fs_follow(&a, &b);
     fs_stream_path(path, sizeof(path), &a);
-    assert_int_equal(sse_open(&slow, path, a.token, NULL, 4096), 200);
+    assert_int_equal(fs_sse_open(&slow, path, a.token, NULL, 4096), 200);
     /* room for all 40 events (~64 KB) in the fast client's socket, so that
      * it keeps up even when this busy machine does not schedule it for a
      * while: reading is what tells it from the slow one */
-    assert_int_equal(sse_open(&fast, path, a.token, NULL, 1 << 20), 200);
+    assert_int_equal(fs_sse_open(&fast, path, a.token, NULL, 1 << 20), 200);
     memset(&w, 0, sizeof(w));
     w.b = &b;
     assert_int_equal(pthread_create(&t, NULL, sl_write, &w), 0);
@@ -1221,7 +1059,7 @@ static void test_shutdown_closes_streams(void **state)
     (void)state;
     fs_signup(&a, "za");
     fs_stream_path(path, sizeof(path), &a);
-    assert_int_equal(sse_open(&c, path, a.token, NULL, 0), 200);
+    assert_int_equal(fs_sse_open(&c, path, a.token, NULL, 0), 200);
     assert_int_equal(kill(getpid(), SIGTERM), 0);
     deadline = fs_now_ms() + 5000;
     while (!c.eof && fs_now_ms() < deadline) {

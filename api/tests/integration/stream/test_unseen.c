@@ -42,6 +42,7 @@
 #include "api/tests/support/test_app_thread.h"
 #include "api/tests/support/test_client.h"
 #include "api/tests/support/test_env.h"
+#include "api/tests/support/test_sse.h"
 
 #define FS_SECRET "feed stream test secret, 32 bytes"
 /* the pipeline's freshness is ~1 s; a checkpoint can add some, and a
@@ -171,163 +172,6 @@ static void fs_post(const fs_user *u, const char *text, char *out, size_t cap)
     json_decref(r.json);
 }
 
-/* ---- an SSE client ------------------------------------------------------ */
-
-typedef struct sse_client {
-    int fd;
-    int status;
-    char *buf; /* bytes after the head not yet parsed */
-    size_t len, cap;
-    int eof;
-} sse_client;
-
-typedef struct sse_ev {
-    char event[32]; /* "" for message; "#" for a comment */
-    char id[160];
-    char *data; /* malloc'd */
-} sse_ev;
-
-static void sse_ev_free(sse_ev *e)
-{
-    free(e->data);
-    e->data = NULL;
-}
-
-/* Read more into c within ms; 1 data, 0 timeout, -1 EOF/reset. */
-static int sse_fill(sse_client *c, int ms)
-{
-    struct pollfd p = {.fd = c->fd, .events = POLLIN};
-    ssize_t n;
-
-    if (c->eof)
-        return -1;
-    if (poll(&p, 1, ms) <= 0)
-        return 0;
-    if (c->len + 65536 > c->cap) {
-        c->cap = (c->len + 65536) * 2;
-        c->buf = realloc(c->buf, c->cap);
-        assert_non_null(c->buf);
-    }
-    n = read(c->fd, c->buf + c->len, c->cap - c->len - 1);
-    if (n <= 0) {
-        c->eof = 1;
-        return -1;
-    }
-    c->len += (size_t)n;
-    c->buf[c->len] = '\0';
-    return 1;
-}
-
-/* Open a stream; rcvbuf > 0 sets SO_RCVBUF first (a slow client).
- * Returns the status; the head is consumed. */
-static int sse_open(sse_client *c, const char *path, const char *token, const char *last_id, int rcvbuf)
-{
-    char req[1024], *end;
-    uint64_t deadline = fs_now_ms() + 10000;
-    tc_conn tc;
-    int n;
-
-    memset(c, 0, sizeof(*c));
-    if (rcvbuf > 0) {
-        c->fd = socket(AF_INET, SOCK_STREAM, 0);
-        assert_true(c->fd >= 0);
-        assert_int_equal(setsockopt(c->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)), 0);
-        {
-            struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)fs_port)};
-            a.sin_addr.s_addr = htonl(0x7f000001);
-            assert_int_equal(connect(c->fd, (struct sockaddr *)&a, sizeof(a)), 0);
-        }
-    } else {
-        tc_connect(&tc, fs_port, 10000);
-        c->fd = tc.http.fd;
-    }
-    n = snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: t\r\nAccept: text/event-stream\r\n%s%s%s%s%s%s\r\n", path,
-                 token ? "Authorization: Bearer " : "", token ? token : "", token ? "\r\n" : "",
-                 last_id ? "Last-Event-ID: " : "", last_id ? last_id : "", last_id ? "\r\n" : "");
-    assert_true(n > 0 && (size_t)n < sizeof(req));
-    assert_int_equal(write(c->fd, req, (size_t)n), n);
-    while ((c->buf == NULL || (end = strstr(c->buf, "\r\n\r\n")) == NULL) && fs_now_ms() < deadline) {
-        if (sse_fill(c, 200) < 0)
-            break;
-    }
-    assert_non_null(c->buf);
-    end = strstr(c->buf, "\r\n\r\n");
-    assert_non_null(end);
-    c->status = atoi(c->buf + 9);
-    end += 4;
-    c->len -= (size_t)(end - c->buf);
-    memmove(c->buf, end, c->len + 1);
-    return c->status;
-}
-
-static void sse_close(sse_client *c)
-{
-    close(c->fd);
-    free(c->buf);
-    memset(c, 0, sizeof(*c));
-    c->fd = -1;
-}
-
-/* The next event or comment within ms: 1, 0 timeout, -1 end of stream. */
-static int sse_next(sse_client *c, sse_ev *e, int ms)
-{
-    uint64_t deadline = fs_now_ms() + (uint64_t)ms;
-    char *block_end, *line, *nl;
-    size_t data_len = 0;
-    int rc;
-
-    memset(e, 0, sizeof(*e));
-    while (c->buf == NULL || (block_end = strstr(c->buf, "\n\n")) == NULL) {
-        int left = (int)(deadline > fs_now_ms() ? deadline - fs_now_ms() : 0);
-        if (left == 0)
-            return 0;
-        rc = sse_fill(c, left);
-        if (rc < 0)
-            return -1;
-    }
-    *block_end = '\0';
-    e->data = calloc(1, (size_t)(block_end - c->buf) + 1);
-    assert_non_null(e->data);
-    for (line = c->buf; line != NULL && *line != '\0'; line = nl) {
-        nl = strchr(line, '\n');
-        if (nl != NULL)
-            *nl++ = '\0';
-        if (line[0] == ':')
-            snprintf(e->event, sizeof(e->event), "#");
-        else if (strncmp(line, "event: ", 7) == 0)
-            snprintf(e->event, sizeof(e->event), "%s", line + 7);
-        else if (strncmp(line, "id: ", 4) == 0)
-            snprintf(e->id, sizeof(e->id), "%s", line + 4);
-        else if (strncmp(line, "data: ", 6) == 0) {
-            if (data_len > 0)
-                e->data[data_len++] = '\n';
-            memcpy(e->data + data_len, line + 6, strlen(line + 6));
-            data_len += strlen(line + 6);
-        }
-    }
-    block_end += 2;
-    c->len -= (size_t)(block_end - c->buf);
-    memmove(c->buf, block_end, c->len + 1);
-    return 1;
-}
-
-/* The next item event (comments and "retry:" skipped) within ms. */
-static int sse_next_item(sse_client *c, sse_ev *e, int ms)
-{
-    uint64_t deadline = fs_now_ms() + (uint64_t)ms;
-    int rc;
-
-    for (;;) {
-        int left = (int)(deadline > fs_now_ms() ? deadline - fs_now_ms() : 0);
-        rc = sse_next(c, e, left);
-        if (rc <= 0)
-            return rc;
-        if (strcmp(e->event, "#") != 0 && e->data[0] != '\0')
-            return 1;
-        sse_ev_free(e);
-    }
-}
-
 /* ---- unseen counts ------------------------------------------------------------ */
 
 /* Wait on c for an "unseen" event of exactly items/activities, skipping
@@ -452,7 +296,7 @@ static void test_notifications_unseen(void **state)
     fs_signup(&d, "ud");
     fs_signup(&e, "ue");
     snprintf(path, sizeof(path), "/v1/users/%lld/notifications/stream", a.id);
-    assert_int_equal(sse_open(&s, path, a.token, NULL, 0), 200);
+    assert_int_equal(sse_open(&s, fs_port, path, a.token, NULL, 0), 200);
     un_wait(&s, 0, 0); /* the counts once live */
     fs_post(&a, "one", p1, sizeof(p1));
     fs_post(&a, "two", p2, sizeof(p2));
@@ -526,7 +370,7 @@ static void test_home_unseen(void **state)
     fs_signup(&b, "hb");
     fs_follow(&a, &b);
     snprintf(path, sizeof(path), "/v1/users/%lld/home/stream", a.id);
-    assert_int_equal(sse_open(&s, path, a.token, NULL, 0), 200);
+    assert_int_equal(sse_open(&s, fs_port, path, a.token, NULL, 0), 200);
     /* the follow itself is in a's home (an activity of a's), alone */
     un_wait(&s, 1, 1);
     un_page(&a, "home", NULL, &items, &acts);

@@ -92,7 +92,11 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
         // ts_us is exact in a double up to 2^53; written as an integer string.
         pipeline.evalsha(SHA, List.of(key(w)),
                 List.of(w.delete ? "-" : "+", Long.toString(w.tsUs), w.activityId, Integer.toString(window)));
-        publish(w.userId, event(w), pipeline);
+        if (w.feed == FeedWrite.Feed.PROFILE) {
+            publishProfile(w.userId, event(w), followerEvent(w), pipeline);
+        } else {
+            publish(w.userId, event(w), pipeline);
+        }
     }
 
     static final String CHANNEL_PREFIX = RedisKeys.CHANNEL_FEED_EVENTS;
@@ -120,6 +124,29 @@ public final class FeedCacheWrite implements RedisWrite<FeedWrite> {
     static void publish(long userId, String event, PipeliningBase pipeline) {
         pipeline.evalsha(EVENT_SHA, List.of(RedisKeys.KEY_FEED_LIVE + userId, RedisKeys.KEY_FEED_LOG + userId),
                 List.of(CHANNEL_PREFIX + userId, event, Integer.toString(LOG_MAXLEN)));
+    }
+
+    /**
+     * A profile event: published as {@link #publish} does, and also appended to the log of, and published to,
+     * each live follower of the owner ({@code feed:livef:<uid>}, the set the API's home streams keep while the
+     * owner is a merge source of theirs: docs/DATA-MODEL.md "Hot accounts: live") as {@code followerEvent}.
+     * The set is empty (or missing) unless the owner is hot and a follower's home stream is live, so a cold
+     * account's profile write costs one SMEMBERS of nothing more.
+     */
+    static void publishProfile(long userId, String event, String followerEvent, PipeliningBase pipeline) {
+        pipeline.evalsha(EVENT_SHA,
+                List.of(RedisKeys.KEY_FEED_LIVE + userId, RedisKeys.KEY_FEED_LOG + userId,
+                        RedisKeys.KEY_FEED_LIVE_FOLLOWERS + userId),
+                List.of(CHANNEL_PREFIX + userId, event, Integer.toString(LOG_MAXLEN), followerEvent,
+                        RedisKeys.KEY_FEED_LIVE, RedisKeys.KEY_FEED_LOG, CHANNEL_PREFIX));
+    }
+
+    /**
+     * A profile write as the owner's live followers' home streams get it: {@code home:<owner> <op> <ts_us>
+     * <activity id>} (the API applies the follow's merge rule to it: api/README.md "Streams").
+     */
+    public static String followerEvent(FeedWrite w) {
+        return "home:" + w.userId + (w.delete ? " - " : " + ") + w.tsUs + " " + w.activityId;
     }
 
     /** The live event channel of the feed's owner: {@code feed:events:<uid>}. */

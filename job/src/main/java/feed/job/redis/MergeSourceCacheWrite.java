@@ -1,5 +1,7 @@
 package feed.job.redis;
 
+import java.util.List;
+
 import redis.clients.jedis.PipeliningBase;
 
 import feed.job.fanout.MergeSource;
@@ -19,6 +21,11 @@ import feed.job.fanout.MergeSource;
  * a replay only invalidates again. The generation expires two days after its
  * last change, longer than a cached entry lives (one day), so a cached entry
  * never outlives the generation it was checked against.
+ *
+ * <p>The three commands run as one script ({@link #INVALIDATE}), so no reader
+ * sees the new generation beside the old cached list: the API's home stream
+ * reads the generation, then the list, and keeps the list while the
+ * generation is unchanged (api/src/stream/stream_hot.h).
  */
 public final class MergeSourceCacheWrite implements RedisWrite<MergeSource> {
 
@@ -26,6 +33,10 @@ public final class MergeSourceCacheWrite implements RedisWrite<MergeSource> {
 
     /** How long a generation outlives its last change. */
     public static final long GENERATION_TTL_MS = 2L * 86_400_000L;
+
+    /** KEYS[1] the generation, KEYS[2] the cached list; ARGV[1] the generation's expiry (ms). */
+    static final String INVALIDATE = "redis.call('INCR', KEYS[1])\n" + "redis.call('PEXPIRE', KEYS[1], ARGV[1])\n"
+            + "redis.call('DEL', KEYS[2])\n" + "return 1\n";
 
     public static String cacheKey(long userId) {
         return RedisKeys.KEY_MERGE_SOURCES + userId;
@@ -42,8 +53,7 @@ public final class MergeSourceCacheWrite implements RedisWrite<MergeSource> {
 
     @Override
     public void append(MergeSource m, PipeliningBase pipeline) {
-        pipeline.incr(generationKey(m.userId));
-        pipeline.pexpire(generationKey(m.userId), GENERATION_TTL_MS);
-        pipeline.del(cacheKey(m.userId));
+        pipeline.eval(INVALIDATE, List.of(generationKey(m.userId), cacheKey(m.userId)),
+                List.of(Long.toString(GENERATION_TTL_MS)));
     }
 }

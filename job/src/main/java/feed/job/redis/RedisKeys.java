@@ -33,6 +33,8 @@ public final class RedisKeys {
     public static final String KEY_FEED_LIVE = "feed:live:";
     /** That user's event log, a Redis Stream, written while the live key exists: {@code feed:log:<uid>}. */
     public static final String KEY_FEED_LOG = "feed:log:";
+    /** The live followers of a hot account, a set kept by the API's home streams: {@code feed:livef:<uid>}. */
+    public static final String KEY_FEED_LIVE_FOLLOWERS = "feed:livef:";
     /** The hash of every table's progress. */
     public static final String KEY_PROGRESS = "feed:pipeline:progress";
     /**

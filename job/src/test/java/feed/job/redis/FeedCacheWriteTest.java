@@ -263,4 +263,66 @@ class FeedCacheWriteTest {
         assertThat(mine).isEqualTo(log);
         assertThat(got).contains("feed:events:2 - profile + 200 p:2");
     }
+
+    /**
+     * A profile event goes to every live follower in feed:livef:<uid> too (their log and channel, as
+     * "home:<uid> ..."), after the owner's own; a follower whose live key is gone leaves the set and gets
+     * nothing. Home events go to nobody else.
+     */
+    @Test
+    void aProfileEventReachesTheLiveFollowersLogsAndChannels() throws Exception {
+        List<String> got = Collections.synchronizedList(new ArrayList<>());
+        CountDownLatch subscribed = new CountDownLatch(1);
+        CountDownLatch five = new CountDownLatch(5);
+        JedisPubSub sub = new JedisPubSub() {
+            @Override
+            public void onPSubscribe(String pattern, int count) {
+                subscribed.countDown();
+            }
+
+            @Override
+            public void onPMessage(String pattern, String channel, String message) {
+                got.add(channel + " " + message);
+                five.countDown();
+            }
+        };
+        Thread t = new Thread(() -> {
+            try (Jedis j = redis.client()) {
+                j.psubscribe(sub, RedisKeys.CHANNEL_FEED_EVENTS + "*");
+            }
+        });
+        t.start();
+        assertTrue(subscribed.await(10, TimeUnit.SECONDS));
+        try (Jedis j = redis.client()) {
+            j.psetex("feed:live:7", 60_000, "1");
+            j.sadd("feed:livef:2", "7", "8"); // 8 has no live key (any more)
+        }
+        try (var w = feeds(500)) {
+            w.write(FeedWrite.insert(Feed.PROFILE, 2, 200, "p:2", 2, 200), null);
+            w.write(FeedWrite.insert(Feed.HOME, 2, 250, "p:5", 5, 250), null);
+            w.flush(false);
+            w.write(FeedWrite.remove(Feed.PROFILE, 2, 200, "p:2", 2, 300), null);
+            w.flush(false);
+        }
+        assertTrue(five.await(10, TimeUnit.SECONDS));
+        sub.punsubscribe();
+        t.join(10_000);
+        List<String> log = new ArrayList<>();
+        try (Jedis j = redis.client()) {
+            for (var e : j.xrange("feed:log:7", (redis.clients.jedis.StreamEntryID) null, null)) {
+                log.add("feed:events:7 " + e.getID() + " " + e.getFields().get("e"));
+            }
+            assertThat(j.smembers("feed:livef:2")).containsExactly("7");
+            assertThat(j.exists("feed:log:8")).isFalse();
+            assertThat(j.pttl("feed:log:7")).isPositive().isLessThanOrEqualTo(60_000);
+        }
+        assertThat(log).hasSize(2);
+        assertThat(log.get(0)).endsWith(" home:2 + 200 p:2");
+        assertThat(log.get(1)).endsWith(" home:2 - 200 p:2");
+        assertThat(got.stream().filter(m -> m.startsWith("feed:events:7 ")).toList()).isEqualTo(log);
+        assertThat(got.stream().filter(m -> m.startsWith("feed:events:2 ")).toList()).containsExactly(
+                "feed:events:2 - profile + 200 p:2", "feed:events:2 - home + 250 p:5",
+                "feed:events:2 - profile - 200 p:2");
+        assertThat(got.stream().filter(m -> m.startsWith("feed:events:8 ")).toList()).isEmpty();
+    }
 }
