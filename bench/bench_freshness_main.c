@@ -58,6 +58,7 @@ typedef struct fr_opts {
     size_t follows_per_hour;
     size_t hot_followers;
     int hot_every_ms;
+    double ceiling_rows_s; /* --ceiling-rows-s: Cassandra's best, from bench-cassandra-ceiling; 0: none */
     uint64_t seed;
 } fr_opts;
 
@@ -104,6 +105,11 @@ typedef struct fr_run {
     /* the hot account (--hot-followers) and its posts */
     int64_t hot_author;
     _Atomic size_t hot_posts, hot_failed;
+    /* the job's feed rows Cassandra acknowledged (Flink's counter), read by
+     * the REST thread when the steady phase starts and when its last writer
+     * is done: the job's own rate while the load ran */
+    bench_flink_counts job_k0, job_k1;
+    int64_t job_t0_ns, job_t1_ns; /* 0: not read */
 } fr_run;
 
 static void fr_usage(FILE *out)
@@ -129,6 +135,8 @@ static void fr_usage(FILE *out)
                  "                     --hot-every-ms during the steady phase (not measured: the figures\n"
                  "                     are the other authors'); 0: none (0)\n"
                  "  --hot-every-ms N   the hot account's posting interval (1000)\n"
+                 "  --ceiling-rows-s R the most feed rows/s Cassandra takes here (bench-cassandra-ceiling's\n"
+                 "                     best, same session): the job's rows/s is printed as a ratio to it\n"
                  "  --seed N           random seed (1)\n");
 }
 
@@ -151,6 +159,7 @@ static void fr_parse(int argc, char **argv, fr_opts *o)
                                           {"follows-per-hour", 1, 0, 'H'},
                                           {"hot-followers", 1, 0, 'X'},
                                           {"hot-every-ms", 1, 0, 'E'},
+                                          {"ceiling-rows-s", 1, 0, 'C'},
                                           {"help", 0, 0, 'h'},
                                           {0, 0, 0, 0}};
     int ch;
@@ -187,6 +196,7 @@ static void fr_parse(int argc, char **argv, fr_opts *o)
         case 'H': o->follows_per_hour = (size_t)strtoull(optarg, NULL, 10); break;
         case 'X': o->hot_followers = (size_t)strtoull(optarg, NULL, 10); break;
         case 'E': o->hot_every_ms = atoi(optarg); break;
+        case 'C': o->ceiling_rows_s = atof(optarg); break;
         case 'h': fr_usage(stdout); exit(0);
         default: fr_usage(stderr); exit(2);
         }
@@ -194,7 +204,7 @@ static void fr_parse(int argc, char **argv, fr_opts *o)
     if (o->rate <= 0 || o->duration <= 0 || o->followers < 1 || o->authors < 1 || o->readers < 0 || o->observers < 1 ||
         o->observers > o->authors || o->poll_ms < 0 || o->trigger_ms < 0 || o->writers < 1 || o->like_pct < 0 ||
         o->comment_pct < 0 || o->like_pct + o->comment_pct > 100 || o->zipf_s < 0 || o->hot_every_ms < 1 ||
-        o->hot_followers > 10000000)
+        o->hot_followers > 10000000 || o->ceiling_rows_s < 0)
         bench_fail("bad options (see --help)");
 }
 
@@ -453,7 +463,12 @@ static void *fr_rest_main(void *arg)
     fr_run *run = arg;
     int64_t next_trigger = bench_mono_ns();
 
+    if (bench_flink_counts_get(&run->flink, &run->job_k0) == 0)
+        run->job_t0_ns = bench_mono_ns();
     while (!atomic_load(&run->stop_rest)) {
+        if (run->job_t0_ns != 0 && run->job_t1_ns == 0 && atomic_load(&run->writers_left) == 0 &&
+            bench_flink_counts_get(&run->flink, &run->job_k1) == 0)
+            run->job_t1_ns = bench_mono_ns();
         if (run->o.trigger_ms > 0 && bench_mono_ns() >= next_trigger && atomic_load(&run->writers_left) > 0) {
             if (bench_flink_checkpoint_trigger(&run->flink) != 0)
                 fprintf(stderr, "bench-freshness: %s\n", run->flink.err);
@@ -674,6 +689,33 @@ static void fr_print_by_10s(const fr_run *run, int64_t first, int64_t last)
     printf(" ms\n");
 }
 
+/* The job's feed rows/s while the load ran, against what the load asks
+ * for and, given --ceiling-rows-s, against Cassandra's best. Flink's REST
+ * serves counters from a cache refreshed every 10 s, so both readings are
+ * up to 10 s old: over a 120 s run that is a few percent either way. */
+static void fr_print_job_rate(const fr_run *run)
+{
+    double secs, rows, rate, demand;
+
+    if (run->job_t0_ns == 0 || run->job_t1_ns == 0) {
+        printf("job rows/s: not measured (the Flink counters could not be read, or the job restarted)\n");
+        return;
+    }
+    secs = (double)(run->job_t1_ns - run->job_t0_ns) / 1e9;
+    rows = run->job_k1.delivered - run->job_k0.delivered;
+    rate = secs > 0 ? rows / secs : 0;
+    /* a post reaches its author's followers, home and profile */
+    demand = run->o.rate * (run->o.followers + 2);
+    printf("job: %.0f feed rows acknowledged by Cassandra in the steady phase's %.1f s = %.0f rows/s "
+           "(the load asks ~%.0f rows/s: %.2f of it)",
+           rows, secs, rate, demand, demand > 0 ? rate / demand : 0.0);
+    if (run->o.ceiling_rows_s > 0)
+        printf("; Cassandra's ceiling %.0f rows/s: ratio %.3f", run->o.ceiling_rows_s, rate / run->o.ceiling_rows_s);
+    printf("\n");
+    if (run->o.ceiling_rows_s > 0)
+        printf("FIGURE freshness.job_rows_ratio %.3f x\n", rate / run->o.ceiling_rows_s);
+}
+
 static void fr_report(fr_run *run)
 {
     fr_tally t;
@@ -708,6 +750,7 @@ static void fr_report(fr_run *run)
                run->ncps,
                (double)(run->cps[run->ncps - 1].trigger_ms - run->cps[0].trigger_ms) / 1e3 / (double)(run->ncps - 1),
                t.at_cp, t.lat.n ? 100.0 * (double)t.at_cp / (double)t.lat.n : 0.0);
+    fr_print_job_rate(run);
     bench_summarize(&t.lat, &lsum);
     printf("goal p99 < 1000 ms at %.0f/s with %.0f followers on average: %s (p99 %.0f ms); machine at the end: %s\n",
            run->o.rate, run->o.followers, lsum.n > 0 && t.missing == 0 && lsum.p99 < 1000 ? "MET" : "MISSED", lsum.p99,
