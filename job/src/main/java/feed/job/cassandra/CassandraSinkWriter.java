@@ -7,9 +7,12 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -56,7 +59,17 @@ import org.apache.flink.metrics.SimpleCounter;
  * only the driver's completion callbacks run elsewhere, and they touch only
  * the in-flight semaphore, the failure and the counter.
  *
- * <p>A failed batch, or a timed send that could not start a batch, fails
+ * <p>A batch that timed out or found Cassandra overloaded
+ * ({@link CqlClient#retryable}) is sent again after a pause, up to
+ * {@link #MAX_ATTEMPTS} times in all, keeping its in-flight slot: a busy
+ * machine (a backlog after an outage, other work beside it) otherwise
+ * fails the job on every timeout, and each restart replays the backlog
+ * again from the last checkpoint, so the job never caught up (make chaos
+ * on a machine at load 30, 2026-12-07: 40 restarts in 25 minutes). Sending
+ * again is harmless: every mutation carries its own timestamp.
+ *
+ * <p>A failed batch (any other failure, or the last attempt), or a timed
+ * send that could not start a batch, fails
  * the next {@code write} or {@code flush}, hence the job, which restarts
  * from the last checkpoint and writes the same mutations again (same
  * timestamps, so no harm).
@@ -83,6 +96,13 @@ import org.apache.flink.metrics.SimpleCounter;
  */
 final class CassandraSinkWriter<T> implements SinkWriter<T> {
 
+    /** Sends of one batch at most, the first included, while its failures are retryable. */
+    static final int MAX_ATTEMPTS = 4;
+    /** The pause before the second send; doubled before each next one. Tests shorten it. */
+    long retryPauseMs = 250;
+    /** Batches sent again (for tests and the log). */
+    final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
+
     private final CqlClient client;
     private final CqlWrite<T> write;
     private final int maxBuffered;
@@ -101,7 +121,7 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
     private int buffered;
     /** A send timer is registered and has not fired yet. */
     private boolean timerArmed;
-    private boolean closed;
+    private volatile boolean closed;
     private final CqlWrite.Mutations sink = (partition, statement, values) -> {
         buffer.computeIfAbsent(partition, p -> new ArrayList<>()).add(new Mutation(statement, values));
         buffered++;
@@ -296,7 +316,7 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
                 current.unacknowledged.incrementAndGet();
             }
             try {
-                client.executeBatch(batch).whenComplete((r, t) -> {
+                executeWithRetries(batch).whenComplete((r, t) -> {
                     try {
                         if (t != null) {
                             failure.compareAndSet(null, t);
@@ -321,6 +341,42 @@ final class CassandraSinkWriter<T> implements SinkWriter<T> {
         if (current != null) {
             acknowledge(current); // every batch started: the send is done once they are answered
         }
+    }
+
+    /**
+     * Sends the batch; the answer completes once an attempt succeeds, or
+     * with the failure of the last one (not retryable, or the last of
+     * {@link #MAX_ATTEMPTS}). The first send happens now (a client that
+     * refuses it throws here, as before); the next ones on a timer thread.
+     */
+    private CompletionStage<?> executeWithRetries(List<Mutation> batch) {
+        CompletableFuture<Object> answer = new CompletableFuture<>();
+        attempt(client.executeBatch(batch), batch, 1, answer);
+        return answer;
+    }
+
+    private void attempt(CompletionStage<?> sent, List<Mutation> batch, int attempt,
+                         CompletableFuture<Object> answer) {
+        sent.whenComplete((r, t) -> {
+            if (t == null) {
+                answer.complete(r);
+            } else if (attempt < MAX_ATTEMPTS && !closed && client.retryable(t)) {
+                retries.incrementAndGet();
+                long pause = retryPauseMs << (attempt - 1);
+                CompletableFuture.delayedExecutor(pause, TimeUnit.MILLISECONDS).execute(() -> {
+                    CompletionStage<?> again;
+                    try {
+                        again = client.executeBatch(batch);
+                    } catch (RuntimeException e) {
+                        answer.completeExceptionally(e);
+                        return;
+                    }
+                    attempt(again, batch, attempt + 1, answer);
+                });
+            } else {
+                answer.completeExceptionally(t);
+            }
+        });
     }
 
     /**

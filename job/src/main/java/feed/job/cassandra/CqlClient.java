@@ -30,6 +30,18 @@ interface CqlClient extends AutoCloseable {
      */
     CompletionStage<?> executeBatch(List<Mutation> mutations);
 
+    /**
+     * Whether a batch that failed with {@code failure} may succeed when sent
+     * again after a pause: Cassandra timed out or was overloaded, so the
+     * batch may or may not have been applied. Sending it again is harmless
+     * (every mutation carries its own timestamp). A node that cannot be
+     * reached, a bad statement and the like are not: they fail the job,
+     * which restarts from its last checkpoint.
+     */
+    default boolean retryable(Throwable failure) {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -223,6 +223,23 @@ final class DriverCqlClient implements CqlClient {
         return session.executeAsync(batch.build());
     }
 
+    /**
+     * Timeouts (the coordinator's write timeout, the driver's request
+     * timeout) and an overloaded or not-yet-ready coordinator: what a busy
+     * machine or a node that just died gives for a moment.
+     */
+    @Override
+    public boolean retryable(Throwable failure) {
+        Throwable t = failure;
+        while (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof com.datastax.oss.driver.api.core.servererrors.WriteTimeoutException
+                || t instanceof com.datastax.oss.driver.api.core.servererrors.OverloadedException
+                || t instanceof com.datastax.oss.driver.api.core.servererrors.UnavailableException
+                || t instanceof com.datastax.oss.driver.api.core.DriverTimeoutException;
+    }
+
     @Override
     public void close() {
         session.close();

@@ -40,12 +40,19 @@ class CassandraSinkWriterTest {
         /** Thrown by executeBatch, if set: the batch cannot even start. */
         volatile RuntimeException refuse;
         boolean closed;
+        /** Which failures the writer may send again after; by default none. */
+        volatile java.util.function.Predicate<Throwable> retryable = t -> false;
         /** The group of a mutation; by default none (each partition alone). */
         BiFunction<Mutation, CassandraSink.Grouping, Object> groups = (m, g) -> null;
 
         @Override
         public void prepare(List<String> statements) {
             prepared.addAll(statements);
+        }
+
+        @Override
+        public boolean retryable(Throwable failure) {
+            return retryable.test(failure);
         }
 
         @Override
@@ -161,6 +168,62 @@ class CassandraSinkWriterTest {
         c.pending.get(0).completeExceptionally(new IllegalStateException("write timeout"));
         assertThatThrownBy(() -> w.flush(false)).isInstanceOf(IOException.class).hasMessageContaining("write timeout");
         assertThatThrownBy(() -> w.write(home(1, "p:2", 2), null)).isInstanceOf(IOException.class);
+    }
+
+    /** A batch that timed out is sent again after a pause, the same batch, and flush waits for it. */
+    @Test
+    void aBatchThatTimedOutIsSentAgainAndFlushWaitsForIt() throws Exception {
+        FakeClient c = new FakeClient();
+        c.hold = true;
+        c.retryable = t -> t.getMessage().contains("timeout");
+        SimpleCounter sent = new SimpleCounter();
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 4, new TestProcessingTimeService(), 0,
+                sent);
+        w.retryPauseMs = 10;
+        w.write(home(1, "p:1", 1), null);
+        c.pending.get(0).completeExceptionally(new IllegalStateException("write timeout"));
+        waitFor(() -> c.pending.size() == 2);
+        assertThat(c.batches.get(1)).isEqualTo(c.batches.get(0));
+        assertThat(w.retries.get()).isEqualTo(1);
+        assertThat(sent.getCount()).isZero();
+        var flushed = new AtomicBoolean();
+        Thread t = new Thread(() -> {
+            try {
+                w.flush(false);
+                flushed.set(true);
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        t.start();
+        Thread.sleep(50);
+        assertThat(flushed).isFalse(); // the retried batch still holds its slot
+        c.pending.get(1).complete(null);
+        t.join(5_000);
+        assertThat(flushed).isTrue();
+        assertThat(sent.getCount()).isEqualTo(1);
+        w.write(home(1, "p:2", 2), null); // no failure was kept
+    }
+
+    /** Retryable failures on every attempt: after MAX_ATTEMPTS sends the failure fails the flush. */
+    @Test
+    void aBatchThatKeepsTimingOutFailsAfterTheLastAttempt() throws Exception {
+        FakeClient c = new FakeClient();
+        c.hold = true;
+        c.retryable = t -> true;
+        var w = new CassandraSinkWriter<>(c, "feed", new FeedWriteCql(), 1, 100, 4, new TestProcessingTimeService(), 0,
+                new SimpleCounter());
+        w.retryPauseMs = 1;
+        w.write(home(1, "p:1", 1), null);
+        for (int i = 0; i < CassandraSinkWriter.MAX_ATTEMPTS; i++) {
+            final int n = i + 1;
+            waitFor(() -> c.pending.size() == n);
+            c.pending.get(i).completeExceptionally(new IllegalStateException("write timeout " + n));
+        }
+        assertThatThrownBy(() -> w.flush(false)).isInstanceOf(IOException.class)
+                .hasMessageContaining("write timeout " + CassandraSinkWriter.MAX_ATTEMPTS);
+        assertThat(c.batches).hasSize(CassandraSinkWriter.MAX_ATTEMPTS);
+        assertThat(w.retries.get()).isEqualTo(CassandraSinkWriter.MAX_ATTEMPTS - 1);
     }
 
     static final long INTERVAL = 50;
