@@ -12,8 +12,3 @@ e2e_TESTS :=
 e2e_TEST_SRCS := tests/e2e/e2e_env.c api/tests/support/test_env.c api/tests/support/test_sse.c
 e2e_FUZZERS :=
 e2e_INTEGRATION := $(wildcard tests/e2e/test_*.c)
-# Quarantined (c.mk): fails until notification groups' positions follow
-# when the groups appeared: a group created after the read marker, in the
-# marker's hour, with an id sorting below the marker's group counts as
-# seen (api/README.md "Unseen counts", the caveat of positions).
-C_INTEGRATION_QUARANTINE += $(C_BUILD)/san/bin/tests/e2e/test_unseen_new_group

@@ -6,9 +6,13 @@
  * timeline: home or notifications; the token's own user only. A marker is
  * the position the user has seen up to: a cursor of that feed (from a
  * stream's event id or a page's next_cursor). A PUT only moves it forward
- * (newer): an older position leaves it where it is, so two devices
- * marking concurrently never move it back; one statement decides
- * (INSERT ... ON CONFLICT DO UPDATE ... WHERE newer).
+ * (newer, or the same again): an older position leaves it where it is,
+ * so two devices marking concurrently never move it back; one statement
+ * decides (INSERT ... ON CONFLICT DO UPDATE ... WHERE not older). A
+ * notifications PUT first reads, from Cassandra, the groups between the
+ * marker and an hour before now and stores their ids with it
+ * (read/notif_seen.h): a group that appears later below the marker, in
+ * its hour, is then counted as unseen.
  *
  * Both answer the marker and the exact unseen counts, read from
  * Cassandra after the marker:
@@ -22,7 +26,8 @@
  * actor_count summed; for home, one per item). Counted by COUNT(*) and
  * SUM over the feed's partition after the position: exact, with no cap.
  * A group that grows below the marker (a new like on an old post's
- * group) is not counted as unseen: its position is its window start.
+ * group) is not counted as unseen: its position is its window start; a
+ * group that appeared below it after the PUT is.
  * (read/unseen.h counts; the feed reads and streams use it too.)
  *
  * A PUT also publishes the marker on the user's live-event channel
@@ -38,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "api/src/base/log.h"
 #include "api/src/handlers/endpoint.h"
@@ -45,23 +51,41 @@
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/store_call.h"
 #include "api/src/read/feed_order.h"
+#include "api/src/read/notif_seen.h"
 #include "api/src/read/unseen.h"
 #include "api/src/wire/request_body.h"
 #include "schema/redis/redis_keys.h"
 
-/* The new marker, or the current one when it is not older. */
+/* The new marker, or the current one when it is newer. The same
+ * position again is taken: it records the groups below it anew (a
+ * notifications client that saw a new group sort below its marker marks
+ * the same top item again). $5..$7: the seen range (NULL for home). */
 static const char mk_upsert_sql[] =
-    "WITH up AS (INSERT INTO markers (user_id, timeline, ts_us, item_id) VALUES ($1, $2, $3, $4) "
+    "WITH up AS (INSERT INTO markers (user_id, timeline, ts_us, item_id, seen_lower_ts, seen_lower_id, seen_ids) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7::text[]) "
     "ON CONFLICT (user_id, timeline) DO UPDATE SET ts_us = EXCLUDED.ts_us, item_id = EXCLUDED.item_id, "
-    "updated_at = now() WHERE (markers.ts_us, markers.item_id) < (EXCLUDED.ts_us, EXCLUDED.item_id) "
+    "seen_lower_ts = EXCLUDED.seen_lower_ts, seen_lower_id = EXCLUDED.seen_lower_id, seen_ids = EXCLUDED.seen_ids, "
+    "updated_at = now() WHERE (markers.ts_us, markers.item_id) <= (EXCLUDED.ts_us, EXCLUDED.item_id) "
     "RETURNING " UNSEEN_MARKER_COLUMNS ") "
     "SELECT * FROM up UNION ALL SELECT " UNSEEN_MARKER_COLUMNS " FROM markers "
     "WHERE user_id = $1 AND timeline = $2 AND NOT EXISTS (SELECT 1 FROM up)";
+
+/* A notifications PUT first reads the groups of its seen range, newest
+ * first (notif_seen.h): one more than are kept, so a full range moves
+ * its lower bound. */
+#define MK_SEEN_READ_CQL                                                                              \
+    "SELECT ts_us, group_id FROM notifications WHERE user_id = ? AND (ts_us, group_id) > (?, ?) AND " \
+    "(ts_us, group_id) <= (?, ?) LIMIT 1001"
 
 typedef struct mk_job {
     http_request *req;
     int put;
     unseen_req u; /* kind, uid, the marker, the counts */
+    /* a PUT's statement parameters; the seen range's (notifications) */
+    const char *params[7];
+    char uid[24], ts[24], lower_ts[24];
+    notif_seen_builder seen;
+    int has_seen;
 } mk_job;
 
 static void mk_answer(mk_job *j)
@@ -202,10 +226,113 @@ void markers_get(http_request *req, void *data)
     store_call(req, j->u.w, 0, unseen_marker_select_sql, 2, params, mk_on_row, j);
 }
 
+static void mk_upsert(mk_job *j)
+{
+    store_call(j->req, j->u.w, 1, mk_upsert_sql, 7, j->params, mk_on_row, j);
+}
+
+static void mk_seen_upsert(mk_job *j);
+
+static void mk_on_seen_range(cql_client *c, int status, const cql_response *resp, void *privdata)
+{
+    mk_job *j = privdata;
+    cql_row_iter it;
+    cql_value v[2];
+    int rc;
+
+    (void)c;
+    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
+        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2) {
+        notif_seen_builder_dispose(&j->seen);
+        endpoint_unavailable(j->req, j->u.w, METRIC_STORE_CASSANDRA, "store_unavailable",
+                             "Cassandra is unavailable: the notifications cannot be marked");
+        return;
+    }
+    cql_row_iter_init(&it, &resp->result.rows);
+    while ((rc = cql_row_iter_next(&it, v, 2)) == 1) {
+        int64_t ts = 0;
+
+        if (cql_value_as_int64(&v[0], &ts, NULL) != CQL_OK || cql_value_is_null(&v[1])) {
+            rc = -1;
+            break;
+        }
+        notif_seen_builder_add(&j->seen, ts, slice_make(v[1].bytes.base, v[1].bytes.len));
+    }
+    if (rc < 0) {
+        notif_seen_builder_dispose(&j->seen);
+        http_request_respond_error(j->req, 500, "internal", "cannot read the notification groups below the marker");
+        return;
+    }
+    mk_seen_upsert(j);
+}
+
+/* The seen range collected in j->seen into $5..$7, then the upsert. */
+static void mk_seen_upsert(mk_job *j)
+{
+    if (notif_seen_builder_finish(&j->seen) != 0) {
+        notif_seen_builder_dispose(&j->seen);
+        http_request_respond_error(j->req, 500, "internal", "cannot record the notification groups below the marker");
+        return;
+    }
+    /* the statement's text parameters live as long as the request */
+    snprintf(j->lower_ts, sizeof(j->lower_ts), "%" PRId64, j->seen.lower.ts_us);
+    j->params[4] = j->lower_ts;
+    j->params[5] = pool_strndup(http_request_pool(j->req), j->seen.lower.id, j->seen.lower.id_len);
+    j->params[6] = pool_strndup(http_request_pool(j->req), j->seen.array.data, j->seen.array.len);
+    notif_seen_builder_dispose(&j->seen);
+    if (j->params[5] == NULL || j->params[6] == NULL) {
+        http_request_respond_error(j->req, 500, "internal", "out of memory");
+        return;
+    }
+    mk_upsert(j);
+}
+
+/* Read the groups of the seen range below the new marker (c), then
+ * upsert; a marker older than the range records no group. */
+static void mk_read_seen_range(mk_job *j, const cursor *c)
+{
+    cql_query_params p = {0};
+    cql_client *cql = j->u.w->stores.cql;
+    struct timespec now;
+    feed_ref marker;
+    cql_values v;
+    int rc = CQL_CLIENT_ERR;
+
+    clock_gettime(CLOCK_REALTIME, &now);
+    notif_seen_builder_init(&j->seen, (int64_t)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+    if (feed_ref_set(&marker, c->ts_us, slice_make(c->id, c->id_len)) != 0 ||
+        feed_ref_cmp(&marker, &j->seen.lower) >= 0) { /* older than the range: nothing to record */
+        mk_seen_upsert(j);
+        return;
+    }
+    if (cql == NULL) {
+        notif_seen_builder_dispose(&j->seen);
+        endpoint_unavailable(j->req, j->u.w, METRIC_STORE_CASSANDRA, "store_unavailable",
+                             "Cassandra is not configured: the notifications cannot be marked");
+        return;
+    }
+    /* the configured level: a group a replica missed would later count as unseen */
+    p.consistency = cql->consistency;
+    cql_values_init(&v);
+    cql_values_add_int64(&v, j->u.uid);
+    cql_values_add_int64(&v, j->seen.lower.ts_us);
+    cql_values_add_text(&v, cql_slice_make(j->seen.lower.id, j->seen.lower.id_len));
+    cql_values_add_int64(&v, marker.ts_us);
+    cql_values_add_text(&v, cql_slice_make(marker.id, marker.id_len));
+    if (cql_values_finish(&v) == CQL_OK) {
+        p.values = &v;
+        rc = cql_client_execute(cql, MK_SEEN_READ_CQL, &p, mk_on_seen_range, j);
+    }
+    cql_values_dispose(&v);
+    if (rc != CQL_CLIENT_OK) {
+        notif_seen_builder_dispose(&j->seen);
+        endpoint_unavailable(j->req, j->u.w, METRIC_STORE_CASSANDRA, "store_unavailable",
+                             "Cassandra is unavailable: the notifications cannot be marked");
+    }
+}
+
 void markers_put(http_request *req, void *data)
 {
-    char uid[24], ts[24];
-    const char *params[4];
     mk_job *j = mk_start(req);
     req_text body;
     api_error e;
@@ -226,16 +353,19 @@ void markers_put(http_request *req, void *data)
         rs_fail(req, &e);
         return;
     }
-    snprintf(uid, sizeof(uid), "%" PRId64, j->u.uid);
-    snprintf(ts, sizeof(ts), "%" PRId64, c.ts_us);
-    params[0] = uid;
-    params[1] = unseen_timeline_name(j->u.kind);
-    params[2] = ts;
-    params[3] = pool_strndup(http_request_pool(req), c.id, c.id_len);
-    if (params[3] == NULL) {
+    snprintf(j->uid, sizeof(j->uid), "%" PRId64, j->u.uid);
+    snprintf(j->ts, sizeof(j->ts), "%" PRId64, c.ts_us);
+    j->params[0] = j->uid;
+    j->params[1] = unseen_timeline_name(j->u.kind);
+    j->params[2] = j->ts;
+    j->params[3] = pool_strndup(http_request_pool(req), c.id, c.id_len);
+    if (j->params[3] == NULL) {
         http_request_respond_error(req, 500, "internal", "out of memory");
         return;
     }
     j->put = 1;
-    store_call(req, j->u.w, 1, mk_upsert_sql, 4, params, mk_on_row, j);
+    if (j->u.kind == FEED_NOTIFICATIONS)
+        mk_read_seen_range(j, &c); /* then upserts */
+    else
+        mk_upsert(j); /* home: no seen range ($5..$7 NULL) */
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "api/src/read/merge_sources.h"
+#include "api/src/read/notif_seen.h"
 #include "api/src/read/unseen_range.h"
 
 const char unseen_marker_select_sql[] =
@@ -36,8 +37,16 @@ static const char *unseen_cql(int after)
                : "SELECT COUNT(*), SUM(actor_count) FROM notifications WHERE user_id = ?";
 }
 
+void unseen_marker_forget(unseen_req *r)
+{
+    free(r->seen_ids);
+    r->seen_ids = NULL;
+    r->has_seen_range = 0;
+}
+
 static void unseen_finish(unseen_req *r, unseen_status status, metric_store store, const char *message)
 {
+    unseen_marker_forget(r);
     r->status = status;
     r->store = store;
     r->message = message;
@@ -52,6 +61,19 @@ int unseen_marker_from_row(unseen_req *r, const PGresult *res, int row)
         return -1;
     r->has_marker = 1;
     snprintf(r->updated_at, sizeof(r->updated_at), "%s", PQgetvalue(res, row, 2));
+    unseen_marker_forget(r);
+    if (PQnfields(res) >= 6 && !PQgetisnull(res, row, 3) && !PQgetisnull(res, row, 4) && !PQgetisnull(res, row, 5)) {
+        /* the lower bound's id may be "" (the default bound: a time) */
+        size_t id_len = (size_t)PQgetlength(res, row, 4);
+
+        if (id_len > CURSOR_MAX_ID || (r->seen_ids = strdup(PQgetvalue(res, row, 5))) == NULL)
+            return -1;
+        r->seen_lower.ts_us = strtoll(PQgetvalue(res, row, 3), NULL, 10);
+        r->seen_lower.id_len = (uint8_t)id_len;
+        memcpy(r->seen_lower.id, PQgetvalue(res, row, 4), id_len);
+        r->seen_lower.id[id_len] = '\0';
+        r->has_seen_range = 1;
+    }
     return 0;
 }
 
@@ -80,6 +102,117 @@ static void unseen_on_count(cql_client *c, int status, const cql_response *resp,
     r->counts.items = items;
     r->counts.activities = sum;
     unseen_finish(r, UNSEEN_OK, METRIC_STORE_CASSANDRA, NULL);
+}
+
+/* Notifications with a seen range (notif_seen.h): the groups after the
+ * marker (COUNT, SUM) and the rows of the seen range whose ids the marker
+ * did not have, both in flight; the last answer finishes. */
+static void notif_count_settle(unseen_req *r)
+{
+    if (--r->pending > 0)
+        return;
+    if (r->failed)
+        unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_CASSANDRA,
+                      "Cassandra is unavailable: the unseen counts cannot be read");
+    else
+        unseen_finish(r, UNSEEN_OK, METRIC_STORE_CASSANDRA, NULL);
+}
+
+static void notif_count_on_after(cql_client *c, int status, const cql_response *resp, void *privdata)
+{
+    unseen_req *r = privdata;
+    cql_row_iter it;
+    cql_value v[2];
+    int64_t items = 0;
+    int32_t sum = 0;
+
+    (void)c;
+    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
+        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2)
+        r->failed = 1;
+    else {
+        cql_row_iter_init(&it, &resp->result.rows);
+        if (cql_row_iter_next(&it, v, 2) != 1 || cql_value_as_int64(&v[0], &items, NULL) != CQL_OK ||
+            (!cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &sum, NULL) != CQL_OK))
+            r->failed = 1;
+        else {
+            r->counts.items += items;
+            r->counts.activities += sum;
+        }
+    }
+    notif_count_settle(r);
+}
+
+static void notif_count_on_range(cql_client *c, int status, const cql_response *resp, void *privdata)
+{
+    unseen_req *r = privdata;
+    cql_row_iter it;
+    cql_value v[2];
+    int rc;
+
+    (void)c;
+    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
+        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2) {
+        r->failed = 1;
+        notif_count_settle(r);
+        return;
+    }
+    cql_row_iter_init(&it, &resp->result.rows);
+    while ((rc = cql_row_iter_next(&it, v, 2)) == 1) {
+        int32_t actors = 0;
+
+        if (cql_value_is_null(&v[0]) ||
+            (!cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &actors, NULL) != CQL_OK)) {
+            r->failed = 1;
+            break;
+        }
+        if (!notif_seen_has(r->seen_ids, slice_make(v[0].bytes.base, v[0].bytes.len))) {
+            r->counts.items++;
+            r->counts.activities += actors;
+        }
+    }
+    if (rc < 0)
+        r->failed = 1;
+    notif_count_settle(r);
+}
+
+static int notif_count_send(unseen_req *r, const char *cql, const feed_ref *lower, cql_client_cb *cb)
+{
+    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    cql_values v;
+    int rc = CQL_CLIENT_ERR;
+
+    cql_values_init(&v);
+    cql_values_add_int64(&v, r->uid);
+    if (lower != NULL) {
+        cql_values_add_int64(&v, lower->ts_us);
+        cql_values_add_text(&v, cql_slice_make(lower->id, lower->id_len));
+    }
+    cql_values_add_int64(&v, r->marker.ts_us);
+    cql_values_add_text(&v, cql_slice_make(r->marker.id, r->marker.id_len));
+    if (cql_values_finish(&v) == CQL_OK) {
+        p.values = &v;
+        r->pending++;
+        rc = cql_client_execute(r->w->stores.cql, cql, &p, cb, r);
+        if (rc != CQL_CLIENT_OK)
+            r->pending--;
+    }
+    cql_values_dispose(&v);
+    return rc;
+}
+
+static void unseen_count_notifications(unseen_req *r)
+{
+    r->counts = (unseen_counts){0, 0};
+    r->failed = 0;
+    r->pending = 1; /* held while sending */
+    if (notif_count_send(r, unseen_cql(1), NULL, notif_count_on_after) != CQL_CLIENT_OK ||
+        notif_count_send(r,
+                         "SELECT group_id, actor_count FROM notifications WHERE user_id = ? AND (ts_us, group_id) > "
+                         "(?, ?) AND (ts_us, group_id) <= (?, ?)",
+                         &r->seen_lower, notif_count_on_range) != CQL_CLIENT_OK)
+        r->failed = 1;
+    notif_count_settle(r);
 }
 
 /* Notifications: one statement counts groups and activities. */
@@ -240,6 +373,9 @@ void unseen_count(unseen_req *r)
     }
     if (r->kind == FEED_HOME)
         unseen_count_home(r);
+    else if (r->has_marker && r->has_seen_range && r->seen_ids != NULL &&
+             feed_ref_cmp(&r->marker, &r->seen_lower) < 0) /* the range is not empty */
+        unseen_count_notifications(r);
     else
         unseen_count_one(r);
 }

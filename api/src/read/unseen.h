@@ -8,7 +8,11 @@
  *                  each hot account the reader follows, its merged items
  *                  after it less those also copied (read/unseen_range.h):
  *                  1 + 2k counts for k hot followees, all in flight
- *   notifications  COUNT(*), SUM(actor_count) over notifications after it
+ *   notifications  COUNT(*), SUM(actor_count) over notifications after it,
+ *                  and the groups between the marker's seen range's lower
+ *                  bound and the marker that it did not have when set
+ *                  (notif_seen.h: a group that appeared later can sort
+ *                  below the marker): 2 statements in flight
  *
  * items: the feed items (notification groups) newer than the marker;
  * activities: the activities in them (home: one per item). Exact, no cap
@@ -63,6 +67,13 @@ struct unseen_req {
     int has_marker;
     feed_ref marker;
     char updated_at[40]; /* unseen_read: the marker's updated_at, ISO 8601 UTC ("" without one) */
+    /* notifications: the groups the marker had below it when set
+     * (notif_seen.h), from the marker row; has_seen_range 0: none stored
+     * (counted by position alone). seen_ids is the ids' array text,
+     * malloc'd by unseen_marker_from_row, freed before done runs. */
+    int has_seen_range;
+    feed_ref seen_lower;
+    char *seen_ids;
     /* the result, when done runs */
     unseen_status status;
     metric_store store;
@@ -75,18 +86,26 @@ struct unseen_req {
     int failed;             /* a home count: one of them failed */
 };
 
-/* The marker row's columns (ts_us, item_id, updated_at as text) and the
- * statement that reads it ($1 user id, $2 timeline), for markers.c. */
-#define UNSEEN_MARKER_COLUMNS \
-    "ts_us, item_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"')"
+/* The marker row's columns (ts_us, item_id, updated_at as text, the seen
+ * range: lower ts, lower id, ids as array text) and the statement that
+ * reads it ($1 user id, $2 timeline), for markers.c. */
+#define UNSEEN_MARKER_COLUMNS                                                                       \
+    "ts_us, item_id, to_char(updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"'), " \
+    "seen_lower_ts, seen_lower_id, seen_ids::text"
 extern const char unseen_marker_select_sql[];
 
 /* The feed's name in the markers table and the live events. */
 const char *unseen_timeline_name(feed_kind kind);
 
-/* Set r's marker from row `row` of a result with UNSEEN_MARKER_COLUMNS
- * (0, or -1 when the stored position is not one). */
+/* Set r's marker (and seen range) from row `row` of a result with
+ * UNSEEN_MARKER_COLUMNS (0, or -1 when the stored position is not one, or
+ * out of memory). Then unseen_count must run (it frees what this took),
+ * or unseen_marker_forget. */
 int unseen_marker_from_row(unseen_req *r, const PGresult *res, int row);
+
+/* Free the seen range's ids that unseen_marker_from_row took, for a
+ * caller that will not count. */
+void unseen_marker_forget(unseen_req *r);
 
 /* Count after r's marker (has_marker 0: the whole feed). */
 void unseen_count(unseen_req *r);
