@@ -303,20 +303,27 @@ static int ch_stop_postgres(void)
     return 0;
 }
 
-/* ch_inject: the fault and the part's return; rp->restart_ms. The probe's
- * window is "during" from the fault until the part is back. */
-static int ch_inject(const ch_opts *o, rp_fault *rp, pb_probe *probe)
+/* ch_part: the part a fault acts on, into part: "kafka-leader" resolved
+ * now (feedctl leader takes a JVM's start, seconds), "cut:PART" is PART.
+ * 0 or -1. */
+static int ch_part(const ch_opts *o, rp_fault *rp, char *part, size_t partlen)
 {
-    int64_t t;
-    char part[24];
     if (strcmp(rp->name, "kafka-leader") == 0) {
-        if (ch_kafka_leader(o, part, sizeof part) != 0)
+        if (ch_kafka_leader(o, part, partlen) != 0)
             return -1;
         snprintf(rp->name, sizeof rp->name, "kafka-leader: %s", part);
         ch_log("kafka-leader is %s", part);
-    } else {
-        snprintf(part, sizeof part, "%s", strncmp(rp->name, "cut:", 4) == 0 ? rp->name + 4 : rp->name);
+        return 0;
     }
+    snprintf(part, partlen, "%s", strncmp(rp->name, "cut:", 4) == 0 ? rp->name + 4 : rp->name);
+    return 0;
+}
+
+/* ch_inject: the fault and the part's return; rp->restart_ms. The probe's
+ * window is "during" from the fault until the part is back. */
+static int ch_inject(const ch_opts *o, rp_fault *rp, const char *part, pb_probe *probe)
+{
+    int64_t t;
     if (probe != NULL)
         pb_set_window(probe, PB_DURING);
     if (strncmp(rp->name, "cut:", 4) == 0) {
@@ -382,7 +389,7 @@ static void ch_round(const ch_opts *o, ld_load *l, pb_probe *probe, int phase, r
     oc_result orc;
     oc_config oc = o->oc;
     int64_t fault_ms;
-    char *users;
+    char *users, part[24];
     ld_verdict v;
 
     ch_log("fault %d: %s: new cohort of %d users; load at %.0f writes/s", phase, rp->name,
@@ -402,9 +409,13 @@ static void ch_round(const ch_opts *o, ld_load *l, pb_probe *probe, int phase, r
         probe = NULL;
     }
     ch_sleep_s(o->before_s);
+    if (ch_part(o, rp, part, sizeof part) != 0)
+        snprintf(part, sizeof part, "none"); /* no fault; the note says why */
     fault_ms = cu_now_ms();
     l->fault_ms = fault_ms;
-    if (ch_inject(o, rp, probe) != 0)
+    if (strcmp(part, "none") == 0 && strcmp(rp->name, "none") != 0)
+        snprintf(rp->note, sizeof rp->note, "the fault's part could not be found (feedctl leader failed)");
+    else if (ch_inject(o, rp, part, probe) != 0)
         snprintf(rp->note, sizeof rp->note, "the fault or the restart failed");
     ch_log("fault %d: %s back after %.1f s; load goes on for %d s", phase, rp->name, rp->restart_ms / 1000.0,
            o->duration_s);
