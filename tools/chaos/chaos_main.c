@@ -217,12 +217,25 @@ static void ch_sleep_s(int s)
         usleep(100000);
 }
 
+/* ch_feedctl_timeout_ms: how long a feedctl command may take: its own
+ * wait for a part (FEED_START_TIMEOUT, 300 s by default, as a cluster's)
+ * plus the part's stop (up to 60 s) and a margin. Killed earlier, feedctl
+ * takes the part's log pipe with it (it is in feedctl's process group),
+ * and the part runs on unlogged: a cluster's Cassandra node 1 once took
+ * just over 300 s to restart at load average 70. */
+static int ch_feedctl_timeout_ms(void)
+{
+    const char *v = getenv("FEED_START_TIMEOUT");
+    int s = v != NULL && atoi(v) > 0 ? atoi(v) : 300;
+    return (s + 180) * 1000;
+}
+
 /* ch_feedctl: bin/feedctl CMD PART; its output goes to stderr on failure. */
 static int ch_feedctl(const ch_opts *o, const char *cmd, const char *part)
 {
     char *argv[] = {(char *)o->feedctl, (char *)cmd, (char *)part, NULL};
     char *out = NULL;
-    int rc = sp_run(argv, 300000, &out);
+    int rc = sp_run(argv, ch_feedctl_timeout_ms(), &out);
     if (rc != 0)
         ch_log("%s %s %s failed (%d): %s", o->feedctl, cmd, part, rc, out ? out : "");
     free(out);
@@ -521,6 +534,17 @@ int main(int argc, char **argv)
     for (int i = 0; i < n; i++) {
         ch_round(&o, &load, probing ? &probe : NULL, i, &faults[i]);
         ok = ok && rp_fault_ok(&faults[i]);
+        /* The table so far, after every fault: a run stopped half-way
+         * (a cluster's run takes the better part of an hour on a busy
+         * machine) still leaves the faults it finished. */
+        if (o.report != NULL) {
+            FILE *f = fopen(o.report, "w");
+            if (f != NULL) {
+                rp_print(f, faults, i + 1, command);
+                fprintf(f, "\n(%d of %d faults done; the run goes on)\n", i + 1, n);
+                fclose(f);
+            }
+        }
     }
     /* Last, every user of the database, so what is left is also judged. */
     {
