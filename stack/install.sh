@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # stack/install.sh: install what the stack needs and is missing.
 #   - Debian packages (PostgreSQL 15, Redis, Java 17, Maven, C libraries,
-#     clang for the fuzzers), with apt-get, as root;
+#     clang for the fuzzers, iptables for feedctl cut), with apt-get, as root;
 #   - the JVM engines' jars from Maven Central (stack/engines/pom.xml) into
 #     var/engines, once per change of that pom;
 #   - for the browser test (tests/browser/): Debian's chromium, Node.js and
@@ -18,7 +18,7 @@ DEBIAN_PACKAGES=(
   openjdk-17-jdk-headless maven
   gcc make pkg-config libpq-dev libhiredis-dev libjansson-dev libcmocka-dev libssl-dev libpcre2-dev
   clang-14 libclang-rt-14-dev
-  curl jq util-linux procps iproute2 wrk
+  curl jq util-linux procps iproute2 iptables wrk
   shellcheck clang-format-14
   chromium
 )

@@ -126,6 +126,21 @@ kafka_setup() {
   done <"$FEED_HOME/schema/kafka/topics.conf"
 }
 
+# kafka_change_topics_leader: the part of the broker that leads most
+# partitions of the change topics (schema/kafka/topics.conf), as the
+# cluster's metadata says now (feed-chaos's "kafka-leader" fault).
+kafka_change_topics_leader() {
+  local id topics
+  topics=$(awk '$1 !~ /^#/ && NF {printf "%s%s", sep, $1; sep = "|"}' "$FEED_HOME/schema/kafka/topics.conf")
+  id=$(kafka_java org.apache.kafka.tools.TopicCommand --bootstrap-server "$(kafka_bootstrap)" --describe \
+    --topic "$topics" 2>/dev/null |
+    awk '{for (i = 1; i < NF; i++) if ($i == "Leader:" && $(i + 1) ~ /^[0-9]+$/) print $(i + 1)}' |
+    sort | uniq -c | sort -rn | awk 'NR == 1 {print $2}')
+  [ -n "$id" ] || feed_die "leader: cannot read the leaders of the change topics from $(kafka_bootstrap)"
+  feed_node_part kafka "$id"
+  echo
+}
+
 # One line: the Flink job's consumer lag (committed offsets at its last
 # checkpoint against the end of each change topic).
 kafka_status() {

@@ -47,6 +47,11 @@ void cu_config_from_env(cu_config *cfg)
                  cu_env_port("FEED_PG_PORT", 15432));
     if (boot != NULL && *boot != '\0')
         snprintf(kafka, sizeof kafka, "%s", boot);
+    else if (getenv("FEED_NODES") != NULL && atoi(getenv("FEED_NODES")) >= 3)
+        /* A cluster's three brokers (stack/config.env's FEED_NODE_ADDRS):
+         * any one of them up will do. */
+        snprintf(kafka, sizeof kafka, "127.0.0.1:%d,127.0.0.2:%d,127.0.0.3:%d", cu_env_port("FEED_KAFKA_PORT", 19092),
+                 cu_env_port("FEED_KAFKA_PORT", 19092), cu_env_port("FEED_KAFKA_PORT", 19092));
     else
         snprintf(kafka, sizeof kafka, "127.0.0.1:%d", cu_env_port("FEED_KAFKA_PORT", 19092));
     cfg->pg_conninfo = pg;

@@ -142,17 +142,23 @@ int ko_decode_metadata(ko_buf *b, const char *const *topics, size_t ntopics, ko_
     int32_t nb, nt;
 
     out->n = 0;
+    out->nbrokers = 0;
     ko_get_i32(b); /* throttle */
     nb = ko_get_count(b);
     for (int32_t i = 0; i < nb && !b->bad; i++) {
-        ko_get_i32(b);
+        ko_broker *kb = &out->brokers[out->nbrokers];
+        int32_t id = ko_get_i32(b), port;
         ko_get_str(b, host, sizeof host);
-        ko_get_i32(b);
-        ko_get_str(b, host, sizeof host); /* rack */
-    }
-    if (nb > 1) {
-        snprintf(err, errlen, "kafka: %d brokers; only a single-broker cluster is supported", (int)nb);
-        return -1;
+        port = ko_get_i32(b);
+        ko_get_str(b, name, sizeof name); /* rack */
+        if (out->nbrokers == KO_MAX_BROKERS) {
+            snprintf(err, errlen, "kafka: more than %d brokers", KO_MAX_BROKERS);
+            return -1;
+        }
+        kb->id = id;
+        snprintf(kb->host, sizeof kb->host, "%s", host);
+        kb->port = port;
+        out->nbrokers++;
     }
     ko_get_str(b, host, sizeof host); /* cluster id */
     ko_get_i32(b);                    /* controller */
@@ -168,10 +174,10 @@ int ko_decode_metadata(ko_buf *b, const char *const *topics, size_t ntopics, ko_
         }
         np = ko_get_count(b);
         for (int32_t p = 0; p < np && !b->bad; p++) {
-            int32_t idx, nr;
+            int32_t idx, nr, leader;
             ko_get_i16(b);
             idx = ko_get_i32(b);
-            ko_get_i32(b); /* leader */
+            leader = ko_get_i32(b);
             for (int k = 0; k < 2; k++) {
                 nr = ko_get_count(b);
                 for (int32_t r = 0; r < nr; r++)
@@ -185,6 +191,7 @@ int ko_decode_metadata(ko_buf *b, const char *const *topics, size_t ntopics, ko_
             out->p[out->n].partition = idx;
             out->p[out->n].end = -1;
             out->p[out->n].committed = -1;
+            out->p[out->n].leader = leader;
             out->n++;
         }
     }
@@ -422,6 +429,58 @@ static int ko_list_offsets(int fd, ko_offsets *o, char *err, size_t errlen)
     return rc;
 }
 
+/* ko_list_offsets_by_leader: ListOffsets to each partition's leader, for
+ * the partitions it leads (a broker answers NOT_LEADER for the others).
+ * The partitions of one leader keep their topic order, as
+ * ko_put_partitions groups consecutive partitions of a topic. */
+static int ko_list_offsets_by_leader(ko_offsets *o, int timeout_ms, char *err, size_t errlen)
+{
+    ko_offsets *sub = malloc(sizeof *sub);
+    int rc = 0;
+
+    if (sub == NULL) {
+        snprintf(err, errlen, "kafka: out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < o->n && rc == 0; i++) {
+        if (o->p[i].leader < 0) {
+            snprintf(err, errlen, "kafka: %s/%d has no leader now", o->p[i].topic, (int)o->p[i].partition);
+            rc = -1;
+        }
+    }
+    for (size_t b = 0; b < o->nbrokers && rc == 0; b++) {
+        const ko_broker *kb = &o->brokers[b];
+        int fd;
+        sub->n = 0;
+        sub->nbrokers = 0;
+        for (size_t i = 0; i < o->n; i++)
+            if (o->p[i].leader == kb->id)
+                sub->p[sub->n++] = o->p[i];
+        if (sub->n == 0)
+            continue;
+        if ((fd = ko_connect(kb->host, kb->port, timeout_ms, err, errlen)) < 0) {
+            rc = -1;
+            break;
+        }
+        rc = ko_list_offsets(fd, sub, err, errlen);
+        close(fd);
+        for (size_t i = 0; rc == 0 && i < sub->n; i++) {
+            ko_partition *kp = ko_find(o, sub->p[i].topic, sub->p[i].partition);
+            if (kp != NULL)
+                kp->end = sub->p[i].end;
+        }
+    }
+    for (size_t i = 0; i < o->n && rc == 0; i++) {
+        if (o->p[i].end < 0) {
+            snprintf(err, errlen, "kafka: %s/%d: its leader %d is not among the brokers", o->p[i].topic,
+                     (int)o->p[i].partition, (int)o->p[i].leader);
+            rc = -1;
+        }
+    }
+    free(sub);
+    return rc;
+}
+
 /* ko_committed: find the group's coordinator, then fetch its offsets. */
 static int ko_committed(int fd, const char *group, int timeout_ms, ko_offsets *o, char *err, size_t errlen)
 {
@@ -466,23 +525,29 @@ int ko_fetch(const char *bootstrap, const char *const *topics, size_t ntopics, c
              ko_offsets *out, char *err, size_t errlen)
 {
     char host[128];
-    const char *colon;
-    int fd, rc, port;
-    size_t hl;
+    const char *entry = bootstrap;
+    int fd = -1, rc, port;
 
-    colon = strchr(bootstrap, ':');
-    hl = colon ? (size_t)(colon - bootstrap) : 0;
-    port = colon ? atoi(colon + 1) : 0;
-    if (hl == 0 || hl >= sizeof host || port <= 0 || port > 65535) {
-        snprintf(err, errlen, "kafka: bad bootstrap address '%s'", bootstrap);
-        return -1;
+    /* The first broker of the list that accepts a connection. */
+    while (fd < 0 && entry != NULL && *entry != '\0') {
+        const char *colon = strchr(entry, ':'), *comma = strchr(entry, ',');
+        size_t hl = colon && (comma == NULL || colon < comma) ? (size_t)(colon - entry) : 0;
+        port = hl ? atoi(colon + 1) : 0;
+        if (hl == 0 || hl >= sizeof host || port <= 0 || port > 65535) {
+            snprintf(err, errlen, "kafka: bad bootstrap address '%s'", bootstrap);
+            return -1;
+        }
+        snprintf(host, sizeof host, "%.*s", (int)hl, entry);
+        fd = ko_connect(host, port, timeout_ms, err, errlen);
+        entry = comma ? comma + 1 : NULL;
     }
-    snprintf(host, sizeof host, "%.*s", (int)hl, bootstrap);
-    if ((fd = ko_connect(host, port, timeout_ms, err, errlen)) < 0)
+    if (fd < 0)
         return -1;
     rc = ko_metadata(fd, topics, ntopics, out, err, errlen);
-    if (rc == 0)
+    if (rc == 0 && out->nbrokers <= 1)
         rc = ko_list_offsets(fd, out, err, errlen);
+    else if (rc == 0)
+        rc = ko_list_offsets_by_leader(out, timeout_ms, err, errlen);
     if (rc == 0 && group != NULL)
         rc = ko_committed(fd, group, timeout_ms, out, err, errlen);
     close(fd);

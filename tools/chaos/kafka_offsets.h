@@ -12,9 +12,10 @@
  * ones), so there are no tagged fields. No librdkafka is packaged where
  * the project builds, and this needs a few hundred lines, not a client.
  *
- * Limitation: every request goes to the bootstrap broker; with more than
- * one broker, a partition led elsewhere answers NOT_LEADER, which is
- * reported as an error (the local stack runs one broker).
+ * With several brokers (a cluster, FEED_NODES=3), Metadata names each
+ * partition's leader and every broker's address: ListOffsets goes to each
+ * leader for its partitions (a partition answers only on its leader), the
+ * other requests to the first bootstrap broker that accepts a connection.
  */
 #ifndef FEED_CHAOS_KAFKA_OFFSETS_H
 #define FEED_CHAOS_KAFKA_OFFSETS_H
@@ -23,22 +24,32 @@
 #include <stdint.h>
 
 #define KO_MAX_PARTITIONS 256
+#define KO_MAX_BROKERS 16
 
 typedef struct ko_partition {
     char topic[96];
     int32_t partition;
     int64_t end;       /* last stable offset, -1 unknown */
     int64_t committed; /* the group's committed offset, -1 if none */
+    int32_t leader;    /* the broker id leading it, -1 none (an election under way) */
 } ko_partition;
+
+typedef struct ko_broker {
+    int32_t id;
+    char host[128];
+    int32_t port;
+} ko_broker;
 
 typedef struct ko_offsets {
     size_t n;
     ko_partition p[KO_MAX_PARTITIONS];
+    size_t nbrokers;
+    ko_broker brokers[KO_MAX_BROKERS];
 } ko_offsets;
 
 /* Fill out with every partition of the given topics, their LSO and the
- * committed offset of group. bootstrap: "host:port" (the first of a
- * comma-separated list is used). 0, or -1 with err set. */
+ * committed offset of group. bootstrap: "host:port" or a comma-separated
+ * list of them, tried in order. 0, or -1 with err set. */
 int ko_fetch(const char *bootstrap, const char *const *topics, size_t ntopics, const char *group, int timeout_ms,
              ko_offsets *out, char *err, size_t errlen);
 

@@ -306,8 +306,13 @@ static void ld_one(ld_writer *w)
         snprintf(path, sizeof path, "/v1/users/%" PRId64 "/home?limit=20", w->users[u].id);
         ac_call(&w->conn, "GET", path, w->users[u].token, NULL, NULL, &res);
         c->reads++;
-        if (res.fate != AC_ACCEPTED)
+        if (res.fate != AC_ACCEPTED) {
+            int64_t t = cu_now_ms();
             c->reads_failed++;
+            if (c->first_read_fail_ms == 0)
+                c->first_read_fail_ms = t;
+            c->last_read_fail_ms = t;
+        }
         ac_result_free(&res);
     }
 }
@@ -509,6 +514,11 @@ void ld_totals(const ld_load *l, int phase, ld_counts *out)
             out->first_fail_ms = c->first_fail_ms;
         if (c->last_fail_ms > out->last_fail_ms)
             out->last_fail_ms = c->last_fail_ms;
+        if (c->first_read_fail_ms != 0 &&
+            (out->first_read_fail_ms == 0 || c->first_read_fail_ms < out->first_read_fail_ms))
+            out->first_read_fail_ms = c->first_read_fail_ms;
+        if (c->last_read_fail_ms > out->last_read_fail_ms)
+            out->last_read_fail_ms = c->last_read_fail_ms;
     }
 }
 

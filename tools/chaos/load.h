@@ -80,6 +80,7 @@ typedef struct ld_counts {
     int64_t unresolved;                  /* still unknown after ld_resolve's deadline */
     int64_t first_fail_ms, last_fail_ms; /* monotonic ms of the first / last failed write, 0 if none */
     int64_t reads, reads_failed;         /* feed reads (GET home) between writes, which fill Redis heads */
+    int64_t first_read_fail_ms, last_read_fail_ms; /* monotonic ms of the first / last failed read, 0 if none */
 } ld_counts;
 
 typedef struct ld_writer ld_writer;

@@ -9,7 +9,7 @@
 C_MODULES += chaos
 chaos_SRCS := tools/chaos/http_client.c tools/chaos/api_client.c tools/chaos/kafka_offsets.c \
     tools/chaos/catch_up.c tools/chaos/spawn.c tools/chaos/oracle.c tools/chaos/load.c \
-    tools/chaos/ledger.c tools/chaos/report.c
+    tools/chaos/ledger.c tools/chaos/report.c tools/chaos/probe.c
 chaos_DEPS := httpclient
 chaos_PKGS := libpq hiredis jansson
 chaos_LDLIBS := -lpthread
