@@ -20,6 +20,9 @@
 #include "bench/bench_env.h"
 
 #define BENCH_FLINK_RESTARTED 1
+/* Flink's metrics.fetcher.update-interval (default, not set by
+ * stack/conf/flink): how stale a counter read through the REST API can be. */
+#define BENCH_FLINK_METRICS_REFRESH_MS 10000
 
 typedef struct bench_flink {
     bench_addr rest;
@@ -58,10 +61,11 @@ int bench_flink_checkpoint_get(bench_flink *f, bench_flink_checkpoint *out);
  * as the configured interval would. 0 or -1 with f->err. */
 int bench_flink_checkpoint_trigger(bench_flink *f);
 
-/* Wait until the job's delivered counter has not moved for quiet_ms, or
- * max_ms passed, reading it every 100 ms: a phase's own fan-out must not
- * overlap the next measurement. Exits the program (bench_fail) when the
- * counters cannot be read. */
+/* Wait until the job's delivered counter has not moved for quiet_ms (at
+ * least two of the REST cache's refreshes, 21 s), or max_ms passed,
+ * reading it every 100 ms: a phase's own fan-out must not overlap the
+ * next measurement. Exits the program (bench_fail) when the counters
+ * cannot be read. */
 void bench_flink_wait_quiet(bench_flink *f, int quiet_ms, int max_ms);
 
 /* The decision of bench_flink_wait_quiet, pure: fed readings of a counter

@@ -21,6 +21,7 @@
 struct fc_cql {
     cql_conn conn;
     char keyspace[64];
+    uint16_t consistency;
     int page_size;
     char err[CQL_ERRSTR_SIZE + 512];
 };
@@ -38,7 +39,8 @@ static int fc_cql_fail(fc_cql *c, const char *what)
     return -1;
 }
 
-fc_cql *fc_cql_open(const char *host, uint16_t port, const char *keyspace, int page_size, FILE *err)
+fc_cql *fc_cql_open(const char *host, uint16_t port, const char *keyspace, uint16_t consistency, int page_size,
+                    FILE *err)
 {
     fc_cql *c = calloc(1, sizeof *c);
 
@@ -49,6 +51,7 @@ fc_cql *fc_cql_open(const char *host, uint16_t port, const char *keyspace, int p
     cql_conn_init(&c->conn, 0);
     snprintf(c->keyspace, sizeof c->keyspace, "%s", keyspace);
     c->page_size = page_size;
+    c->consistency = consistency;
     if (cql_conn_connect(&c->conn, host, port, 5000, 120000) != CQL_OK || cql_conn_startup(&c->conn) != CQL_OK) {
         fprintf(err, "feedcheck: cannot connect to Cassandra at %s:%u: %s\n", host, (unsigned)port, c->conn.err.msg);
         fc_cql_close(c);
@@ -68,7 +71,7 @@ void fc_cql_close(fc_cql *c)
 int fc_cql_has_latest(fc_cql *c)
 {
     char q[256];
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE};
+    cql_query_params p = {.consistency = c->consistency};
     cql_response resp;
 
     snprintf(q, sizeof q,
@@ -148,7 +151,7 @@ static int fc_cql_select(fc_cql *c, int feed, int latest, const char *where, cha
 int fc_cql_scan_feed(fc_cql *c, int feed, int latest, int64_t tok_lo, int64_t tok_hi, fc_partition_fn fn, void *ctx)
 {
     char where[128], q[512];
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE, .page_size = c->page_size};
+    cql_query_params p = {.consistency = c->consistency, .page_size = c->page_size};
     cql_response resp;
     fc_items items = {0};
     fc_groups groups = {0};
@@ -211,7 +214,7 @@ done:
 int fc_cql_read_feed(fc_cql *c, int feed, int latest, int64_t user, fc_items *items, fc_groups *groups)
 {
     char where[64], q[512];
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE, .page_size = c->page_size};
+    cql_query_params p = {.consistency = c->consistency, .page_size = c->page_size};
     cql_response resp;
 
     items->n = 0;
@@ -249,7 +252,7 @@ int fc_cql_read_feed(fc_cql *c, int feed, int latest, int64_t user, fc_items *it
 /* Hand every row of a bodies query (all pages) to fn. */
 static int fc_cql_bodies_query(fc_cql *c, const char *q, fc_body_fn fn, void *ctx)
 {
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE, .page_size = c->page_size};
+    cql_query_params p = {.consistency = c->consistency, .page_size = c->page_size};
     cql_response resp;
 
     for (;;) {
@@ -335,7 +338,7 @@ int fc_cql_read_bodies(fc_cql *c, const char *const *ids, size_t n, fc_body_fn f
 int fc_cql_read_merges(fc_cql *c, fc_merges *mg)
 {
     char q[256];
-    cql_query_params p = {.consistency = CQL_CONSISTENCY_ONE, .page_size = c->page_size};
+    cql_query_params p = {.consistency = c->consistency, .page_size = c->page_size};
     cql_response resp;
 
     snprintf(q, sizeof q, "SELECT user_id, followee_id, follow_ts_us, backfill FROM %s.home_merge", c->keyspace);

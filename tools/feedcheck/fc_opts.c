@@ -5,6 +5,7 @@
  * addresses.
  */
 #include "tools/feedcheck/feedcheck.h"
+#include "cql/cql_request.h"
 #include "tools/common/tool_num.h"
 
 #include <getopt.h>
@@ -53,6 +54,9 @@ void fc_usage(FILE *out)
             "  --cassandra HOST:PORT (default first of $FEED_CASSANDRA_CONTACT_POINTS, else\n"
             "                        %s:%d)\n"
             "  --keyspace NAME       Cassandra keyspace (default feed)\n"
+            "  --consistency LEVEL   of the Cassandra reads (default LOCAL_QUORUM: with\n"
+            "                        replication factor 3 a node that just came back and\n"
+            "                        has not had its hints yet answers ONE with old rows)\n"
             "  --redis HOST:PORT     (default $FEED_REDIS_ADDR, else %s:%d)\n"
             "  --redis-db N          Redis database number (default 0)\n"
             "  --no-redis            do not check Redis\n"
@@ -168,6 +172,7 @@ enum {
     O_PG = 256,
     O_CASS,
     O_KS,
+    O_CONSISTENCY,
     O_REDIS,
     O_NO_REDIS,
     O_NO_CASS,
@@ -190,6 +195,7 @@ static const struct option fc_longopts[] = {
     {"pg", required_argument, NULL, O_PG},
     {"cassandra", required_argument, NULL, O_CASS},
     {"keyspace", required_argument, NULL, O_KS},
+    {"consistency", required_argument, NULL, O_CONSISTENCY},
     {"redis", required_argument, NULL, O_REDIS},
     {"redis-db", required_argument, NULL, O_REDIS_DB},
     {"no-redis", no_argument, NULL, O_NO_REDIS},
@@ -221,6 +227,7 @@ static int fc_opts_defaults(fc_opts *o, const char *env_pg, const char *env_cass
     strcpy(o->redis_host, FC_DEFAULT_REDIS_HOST);
     o->redis_port = FC_DEFAULT_REDIS_PORT;
     o->keyspace = "feed";
+    o->consistency = CQL_CONSISTENCY_LOCAL_QUORUM;
     o->backfill = 100;
     o->skew_ms = 1000;
     o->jobs = 4;
@@ -289,6 +296,7 @@ static int fc_opt_apply(fc_opts *o, int ch, const char *arg)
         if (arg[0] == '\0' || strlen(arg) > 48 || strspn(arg, "abcdefghijklmnopqrstuvwxyz0123456789_") != strlen(arg))
             return -1;
         return 0;
+    case O_CONSISTENCY: return cql_consistency_parse(arg, &o->consistency) == CQL_OK ? 0 : -1;
     case O_REDIS: return fc_parse_hostport(arg, o->redis_host, sizeof o->redis_host, &o->redis_port);
     case O_NO_REDIS: o->no_redis = 1; return 0;
     case O_NO_CASS: o->no_cassandra = 1; return 0;

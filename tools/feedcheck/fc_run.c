@@ -453,7 +453,7 @@ static int fc_workers_open(fc_ctx *x, fc_worker *w, int jobs, FILE *err)
 
     for (int i = 0; i < jobs; i++) {
         w[i].x = x;
-        w[i].c = fc_cql_open(o->cass_host, o->cass_port, o->keyspace, o->page_size, err);
+        w[i].c = fc_cql_open(o->cass_host, o->cass_port, o->keyspace, o->consistency, o->page_size, err);
         if (w[i].c == NULL)
             return -1;
         w[i].tok_lo = i == 0 ? INT64_MIN : (int64_t)((__int128)INT64_MIN + ((__int128)UINT64_MAX * i) / jobs);
@@ -924,7 +924,7 @@ static int fc_check_stores(fc_ctx *x, double *t_cass, double *t_redis, FILE *err
     fc_cql *c;
 
     /* The merge sources first: both stores' home checks need them. */
-    if ((c = fc_cql_open(o->cass_host, o->cass_port, o->keyspace, o->page_size, err)) == NULL)
+    if ((c = fc_cql_open(o->cass_host, o->cass_port, o->keyspace, o->consistency, o->page_size, err)) == NULL)
         return -1;
     if (fc_cql_read_merges(c, &x->merges) != 0) {
         fprintf(err, "feedcheck: Cassandra: %s\n", fc_cql_error(c));

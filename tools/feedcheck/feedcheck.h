@@ -34,6 +34,7 @@ typedef struct fc_opts {
     char cass_host[256];
     uint16_t cass_port;
     const char *keyspace;
+    uint16_t consistency; /* of every Cassandra read (cql_consistency) */
     char redis_host[256];
     uint16_t redis_port;
     int redis_db; /* SELECTed after connecting */
@@ -84,7 +85,8 @@ struct fc_cql;
 typedef struct fc_cql fc_cql;
 
 /* Connect and start a session. NULL with a message on err. */
-fc_cql *fc_cql_open(const char *host, uint16_t port, const char *keyspace, int page_size, FILE *err);
+fc_cql *fc_cql_open(const char *host, uint16_t port, const char *keyspace, uint16_t consistency, int page_size,
+                    FILE *err);
 void fc_cql_close(fc_cql *c);
 const char *fc_cql_error(const fc_cql *c);
 

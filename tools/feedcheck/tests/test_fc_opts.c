@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "cql/cql_request.h"
 #include "tools/feedcheck/feedcheck.h"
 
 static FILE *sink;
@@ -45,10 +46,24 @@ static void test_defaults(void **state)
     assert_string_equal(o.redis_host, "127.0.0.1");
     assert_int_equal(o.redis_port, 16379);
     assert_string_equal(o.keyspace, "feed");
+    assert_int_equal(o.consistency, CQL_CONSISTENCY_LOCAL_QUORUM);
     assert_int_equal(o.backfill, 100);
     assert_int_equal(o.skew_ms, 1000);
     assert_int_equal(o.details, 0);
     assert_null(o.users);
+    fc_opts_free(&o);
+}
+
+static void test_consistency(void **state)
+{
+    fc_opts o;
+
+    (void)state;
+    assert_int_equal(PARSE(&o, NULL, NULL, NULL, "--consistency", "ONE"), 0);
+    assert_int_equal(o.consistency, CQL_CONSISTENCY_ONE);
+    fc_opts_free(&o);
+    assert_int_equal(PARSE(&o, NULL, NULL, NULL, "--consistency", "QUORUM"), 0);
+    assert_int_equal(o.consistency, CQL_CONSISTENCY_QUORUM);
     fc_opts_free(&o);
 }
 
@@ -76,6 +91,7 @@ static void test_env_and_options(void **state)
     assert_string_equal(o.redis_host, "::1");
     assert_int_equal(o.redis_port, 6380);
     assert_string_equal(o.keyspace, "fc_test_1");
+    assert_int_equal(o.consistency, CQL_CONSISTENCY_LOCAL_QUORUM);
     assert_int_equal(o.n_users, 3);
     assert_int_equal(o.users[0], 3);
     assert_int_equal(o.backfill, 7);
@@ -100,6 +116,7 @@ static void test_errors(void **state)
     assert_int_equal(PARSE(&o, NULL, NULL, NULL, "--keyspace", "feed; DROP"), FC_EXIT_ERROR);
     assert_int_equal(PARSE(&o, NULL, NULL, NULL, "--cassandra", "host:0"), FC_EXIT_ERROR);
     assert_int_equal(PARSE(&o, NULL, NULL, NULL, "--redis", "host:70000"), FC_EXIT_ERROR);
+    assert_int_equal(PARSE(&o, NULL, NULL, NULL, "--consistency", "MOST"), FC_EXIT_ERROR);
     assert_int_equal(PARSE(&o, NULL, NULL, NULL, "--no-redis", "--no-cassandra"), FC_EXIT_ERROR);
     assert_int_equal(PARSE(&o, NULL, NULL, NULL, "extra"), FC_EXIT_ERROR);
     assert_int_equal(PARSE(&o, NULL, "a:b:c", NULL, "--quiet"), FC_EXIT_ERROR);
@@ -126,10 +143,8 @@ static void test_hostport(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_env_and_options),
-        cmocka_unit_test(test_errors),
-        cmocka_unit_test(test_hostport),
+        cmocka_unit_test(test_defaults), cmocka_unit_test(test_env_and_options), cmocka_unit_test(test_consistency),
+        cmocka_unit_test(test_errors),   cmocka_unit_test(test_hostport),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
