@@ -694,7 +694,10 @@ static void fr_print_by_10s(const fr_run *run, int64_t first, int64_t last)
  *
  * Not Flink's counter of acknowledged rows: read through the REST API at
  * the steady phase's two ends it gave the same value in every run on
- * 2026-12-07 (the REST cache), so the bench measures what it can see. */
+ * 2026-12-07. The JobManager refreshes its metric store only when asked
+ * (at most every 10 s) and answers the asking request from the store as
+ * it was, so a read after a long silence returns the value fetched after
+ * the previous read. The bench measures what it can see instead. */
 static void fr_print_job_rate(const fr_run *run, const fr_tally *t)
 {
     double secs, rows, rate, demand, per = run->o.followers + 2;
