@@ -437,6 +437,27 @@ static void test_notifications(void **state)
 /* The live events' connection breaks (what a Redis restart does to it):
  * the stream ends, the client resumes with Last-Event-ID and gets what
  * was posted meanwhile, then live events, nothing twice. */
+/* The next item that is not a FOLLOW: a's follow of b is an item of a's
+ * own home created before the first post, but it travels another change
+ * topic, so the job may publish it after that post, and a stream, which
+ * sends in the order published (api/README.md "Streams": the log gives
+ * the arrival order), then sends it later (once: seen under load in CI).
+ * `repeated` must never come again. */
+static void fs_next_post(sse_client *c, const char *repeated, sse_ev *e)
+{
+    char id[64];
+
+    for (;;) {
+        assert_int_equal(sse_next_item(c, e, FS_EVENT_WAIT_MS), 1);
+        sse_item_id(e, id, sizeof(id));
+        if (strcmp(id, repeated) == 0)
+            fail_msg("%s sent again after the resume", repeated);
+        if (strncmp(id, "f:", 2) != 0)
+            return;
+        sse_ev_free(e);
+    }
+}
+
 static void test_redis_connection_lost(void **state)
 {
     fs_user a, b;
@@ -485,11 +506,11 @@ static void test_redis_connection_lost(void **state)
         ts_sleep_ms(200);
     }
     assert_int_equal(status, 200);
-    assert_int_equal(sse_next_item(&c, &e, FS_EVENT_WAIT_MS), 1);
+    fs_next_post(&c, p1, &e);
     assert_string_equal(sse_item_id(&e, id, sizeof(id)), p2);
     sse_ev_free(&e);
     fs_post(&b, "after the cut", p3, sizeof(p3));
-    assert_int_equal(sse_next_item(&c, &e, FS_EVENT_WAIT_MS), 1);
+    fs_next_post(&c, p1, &e);
     assert_string_equal(sse_item_id(&e, id, sizeof(id)), p3);
     sse_ev_free(&e);
     sse_close(&c);
