@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void fuzz_event(const uint8_t *p, size_t n)
 {
-    char text[320], chan[64], entry[FEED_LOG_ID_TEXT_MAX];
+    char text[320], chan[64], feed[40], entry[FEED_LOG_ID_TEXT_MAX];
     feed_event e;
     size_t clen;
     int len;
@@ -52,10 +52,16 @@ static void fuzz_event(const uint8_t *p, size_t n)
         (void)feed_log_id_format(&e.log, entry);
     else
         strcpy(entry, "-");
-    len = snprintf(text, sizeof(text), "%s %s %s %lld %s", entry,
-                   e.kind == FEED_HOME      ? "home"
-                   : e.kind == FEED_PROFILE ? "profile"
-                                            : "notifications",
+    /* a hot followee's item on a live follower's channel: "home:<source>" */
+    CHECK(e.source == 0 || (e.kind == FEED_HOME && e.source > 0 && !e.marker));
+    if (e.source > 0)
+        snprintf(feed, sizeof(feed), "home:%lld", (long long)e.source);
+    else
+        snprintf(feed, sizeof(feed), "%s",
+                 e.kind == FEED_HOME      ? "home"
+                 : e.kind == FEED_PROFILE ? "profile"
+                                          : "notifications");
+    len = snprintf(text, sizeof(text), "%s %s %s %lld %s", entry, feed,
                    e.marker    ? "seen"
                    : e.removed ? "-"
                                : "+",
