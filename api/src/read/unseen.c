@@ -77,31 +77,41 @@ int unseen_marker_from_row(unseen_req *r, const PGresult *res, int row)
     return 0;
 }
 
-static void unseen_on_count(cql_client *c, int status, const cql_response *resp, void *privdata)
+/* The answer of a `COUNT(*), SUM(actor_count)` statement into *out: 0;
+ * -1 when Cassandra did not answer with rows (unavailable); -2 when the
+ * row is not two numbers. */
+static int unseen_count_row(int status, const cql_response *resp, unseen_counts *out)
 {
-    unseen_req *r = privdata;
-    size_t ncols = 2;
     cql_row_iter it;
     cql_value v[2];
     int64_t items = 0;
     int32_t sum = 0;
 
-    (void)c;
     if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != (int32_t)ncols) {
+        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2)
+        return -1;
+    cql_row_iter_init(&it, &resp->result.rows);
+    if (cql_row_iter_next(&it, v, 2) != 1 || cql_value_as_int64(&v[0], &items, NULL) != CQL_OK ||
+        (!cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &sum, NULL) != CQL_OK))
+        return -2;
+    out->items = items;
+    out->activities = sum;
+    return 0;
+}
+
+static void unseen_on_count(cql_client *c, int status, const cql_response *resp, void *privdata)
+{
+    unseen_req *r = privdata;
+    int rc = unseen_count_row(status, resp, &r->counts);
+
+    (void)c;
+    if (rc == -1)
         unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_CASSANDRA,
                       "Cassandra is unavailable: the unseen counts cannot be read");
-        return;
-    }
-    cql_row_iter_init(&it, &resp->result.rows);
-    if (cql_row_iter_next(&it, v, ncols) != 1 || cql_value_as_int64(&v[0], &items, NULL) != CQL_OK ||
-        (!cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &sum, NULL) != CQL_OK)) {
+    else if (rc != 0)
         unseen_finish(r, UNSEEN_INTERNAL, METRIC_STORE_CASSANDRA, "cannot read the unseen counts");
-        return;
-    }
-    r->counts.items = items;
-    r->counts.activities = sum;
-    unseen_finish(r, UNSEEN_OK, METRIC_STORE_CASSANDRA, NULL);
+    else
+        unseen_finish(r, UNSEEN_OK, METRIC_STORE_CASSANDRA, NULL);
 }
 
 /* Notifications with a seen range (notif_seen.h): the groups after the
@@ -121,24 +131,14 @@ static void notif_count_settle(unseen_req *r)
 static void notif_count_on_after(cql_client *c, int status, const cql_response *resp, void *privdata)
 {
     unseen_req *r = privdata;
-    cql_row_iter it;
-    cql_value v[2];
-    int64_t items = 0;
-    int32_t sum = 0;
+    unseen_counts after;
 
     (void)c;
-    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2)
+    if (unseen_count_row(status, resp, &after) != 0)
         r->failed = 1;
     else {
-        cql_row_iter_init(&it, &resp->result.rows);
-        if (cql_row_iter_next(&it, v, 2) != 1 || cql_value_as_int64(&v[0], &items, NULL) != CQL_OK ||
-            (!cql_value_is_null(&v[1]) && cql_value_as_int32(&v[1], &sum, NULL) != CQL_OK))
-            r->failed = 1;
-        else {
-            r->counts.items += items;
-            r->counts.activities += sum;
-        }
+        r->counts.items += after.items;
+        r->counts.activities += after.activities;
     }
     notif_count_settle(r);
 }
