@@ -42,10 +42,15 @@
 #include "bench/bench_env.h"
 #include "bench/bench_pg.h"
 
+/* The job's default hot-account threshold (job/README.md, --hot-followers):
+ * the default of --job-hot-from, for the shape's hybrid fan-out figure. */
+#define DG_HOT_FROM 1000
+
 typedef struct dg_opts {
     bench_dg_config cfg;
     int final_only, truncate, dry_run, per_batch;
     size_t batch;
+    size_t job_hot_from; /* the job's --hot-followers, for the printed hybrid fan-out only */
     int64_t end;
     char prefix[24];
 } dg_opts;
@@ -73,6 +78,9 @@ static void dg_usage(FILE *out)
                  "  --days N            created_at spread over the N days before --end (30)\n"
                  "  --end T             end of that window, Unix seconds (now)\n"
                  "  --seed N            random seed (1)\n"
+                 "  --job-hot-from N    the job's --hot-followers, for the printed fan-out only: the\n"
+                 "                      rows copied when accounts with N followers or more are merged\n"
+                 "                      at read time (1000, the job's default)\n"
                  "Load\n"
                  "  --final-only        load only the rows that survive the undos (no DELETEs); by default\n"
                  "                      every row is inserted and the undone ones deleted afterwards, so\n"
@@ -160,6 +168,7 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
                                           {"days", 1, 0, 'd'},
                                           {"end", 1, 0, 'e'},
                                           {"seed", 1, 0, 's'},
+                                          {"job-hot-from", 1, 0, 'J'},
                                           {"final-only", 0, 0, 'o'},
                                           {"prefix", 1, 0, 'p'},
                                           {"batch", 1, 0, 'b'},
@@ -171,7 +180,7 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
     double mix[3];
     int ch, follows_set = 0, activities_set = 0, hot_set = 0;
 
-    *o = (dg_opts){.batch = 50000, .end = (int64_t)time(NULL), .prefix = "g"};
+    *o = (dg_opts){.batch = 50000, .job_hot_from = DG_HOT_FROM, .end = (int64_t)time(NULL), .prefix = "g"};
     bench_dg_defaults(&o->cfg);
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         const char *name = ch == '?' ? "" : NULL;
@@ -194,6 +203,7 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
         case 'd': o->cfg.window_s = (uint32_t)(86400 * dg_real(name, optarg, 1.0 / 86400, 49000)); break;
         case 'e': o->end = (int64_t)dg_whole(name, optarg, 0, 253402300799); break; /* < year 10000 */
         case 's': o->cfg.seed = dg_whole(name, optarg, 0, UINT64_MAX); break;
+        case 'J': o->job_hot_from = dg_whole(name, optarg, 1, UINT32_MAX); break;
         case 'o': o->final_only = 1; break;
         case 'p':
             if (strlen(optarg) < 1 || strlen(optarg) > 20 ||
@@ -230,23 +240,38 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
 /* --- the shape ------------------------------------------------------------- */
 
 /* Home-feed rows the activities fan out to: each goes to its actor's
- * followers (docs/DATA-MODEL.md); undos and follow backfills aside. */
-static unsigned long long dg_fanout(const bench_dg_graph *g)
+ * followers (docs/DATA-MODEL.md); undos and follow backfills aside. With
+ * hot_from > 0, the job's hybrid: an actor with that many followers or
+ * more is hot, merged at read time, and copies nothing (its final follower
+ * count stands for the count at each activity). */
+static unsigned long long dg_fanout(const bench_dg_graph *g, size_t hot_from)
 {
     unsigned long long n = 0;
 
+#define DG_COPIES(actor) (hot_from > 0 && g->followers[actor] >= hot_from ? 0 : g->followers[actor])
     for (size_t i = 0; i < g->nfollows; i++)
-        n += g->followers[g->follows[i].follower];
+        n += DG_COPIES(g->follows[i].follower);
     for (size_t i = 0; i < g->nposts; i++)
-        n += g->followers[g->posts[i].author];
+        n += DG_COPIES(g->posts[i].author);
     for (size_t i = 0; i < g->ncomments; i++)
-        n += g->followers[g->comments[i].user];
+        n += DG_COPIES(g->comments[i].user);
     for (size_t i = 0; i < g->nlikes; i++)
-        n += g->followers[g->likes[i].user];
+        n += DG_COPIES(g->likes[i].user);
+#undef DG_COPIES
     return n;
 }
 
-static void dg_print_shape(const bench_dg_graph *g, uint64_t sum, double secs)
+/* Accounts with at least min followers. */
+static size_t dg_accounts_from(const bench_dg_graph *g, size_t min)
+{
+    size_t n = 0;
+
+    for (size_t u = 0; u < g->nusers; u++)
+        n += g->followers[u] >= min;
+    return n;
+}
+
+static void dg_print_shape(const bench_dg_graph *g, size_t hot_from, uint64_t sum, double secs)
 {
     size_t top = g->nusers < 5 ? g->nusers : 5;
 
@@ -264,7 +289,9 @@ static void dg_print_shape(const bench_dg_graph *g, uint64_t sum, double secs)
            g->nusers ? (double)g->nfollows / (double)g->nusers : 0.0, bench_dg_followers_at(g, 1000));
     printf("fan-out: %llu rows into followers' homes (each activity to its actor's followers; before undos, "
            "without follow backfills)\n",
-           dg_fanout(g));
+           dg_fanout(g, 0));
+    printf("fan-out with hot accounts (%zu followers or more: %zu accounts, merged at read time): %llu rows\n",
+           hot_from, dg_accounts_from(g, hot_from), dg_fanout(g, hot_from));
     fflush(stdout);
 }
 
@@ -633,7 +660,7 @@ int main(int argc, char **argv)
     t0 = bench_mono_ns();
     if (bench_dg_generate(&o.cfg, &g, err, sizeof err) != 0)
         bench_fail("%s", err);
-    dg_print_shape(&g, bench_dg_checksum(&g), (double)(bench_mono_ns() - t0) / 1e9);
+    dg_print_shape(&g, o.job_hot_from, bench_dg_checksum(&g), (double)(bench_mono_ns() - t0) / 1e9);
     if (!o.dry_run)
         dg_load_all(&o, &g);
     bench_dg_free(&g);

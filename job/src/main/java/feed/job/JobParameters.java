@@ -22,7 +22,7 @@ public final class JobParameters {
     /** The feed sink's shape by default (measured: job/README.md, "The feed sink's shape"). */
     static final String DEFAULT_FEED_GROUPING = "range";
     static final int DEFAULT_FEED_BATCH_ROWS = 32;
-    static final int DEFAULT_FEED_IN_FLIGHT = 64;
+    static final int DEFAULT_FEED_IN_FLIGHT = 256;
 
     public static final String USAGE = String.join("\n",
             "usage: feed-job.jar [--kafka HOST:PORT[,HOST:PORT...]] [--registry URL] [--redis HOST:PORT]",

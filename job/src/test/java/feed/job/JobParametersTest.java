@@ -38,7 +38,7 @@ class JobParametersTest {
         assertThat(p.notifLatenessMs).isEqualTo(3_600_000L);
         assertThat(p.feedGrouping).isEqualTo(CassandraSink.Grouping.RANGE);
         assertThat(p.feedBatchRows).isEqualTo(32);
-        assertThat(p.feedInFlight).isEqualTo(64);
+        assertThat(p.feedInFlight).isEqualTo(256);
         assertThat(p.help).isFalse();
     }
 
@@ -88,7 +88,7 @@ class JobParametersTest {
                 + " --backfill 100 --marker-ttl-ms 86400000 --notif-out-of-order-ms 5000 --notif-lateness-ms 3600000"
                 + " --checkpoint-interval-ms 5000"
                 + " --topic-prefix feed --group-id feed-fanout --bad-records fail --buffer-timeout-ms 10"
-                + " --flush-interval-ms 50 --feed-grouping range --feed-batch-rows 32 --feed-in-flight 64");
+                + " --flush-interval-ms 50 --feed-grouping range --feed-batch-rows 32 --feed-in-flight 256");
     }
 
     @Test
