@@ -11,7 +11,9 @@
  *    transactions of --chunk rows as fast as PostgreSQL takes them. The
  *    job starts on them at once; the drain is timed from the first COPY.
  *    Expected feed rows = sum over posts of (author's followers + 2): every
- *    follower's home, the author's home and profile.
+ *    follower's home, the author's home and profile; a hot author's post
+ *    (--hot-from followers or more, as the job's --hot-followers) only the 2,
+ *    since the job merges it into its followers' homes at read time.
  * 3. Progress is read from Cassandra itself: every --poll-s seconds the
  *    row count of --sample random readers' homes, against what each must
  *    end with (its follows + the posts of the authors it follows). The
@@ -44,6 +46,7 @@
 typedef struct fo_opts {
     int authors, readers, sample, chunk, ceiling_conns, ceiling_buffer, ceiling;
     size_t activities, follows_per_hour;
+    size_t hot_from; /* the job's --hot-followers: authors with this many followers copy nothing; 0: none */
     double followers, zipf_s, poll_s, timeout;
     uint64_t seed;
 } fo_opts;
@@ -73,6 +76,11 @@ static void fo_usage(FILE *out)
                  "  --no-ceiling        skip the ceiling\n"
                  "  --follows-per-hour N  backdate the follows, at most N per hour of created_at, so no\n"
                  "                      notification group is large (see bench_pg.h); 0: all now (100)\n"
+                 "  --hot-from N        the stack's hot-account threshold (the job's --hot-followers,\n"
+                 "                      1000 by default): an author with N followers or more is merged\n"
+                 "                      at read time, so its posts are copied into no reader's home and\n"
+                 "                      are not expected there (nor written by the ceiling); 0: no\n"
+                 "                      account is hot\n"
                  "  --seed N            random seed (1)\n");
 }
 
@@ -93,6 +101,7 @@ static void fo_parse(int argc, char **argv, fo_opts *o)
                                           {"seed", 1, 0, 's'},
                                           {"help", 0, 0, 'h'},
                                           {"follows-per-hour", 1, 0, 'H'},
+                                          {"hot-from", 1, 0, 'O'},
                                           {0, 0, 0, 0}};
     int ch;
 
@@ -109,7 +118,8 @@ static void fo_parse(int argc, char **argv, fo_opts *o)
                    .poll_s = 1,
                    .timeout = 1800,
                    .seed = 1,
-                   .follows_per_hour = 100};
+                   .follows_per_hour = 100,
+                   .hot_from = 1000};
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (ch) {
         case 'a': o->authors = atoi(optarg); break;
@@ -125,6 +135,7 @@ static void fo_parse(int argc, char **argv, fo_opts *o)
         case 'B': o->ceiling_buffer = atoi(optarg); break;
         case 'N': o->ceiling = 0; break;
         case 'H': o->follows_per_hour = (size_t)strtoull(optarg, NULL, 10); break;
+        case 'O': o->hot_from = (size_t)strtoull(optarg, NULL, 10); break;
         case 's': o->seed = strtoull(optarg, NULL, 10); break;
         case 'h': fo_usage(stdout); exit(0);
         default: fo_usage(stderr); exit(2);
@@ -136,6 +147,25 @@ static void fo_parse(int argc, char **argv, fo_opts *o)
 }
 
 /* --- graph ------------------------------------------------------------- */
+
+/* Is author a hot for the job (docs/DATA-MODEL.md "Hot accounts"): its
+ * posts go to its own feeds only, merged into its followers' homes at
+ * read time. Its follower count is final before the backlog, so the job's
+ * hysteresis (cold again below 3/4 of the threshold) plays no part. */
+static int fo_hot(const fo_opts *o, const fo_graph *g, int a)
+{
+    return o->hot_from > 0 && g->counts[a] >= o->hot_from;
+}
+
+/* Hot authors in the graph. */
+static int fo_hot_authors(const fo_opts *o, const fo_graph *g)
+{
+    int n = 0;
+
+    for (int a = 0; a < o->authors; a++)
+        n += fo_hot(o, g, a);
+    return n;
+}
 
 static void fo_build_graph(const fo_opts *o, bench_rng *rng, fo_graph *g)
 {
@@ -408,7 +438,7 @@ static double fo_ceiling(const fo_opts *o, const fo_graph *g, const int *post_au
         r.user_id = actor;
         w[wn++] = (cl_row){1, r};
         w[wn++] = (cl_row){0, r};
-        for (size_t k = g->off[a]; k < g->off[a + 1]; k++) {
+        for (size_t k = g->off[a]; !fo_hot(o, g, a) && k < g->off[a + 1]; k++) {
             r.user_id = g->reader_ids[g->fol[k]];
             w[wn++] = (cl_row){0, r};
         }
@@ -517,9 +547,14 @@ static void fo_plan(fo_run *r)
         bench_fail("out of memory");
     fo_pick_sample(r, is_sampled);
     for (size_t i = 0; i < o->activities; i++) {
-        r->post_author[i] = (int)bench_rng_below(&r->rng, (uint64_t)o->authors);
-        posts_per_author[r->post_author[i]]++;
-        r->expected += (long long)r->g.counts[r->post_author[i]] + 2;
+        int a = (int)bench_rng_below(&r->rng, (uint64_t)o->authors);
+        r->post_author[i] = a;
+        if (fo_hot(o, &r->g, a)) {
+            r->expected += 2; /* its own home and profile */
+        } else {
+            posts_per_author[a]++;
+            r->expected += (long long)r->g.counts[a] + 2;
+        }
     }
     for (int a = 0; a < o->authors; a++)
         for (size_t k = r->g.off[a]; k < r->g.off[a + 1]; k++) {
@@ -673,6 +708,10 @@ int main(int argc, char **argv)
            "median %zu, min %zu (Zipf-like, s = %.2f)\n",
            r.prefix, r.o.authors, r.o.readers, r.g.nfollows, (double)r.g.nfollows / r.o.authors, r.g.counts[0],
            r.g.counts[r.o.authors / 2], r.g.counts[r.o.authors - 1], r.o.zipf_s);
+    if (r.o.hot_from > 0)
+        printf("hot authors (%zu followers or more, --hot-from; the job's --hot-followers must match): %d, their "
+               "posts copied into no home\n",
+               r.o.hot_from, fo_hot_authors(&r.o, &r.g));
     fo_plan(&r);
     fo_drain_graph(&r);
     have_counts = bench_flink_counts_get(&r.flink, &c0) == 0;
