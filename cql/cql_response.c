@@ -144,3 +144,9 @@ int cql_response_decode(cql_response *resp, const uint8_t *buf, size_t len, size
     }
     return cql_response_decode_frame(resp, &frame, pool);
 }
+
+int cql_response_is_rows(const cql_response *resp, int32_t columns)
+{
+    return resp != NULL && resp->header.opcode == CQL_OP_RESULT && resp->result.kind == CQL_RESULT_ROWS &&
+           resp->result.rows.meta.column_count == columns;
+}

@@ -62,4 +62,10 @@ int cql_response_decode(cql_response *resp, const uint8_t *buf, size_t len, size
 /* Decode a frame already split by cql_frame_split. CQL_OK or CQL_ERR. */
 int cql_response_decode_frame(cql_response *resp, const cql_frame *frame, cql_pool *pool);
 
+/* 1 if resp (may be NULL) is a RESULT of kind Rows with exactly columns
+ * columns, the shape every SELECT of ours expects before it reads values;
+ * 0 for anything else (an ERROR, another result kind, another column
+ * count: a schema that is not the one the statement was written for). */
+int cql_response_is_rows(const cql_response *resp, int32_t columns);
+
 #endif

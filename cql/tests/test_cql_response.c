@@ -79,6 +79,7 @@ static void test_error_syntax(void **state)
     assert_int_equal(f->resp.header.opcode, CQL_OP_ERROR);
     assert_int_equal(f->resp.error.code, CQL_SERVER_SYNTAX_ERROR);
     assert_slice(f->resp.error.message, "line 1:0 bad");
+    assert_false(cql_response_is_rows(&f->resp, 0)); /* an ERROR is never rows */
     assert_ptr_equal(f->resp.error.message.base, (const char *)f->frame + 9 + 6); /* a slice, not a copy */
     cql_test_assert_truncations(CQL_OP_ERROR, 0, body, sizeof(body));
 }
@@ -157,6 +158,8 @@ static void test_result_void_with_trailing_bytes(void **state)
     assert_int_equal(decode(f, CQL_OP_RESULT, 0, body, sizeof(body)), CQL_OK);
     assert_int_equal(f->resp.result.kind, CQL_RESULT_VOID);
     cql_test_assert_truncations(CQL_OP_RESULT, 0, body, 4);
+    assert_false(cql_response_is_rows(&f->resp, 0)); /* a Void result is not rows, of any count */
+    assert_false(cql_response_is_rows(NULL, 0));
 }
 
 static void test_tracing_warnings_payload(void **state)
@@ -220,6 +223,9 @@ static void test_rows_global_spec(void **state)
     assert_true(cql_value_is_null(&v[1]));
     assert_int_equal(cql_row_iter_next(&it, v, 2), 0);
     cql_test_assert_truncations(CQL_OP_RESULT, 0, body, sizeof(body));
+    assert_true(cql_response_is_rows(&f->resp, 2));
+    assert_false(cql_response_is_rows(&f->resp, 1));
+    assert_false(cql_response_is_rows(&f->resp, 3));
 }
 
 static void test_rows_per_column_spec_and_paging(void **state)

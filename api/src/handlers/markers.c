@@ -241,8 +241,7 @@ static void mk_on_seen_range(cql_client *c, int status, const cql_response *resp
     int rc;
 
     (void)c;
-    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2) {
+    if (status != CQL_CLIENT_OK || !cql_response_is_rows(resp, 2)) {
         notif_seen_builder_dispose(&j->seen);
         endpoint_unavailable(j->req, j->u.w, METRIC_STORE_CASSANDRA, "store_unavailable",
                              "Cassandra is unavailable: the notifications cannot be marked");

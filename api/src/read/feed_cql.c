@@ -64,11 +64,6 @@ void feed_cql_log_failure(const cql_client *c, int status, const cql_response *r
     log_end(&l);
 }
 
-static int feed_cql_rows(const cql_response *resp)
-{
-    return resp != NULL && resp->header.opcode == CQL_OP_RESULT && resp->result.kind == CQL_RESULT_ROWS;
-}
-
 int feed_cql_parse_refs(const cql_response *resp, feed_ref *out, size_t cap, size_t *n)
 {
     cql_row_iter it;
@@ -76,7 +71,7 @@ int feed_cql_parse_refs(const cql_response *resp, feed_ref *out, size_t cap, siz
     int rc;
 
     *n = 0;
-    if (!feed_cql_rows(resp) || resp->result.rows.meta.column_count != 2)
+    if (!cql_response_is_rows(resp, 2))
         return -1;
     cql_row_iter_init(&it, &resp->result.rows);
     while ((rc = cql_row_iter_next(&it, v, 2)) == 1) {
@@ -190,7 +185,7 @@ int feed_cql_render_body(const cql_response *resp, feed_kind kind, buf *out)
     size_t ncols = 7; /* both SELECTs of feed_cql_body */
     int rc;
 
-    if (!feed_cql_rows(resp) || resp->result.rows.meta.column_count != (int32_t)ncols)
+    if (!cql_response_is_rows(resp, (int32_t)ncols))
         return -1;
     cql_row_iter_init(&it, &resp->result.rows);
     rc = cql_row_iter_next(&it, v, ncols);

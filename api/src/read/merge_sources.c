@@ -152,8 +152,7 @@ static void ms_on_sources(cql_client *c, int status, const cql_response *resp, v
     size_t k;
     int rc;
 
-    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 3) {
+    if (status != CQL_CLIENT_OK || !cql_response_is_rows(resp, 3)) {
         if (status != CQL_CLIENT_ECLOSED)
             feed_cql_log_failure(c, status, resp, "merge sources");
         ms_done(j, MERGE_SOURCES_UNAVAILABLE);

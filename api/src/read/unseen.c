@@ -87,8 +87,7 @@ static int unseen_count_row(int status, const cql_response *resp, unseen_counts 
     int64_t items = 0;
     int32_t sum = 0;
 
-    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2)
+    if (status != CQL_CLIENT_OK || !cql_response_is_rows(resp, 2))
         return -1;
     cql_row_iter_init(&it, &resp->result.rows);
     if (cql_row_iter_next(&it, v, 2) != 1 || cql_value_as_int64(&v[0], &items, NULL) != CQL_OK ||
@@ -151,8 +150,7 @@ static void notif_count_on_range(cql_client *c, int status, const cql_response *
     int rc;
 
     (void)c;
-    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 2) {
+    if (status != CQL_CLIENT_OK || !cql_response_is_rows(resp, 2)) {
         r->failed = 1;
         notif_count_settle(r);
         return;
@@ -276,8 +274,7 @@ static void home_count_on_rows(cql_client *c, int status, const cql_response *re
     int64_t n = 0;
 
     (void)c;
-    if (status != CQL_CLIENT_OK || resp == NULL || resp->header.opcode != CQL_OP_RESULT ||
-        resp->result.kind != CQL_RESULT_ROWS || resp->result.rows.meta.column_count != 1)
+    if (status != CQL_CLIENT_OK || !cql_response_is_rows(resp, 1))
         r->failed = 1;
     else {
         cql_row_iter_init(&it, &resp->result.rows);
