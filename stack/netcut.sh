@@ -2,18 +2,24 @@
 # uncut), with iptables, for the cluster's fault injection (issue 12).
 #
 # Every node shares the loopback interface, node N listening on
-# 127.0.0.N (docs/CLUSTER.md). Dropping packets to and from 127.0.0.N
-# cuts what others send to the part and what the part answers, but not the
-# part's own outgoing connections: a connection to 127.0.0.1 gets the
-# source address 127.0.0.1 whatever process opens it. So a cut also
-#   - moves the part's process group into a cgroup v2 of its own and drops
-#     OUTPUT packets of sockets made in that cgroup (iptables -m cgroup
-#     --path): the connections the part opens during the cut;
-#   - drops, by address and port pair, every TCP connection the part's
-#     processes already have (a socket keeps the cgroup it was made in, so
-#     the cgroup rule would miss them).
-# On loopback every packet goes through OUTPUT, so the OUTPUT rules cut
-# both directions; the INPUT ones repeat the address rules for safety.
+# 127.0.0.N (docs/CLUSTER.md), where node N's other parts listen too
+# (kafka3 beside cassandra3). A cut isolates PART alone:
+#   - packets to and from PART's own listening ports at 127.0.0.N (its
+#     <part>_ports; not its JMX port, which Cassandra binds to 127.0.0.1):
+#     what others send to the part and what it answers;
+#   - the part's own outgoing connections, which get the source address
+#     127.0.0.1 (or 127.0.0.N) and an ephemeral port whatever process opens
+#     them: the part's process group moves into a cgroup v2 of its own and
+#     OUTPUT packets of sockets made in that cgroup are dropped (iptables
+#     -m cgroup --path), which catches the connections it opens during the
+#     cut; and every TCP connection its processes already have is dropped
+#     by address and port pair (a socket keeps the cgroup it was made in,
+#     so the cgroup rule would miss them).
+# The node's other parts keep every connection (docs/RELIABILITY.md, known
+# problem 9: an earlier cut dropped the whole address, which cut them
+# half-way). On loopback every packet goes through OUTPUT, so the OUTPUT
+# rules cut both directions; the INPUT ones repeat the port rules for
+# safety.
 #
 # Every rule carries the comment feed-cut:$FEED_VAR:PART, so uncut (and
 # `feedctl stop`, and feed-chaos on exit) remove exactly the rules this
@@ -48,29 +54,46 @@ netcut_part_addr() {
 # netcut_group_pids PGID: the processes of a part's process group.
 netcut_group_pids() { ps -e -o pid=,pgid= | awk -v g="$1" '$2 == g {print $1}'; }
 
+# netcut_listen_ports PART ADDR: PART's listening ports at ADDR, one a line
+# (from <part>_ports, "host:port" or "port" words; those on another address
+# are left out).
+netcut_listen_ports() {
+  local part=$1 addr=$2 word
+  declare -F "${part}_ports" >/dev/null || return 0
+  for word in $("${part}_ports"); do
+    case $word in
+      *:*) [ "${word%:*}" = "$addr" ] && printf '%s\n' "${word##*:}" ;;
+      *) [ "$addr" = "$FEED_HOST" ] && printf '%s\n' "$word" ;;
+    esac
+  done
+}
+
 # netcut_rules PART ADDR CGROUP PIDS...: the iptables-restore lines of a cut.
 netcut_rules() {
-  local part=$1 addr=$2 cgroup=$3 tag pid_re
+  local part=$1 addr=$2 cgroup=$3 tag pid_re port
   shift 3
   tag=$(netcut_tag "$part")
   pid_re=$(printf 'pid=%s,|' "$@")
   pid_re=${pid_re%|}
   printf '*filter\n'
-  printf -- '-I INPUT -s %s -m comment --comment %s -j DROP\n' "$addr" "$tag"
-  printf -- '-I INPUT -d %s -m comment --comment %s -j DROP\n' "$addr" "$tag"
-  printf -- '-I OUTPUT -s %s -m comment --comment %s -j DROP\n' "$addr" "$tag"
-  printf -- '-I OUTPUT -d %s -m comment --comment %s -j DROP\n' "$addr" "$tag"
+  for port in $(netcut_listen_ports "$part" "$addr"); do
+    printf -- '-I INPUT -p tcp -s %s --sport %s -m comment --comment %s -j DROP\n' "$addr" "$port" "$tag"
+    printf -- '-I INPUT -p tcp -d %s --dport %s -m comment --comment %s -j DROP\n' "$addr" "$port" "$tag"
+    printf -- '-I OUTPUT -p tcp -s %s --sport %s -m comment --comment %s -j DROP\n' "$addr" "$port" "$tag"
+    printf -- '-I OUTPUT -p tcp -d %s --dport %s -m comment --comment %s -j DROP\n' "$addr" "$port" "$tag"
+  done
   printf -- '-I OUTPUT -m cgroup --path %s -m comment --comment %s -j DROP\n' "$cgroup" "$tag"
-  # The part's existing connections from other addresses (127.0.0.1).
+  # Every connection the part's processes have now, whatever its addresses
+  # (to or from a listening port above, or an outgoing one of its own).
   ss -tnpH state established 2>/dev/null | grep -E "$pid_re" |
-    awk -v a="$addr" -v t="$tag" '{
+    awk -v t="$tag" '{
       l = $3; r = $4;
       # Java sockets are IPv6 ones with IPv4-mapped addresses
       # ([::ffff:127.0.0.1]:port); on the wire they are IPv4.
       gsub(/\[::ffff:|\]/, "", l); gsub(/\[::ffff:|\]/, "", r);
       lp = l; sub(/.*:/, "", lp); sub(/:[0-9]+$/, "", l);
       rp = r; sub(/.*:/, "", rp); sub(/:[0-9]+$/, "", r);
-      if (l == a || r == a || l !~ /^[0-9.]+$/ || r !~ /^[0-9.]+$/) next;
+      if (l !~ /^[0-9.]+$/ || r !~ /^[0-9.]+$/) next;
       printf "-I OUTPUT -p tcp -s %s --sport %s -d %s --dport %s -m comment --comment %s -j DROP\n", l, lp, r, rp, t;
       printf "-I OUTPUT -p tcp -s %s --sport %s -d %s --dport %s -m comment --comment %s -j DROP\n", r, rp, l, lp, t;
     }'
@@ -88,6 +111,7 @@ netcut_cut() {
   [ "$addr" != "$FEED_HOST" ] \
     || feed_die "cut: $part is on $FEED_HOST, the address every client (and every other stack) uses; only a cluster's other nodes can be cut"
   netcut_list | grep -qx "$part" && feed_die "cut: $part is already cut"
+  [ -n "$(netcut_listen_ports "$part" "$addr")" ] || feed_die "cut: $part has no listening port at $addr to cut"
   root=$(netcut_cgroup_root) || feed_die "cut: no cgroup v2 hierarchy mounted (needed to match the part's outgoing packets)"
   cgroup=$(netcut_cgroup_name "$part")
   mkdir -p "$root/$cgroup" || feed_die "cut: cannot make the cgroup $root/$cgroup"
