@@ -33,6 +33,12 @@ public class Activity {
     public long lsn;
     /** True for the undo (the row's DELETE). */
     public boolean delete;
+    /**
+     * True when a snapshot read the row (Debezium's READ): the row as it is at
+     * the snapshot, not a change, and every row of one snapshot carries the
+     * snapshot's LSN. See {@link FanOut} for what that changes.
+     */
+    public boolean snapshot;
 
     public Activity() {
     }
@@ -67,18 +73,18 @@ public class Activity {
         }
         Activity a = (Activity) o;
         return actorId == a.actorId && targetUserId == a.targetUserId && tsUs == a.tsUs && lsn == a.lsn
-                && delete == a.delete && verb == a.verb && Objects.equals(id, a.id)
+                && delete == a.delete && snapshot == a.snapshot && verb == a.verb && Objects.equals(id, a.id)
                 && Objects.equals(objectId, a.objectId) && Objects.equals(body, a.body);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(verb, id, actorId, objectId, targetUserId, tsUs, body, lsn, delete);
+        return Objects.hash(verb, id, actorId, objectId, targetUserId, tsUs, body, lsn, delete, snapshot);
     }
 
     @Override
     public String toString() {
-        return (delete ? "-" : "+") + verb + " " + id + " actor=" + actorId + " object=" + objectId
+        return (delete ? "-" : snapshot ? "=" : "+") + verb + " " + id + " actor=" + actorId + " object=" + objectId
                 + " target=" + targetUserId + " ts_us=" + tsUs + " lsn=" + lsn;
     }
 }

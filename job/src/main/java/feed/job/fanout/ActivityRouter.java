@@ -70,8 +70,16 @@ public final class ActivityRouter extends RichFlatMapFunction<ChangeEvent, Activ
         }
     }
 
-    /** The activity of a change, or null if the table has none. */
+    /** The activity of a change, or null if the table has none; a snapshot's READ is marked as one. */
     public static Activity route(ChangeEvent e) throws MalformedRecordException {
+        Activity a = activityOf(e);
+        if (a != null && e.op() == Op.READ) {
+            a.snapshot = true;
+        }
+        return a;
+    }
+
+    private static Activity activityOf(ChangeEvent e) throws MalformedRecordException {
         Map<String, Object> row = e.row();
         if (row == null) {
             return null;

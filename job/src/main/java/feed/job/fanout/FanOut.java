@@ -380,6 +380,9 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
     @Override
     public void processElement(FanOutInput in, Context ctx, Collector<FeedWrite> out) throws Exception {
         Activity a = in.activity;
+        if (a.snapshot && !a.delete && knownBeforeSnapshot(in)) {
+            return;
+        }
         if (!in.edge) {
             if (a.delete) {
                 undoActivity(in.key, a, out);
@@ -391,6 +394,26 @@ public final class FanOut extends KeyedProcessFunction<Long, FanOutInput, FeedWr
         } else {
             follow(in.key, a.actorId, a.lsn, a.tsUs, ctx, out);
         }
+    }
+
+    /**
+     * A snapshot's READ of a row this operator already has: nothing happened
+     * to it. Every row of a snapshot carries the snapshot's LSN, so taken as a
+     * change it would re-make a known follow at that LSN (every earlier item
+     * of the followee "before the follow", the home cut down to the
+     * backfill) and re-date a known activity. A second snapshot (a Connect
+     * that lost its offsets, or one taken on purpose after a PostgreSQL
+     * failover, docs/CLUSTER.md) so leaves the feeds as they are for the rows
+     * the job had; rows it did not have (made while capture was down) come in
+     * as new, at the snapshot's LSN; deletes made meanwhile never come at all
+     * (docs/RELIABILITY.md, known problem 13).
+     */
+    private boolean knownBeforeSnapshot(FanOutInput in) throws Exception {
+        Activity a = in.activity;
+        if (in.edge) {
+            return followers.contains(a.actorId);
+        }
+        return activities.contains(a.id);
     }
 
     /** Activity A of V (or a change of it): V's activities, V's feeds, and every home it concerns. */

@@ -82,6 +82,15 @@ class ActivityRouterTest {
     }
 
     @Test
+    void aSnapshotReadIsMarkedAndAChangeIsNot() throws Exception {
+        Map<String, Object> r = row("id", 42L, "author_id", 7L, "body", "hello", "created_at", AT);
+        assertThat(ActivityRouter.route(new ChangeEvent("posts", Op.READ, null, r, 90, 1, 0)).snapshot).isTrue();
+        assertThat(ActivityRouter.route(insert("posts", r, 101)).snapshot).isFalse();
+        assertThat(ActivityRouter.route(new ChangeEvent("posts", Op.UPDATE, r, r, 300, 1, 0)).snapshot).isFalse();
+        assertThat(ActivityRouter.route(delete("posts", r, 200)).snapshot).isFalse();
+    }
+
+    @Test
     void usersAndUnknownTablesGiveNothing() throws Exception {
         assertThat(ActivityRouter.route(insert("users",
                 row("id", 1L, "handle", "ana", "display_name", "Ana", "created_at", AT), 1))).isNull();
