@@ -157,26 +157,12 @@ static void dg_list(const char *opt, const char *s, int n, double max, double *o
 
 static void dg_parse(int argc, char **argv, dg_opts *o)
 {
-    static const struct option longs[] = {{"users", 1, 0, 'u'},
-                                          {"follows", 1, 0, 'f'},
-                                          {"activities", 1, 0, 'a'},
-                                          {"mix", 1, 0, 'm'},
-                                          {"hot", 1, 0, 'H'},
-                                          {"hot-followers", 1, 0, 'F'},
-                                          {"zipf", 1, 0, 'z'},
-                                          {"undo", 1, 0, 'U'},
-                                          {"days", 1, 0, 'd'},
-                                          {"end", 1, 0, 'e'},
-                                          {"seed", 1, 0, 's'},
-                                          {"job-hot-from", 1, 0, 'J'},
-                                          {"final-only", 0, 0, 'o'},
-                                          {"prefix", 1, 0, 'p'},
-                                          {"batch", 1, 0, 'b'},
-                                          {"truncate", 0, 0, 'T'},
-                                          {"dry-run", 0, 0, 'n'},
-                                          {"per-batch", 0, 0, 'P'},
-                                          {"help", 0, 0, 'h'},
-                                          {0, 0, 0, 0}};
+    static const struct option longs[] = {
+        {"users", 1, 0, 'u'},      {"follows", 1, 0, 'f'},       {"activities", 1, 0, 'a'}, {"mix", 1, 0, 'm'},
+        {"hot", 1, 0, 'H'},        {"hot-followers", 1, 0, 'F'}, {"zipf", 1, 0, 'z'},       {"undo", 1, 0, 'U'},
+        {"days", 1, 0, 'd'},       {"end", 1, 0, 'e'},           {"seed", 1, 0, 's'},       {"job-hot-from", 1, 0, 'J'},
+        {"final-only", 0, 0, 'o'}, {"prefix", 1, 0, 'p'},        {"batch", 1, 0, 'b'},      {"truncate", 0, 0, 'T'},
+        {"dry-run", 0, 0, 'n'},    {"per-batch", 0, 0, 'P'},     {"help", 0, 0, 'h'},       {0, 0, 0, 0}};
     double mix[3];
     int ch, follows_set = 0, activities_set = 0, hot_set = 0;
 

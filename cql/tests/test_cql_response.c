@@ -79,7 +79,8 @@ static void test_error_syntax(void **state)
     assert_int_equal(f->resp.header.opcode, CQL_OP_ERROR);
     assert_int_equal(f->resp.error.code, CQL_SERVER_SYNTAX_ERROR);
     assert_slice(f->resp.error.message, "line 1:0 bad");
-    assert_false(cql_response_is_rows(&f->resp, 0)); /* an ERROR is never rows */
+    /* an ERROR is never rows */
+    assert_false(cql_response_is_rows(&f->resp, 0));
     assert_ptr_equal(f->resp.error.message.base, (const char *)f->frame + 9 + 6); /* a slice, not a copy */
     cql_test_assert_truncations(CQL_OP_ERROR, 0, body, sizeof(body));
 }
