@@ -42,10 +42,6 @@
 #include "bench/bench_env.h"
 #include "bench/bench_pg.h"
 
-/* The job's default hot-account threshold (job/README.md, --hot-followers):
- * the default of --job-hot-from, for the shape's hybrid fan-out figure. */
-#define DG_HOT_FROM 1000
-
 typedef struct dg_opts {
     bench_dg_config cfg;
     int final_only, truncate, dry_run, per_batch;
@@ -166,7 +162,7 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
     double mix[3];
     int ch, follows_set = 0, activities_set = 0, hot_set = 0;
 
-    *o = (dg_opts){.batch = 50000, .job_hot_from = DG_HOT_FROM, .end = (int64_t)time(NULL), .prefix = "g"};
+    *o = (dg_opts){.batch = 50000, .job_hot_from = BENCH_JOB_HOT_FOLLOWERS, .end = (int64_t)time(NULL), .prefix = "g"};
     bench_dg_defaults(&o->cfg);
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         const char *name = ch == '?' ? "" : NULL;
@@ -230,20 +226,23 @@ static void dg_parse(int argc, char **argv, dg_opts *o)
  * hot_from > 0, the job's hybrid: an actor with that many followers or
  * more is hot, merged at read time, and copies nothing (its final follower
  * count stands for the count at each activity). */
+static size_t dg_copies(const bench_dg_graph *g, size_t actor, size_t hot_from)
+{
+    return hot_from > 0 && g->followers[actor] >= hot_from ? 0 : g->followers[actor];
+}
+
 static unsigned long long dg_fanout(const bench_dg_graph *g, size_t hot_from)
 {
     unsigned long long n = 0;
 
-#define DG_COPIES(actor) (hot_from > 0 && g->followers[actor] >= hot_from ? 0 : g->followers[actor])
     for (size_t i = 0; i < g->nfollows; i++)
-        n += DG_COPIES(g->follows[i].follower);
+        n += dg_copies(g, g->follows[i].follower, hot_from);
     for (size_t i = 0; i < g->nposts; i++)
-        n += DG_COPIES(g->posts[i].author);
+        n += dg_copies(g, g->posts[i].author, hot_from);
     for (size_t i = 0; i < g->ncomments; i++)
-        n += DG_COPIES(g->comments[i].user);
+        n += dg_copies(g, g->comments[i].user, hot_from);
     for (size_t i = 0; i < g->nlikes; i++)
-        n += DG_COPIES(g->likes[i].user);
-#undef DG_COPIES
+        n += dg_copies(g, g->likes[i].user, hot_from);
     return n;
 }
 

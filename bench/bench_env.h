@@ -11,6 +11,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* The job's default hot-account threshold (--hot-followers, job/README.md):
+ * from this many followers an account's activities are merged at read time
+ * instead of copied. For the programs that predict what the job copies. */
+#define BENCH_JOB_HOT_FOLLOWERS 1000
+
 typedef struct bench_addr {
     char host[128];
     int port;

@@ -119,7 +119,7 @@ static void fo_parse(int argc, char **argv, fo_opts *o)
                    .timeout = 1800,
                    .seed = 1,
                    .follows_per_hour = 100,
-                   .hot_from = 1000};
+                   .hot_from = BENCH_JOB_HOT_FOLLOWERS};
     while ((ch = getopt_long(argc, argv, "h", longs, NULL)) != -1) {
         switch (ch) {
         case 'a': o->authors = atoi(optarg); break;
@@ -438,7 +438,9 @@ static double fo_ceiling(const fo_opts *o, const fo_graph *g, const int *post_au
         r.user_id = actor;
         w[wn++] = (cl_row){1, r};
         w[wn++] = (cl_row){0, r};
-        for (size_t k = g->off[a]; !fo_hot(o, g, a) && k < g->off[a + 1]; k++) {
+        /* a hot author's post goes to its own feeds only */
+        size_t fol_end = fo_hot(o, g, a) ? g->off[a] : g->off[a + 1];
+        for (size_t k = g->off[a]; k < fol_end; k++) {
             r.user_id = g->reader_ids[g->fol[k]];
             w[wn++] = (cl_row){0, r};
         }
