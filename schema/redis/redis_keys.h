@@ -30,6 +30,10 @@
  * feed:hotf:gen:<uid> and deletes the cache when they change. */
 #define REDIS_KEY_MERGE_SOURCES "feed:hotf:"
 #define REDIS_KEY_MERGE_SOURCES_GEN "feed:hotf:gen:"
+/* A user's home read marker, cached by the API (the row in PostgreSQL is
+ * the truth): "<ts_us> <id>", or "-" for none yet (marker_set.lua,
+ * api/src/read/marker_cache.h): feed:marker:home:<user id>. */
+#define REDIS_KEY_HOME_MARKER "feed:marker:home:"
 /* A user with a stream connected or recently so (the API sets it with the
  * resume window as its expiry), and that user's event log, a Redis
  * Stream the job appends to only while the live key exists

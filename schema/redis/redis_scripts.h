@@ -12,6 +12,8 @@
  *                     NotificationCacheWrite; the API's integration tests)
  *   merge_sources_store  the API's fenced store of a reader's merge
  *                     sources (api/src/read/merge_sources.c)
+ *   marker_set        the API's cache of a home read marker, moved forward
+ *                     only (api/src/read/marker_cache.c)
  *   feed_event_publish the job's live event: logged while the user's live
  *                     key exists, then published; a profile event also
  *                     to the owner's live followers (job FeedCacheWrite,
@@ -33,5 +35,6 @@ extern const char redis_lua_feed_head_write[];
 extern const char redis_lua_merge_sources_store[];
 extern const char redis_lua_feed_event_publish[];
 extern const char redis_lua_feed_live_open[];
+extern const char redis_lua_marker_set[];
 
 #endif

@@ -9,8 +9,8 @@
  *
  * Notifications: read before the page, one primary-key lookup of the
  * marker in PostgreSQL, then one COUNT over the feed's Cassandra
- * partition past it. Home: the marker, then the page (merged with the
- * hot accounts followed); when the page reaches the marker (an item at
+ * partition past it. Home: the marker and the page (merged with the
+ * hot accounts followed) at once; when the page reaches the marker (an item at
  * or before it, or the feed's end) the items on it newer than the marker
  * are the count, exact and free; only a reader with a page or more
  * unseen pays for the counts in Cassandra (read/unseen.h), which are the
@@ -54,13 +54,20 @@ static void first_page_on_counts(unseen_req *u)
     buf_dispose(&b);
 }
 
-/* Home: the marker, the page, then the counts from the page when it
+/* Home: the marker and the page at once (two stores, no reason to wait
+ * for one before asking the other), then the counts from the page when it
  * reaches the marker, else from Cassandra. */
 typedef struct home_first_page {
     http_request *req;
     page_query q;
     unseen_req u;
-    slice items;    /* the page, kept while Cassandra counts: the request's pool */
+    int pending;           /* the marker and the page in flight */
+    feed_read_status page; /* the page's status: FEED_READ_OK or why not */
+    metric_store store;    /* ... the store that failed */
+    const char *message;   /* ... and why (static text) */
+    slice items;           /* the page, kept while Cassandra counts: the request's pool */
+    feed_ref *refs;        /* nitems positions of the page's items */
+    int nitems;
     feed_ref *next; /* NULL: the feed ended */
 } home_first_page;
 
@@ -85,35 +92,26 @@ static void home_first_on_counts(unseen_req *u)
     home_first_respond(u->data);
 }
 
-static void home_first_on_page(const feed_read_result *r, void *data)
+/* Both the marker and the page are in. */
+static void home_first_decide(home_first_page *hp)
 {
-    home_first_page *hp = data;
-    pool *p = http_request_pool(hp->req);
     int newer = 0;
 
-    if (r->status == FEED_READ_UNAVAILABLE) {
-        endpoint_unavailable(hp->req, hp->u.w, r->store, "store_unavailable", r->message);
+    if (hp->page == FEED_READ_UNAVAILABLE) {
+        endpoint_unavailable(hp->req, hp->u.w, hp->store, "store_unavailable", hp->message);
         return;
     }
-    if (r->status != FEED_READ_OK) {
-        http_request_respond_error(hp->req, 500, "internal", r->message);
-        return;
-    }
-    /* r lives during this call only: keep the page for the answer */
-    hp->items = slice_make(pool_strndup(p, r->items.base, r->items.len), r->items.len);
-    if (r->next != NULL && (hp->next = pool_alloc(p, sizeof(*hp->next))) != NULL)
-        *hp->next = *r->next;
-    if ((r->items.len > 0 && hp->items.base == NULL) || (r->next != NULL && hp->next == NULL)) {
-        http_request_respond_error(hp->req, 500, "internal", "out of memory");
+    if (hp->page != FEED_READ_OK) {
+        http_request_respond_error(hp->req, 500, "internal", hp->message);
         return;
     }
     if (hp->u.status != UNSEEN_OK) { /* the marker could not be read: "unseen":null */
         home_first_respond(hp);
         return;
     }
-    while (newer < r->nitems && (!hp->u.has_marker || feed_ref_cmp(&r->item_refs[newer], &hp->u.marker) < 0))
+    while (newer < hp->nitems && (!hp->u.has_marker || feed_ref_cmp(&hp->refs[newer], &hp->u.marker) < 0))
         newer++;
-    if (newer < r->nitems || r->next == NULL) { /* the page reaches the marker */
+    if (newer < hp->nitems || hp->next == NULL) { /* the page reaches the marker */
         hp->u.counts.items = hp->u.counts.activities = newer;
         home_first_respond(hp);
         return;
@@ -122,11 +120,41 @@ static void home_first_on_page(const feed_read_result *r, void *data)
     unseen_count(&hp->u);
 }
 
+static void home_first_arrived(home_first_page *hp)
+{
+    if (--hp->pending == 0)
+        home_first_decide(hp);
+}
+
+static void home_first_on_page(const feed_read_result *r, void *data)
+{
+    home_first_page *hp = data;
+    pool *p = http_request_pool(hp->req);
+
+    hp->page = r->status;
+    hp->store = r->store;
+    hp->message = r->message;
+    if (r->status == FEED_READ_OK) {
+        /* r lives during this call only: keep the page for the answer */
+        hp->items = slice_make(pool_strndup(p, r->items.base, r->items.len), r->items.len);
+        hp->refs = pool_alloc(p, ((size_t)r->nitems + 1) * sizeof(*hp->refs));
+        if (r->next != NULL && (hp->next = pool_alloc(p, sizeof(*hp->next))) != NULL)
+            *hp->next = *r->next;
+        if ((r->items.len > 0 && hp->items.base == NULL) || hp->refs == NULL || (r->next != NULL && hp->next == NULL)) {
+            hp->page = FEED_READ_INTERNAL;
+            hp->message = "out of memory";
+        } else {
+            if (r->nitems > 0)
+                memcpy(hp->refs, r->item_refs, (size_t)r->nitems * sizeof(*hp->refs));
+            hp->nitems = r->nitems;
+        }
+    }
+    home_first_arrived(hp);
+}
+
 static void home_first_on_marker(unseen_req *u)
 {
-    home_first_page *hp = u->data;
-
-    feed_read_page(u->w, http_request_pool(hp->req), FEED_HOME, u->uid, hp->q.limit, NULL, home_first_on_page, hp);
+    home_first_arrived(u->data);
 }
 
 static void home_first_page_serve(http_request *req, worker *w, int64_t id, const page_query *q)
@@ -145,7 +173,11 @@ static void home_first_page_serve(http_request *req, worker *w, int64_t id, cons
     hp->u.uid = id;
     hp->u.done = home_first_on_marker;
     hp->u.data = hp;
+    /* one held while both start: either may answer inside its own call */
+    hp->pending = 3;
     unseen_read_marker(&hp->u);
+    feed_read_page(w, http_request_pool(req), FEED_HOME, id, hp->q.limit, NULL, home_first_on_page, hp);
+    home_first_arrived(hp);
 }
 
 /* Notifications: the counts, then the page. */

@@ -30,6 +30,11 @@
  * group that appeared below it after the PUT is.
  * (read/unseen.h counts; the feed reads and streams use it too.)
  *
+ * A home PUT also sets the marker's Redis copy (read/marker_cache.h),
+ * which the home page reads instead of the row, and answers 503 when
+ * Redis does not take it: the row moved, and the same PUT again sets the
+ * copy (a PUT is idempotent). Redis not configured: no copy anywhere.
+ *
  * A PUT also publishes the marker on the user's live-event channel
  * (feed:events:<uid>, "- <timeline> seen <ts_us> <id>", never logged:
  * stream/feed_event.h),
@@ -51,6 +56,7 @@
 #include "api/src/handlers/request_start.h"
 #include "api/src/handlers/store_call.h"
 #include "api/src/read/feed_order.h"
+#include "api/src/read/marker_cache.h"
 #include "api/src/read/notif_seen.h"
 #include "api/src/read/unseen.h"
 #include "api/src/wire/request_body.h"
@@ -158,6 +164,22 @@ static void mk_publish(const unseen_req *u)
         log_simple(LOG_WARN, "cannot publish a marker to the streams", rc->errstr);
 }
 
+/* A home PUT's cache write is in (read/marker_cache.h): publish and count,
+ * or 503 (the stored marker moved; the same PUT again heals the cache). */
+static void mk_on_cached(int ok, void *data)
+{
+    mk_job *j = data;
+
+    if (!ok) {
+        endpoint_unavailable(j->req, j->u.w, METRIC_STORE_REDIS, "store_unavailable",
+                             "Redis is unavailable: the marker is stored but its cached copy is not; retry the PUT");
+        return;
+    }
+    if (j->u.has_marker)
+        mk_publish(&j->u);
+    unseen_count(&j->u);
+}
+
 /* The marker row (none: no marker yet), then the counts. */
 static void mk_on_row(http_request *req, void *data, const PGresult *res)
 {
@@ -167,6 +189,11 @@ static void mk_on_row(http_request *req, void *data, const PGresult *res)
     j->u.has_marker = 0;
     if (PQntuples(res) == 1 && unseen_marker_from_row(&j->u, res, 0) != 0) {
         http_request_respond_error(j->req, 500, "internal", "a stored marker is not a position");
+        return;
+    }
+    if (j->put && j->u.kind == FEED_HOME && j->u.w->stores.redis != NULL) {
+        /* the home page reads the Redis copy: answer once it has the new position */
+        marker_cache_set(j->u.w, j->u.uid, j->u.has_marker, &j->u.marker, mk_on_cached, j);
         return;
     }
     if (j->put && j->u.has_marker)

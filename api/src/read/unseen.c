@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/src/read/marker_cache.h"
 #include "api/src/read/merge_sources.h"
 #include "api/src/read/notif_seen.h"
 #include "api/src/read/unseen_range.h"
@@ -377,6 +378,15 @@ void unseen_count(unseen_req *r)
         unseen_count_one(r);
 }
 
+/* The marker is known (from store): count after it, or done. */
+static void unseen_marker_known(unseen_req *r, metric_store store)
+{
+    if (r->count_after_marker)
+        unseen_count(r);
+    else
+        unseen_finish(r, UNSEEN_OK, store, NULL);
+}
+
 static void unseen_on_marker(pg_client *c, const pg_reply *reply, void *privdata)
 {
     unseen_req *r = privdata;
@@ -394,21 +404,18 @@ static void unseen_on_marker(pg_client *c, const pg_reply *reply, void *privdata
         unseen_finish(r, UNSEEN_INTERNAL, METRIC_STORE_POSTGRES, "a stored marker is not a position");
         return;
     }
-    if (r->count_after_marker)
-        unseen_count(r);
-    else
-        unseen_finish(r, UNSEEN_OK, METRIC_STORE_POSTGRES, NULL);
+    if (r->cache_fill) /* the cache had no copy: this row is one (it only moves forward) */
+        marker_cache_set(r->w, r->uid, r->has_marker, &r->marker, NULL, NULL);
+    unseen_marker_known(r, METRIC_STORE_POSTGRES);
 }
 
-static void unseen_read_then(unseen_req *r, int count)
+/* The marker's row in PostgreSQL. */
+static void unseen_read_row(unseen_req *r)
 {
     pg_client *pg = r->w->stores.pg;
     char uid[24];
     const char *params[2];
 
-    r->has_marker = 0;
-    r->updated_at[0] = '\0';
-    r->count_after_marker = count;
     if (pg == NULL) {
         unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_POSTGRES,
                       "PostgreSQL is not configured: the read marker cannot be read");
@@ -420,6 +427,33 @@ static void unseen_read_then(unseen_req *r, int count)
     if (pg_client_query(pg, unseen_marker_select_sql, 2, params, unseen_on_marker, r) != PG_CLIENT_OK)
         unseen_finish(r, UNSEEN_UNAVAILABLE, METRIC_STORE_POSTGRES,
                       "PostgreSQL is unavailable: the read marker cannot be read");
+}
+
+static void unseen_on_cached_marker(marker_cache_result res, int has_marker, const feed_ref *marker, void *data)
+{
+    unseen_req *r = data;
+
+    if (res == MARKER_CACHE_HIT) {
+        r->has_marker = has_marker;
+        if (has_marker)
+            r->marker = *marker;
+        unseen_marker_known(r, METRIC_STORE_REDIS);
+        return;
+    }
+    r->cache_fill = res == MARKER_CACHE_MISS;
+    unseen_read_row(r);
+}
+
+static void unseen_read_then(unseen_req *r, int count)
+{
+    r->has_marker = 0;
+    r->updated_at[0] = '\0';
+    r->count_after_marker = count;
+    r->cache_fill = 0;
+    if (r->kind == FEED_HOME) /* cached: a home page reads no PostgreSQL (marker_cache.h) */
+        marker_cache_get(r->w, r->uid, unseen_on_cached_marker, r);
+    else
+        unseen_read_row(r);
 }
 
 void unseen_read(unseen_req *r)

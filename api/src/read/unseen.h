@@ -21,7 +21,8 @@
  *
  * Three ways in: unseen_count when the caller has the marker already (the
  * markers endpoint, which reads or moves it itself), unseen_read to read
- * the marker row first (one primary-key lookup in PostgreSQL), for the
+ * the marker first (one primary-key lookup in PostgreSQL; a home marker
+ * from its Redis copy, read/marker_cache.h, the row only when missing), for the
  * notifications read and the streams, and unseen_read_marker for the
  * marker alone (the home read, which counts from its first page when the
  * page reaches the marker: handlers/feeds.c).
@@ -81,6 +82,7 @@ struct unseen_req {
     unseen_counts counts;
     /* unseen.c's, while it runs */
     int count_after_marker; /* unseen_read: count once the marker is read */
+    int cache_fill;         /* home: the cache missed, the row read is cached */
     pool pool;              /* a home count: the merge sources, the counts' state */
     int pending;            /* a home count: counts in flight (+1 while sending) */
     int failed;             /* a home count: one of them failed */

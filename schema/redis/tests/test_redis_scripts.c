@@ -51,6 +51,7 @@ static void test_embedded_scripts_are_the_files(void **state)
     expect_file("schema/redis/feed_head_write.lua", redis_lua_feed_head_write);
     expect_file("schema/redis/feed_event_publish.lua", redis_lua_feed_event_publish);
     expect_file("schema/redis/feed_live_open.lua", redis_lua_feed_live_open);
+    expect_file("schema/redis/marker_set.lua", redis_lua_marker_set);
 }
 
 static void test_scripts_spell_the_markers_of_redis_keys_h(void **state)

@@ -29,6 +29,8 @@ public final class RedisKeys {
     public static final String KEY_MERGE_SOURCES = "feed:hotf:";
     /** The generation the API's fill of {@link #KEY_MERGE_SOURCES} is fenced by. */
     public static final String KEY_MERGE_SOURCES_GEN = "feed:hotf:gen:";
+    /** A user's home read marker, cached by the API (the job never touches it): {@code feed:marker:home:<uid>}. */
+    public static final String KEY_HOME_MARKER = "feed:marker:home:";
     /** A user with a stream connected or within its resume window: {@code feed:live:<uid>} (the API's). */
     public static final String KEY_FEED_LIVE = "feed:live:";
     /** That user's event log, a Redis Stream, written while the live key exists: {@code feed:log:<uid>}. */
