@@ -22,8 +22,12 @@
  * does not give cheaply.
  *
  * Prints SERIES drain.items_per_s <t_s> <rows/s> per poll, and FIGURE
- * drain.items, drain.seconds, drain.items_per_s, plus the job check
- * (restarted during the drain: the figures include its recovery).
+ * drain.items, drain.seconds, drain.items_per_s, drain.complete (0 when
+ * --timeout-s ended the wait first: make bench bounds the drain so that
+ * it fits its half hour; the rate is then over the whole wait) and, with
+ * --expect-rows, drain.expected and a partial drain's drain.projected_s,
+ * plus the job check (restarted during the drain: the figures include
+ * its recovery).
  */
 #include <getopt.h>
 #include <math.h>
@@ -38,13 +42,17 @@
 static void usage(FILE *out)
 {
     fprintf(out, "usage: bench-drain --baseline | --since-ms T --base N [--poll-s S] [--quiet-s S] [--timeout-s S]\n"
+                 "                   [--idle-s S] [--expect-rows N]\n"
                  "  --baseline      print the job's delivered-rows counter (one number) and exit\n"
                  "  --since-ms T    the load began at this wall-clock time (ms since the epoch)\n"
                  "  --base N        the counter before the load (from --baseline)\n"
                  "  --poll-s S      seconds between readings (2)\n"
                  "  --quiet-s S     the drain ended when the counter stood still this long (30)\n"
-                 "  --timeout-s S   give up after this long (7200)\n"
+                 "  --timeout-s S   stop waiting this long after the load's start (7200): the figures are\n"
+                 "                  then those of a partial drain (drain.complete 0), exit status 0\n"
                  "  --idle-s S      fail when the job wrote nothing this long after the load (300)\n"
+                 "  --expect-rows N the rows the load should make (bench-datagen's fan-out estimate): a\n"
+                 "                  partial drain also prints the time the whole would take at its rate\n"
                  "Flink REST from FEED_FLINK_REST or FEED_FLINK_REST_PORT (bench/README.md).\n");
 }
 
@@ -54,9 +62,11 @@ int main(int argc, char **argv)
         {"baseline", no_argument, NULL, 'b'},      {"since-ms", required_argument, NULL, 's'},
         {"base", required_argument, NULL, 'n'},    {"poll-s", required_argument, NULL, 'p'},
         {"quiet-s", required_argument, NULL, 'q'}, {"timeout-s", required_argument, NULL, 't'},
+        {"idle-s", required_argument, NULL, 'i'},  {"expect-rows", required_argument, NULL, 'e'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
-    double since_ms = -1, base = -1, poll_s = 2, quiet_s = 30, timeout_s = 7200, idle_s = 300;
+    double since_ms = -1, base = -1, poll_s = 2, quiet_s = 30, timeout_s = 7200, idle_s = 300, expect = 0;
+    int complete = 1;
     double last = -1, last_t = 0, moved_t = 0, prev = -1, prev_t = 0;
     int baseline = 0, c;
     bench_flink_counts k;
@@ -74,6 +84,7 @@ int main(int argc, char **argv)
         case 'q': quiet_s = atof(optarg); break;
         case 't': timeout_s = atof(optarg); break;
         case 'i': idle_s = atof(optarg); break;
+        case 'e': expect = atof(optarg); break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -119,7 +130,9 @@ int main(int argc, char **argv)
         if (k.delivered > base && t - moved_t >= quiet_s)
             break;
         if (t > timeout_s) {
-            printf("TIMEOUT: the job was not quiet within %.0f s\n", timeout_s);
+            printf("TIMEOUT: the job was not quiet within %.0f s: a partial drain\n", timeout_s);
+            complete = 0;
+            moved_t = t; /* the rate is over the whole wait */
             break;
         }
         if (k.delivered <= base && t > idle_s) /* a job that fails over and over writes nothing */
@@ -134,7 +147,17 @@ int main(int argc, char **argv)
     bench_flink_print_job_check(&f, start_wall_ms);
     printf("FIGURE drain.items %.0f rows\n", last - base);
     printf("FIGURE drain.seconds %.1f s\n", moved_t);
+    printf("FIGURE drain.complete %d flag\n", complete);
     if (moved_t > 0)
         printf("FIGURE drain.items_per_s %.0f rows/s\n", (last - base) / moved_t);
+    if (expect > 0) {
+        printf("FIGURE drain.expected %.0f rows\n", expect);
+        if (!complete && last > base && moved_t > 0) {
+            double whole_s = expect / ((last - base) / moved_t);
+            printf("drain: stopped at %.0f of about %.0f rows; the whole would take about %.0f s at this rate\n",
+                   last - base, expect, whole_s);
+            printf("FIGURE drain.projected_s %.0f s\n", whole_s);
+        }
+    }
     return 0;
 }

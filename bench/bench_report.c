@@ -480,9 +480,19 @@ int br_write_markdown(FILE *f, const br_results *r, const char *plots)
     fprintf(f, "\n## 1. Data and the feeds' build\n\n| what | figure |\n|---|---|\n");
     fprintf(f, "| load: rows COPY'd (bench-datagen) | %s in %s s = %s rows/s |\n", br_v(a, sizeof(a), r, "load.rows"),
             br_v(b, sizeof(b), r, "load.seconds"), br_v(c, sizeof(c), r, "load.rows_per_s"));
-    fprintf(f, "| drain: feed rows the job wrote until it was quiet | %s in %s s = %s rows/s |\n",
+    fprintf(f, "| drain: feed rows the job wrote until it was quiet (or the wait ended) | %s in %s s = %s rows/s |\n",
             br_v(a, sizeof(a), r, "drain.items"), br_v(b, sizeof(b), r, "drain.seconds"),
             br_v(c, sizeof(c), r, "drain.items_per_s"));
+    if (br_value(r, "drain.complete") == 0) {
+        double done = br_value(r, "drain.items"), expect = br_value(r, "drain.expected");
+        char pct[32];
+
+        br_fmt(pct, sizeof(pct), isnan(expect) || expect <= 0 ? NAN : 100.0 * done / expect);
+        fprintf(f, "| **partial drain**: the wait ended first (BENCH_DRAIN_MAX_S), the job was cancelled | %s of "
+                   "about %s home rows expected (%s %%; bench-datagen's estimate, a lower bound) |\n",
+                br_v(a, sizeof(a), r, "drain.items"), br_v(b, sizeof(b), r, "drain.expected"), pct);
+        fprintf(f, "| the whole drain at this rate | about %s s |\n", br_v(c, sizeof(c), r, "drain.projected_s"));
+    }
     br_cmd(&o, "load");
     br_cmd(&o, "drain");
 
@@ -536,17 +546,19 @@ int br_write_markdown(FILE *f, const br_results *r, const char *plots)
     br_fmt_ratio(a, sizeof(a), br_value(r, "read.sql.p99_ms"), br_value(r, "read.hot.p99_ms"));
     fprintf(f, "\np99 of SQL / p99 of hot: %s.\n", a);
 
-    fprintf(f, "\n## 6. Growth\n\n| users | read p99 ms (hot) | read p99 ms (SQL) | pages/s (hot) | fan-out rows/s |\n"
-               "|---|---|---|---|---|\n");
+    fprintf(f, "\n## 6. Growth\n\n| users | read p99 ms (hot) | read p99 ms (SQL) | pages/s (hot) | fan-out rows/s | "
+               "feeds built when read (%% of the expected rows) |\n"
+               "|---|---|---|---|---|---|\n");
     n = br_growth_sizes(r, sizes, 16);
     for (i = 0; i < n; i++) {
-        char u[32], e[32];
+        char u[32], e[32], g[32];
         br_fmt(u, sizeof(u), sizes[i]);
         br_fmt(a, sizeof(a), br_growth(r, sizes[i], "read_p99_ms"));
         br_fmt(b, sizeof(b), br_growth(r, sizes[i], "sql_p99_ms"));
         br_fmt(c, sizeof(c), br_growth(r, sizes[i], "read_rps"));
         br_fmt(e, sizeof(e), br_growth(r, sizes[i], "drain_items_per_s"));
-        fprintf(f, "| %s | %s | %s | %s | %s |\n", u, a, b, c, e);
+        br_fmt(g, sizeof(g), br_growth(r, sizes[i], "built_pct"));
+        fprintf(f, "| %s | %s | %s | %s | %s | %s |\n", u, a, b, c, e, g);
     }
     if (br_meta_get(r, "growth.limit") != NULL)
         fprintf(f, "\nNot measured: %s\n", br_meta_get(r, "growth.limit"));

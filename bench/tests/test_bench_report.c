@@ -211,6 +211,29 @@ static void test_report_tables_and_targets(void **state)
     free(md);
 }
 
+static void test_partial_drain_is_said(void **state)
+{
+    char *md = report_of("FIGURE drain.items 6000000 rows\n"
+                         "FIGURE drain.seconds 600 s\n"
+                         "FIGURE drain.items_per_s 10000 rows/s\n"
+                         "FIGURE drain.complete 0 flag\n"
+                         "FIGURE drain.expected 60000000 rows\n"
+                         "FIGURE drain.projected_s 6000 s\n"
+                         "FIGURE growth.10000.built_pct 10 %\n"
+                         "FIGURE growth.10000.read_p99_ms 2.5 ms\n",
+                         NULL);
+
+    (void)state;
+    assert_non_null(strstr(md, "| **partial drain**"));
+    assert_non_null(strstr(md, "| 6,000,000 of about 60,000,000 home rows expected (10.0 %;"));
+    assert_non_null(strstr(md, "| the whole drain at this rate | about 6,000 s |"));
+    assert_non_null(strstr(md, "| 10,000 | 2.50 | n/a | n/a | n/a | 10.0 |"));
+    free(md);
+    md = report_of("FIGURE drain.items 6000000 rows\nFIGURE drain.complete 1 flag\n", NULL);
+    assert_null(strstr(md, "partial drain"));
+    free(md);
+}
+
 static void test_plot_files(void **state)
 {
     char dir[] = "/tmp/test_bench_report_XXXXXX", path[256], line[256];
@@ -264,6 +287,7 @@ int main(void)
         cmocka_unit_test(test_load_names_the_line),
         cmocka_unit_test(test_format),
         cmocka_unit_test(test_report_tables_and_targets),
+        cmocka_unit_test(test_partial_drain_is_said),
         cmocka_unit_test(test_plot_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
