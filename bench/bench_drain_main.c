@@ -15,7 +15,8 @@
  * first reading after which the counter stood still for --quiet-s
  * seconds (default 30, more than the cache's interval), and its length
  * is that reading's time minus the load's start; the rate over time is
- * plotted per poll interval and is smoothed by the cache the same way.
+ * one point per reading that moved (over the time since the last one
+ * that did), so it is smoothed by the cache the same way.
  * The Kafka consumer lag would be exact but is not exported by the job;
  * the Cassandra row counts that bench-fanout uses need a known expected
  * count per user, which a generated graph with undos and backfill limits
@@ -119,13 +120,19 @@ int main(int argc, char **argv)
             last = k.delivered;
             moved_t = t;
         }
-        if (prev >= 0 && t > prev_t) {
+        /* A rate per reading that moved, over the time since the previous
+         * one that did: Flink refreshes the counter every ~10 s, so a
+         * rate per poll would be zeros and 5x spikes. A counter that
+         * stands still for good shows as a long last interval. */
+        if (prev >= 0 && k.delivered != prev && t > prev_t) {
             double rate = (k.delivered - prev) / (t - prev_t);
             printf("%8.1f %12.0f %10.0f\n", t, k.delivered - base, rate);
             printf("SERIES drain.items_per_s %.1f %.0f\n", t, rate);
         }
-        prev = k.delivered;
-        prev_t = t;
+        if (prev < 0 || k.delivered != prev) {
+            prev = k.delivered;
+            prev_t = t;
+        }
         last_t = t;
         if (k.delivered > base && t - moved_t >= quiet_s)
             break;

@@ -476,6 +476,8 @@ int br_write_markdown(FILE *f, const br_results *r, const char *plots)
 
     fprintf(f, "\n## Targets\n\n");
     br_targets(&o);
+    fprintf(f, "\nWhat holds each missed target back, measured, and what would fix it: bench/README.md, "
+               "\"What holds the targets back\".\n");
 
     fprintf(f, "\n## 1. Data and the feeds' build\n\n| what | figure |\n|---|---|\n");
     fprintf(f, "| load: rows COPY'd (bench-datagen) | %s in %s s = %s rows/s |\n", br_v(a, sizeof(a), r, "load.rows"),
@@ -488,8 +490,9 @@ int br_write_markdown(FILE *f, const br_results *r, const char *plots)
         char pct[32];
 
         br_fmt(pct, sizeof(pct), isnan(expect) || expect <= 0 ? NAN : 100.0 * done / expect);
-        fprintf(f, "| **partial drain**: the wait ended first (BENCH_DRAIN_MAX_S), the job was cancelled | %s of "
-                   "about %s home rows expected (%s %%; bench-datagen's estimate, a lower bound) |\n",
+        fprintf(f,
+                "| **partial drain**: the wait ended first (BENCH_DRAIN_MAX_S), the job was cancelled | %s of "
+                "about %s home rows expected (%s %%; bench-datagen's estimate, a lower bound) |\n",
                 br_v(a, sizeof(a), r, "drain.items"), br_v(b, sizeof(b), r, "drain.expected"), pct);
         fprintf(f, "| the whole drain at this rate | about %s s |\n", br_v(c, sizeof(c), r, "drain.projected_s"));
     }
