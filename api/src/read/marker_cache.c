@@ -77,7 +77,8 @@ static void mc_on_get(redis_client *c, int status, redisReply *reply, void *priv
 
     (void)c;
     free(privdata);
-    if (status != REDIS_CLIENT_OK || reply == NULL || (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
+    if (status != REDIS_CLIENT_OK || reply == NULL ||
+        (reply->type != REDIS_REPLY_STRING && reply->type != REDIS_REPLY_NIL)) {
         g.cb(MARKER_CACHE_DOWN, 0, NULL, g.data);
         return;
     }

@@ -48,8 +48,18 @@ static void test_what_cannot_be_cached_or_read(void **state)
     int has = 0;
     size_t i;
     static const char *const bad[] = {
-        "",         "--",         " p:1",          "12",     "12 ",   "x12 p:1", "012 p:1",
-        "12  p:1",  "12 p:1 p:2", "-1 p:1",        "1.5 p:1", "12\tp:1",
+        "",
+        "--",
+        " p:1",
+        "12",
+        "12 ",
+        "x12 p:1",
+        "012 p:1",
+        "12  p:1",
+        "12 p:1 p:2",
+        "-1 p:1",
+        "1.5 p:1",
+        "12\tp:1",
         "99999999999999999999 p:1", /* beyond int64 */
     };
 

@@ -231,7 +231,7 @@ static void test_the_copy_only_moves_forward(void **state)
     freeReplyObject(redisCommand(mc_redis, "DEL %s", mc_key));
     assert_int_equal(mc_set("-"), 1); /* absent: anything is taken */
     assert_int_equal(mc_set("1790000000005000 p:9"), 1);
-    assert_int_equal(mc_set("-"), 0);                    /* none never replaces a position */
+    assert_int_equal(mc_set("-"), 0);                     /* none never replaces a position */
     assert_int_equal(mc_set("1790000000004999 p:99"), 0); /* an older ts */
     assert_int_equal(mc_set("999000000000000 p:9"), 0);   /* fewer digits: older */
     assert_int_equal(mc_set("1790000000005000 p:10"), 0); /* same ts, "p:10" < "p:9" in bytes */
