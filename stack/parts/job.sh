@@ -131,22 +131,29 @@ job_prune_jars() {
     done
 }
 
-# job_restart: cancel the running job (its checkpoints are retained on
-# cancel) and submit the current jar again, resuming from the newest
-# checkpoint: how a rebuilt job is deployed (`feedctl restart job`).
-job_restart() {
+# job_cancel: cancel the running job, if any (its checkpoints are
+# retained on cancel), and wait until it is gone (`feedctl cancel job`;
+# `start` or `restart job` resumes it from the newest checkpoint).
+job_cancel() {
   local jid i
   jid=$(job_id)
-  if [ -n "$jid" ]; then
-    feed_say "job: cancelling $jid (its checkpoints are kept)"
-    curl -fsS --max-time 10 -X PATCH "$(flink_rest)/jobs/$jid?mode=cancel" >/dev/null ||
-      { feed_say "job: cancelling $jid failed"; return 1; }
-    for ((i = 0; i < 120; i++)); do
-      [ -z "$(job_id)" ] && break
-      sleep 0.5
-    done
-    [ -z "$(job_id)" ] || { feed_say "job: $jid did not stop within 60 s"; return 1; }
-  fi
+  [ -n "$jid" ] || return 0
+  feed_say "job: cancelling $jid (its checkpoints are kept)"
+  curl -fsS --max-time 10 -X PATCH "$(flink_rest)/jobs/$jid?mode=cancel" >/dev/null ||
+    { feed_say "job: cancelling $jid failed"; return 1; }
+  for ((i = 0; i < 120; i++)); do
+    [ -z "$(job_id)" ] && return 0
+    sleep 0.5
+  done
+  feed_say "job: $jid did not stop within 60 s"
+  return 1
+}
+
+# job_restart: cancel the running job and submit the current jar again,
+# resuming from the newest checkpoint: how a rebuilt job is deployed
+# (`feedctl restart job`).
+job_restart() {
+  job_cancel || return 1
   job_setup
 }
 
